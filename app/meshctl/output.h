@@ -1,0 +1,23 @@
+#pragma once
+// Human output for meshctl: aligned tables that fit a terminal.
+
+#include <string>
+#include <vector>
+
+namespace meshctl {
+
+class Table {
+public:
+    explicit Table(std::vector<std::string> headers);
+    void add(std::vector<std::string> row);
+    // Columns sized to their widest cell, capped so a long payload cannot
+    // push the table off screen; the last column is never cut.
+    std::string render(std::size_t maxColumnWidth = 40) const;
+    bool empty() const { return rows_.empty(); }
+
+private:
+    std::vector<std::string> headers_;
+    std::vector<std::vector<std::string>> rows_;
+};
+
+} // namespace meshctl

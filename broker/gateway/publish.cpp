@@ -1,0 +1,247 @@
+#include "broker/gateway/publish.h"
+
+#include "broker/broker_core.h"
+#include "broker/gateway/problem.h"
+#include "broker/log.h"
+#include "core/cloudevents.h"
+#include "core/envelope.h"
+#include "core/uuid.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace meshdeck {
+
+namespace {
+
+std::string mediaType(const ApiRequest& req) {
+    auto it = req.headers.find("content-type");
+    if (it == req.headers.end())
+        return {};
+    std::string type = it->second.substr(0, it->second.find(';'));
+    while (!type.empty() && type.back() == ' ')
+        type.pop_back();
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+    return type;
+}
+
+UuidV7Generator& threadIdGenerator() {
+    thread_local UuidV7Generator generator;
+    return generator;
+}
+
+constexpr std::size_t kQuarantineBodyLimit = 1 << 20;
+
+} // namespace
+
+void PublishHandler::refuse(const ApiRequest& req, const Principal* principal,
+                            const std::string& reason, ApiResponse response, const Respond& respond) {
+    core_.metrics().countRejection(reason);
+    QuarantineEntry entry;
+    entry.receivedAt = core_.clock().now();
+    if (principal) {
+        entry.tenant = principal->tenant;
+        entry.tokenId = principal->tokenId;
+    }
+    entry.source = req.method + ' ' + req.path;
+    entry.contentType = mediaType(req);
+    entry.status = response.status;
+    entry.reason = reason;
+    entry.detail = response.body;
+    entry.body = req.body.substr(0, kQuarantineBodyLimit);
+    if (!core_.quarantine().add(std::move(entry)))
+        log::warn("quarantine queue full; rejected input not kept",
+                  {{"reason", reason}, {"token", principal ? principal->tokenId : ""}});
+    respond(std::move(response));
+}
+
+ApiResponse PublishHandler::tooLarge(const ApiRequest& req, std::size_t limit) {
+    auto response = problem::make(413, "too-large", "Request too large",
+                                  "the body exceeds " + std::to_string(limit) +
+                                      " bytes; send smaller batches");
+    ApiResponse copy = response;
+    refuse(req, nullptr, "too-large", std::move(copy), [](ApiResponse) {});
+    return response;
+}
+
+void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond) {
+    const auto& config = core_.config();
+    EnvelopeOptions options;
+    ParsedBatch batch;
+    const std::string type = mediaType(req);
+    if (isCloudEventBinary(req.headers)) {
+        batch.events.push_back(parseCloudEventBinary(req.headers, req.body, options));
+    } else if (type == kCloudEventsJson) {
+        batch.events.push_back(parseCloudEventStructured(req.body, options));
+    } else if (type == kCloudEventsBatchJson) {
+        batch = parseCloudEventBatch(req.body, options);
+    } else if (type.empty() || type == "application/json") {
+        batch = parseEventBatch(req.body, options);
+    } else {
+        return refuse(req, &p, "unsupported-media-type",
+                      problem::make(415, "unsupported-media-type", "Unsupported media type",
+                                    "Content-Type '" + type +
+                                        "' is not accepted; send application/json (canonical "
+                                        "events), application/cloudevents+json, "
+                                        "application/cloudevents-batch+json or binary-mode ce-* "
+                                        "headers"),
+                      respond);
+    }
+    if (!batch.bodyViolations.empty())
+        return refuse(req, &p, "malformed",
+                      problem::badRequest("the body could not be read as events; nothing was stored",
+                                          batch.bodyViolations),
+                      respond);
+    if (batch.events.size() > config.maxEventsPerRequest)
+        return refuse(req, &p, "too-many-events",
+                      problem::make(413, "too-large", "Too many events",
+                                    std::to_string(batch.events.size()) +
+                                        " events in one request; the limit is " +
+                                        std::to_string(config.maxEventsPerRequest)),
+                      respond);
+
+    std::chrono::milliseconds retryAfter{0};
+    if (!core_.auth().admitPublish(p, batch.events.size(), &retryAfter)) {
+        core_.metrics().countRejection("rate-limited");
+        const auto seconds = std::max<long long>(1, (retryAfter.count() + 999) / 1000);
+        auto r = problem::make(429, "rate-limited", "Too many requests",
+                               "this token may publish " +
+                                   std::to_string(static_cast<long long>(config.publishRatePerToken)) +
+                                   " events per second; retry after " + std::to_string(seconds) + " s");
+        r.headers["retry-after"] = std::to_string(seconds);
+        return respond(std::move(r));
+    }
+
+    // Check every event before writing anything: all or nothing per request.
+    Violations violations;
+    bool forbidden = false;
+    std::vector<Event> events;
+    events.reserve(batch.events.size());
+    core_.withSchemas([&](const SchemaRegistry& registry) {
+        for (std::size_t i = 0; i < batch.events.size(); ++i) {
+            auto& parsed = batch.events[i];
+            const std::string at = batch.wasArray ? "/" + std::to_string(i) : "";
+            if (!parsed.event) {
+                for (auto& v : parsed.violations)
+                    violations.push_back(std::move(v));
+                continue;
+            }
+            Event& e = *parsed.event;
+            if (!p.canSeeTenant(e.tenantId)) {
+                forbidden = true;
+                violations.push_back({at + "/tenant_id", "this token publishes for tenant '" +
+                                                             p.tenant + "' only, not '" +
+                                                             e.tenantId + "'"});
+            }
+            if (!p.canPublishType(e.eventType)) {
+                forbidden = true;
+                violations.push_back({at + "/event_type", "this token may not publish '" +
+                                                              e.eventType + "'"});
+            }
+            for (auto& v : registry.validate(e.eventType, e.schemaVersion, e.payload,
+                                             at + "/payload"))
+                violations.push_back(std::move(v));
+            events.push_back(std::move(e));
+        }
+    });
+    if (!violations.empty()) {
+        const std::string detail = std::to_string(violations.size()) +
+                                   " problem(s) in the request; nothing was stored";
+        auto response = forbidden ? problem::forbidden(detail, violations)
+                                  : problem::make(422, "invalid-event", "Invalid event", detail,
+                                                  violations);
+        return refuse(req, &p, forbidden ? "forbidden" : "invalid", std::move(response), respond);
+    }
+
+    auto& ids = threadIdGenerator();
+    for (auto& e : events)
+        if (e.eventId.empty())
+            e.eventId = ids.next();
+
+    const bool wasArray = batch.wasArray;
+    auto shared = std::make_shared<std::vector<Event>>(events);
+    const bool queued = core_.log().append(
+        std::move(events), [this, shared, wasArray, p, req = std::move(req),
+                            respond](AppendResult result) mutable {
+            if (!result.ok) {
+                log::error("append failed", {{"error", result.error}, {"token", p.tokenId}});
+                return respond(problem::make(503, "storage", "Storage unavailable",
+                                             "the event log could not commit: " + result.error));
+            }
+            nlohmann::ordered_json items = nlohmann::ordered_json::array();
+            std::size_t appended = 0, duplicates = 0, conflicts = 0;
+            std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> counts;
+            for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
+                const auto& o = result.outcomes[i];
+                const Event& e = (*shared)[i];
+                nlohmann::ordered_json item{{"event_id", e.eventId}};
+                switch (o.status) {
+                case AppendStatus::Appended:
+                    ++appended;
+                    ++counts[{e.eventType, e.producer, e.tenantId}];
+                    item["seq"] = o.seq;
+                    item["duplicate"] = false;
+                    break;
+                case AppendStatus::Duplicate:
+                    ++duplicates;
+                    item["seq"] = o.seq;
+                    item["duplicate"] = true;
+                    break;
+                case AppendStatus::Conflict:
+                    ++conflicts;
+                    item["error"] = "event_id is already used by another tenant's event; "
+                                    "this event was not stored";
+                    break;
+                }
+                items.push_back(std::move(item));
+            }
+            for (const auto& [key, n] : counts)
+                core_.metrics().countPublished(std::get<0>(key), std::get<1>(key), std::get<2>(key), n);
+            if (duplicates)
+                core_.metrics().countDuplicates(p.tenant, static_cast<std::int64_t>(duplicates));
+
+            ApiResponse r;
+            r.status = appended > 0 ? 202 : 200;
+            if (conflicts > 0) {
+                r.status = 409;
+                core_.metrics().countRejection("conflict");
+            }
+            if (wasArray) {
+                nlohmann::ordered_json body{{"accepted", appended},
+                                            {"duplicates", duplicates},
+                                            {"results", items}};
+                if (conflicts)
+                    body["conflicts"] = conflicts;
+                r.body = body.dump();
+            } else {
+                r.body = items[0].dump();
+            }
+            if (conflicts > 0) {
+                // Conflicting events were not stored: keep them with the reason.
+                QuarantineEntry entry;
+                entry.receivedAt = core_.clock().now();
+                entry.tenant = p.tenant;
+                entry.tokenId = p.tokenId;
+                entry.source = req.method + ' ' + req.path;
+                entry.contentType = mediaType(req);
+                entry.status = r.status;
+                entry.reason = "conflict";
+                entry.detail = r.body;
+                entry.body = req.body.substr(0, kQuarantineBodyLimit);
+                core_.quarantine().add(std::move(entry));
+            }
+            respond(std::move(r));
+        });
+    if (!queued) {
+        core_.metrics().countRejection("queue-full");
+        auto r = problem::make(503, "busy", "Broker busy",
+                               "the write queue is full; nothing was stored - retry after 1 s");
+        r.headers["retry-after"] = "1";
+        respond(std::move(r));
+    }
+}
+
+} // namespace meshdeck

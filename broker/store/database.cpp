@@ -1,0 +1,620 @@
+// mesh.db: the on-disk format of one mesh.
+//
+// One SQLite file in WAL mode (mesh.db, mesh.db-wal, mesh.db-shm), mode 0600.
+// `meta(key, value)` holds `format_version`, the number of migrations below
+// that have been applied; each migration runs in its own transaction together
+// with the bump of format_version, so a file is always at exactly one
+// version. A binary refuses a file whose version is newer than it knows.
+//
+// Format version 1:
+//   events        the log. seq is INTEGER PRIMARY KEY AUTOINCREMENT: the
+//                 rowid, so reads by position are B-tree lookups, and never
+//                 reused, even after retention empties the table, because
+//                 consumers keep positions across restarts. event_id is UNIQUE
+//                 (the idempotency key); payload is the producer's JSON text
+//                 and payload_bytes its size in bytes. Times are Unix ms.
+//                 Indexes: (correlation_id, seq) for traces, (tenant_id,
+//                 entity_kind, entity_id, seq) for entity history,
+//                 (event_type, occurred_at_ms) and (occurred_at_ms) for
+//                 browsing, (tenant_id, seq) for a tenant's tail.
+//   event_totals  one row (count, bytes) kept by triggers on events, so stats
+//                 and size-based retention never scan the log.
+//   quarantine    rejected requests with the answer given; body is a BLOB
+//                 (it may not be UTF-8), at most 1 MiB.
+//   tokens        API tokens: SHA-256 hex of the secret, never the secret;
+//                 event_types is a JSON array of strings.
+//   schemas       registered schema versions, (event_type, version) unique.
+//   audit         operator and admin actions.
+//
+// Threads: the writer thread owns the write connection and every transaction
+// on it; the checkpoint thread owns its own connection; read connections are
+// lent out one caller at a time by read(). Lock order: none of queueMutex,
+// statsMutex, checkpointMutex and readMutex is held while taking another.
+
+#include "broker/store/database.h"
+
+#include "broker/store/sqlite_statement.h"
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <iterator>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace meshdeck {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Migration {
+    const char* what;
+    const char* sql;
+};
+
+constexpr const char* kFormatV1 = R"sql(
+CREATE TABLE events (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id       TEXT    NOT NULL UNIQUE,
+    event_type     TEXT    NOT NULL,
+    schema_version INTEGER NOT NULL,
+    tenant_id      TEXT    NOT NULL,
+    producer       TEXT    NOT NULL,
+    entity_kind    TEXT    NOT NULL,
+    entity_id      TEXT    NOT NULL,
+    entity_version INTEGER,
+    correlation_id TEXT    NOT NULL,
+    causation_id   TEXT    NOT NULL,
+    traceparent    TEXT    NOT NULL,
+    occurred_at_ms INTEGER NOT NULL,
+    ingested_at_ms INTEGER NOT NULL,
+    payload        TEXT    NOT NULL,
+    payload_bytes  INTEGER NOT NULL
+);
+CREATE INDEX events_by_correlation ON events (correlation_id, seq);
+CREATE INDEX events_by_entity ON events (tenant_id, entity_kind, entity_id, seq);
+CREATE INDEX events_by_type_time ON events (event_type, occurred_at_ms);
+CREATE INDEX events_by_time ON events (occurred_at_ms);
+CREATE INDEX events_by_tenant ON events (tenant_id, seq);
+
+CREATE TABLE event_totals (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    count INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+);
+INSERT INTO event_totals (id, count, bytes) VALUES (1, 0, 0);
+CREATE TRIGGER events_count_insert AFTER INSERT ON events BEGIN
+    UPDATE event_totals SET count = count + 1, bytes = bytes + NEW.payload_bytes WHERE id = 1;
+END;
+CREATE TRIGGER events_count_delete AFTER DELETE ON events BEGIN
+    UPDATE event_totals SET count = count - 1, bytes = bytes - OLD.payload_bytes WHERE id = 1;
+END;
+
+CREATE TABLE quarantine (
+    id             INTEGER PRIMARY KEY,
+    received_at_ms INTEGER NOT NULL,
+    tenant         TEXT    NOT NULL,
+    token_id       TEXT    NOT NULL,
+    source         TEXT    NOT NULL,
+    content_type   TEXT    NOT NULL,
+    status         INTEGER NOT NULL,
+    reason         TEXT    NOT NULL,
+    detail         TEXT    NOT NULL,
+    body           BLOB    NOT NULL
+);
+CREATE INDEX quarantine_by_tenant ON quarantine (tenant, id);
+
+CREATE TABLE tokens (
+    id            TEXT    PRIMARY KEY,
+    hash          TEXT    NOT NULL UNIQUE,
+    name          TEXT    NOT NULL,
+    role          TEXT    NOT NULL,
+    tenant        TEXT    NOT NULL,
+    event_types   TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    revoked       INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE schemas (
+    event_type       TEXT    NOT NULL,
+    version          INTEGER NOT NULL,
+    schema           TEXT    NOT NULL,
+    registered_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (event_type, version)
+);
+
+CREATE TABLE audit (
+    id     INTEGER PRIMARY KEY,
+    at_ms  INTEGER NOT NULL,
+    actor  TEXT    NOT NULL,
+    action TEXT    NOT NULL,
+    target TEXT    NOT NULL,
+    detail TEXT    NOT NULL
+);
+)sql";
+
+// Applied in order; entry i takes a file from format version i to i + 1.
+// A new table is one new line here (and its SQL above); never edit a
+// migration that has shipped.
+constexpr Migration kMigrations[] = {
+    {"events, quarantine, tokens, schemas and audit", kFormatV1},
+};
+constexpr int kFormatVersion = static_cast<int>(std::size(kMigrations));
+
+// A huge backlog still commits in bounded transactions, so the first
+// producers in it are acknowledged without waiting for the last.
+constexpr std::size_t kMaxJobsPerCommit = 5'000;
+constexpr std::size_t kMaxWeightPerCommit = 50'000;
+
+// The writer never checkpoints (that stalls commits); it asks the checkpoint
+// thread once the WAL holds this many pages, like SQLite's own default.
+constexpr int kCheckpointAfterWalPages = 1'000;
+constexpr auto kCheckpointInterval = 1s;
+
+// Waits for a lock held by another connection of this process (the
+// checkpointer truncating the WAL) rather than failing the batch.
+constexpr int kBusyTimeoutMs = 5'000;
+// A TRUNCATE checkpoint blocks writers while it waits for readers; give up
+// quickly and try again on the next round instead.
+constexpr int kCheckpointBusyTimeoutMs = 50;
+
+struct ConnectionCloser {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
+
+Connection openConnection(const std::filesystem::path& path, int flags, const char* role) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    Connection db(raw);
+    if (rc != SQLITE_OK) {
+        throw SqliteError(std::string("opening the ") + role + " connection to " + path.string() +
+                          ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    }
+    sqlite3_extended_result_codes(db.get(), 1);
+    sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+    return db;
+}
+
+// Creates the file owner-only before SQLite sees it (SQLite gives -wal and
+// -shm the main file's mode), and tightens a file that was made with a looser
+// mode: the data is the mesh's events and token hashes.
+void ensurePrivateFile(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        throw SqliteError("cannot create or open " + path.string() + ": " + std::strerror(errno) +
+                          " (check that the data directory exists and is writable)");
+    }
+    struct stat st {};
+    const bool tooOpen = ::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0;
+    const bool tightened = !tooOpen || ::fchmod(fd, 0600) == 0;
+    const int chmodErrno = errno;
+    ::close(fd);
+    if (!tightened) {
+        throw SqliteError(path.string() + " is readable by other users and cannot be made private: " +
+                          std::strerror(chmodErrno));
+    }
+    for (const char* suffix : {"-wal", "-shm"}) {
+        std::error_code ec;
+        std::filesystem::path side = path;
+        side += suffix;
+        if (std::filesystem::exists(side, ec))
+            std::filesystem::permissions(side, std::filesystem::perms::owner_read |
+                                                   std::filesystem::perms::owner_write,
+                                         ec);
+    }
+}
+
+int readFormatVersion(sqlite3* db) {
+    sqlite::Statement st(db, "SELECT value FROM meta WHERE key = 'format_version'",
+                         "reading the format version");
+    return st.step() ? static_cast<int>(st.columnInt(0)) : 0;
+}
+
+void migrate(sqlite3* db, const std::filesystem::path& path) {
+    sqlite::exec(db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)",
+                 "creating the meta table");
+    // The version is re-read inside each write transaction so two processes
+    // opening the same new file cannot both apply a step.
+    for (;;) {
+        sqlite::exec(db, "BEGIN IMMEDIATE", "starting a migration");
+        try {
+            const int version = readFormatVersion(db);
+            if (version > kFormatVersion) {
+                throw SqliteError(path.string() + " has format version " +
+                                  std::to_string(version) + ", newer than this meshdeck " +
+                                  MESHDECK_VERSION + " understands (up to " +
+                                  std::to_string(kFormatVersion) +
+                                  "); run a newer meshdeck or restore a backup");
+            }
+            if (version == kFormatVersion) {
+                sqlite::exec(db, "COMMIT", "ending the migration check");
+                return;
+            }
+            const Migration& step = kMigrations[version];
+            const std::string doing = "migrating to format version " +
+                                      std::to_string(version + 1) + " (" + step.what + ")";
+            sqlite::exec(db, step.sql, doing);
+            sqlite::Statement bump(db,
+                                   "INSERT INTO meta (key, value) VALUES ('format_version', ?1) "
+                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                   doing);
+            bump.bindInt(1, version + 1);
+            bump.run();
+            sqlite::exec(db, "COMMIT", doing);
+        } catch (...) {
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+}
+
+void nameThisThread(const char* name) { pthread_setname_np(pthread_self(), name); }
+
+} // namespace
+
+struct Database::Impl {
+    explicit Impl(const DatabaseOptions& o) : options(o) {
+        stats.commitBatchJobs = Histogram::sizes();
+        stats.commitLatencyMs = Histogram::latencyMs();
+    }
+    ~Impl() {
+        // Readers first: the last connection to close (the writer) checkpoints
+        // and removes the WAL.
+        readers.clear();
+        checkpointer.reset();
+        writer.reset();
+    }
+
+    void open();
+    bool enqueue(WriteJob job);
+    void writerLoop();
+    void commitBatch(std::vector<WriteJob>& batch);
+    void checkpointLoop();
+    void checkpointOnce();
+    void requestCheckpoint();
+    void drain();
+
+    const DatabaseOptions options;
+    int formatVersion = 0;
+
+    Connection writer;       // writer thread only (and open/drain when it is not running)
+    Connection checkpointer; // checkpoint thread only
+    std::vector<Connection> readers;
+
+    // Guards idleReaders.
+    std::mutex readMutex;
+    std::condition_variable readerReturned;
+    std::vector<sqlite3*> idleReaders;
+
+    // Guards queue, queuedWeight, accepting. The writer sleeps on jobQueued,
+    // which submitters signal only on empty -> non-empty.
+    std::mutex queueMutex;
+    std::condition_variable jobQueued;
+    std::deque<WriteJob> queue;
+    std::size_t queuedWeight = 0;
+    bool accepting = true;
+
+    // Guards stats (except queuedWeight, which lives under queueMutex).
+    std::mutex statsMutex;
+    WriterStats stats;
+
+    // Guards checkpointWanted, checkpointStop.
+    std::mutex checkpointMutex;
+    std::condition_variable checkpointWake;
+    bool checkpointWanted = false;
+    bool checkpointStop = false;
+
+    std::mutex drainMutex; // serialises drain(); guards drained
+    bool drained = false;
+    std::thread writerThread;
+    std::thread checkpointThread;
+};
+
+void Database::Impl::open() {
+    if (options.path.empty())
+        throw SqliteError("no database path given");
+    ensurePrivateFile(options.path);
+
+    writer = openConnection(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "writer");
+    sqlite3* db = writer.get();
+    const std::string mode = sqlite::queryText(db, "PRAGMA journal_mode=WAL", "enabling WAL mode");
+    if (mode != "wal") {
+        throw SqliteError("cannot use WAL mode for " + options.path.string() + " (journal_mode is '" +
+                          mode + "'); keep the data directory on a local file system");
+    }
+    sqlite::exec(db,
+                 options.durability == Durability::Full ? "PRAGMA synchronous=FULL"
+                                                        : "PRAGMA synchronous=NORMAL",
+                 "setting durability");
+    sqlite::exec(db, "PRAGMA foreign_keys=ON", "enabling foreign keys");
+    sqlite::exec(db, "PRAGMA wal_autocheckpoint=0", "turning off checkpoints on the writer");
+    migrate(db, options.path);
+    formatVersion = readFormatVersion(db);
+    // Replaces SQLite's auto-checkpoint hook (already off): after each commit,
+    // hand the checkpoint to the background thread once the WAL is long.
+    sqlite3_wal_hook(
+        db,
+        [](void* self, sqlite3*, const char*, int pages) {
+            if (pages >= kCheckpointAfterWalPages)
+                static_cast<Impl*>(self)->requestCheckpoint();
+            return SQLITE_OK;
+        },
+        this);
+
+    checkpointer = openConnection(options.path, SQLITE_OPEN_READWRITE, "checkpoint");
+    sqlite3_busy_timeout(checkpointer.get(), kCheckpointBusyTimeoutMs);
+    // A connection attaches to the WAL on its first read; until then a
+    // checkpoint through it silently does nothing.
+    sqlite::queryInt(checkpointer.get(), "PRAGMA schema_version", "opening the WAL for checkpoints");
+
+    // Read-only connections work in WAL mode because the writer keeps the
+    // -shm file in place for as long as the Database lives.
+    const std::size_t readerCount = std::max<std::size_t>(1, options.readConnections);
+    for (std::size_t i = 0; i < readerCount; ++i) {
+        readers.push_back(openConnection(options.path, SQLITE_OPEN_READONLY, "read"));
+        idleReaders.push_back(readers.back().get());
+    }
+
+    writerThread = std::thread([this] { writerLoop(); });
+    checkpointThread = std::thread([this] { checkpointLoop(); });
+}
+
+bool Database::Impl::enqueue(WriteJob job) {
+    bool wasEmpty = false;
+    {
+        std::lock_guard lock(queueMutex);
+        if (!accepting)
+            return false;
+        // One job heavier than the whole bound is still taken when the queue
+        // is empty, so an oversized request fails on its merits, not forever.
+        if (!job.bypassBackpressure && queuedWeight > 0 &&
+            queuedWeight + job.weight > options.maxQueuedWeight)
+            return false;
+        wasEmpty = queue.empty();
+        queuedWeight += job.weight;
+        queue.push_back(std::move(job));
+    }
+    if (wasEmpty)
+        jobQueued.notify_one();
+    return true;
+}
+
+void Database::Impl::writerLoop() {
+    nameThisThread("meshdeck-writer");
+    std::vector<WriteJob> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(queueMutex);
+            jobQueued.wait(lock, [this] { return !queue.empty() || !accepting; });
+            if (queue.empty())
+                return; // stopped and nothing left
+            std::size_t weight = 0;
+            while (!queue.empty() && batch.size() < kMaxJobsPerCommit &&
+                   (batch.empty() || weight + queue.front().weight <= kMaxWeightPerCommit)) {
+                weight += queue.front().weight;
+                batch.push_back(std::move(queue.front()));
+                queue.pop_front();
+            }
+            queuedWeight -= weight;
+        }
+        commitBatch(batch);
+        batch.clear();
+    }
+}
+
+void Database::Impl::commitBatch(std::vector<WriteJob>& batch) {
+    const auto started = std::chrono::steady_clock::now();
+    sqlite3* db = writer.get();
+    std::vector<std::string> errors(batch.size());
+    std::string batchError;
+    try {
+        sqlite::exec(db, "BEGIN IMMEDIATE", "starting a write transaction");
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            sqlite::exec(db, "SAVEPOINT job", "starting a write job");
+            try {
+                if (batch[i].apply)
+                    batch[i].apply(db);
+            } catch (const std::exception& e) {
+                errors[i] = *e.what() ? e.what() : "a write job failed";
+            } catch (...) {
+                errors[i] = "a write job failed with an unknown exception";
+            }
+            if (!errors[i].empty())
+                sqlite::exec(db, "ROLLBACK TO job", "undoing a failed write job");
+            sqlite::exec(db, "RELEASE job", "ending a write job");
+        }
+        sqlite::exec(db, "COMMIT", "committing a write transaction");
+    } catch (const std::exception& e) {
+        // The transaction (or what SQLite left of it after an I/O error) is
+        // gone: nothing in this batch was written.
+        batchError = e.what();
+        if (!sqlite3_get_autocommit(db))
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    const double elapsedMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    {
+        std::lock_guard lock(statsMutex);
+        stats.jobs += static_cast<std::int64_t>(batch.size());
+        if (batchError.empty()) {
+            ++stats.commits;
+            stats.commitBatchJobs.observe(static_cast<double>(batch.size()));
+            stats.commitLatencyMs.observe(elapsedMs);
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!batch[i].done)
+            continue;
+        try {
+            batch[i].done(batchError.empty() ? errors[i] : batchError);
+        } catch (...) {
+            // A completion must not take the writer down with it.
+        }
+    }
+}
+
+void Database::Impl::requestCheckpoint() {
+    {
+        std::lock_guard lock(checkpointMutex);
+        checkpointWanted = true;
+    }
+    checkpointWake.notify_one();
+}
+
+void Database::Impl::checkpointLoop() {
+    nameThisThread("meshdeck-ckpt");
+    std::unique_lock lock(checkpointMutex);
+    while (!checkpointStop) {
+        checkpointWake.wait_for(lock, kCheckpointInterval,
+                                [this] { return checkpointWanted || checkpointStop; });
+        if (checkpointStop)
+            break;
+        checkpointWanted = false;
+        lock.unlock();
+        checkpointOnce();
+        lock.lock();
+    }
+}
+
+void Database::Impl::checkpointOnce() {
+    sqlite3* db = checkpointer.get();
+    // PASSIVE copies what no reader still needs and never blocks anyone. It
+    // leaves the WAL file at its high-water size, so a burst can leave a huge
+    // file behind; TRUNCATE gives that space back.
+    int walFrames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &walFrames, nullptr);
+    if (rc == SQLITE_OK && walFrames < 0) {
+        std::fprintf(stderr, "meshdeck: checkpoint of %s found no WAL\n", options.path.c_str());
+        return;
+    }
+    std::error_code ec;
+    std::filesystem::path wal = options.path;
+    wal += "-wal";
+    const auto walBytes = std::filesystem::file_size(wal, ec);
+    if (rc == SQLITE_OK && !ec && static_cast<std::int64_t>(walBytes) > options.walTruncateBytes)
+        rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    // SQLITE_BUSY: readers or the writer were in the way; the next round retries.
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+        std::fprintf(stderr, "meshdeck: checkpoint of %s failed: %s\n", options.path.c_str(),
+                     sqlite3_errmsg(db));
+    }
+}
+
+void Database::Impl::drain() {
+    std::lock_guard drainLock(drainMutex);
+    if (drained)
+        return;
+    drained = true;
+    {
+        std::lock_guard lock(queueMutex);
+        accepting = false;
+    }
+    jobQueued.notify_one();
+    if (writerThread.joinable())
+        writerThread.join();
+    {
+        std::lock_guard lock(checkpointMutex);
+        checkpointStop = true;
+    }
+    checkpointWake.notify_one();
+    if (checkpointThread.joinable())
+        checkpointThread.join();
+    // The writer thread is gone, so its connection is free. Best effort: a
+    // small WAL and fresh planner statistics for the next start.
+    if (writer) {
+        sqlite3_exec(writer.get(), "PRAGMA analysis_limit=1000; PRAGMA optimize", nullptr, nullptr,
+                     nullptr);
+        sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+                                  nullptr);
+    }
+}
+
+Database::Database() = default;
+
+Database::~Database() {
+    if (impl_)
+        impl_->drain();
+}
+
+std::unique_ptr<Database> Database::open(const DatabaseOptions& options) {
+    std::unique_ptr<Database> db(new Database());
+    db->impl_ = std::make_unique<Impl>(options);
+    db->impl_->open();
+    return db;
+}
+
+bool Database::submit(WriteJob job) { return impl_->enqueue(std::move(job)); }
+
+std::string Database::writeAndWait(std::function<void(sqlite3*)> apply) {
+    // Shared, not borrowed: set_value may still be running on the writer
+    // when this thread wakes up and returns.
+    auto committed = std::make_shared<std::promise<std::string>>();
+    auto result = committed->get_future();
+    WriteJob job;
+    job.apply = std::move(apply);
+    job.done = [committed](const std::string& error) { committed->set_value(error); };
+    job.bypassBackpressure = true;
+    if (!impl_->enqueue(std::move(job)))
+        return "the database writer for " + impl_->options.path.string() + " has stopped";
+    return result.get();
+}
+
+void Database::read(const std::function<void(sqlite3*)>& f) const {
+    sqlite3* db = nullptr;
+    {
+        std::unique_lock lock(impl_->readMutex);
+        impl_->readerReturned.wait(lock, [this] { return !impl_->idleReaders.empty(); });
+        db = impl_->idleReaders.back();
+        impl_->idleReaders.pop_back();
+    }
+    struct GiveBack {
+        Impl& impl;
+        sqlite3* db;
+        ~GiveBack() {
+            // A reader left inside a transaction would pin an old snapshot and
+            // stop checkpoints from ever finishing.
+            if (!sqlite3_get_autocommit(db))
+                sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            {
+                std::lock_guard lock(impl.readMutex);
+                impl.idleReaders.push_back(db);
+            }
+            impl.readerReturned.notify_one();
+        }
+    } giveBack{*impl_, db};
+    f(db);
+}
+
+void Database::drain() { impl_->drain(); }
+
+WriterStats Database::writerStats() const {
+    WriterStats snapshot;
+    {
+        std::lock_guard lock(impl_->statsMutex);
+        snapshot = impl_->stats;
+    }
+    std::lock_guard lock(impl_->queueMutex);
+    snapshot.queuedWeight = impl_->queuedWeight;
+    return snapshot;
+}
+
+const DatabaseOptions& Database::options() const { return impl_->options; }
+
+int Database::formatVersion() const { return impl_->formatVersion; }
+
+} // namespace meshdeck

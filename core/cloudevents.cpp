@@ -1,0 +1,466 @@
+#include "core/cloudevents.h"
+
+#include "core/envelope_json.h"
+#include "core/json_path.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace meshdeck {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr std::string_view kSchemaUriPrefix = "urn:meshdeck:schema:";
+constexpr std::string_view kUuidExpectation =
+    "a UUID such as \"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f\"";
+
+// CloudEvents attribute -> canonical field, for the attributes that map 1:1.
+struct AttributeMapping {
+    std::string_view attribute;
+    std::string_view field;
+};
+constexpr std::array<AttributeMapping, 8> kDirectAttributes = {{
+    {"id", "event_id"},
+    {"type", "event_type"},
+    {"source", "producer"},
+    {"time", "occurred_at"},
+    {"tenantid", "tenant_id"},
+    {"correlationid", "correlation_id"},
+    {"causationid", "causation_id"},
+    {"traceparent", "traceparent"},
+}};
+
+std::string lowerAscii(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// "application/json", "application/json; charset=utf-8", "application/x+json".
+bool isJsonMediaType(std::string_view mediaType) {
+    std::string type = lowerAscii(mediaType.substr(0, mediaType.find(';')));
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+        type.pop_back();
+    return type == "application/json" || type.ends_with("+json");
+}
+
+bool isDigits(std::string_view text) {
+    return !text.empty() && text.size() <= 18 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The CloudEvents HTTP binding percent-encodes header values outside printable
+// ASCII, and space, '"' and '%'.
+std::string percentEncode(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (c <= 0x20 || c >= 0x7F || c == '"' || c == '%') {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 0x0F];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+std::string percentDecode(std::string_view text) {
+    const auto hexValue = [](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 &&
+            hexValue(text[i + 2]) >= 0) {
+            out += static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2]));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+// Where one CloudEvent's attributes and data came from, so each violation names
+// the attribute, header or data member the producer wrote.
+struct CloudEventInput {
+    ordered_json attributes = ordered_json::object();
+    const ordered_json* data = nullptr; // nullptr when the event carries none
+    bool hasBase64Data = false;
+    std::function<std::string(std::string_view attribute)> locateAttribute;
+    std::function<std::string(std::string_view pointerInData)> locateData;
+    std::string mediaTypeAttribute = "datacontenttype";
+};
+
+// Splits "lead:L-1042" / "lead/L-1042" at the first separator.
+std::optional<EntityRef> splitEntity(const ordered_json& value, char separator) {
+    if (!value.is_string())
+        return std::nullopt;
+    const auto& text = value.get_ref<const std::string&>();
+    const auto at = text.find(separator);
+    if (at == std::string::npos || at == 0 || at + 1 == text.size())
+        return std::nullopt;
+    return EntityRef{text.substr(0, at), text.substr(at + 1), std::nullopt};
+}
+
+ParsedEvent fromCloudEvent(const CloudEventInput& input, const EnvelopeOptions& options) {
+    const ordered_json& attrs = input.attributes;
+    const auto attribute = [&attrs](std::string_view name) -> const ordered_json* {
+        const auto it = attrs.find(name);
+        return it == attrs.end() || it->is_null() ? nullptr : &*it;
+    };
+    Violations violations;
+    const auto report = [&](std::string_view name, std::string message) {
+        violations.push_back({input.locateAttribute(name), std::move(message)});
+    };
+
+    const ordered_json* specversion = attribute("specversion");
+    if (!specversion)
+        report("specversion", "missing; expected \"1.0\"");
+    else if (*specversion != "1.0")
+        report("specversion", "expected \"1.0\" (CloudEvents 1.0), got " +
+                                  jsonpath::describeValue(*specversion));
+
+    // A canonical envelope built from the attributes; the envelope checks
+    // then report each problem at the attribute it came from. Where this
+    // function has already reported a problem, the canonical object gets a
+    // valid stand-in so the same problem is not reported twice.
+    ordered_json canonical = ordered_json::object();
+    for (const auto& [name, field] : kDirectAttributes) {
+        if (const ordered_json* value = attribute(name))
+            canonical[std::string(field)] = *value;
+    }
+    if (!attribute("id")) {
+        report("id", "missing; expected " + std::string(kUuidExpectation));
+        canonical["event_id"] = "00000000-0000-7000-8000-000000000000";
+    }
+
+    // The entity: partitionkey "kind:id" wins; subject "kind/id" otherwise.
+    std::string entityAttribute = "partitionkey";
+    ordered_json entity = {{"kind", "stand-in"}, {"id", "stand-in"}};
+    const ordered_json* partitionKey = attribute("partitionkey");
+    const ordered_json* subject = attribute("subject");
+    const auto subjectEntity = subject ? splitEntity(*subject, '/') : std::nullopt;
+    if (partitionKey) {
+        if (auto fromKey = splitEntity(*partitionKey, ':')) {
+            entity = {{"kind", fromKey->kind}, {"id", fromKey->id}};
+            if (subjectEntity && (subjectEntity->kind != fromKey->kind ||
+                                  subjectEntity->id != fromKey->id))
+                report("subject", "names entity " + jsonpath::quote(subject->get<std::string>()) +
+                                      " but partitionkey names " +
+                                      jsonpath::quote(partitionKey->get<std::string>()) +
+                                      "; expected both to name the same entity");
+        } else {
+            report("partitionkey", "expected \"kind:id\" such as \"lead:L-1042\", got " +
+                                       jsonpath::describeValue(*partitionKey));
+        }
+    } else if (subject) {
+        entityAttribute = "subject";
+        if (subjectEntity)
+            entity = {{"kind", subjectEntity->kind}, {"id", subjectEntity->id}};
+        else
+            report("subject", "expected \"kind/id\" such as \"lead/L-1042\" (or a partitionkey "
+                              "\"kind:id\"), got " +
+                                  jsonpath::describeValue(*subject));
+    } else {
+        report("partitionkey", "missing; expected partitionkey \"kind:id\" (such as "
+                               "\"lead:L-1042\") or subject \"kind/id\" naming the entity");
+    }
+    if (const ordered_json* sequence = attribute("sequence")) {
+        if (sequence->is_string() && isDigits(sequence->get_ref<const std::string&>()))
+            entity["version"] = std::stoll(sequence->get<std::string>());
+        else if (sequence->is_number_integer())
+            entity["version"] = *sequence;
+        else
+            report("sequence", "expected an entity version: an integer >= 0, sent as a string "
+                               "of digits such as \"7\", got " +
+                                   jsonpath::describeValue(*sequence));
+    }
+    canonical["entity"] = std::move(entity);
+
+    if (const ordered_json* dataschema = attribute("dataschema")) {
+        const std::string expectation = "expected \"" + std::string(kSchemaUriPrefix) +
+                                        "<type>:<version>\" such as \"" +
+                                        schemaUri("LeadScored", 1) + "\", got " +
+                                        jsonpath::describeValue(*dataschema);
+        const std::string text = dataschema->is_string() ? dataschema->get<std::string>() : "";
+        const std::string_view rest =
+            std::string_view(text).starts_with(kSchemaUriPrefix)
+                ? std::string_view(text).substr(kSchemaUriPrefix.size())
+                : std::string_view();
+        const auto colon = rest.rfind(':');
+        if (colon == std::string_view::npos || !isDigits(rest.substr(colon + 1)) ||
+            std::stoll(std::string(rest.substr(colon + 1))) < 1 ||
+            std::stoll(std::string(rest.substr(colon + 1))) > 1'000'000) {
+            report("dataschema", expectation);
+        } else {
+            const std::string_view schemaType = rest.substr(0, colon);
+            const ordered_json* type = attribute("type");
+            if (type && type->is_string() && *type != schemaType)
+                report("dataschema", "names event type " + jsonpath::quote(schemaType) +
+                                         " but type is " + jsonpath::describeValue(*type) +
+                                         "; expected the schema of the event's own type");
+            else
+                canonical["schema_version"] = std::stoi(std::string(rest.substr(colon + 1)));
+        }
+    }
+
+    if (const ordered_json* mediaType = attribute(input.mediaTypeAttribute)) {
+        if (!mediaType->is_string() || !isJsonMediaType(mediaType->get<std::string>()))
+            report(input.mediaTypeAttribute,
+                   "expected a JSON media type such as \"application/json\" (meshdeck events "
+                   "carry a JSON object), got " +
+                       jsonpath::describeValue(*mediaType));
+    }
+
+    if (input.hasBase64Data) {
+        violations.push_back(
+            {input.locateAttribute("data_base64"),
+             "binary data is not supported; expected a JSON object in \"data\""});
+        canonical["payload"] = ordered_json::object();
+    } else if (input.data) {
+        canonical["payload"] = *input.data;
+    }
+
+    const auto locate = [&](std::string_view canonicalPath) -> std::string {
+        if (canonicalPath.starts_with("/payload"))
+            return input.locateData(canonicalPath.substr(8));
+        if (canonicalPath == "/entity/version")
+            return input.locateAttribute("sequence");
+        if (canonicalPath.starts_with("/entity"))
+            return input.locateAttribute(entityAttribute);
+        if (canonicalPath == "/schema_version")
+            return input.locateAttribute("dataschema");
+        for (const auto& [name, field] : kDirectAttributes) {
+            if (canonicalPath.substr(1) == field)
+                return input.locateAttribute(name);
+        }
+        return input.locateAttribute("");
+    };
+    EnvelopeOptions envelopeOptions = options;
+    envelopeOptions.allowMissingEventId = false;
+    ParsedEvent parsed = detail::eventFromJson(canonical, envelopeOptions, locate);
+    if (!violations.empty()) {
+        violations.insert(violations.end(), parsed.violations.begin(), parsed.violations.end());
+        parsed.violations = std::move(violations);
+        parsed.event.reset();
+    }
+    parsed.hasEventId = attribute("id") != nullptr;
+    return parsed;
+}
+
+ParsedEvent fromStructured(const ordered_json& value, const EnvelopeOptions& options) {
+    const std::string& prefix = options.pathPrefix;
+    ParsedEvent parsed;
+    if (!value.is_object()) {
+        parsed.violations.push_back(
+            {prefix, "expected a CloudEvent object, got " + jsonpath::describeValue(value)});
+        return parsed;
+    }
+    CloudEventInput input;
+    for (const auto& [name, attributeValue] : value.items()) {
+        if (name == "data")
+            input.data = &attributeValue;
+        else if (name == "data_base64")
+            input.hasBase64Data = true;
+        else
+            input.attributes[name] = attributeValue;
+    }
+    input.locateAttribute = [&prefix](std::string_view name) {
+        return name.empty() ? prefix : jsonpath::append(prefix, name);
+    };
+    input.locateData = [&prefix](std::string_view pointer) {
+        return prefix + "/data" + std::string(pointer);
+    };
+    return fromCloudEvent(input, options);
+}
+
+void appendMember(std::string& out, std::string_view name, std::string_view jsonValue) {
+    if (out.size() > 1)
+        out += ',';
+    out += detail::jsonString(name);
+    out += ':';
+    out += jsonValue;
+}
+
+} // namespace
+
+std::string schemaUri(std::string_view eventType, int version) {
+    return std::string(kSchemaUriPrefix) + std::string(eventType) + ':' + std::to_string(version);
+}
+
+ParsedEvent parseCloudEventStructured(std::string_view json, const EnvelopeOptions& options) {
+    ordered_json value;
+    try {
+        value = ordered_json::parse(json);
+    } catch (const nlohmann::json::exception& error) {
+        ParsedEvent parsed;
+        parsed.violations.push_back(
+            {options.pathPrefix, "not valid JSON: " + detail::parseErrorMessage(error)});
+        return parsed;
+    }
+    return fromStructured(value, options);
+}
+
+ParsedBatch parseCloudEventBatch(std::string_view json, const EnvelopeOptions& options) {
+    ParsedBatch batch;
+    ordered_json value;
+    try {
+        value = ordered_json::parse(json);
+    } catch (const nlohmann::json::exception& error) {
+        batch.bodyViolations.push_back(
+            {"", "the body is not valid JSON: " + detail::parseErrorMessage(error)});
+        return batch;
+    }
+    if (!value.is_array()) {
+        batch.bodyViolations.push_back(
+            {"", "expected a JSON array of CloudEvents (" + std::string(kCloudEventsBatchJson) +
+                     "), got " + jsonpath::describeValue(value)});
+        return batch;
+    }
+    batch.wasArray = true;
+    if (value.empty()) {
+        batch.bodyViolations.push_back({"", "expected at least one event, got an empty array"});
+        return batch;
+    }
+    EnvelopeOptions elementOptions = options;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        elementOptions.pathPrefix = jsonpath::append(options.pathPrefix, i);
+        batch.events.push_back(fromStructured(value[i], elementOptions));
+    }
+    return batch;
+}
+
+bool isCloudEventBinary(const HeaderMap& headers) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [](const auto& header) { return lowerAscii(header.first) == "ce-specversion"; });
+}
+
+ParsedEvent parseCloudEventBinary(const HeaderMap& headers, std::string_view body,
+                                  const EnvelopeOptions& options) {
+    CloudEventInput input;
+    input.mediaTypeAttribute = "content-type";
+    std::string traceparentHeader;
+    for (const auto& [rawName, value] : headers) {
+        const std::string name = lowerAscii(rawName);
+        if (name.starts_with("ce-") && name.size() > 3)
+            input.attributes[name.substr(3)] = percentDecode(value);
+        else if (name == "content-type")
+            input.attributes["content-type"] = value;
+        else if (name == "traceparent")
+            traceparentHeader = value;
+    }
+    // W3C trace context travels in its own header too; use it when the event
+    // has no ce-traceparent and the header is well formed.
+    if (!input.attributes.contains("traceparent") && detail::isTraceparent(traceparentHeader))
+        input.attributes["traceparent"] = traceparentHeader;
+
+    const std::string& prefix = options.pathPrefix;
+    input.locateAttribute = [&prefix](std::string_view name) {
+        if (name.empty())
+            return prefix;
+        if (name == "content-type")
+            return std::string("header content-type");
+        return "header ce-" + std::string(name);
+    };
+    input.locateData = [&prefix](std::string_view pointer) {
+        return prefix + std::string(pointer);
+    };
+
+    ordered_json data;
+    try {
+        data = ordered_json::parse(body);
+    } catch (const nlohmann::json::exception& error) {
+        ParsedEvent parsed = fromCloudEvent(input, options);
+        parsed.event.reset();
+        // The envelope reported missing data at the body; replace that with why.
+        const auto missingData =
+            std::find_if(parsed.violations.begin(), parsed.violations.end(),
+                         [&prefix](const Violation& v) { return v.path == prefix; });
+        const Violation notJson{prefix,
+                                "the body (the event's data) is not valid JSON: " +
+                                    detail::parseErrorMessage(error)};
+        if (missingData != parsed.violations.end())
+            *missingData = notJson;
+        else
+            parsed.violations.push_back(notJson);
+        return parsed;
+    }
+    input.data = &data;
+    return fromCloudEvent(input, options);
+}
+
+std::string toCloudEventStructured(const Event& event) {
+    std::string out = "{";
+    appendMember(out, "specversion", "\"1.0\"");
+    appendMember(out, "id", detail::jsonString(event.eventId));
+    appendMember(out, "source", detail::jsonString(event.producer));
+    appendMember(out, "type", detail::jsonString(event.eventType));
+    appendMember(out, "time", '"' + formatRfc3339(event.occurredAt) + '"');
+    appendMember(out, "subject", detail::jsonString(event.entity.kind + '/' + event.entity.id));
+    appendMember(out, "datacontenttype", "\"application/json\"");
+    appendMember(out, "dataschema",
+                 detail::jsonString(schemaUri(event.eventType, event.schemaVersion)));
+    appendMember(out, "partitionkey", detail::jsonString(event.entity.key()));
+    if (event.entity.version)
+        appendMember(out, "sequence", detail::jsonString(std::to_string(*event.entity.version)));
+    appendMember(out, "tenantid", detail::jsonString(event.tenantId));
+    if (!event.correlationId.empty())
+        appendMember(out, "correlationid", detail::jsonString(event.correlationId));
+    if (!event.causationId.empty())
+        appendMember(out, "causationid", detail::jsonString(event.causationId));
+    if (!event.traceparent.empty())
+        appendMember(out, "traceparent", detail::jsonString(event.traceparent));
+    // The payload is stored JSON text: written as is, never re-encoded.
+    appendMember(out, "data", event.payload.empty() ? std::string_view("{}") : event.payload);
+    out += '}';
+    return out;
+}
+
+std::string toCloudEventBatch(const std::vector<Event>& events) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        out += toCloudEventStructured(events[i]);
+    }
+    out += ']';
+    return out;
+}
+
+std::pair<HeaderMap, std::string> toCloudEventBinary(const Event& event) {
+    HeaderMap headers;
+    headers["ce-specversion"] = "1.0";
+    headers["ce-id"] = percentEncode(event.eventId);
+    headers["ce-source"] = percentEncode(event.producer);
+    headers["ce-type"] = percentEncode(event.eventType);
+    headers["ce-time"] = formatRfc3339(event.occurredAt);
+    headers["ce-subject"] = percentEncode(event.entity.kind + '/' + event.entity.id);
+    headers["ce-dataschema"] = schemaUri(event.eventType, event.schemaVersion);
+    headers["ce-partitionkey"] = percentEncode(event.entity.key());
+    if (event.entity.version)
+        headers["ce-sequence"] = std::to_string(*event.entity.version);
+    headers["ce-tenantid"] = percentEncode(event.tenantId);
+    if (!event.correlationId.empty())
+        headers["ce-correlationid"] = percentEncode(event.correlationId);
+    if (!event.causationId.empty())
+        headers["ce-causationid"] = percentEncode(event.causationId);
+    if (!event.traceparent.empty())
+        headers["ce-traceparent"] = event.traceparent;
+    headers["content-type"] = "application/json";
+    return {std::move(headers), event.payload.empty() ? std::string("{}") : event.payload};
+}
+
+} // namespace meshdeck

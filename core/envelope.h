@@ -1,0 +1,52 @@
+#pragma once
+// Reading and writing the canonical envelope as JSON text. Parsing collects
+// every violation (not just the first) with its JSON path, so a producer can
+// fix a whole batch in one go.
+
+#include "core/error.h"
+#include "core/event.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meshdeck {
+
+struct EnvelopeOptions {
+    // When the producer sends no event_id the broker assigns one; when false a
+    // missing event_id is a violation.
+    bool allowMissingEventId = true;
+    // Prefix for every violation path, e.g. "/3" for the fourth event of a batch.
+    std::string pathPrefix;
+};
+
+struct ParsedEvent {
+    std::optional<Event> event; // set when violations is empty
+    Violations violations;
+    bool hasEventId = false; // the producer sent one
+};
+
+// One canonical event from JSON text.
+ParsedEvent parseEvent(std::string_view json, const EnvelopeOptions& options = {});
+
+// A request body holding one event or an array of events. A body that is not
+// JSON at all yields one violation at path "".
+struct ParsedBatch {
+    std::vector<ParsedEvent> events;
+    Violations bodyViolations; // problems with the body as a whole
+    bool wasArray = false;
+};
+ParsedBatch parseEventBatch(std::string_view json, const EnvelopeOptions& options = {});
+
+// Compact JSON. seq and ingested_at are written only when the event has been
+// committed (seq > 0).
+std::string serializeEvent(const Event& event);
+// A JSON array of events.
+std::string serializeEvents(const std::vector<Event>& events);
+
+// Limits on envelope fields, enforced by parseEvent.
+inline constexpr std::size_t kMaxIdLength = 128;      // ids, types, producer, tenant
+inline constexpr std::size_t kMaxEventTypeLength = 96;
+
+} // namespace meshdeck

@@ -1,0 +1,34 @@
+#pragma once
+// UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, version 7, 12 bits of
+// sub-millisecond counter and 62 random bits, so ids sort by creation time.
+
+#include "core/time.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace meshdeck {
+
+class UuidV7Generator {
+public:
+    explicit UuidV7Generator(const Clock& clock = SystemClock::instance());
+    // Strictly increasing within one generator, even within one millisecond.
+    // Not thread-safe: give each thread its own generator.
+    std::string next();
+
+private:
+    const Clock& clock_;
+    std::mt19937_64 rng_;
+    std::int64_t lastMs_ = -1;
+    std::uint16_t counter_ = 0;
+};
+
+// Lower-case 8-4-4-4-12 hex of any UUID version.
+bool isUuid(std::string_view text);
+bool isUuidV7(std::string_view text);
+// Milliseconds since the epoch carried by a UUIDv7.
+std::int64_t uuidV7Millis(std::string_view uuid);
+
+} // namespace meshdeck

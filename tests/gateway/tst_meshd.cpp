@@ -1,0 +1,189 @@
+// meshd as scripts and packaging use it: a real child process, its command
+// line, what it prints, its signals and its logs.
+
+#include "broker/client/mesh_client.h"
+#include "broker/store/token_store.h"
+#include "core/uuid.h"
+#include "tests/gateway/meshd_process.h"
+#include "tests/support/test_support.h"
+
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include "tests/support/json_compare.h"
+
+#include <QtTest/QTest>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+
+using namespace meshdeck;
+using meshdeck::test::MeshdProcess;
+using nlohmann::json;
+
+namespace {
+
+json makeEvent(const std::string& type, const std::string& lead) {
+    static UuidV7Generator ids;
+    json payload = {{"lead_id", lead}, {"score", 50}, {"model", "m"}};
+    if (type == "LeadQualified")
+        payload = {{"lead_id", lead}, {"score", 90}, {"qualified_by", "rep"}};
+    return {{"event_id", ids.next()},
+            {"event_type", type},
+            {"occurred_at", "2026-11-27T09:00:00.000Z"},
+            {"producer", "test"},
+            {"tenant_id", "acme"},
+            {"entity", {{"kind", "lead"}, {"id", lead}}},
+            {"payload", payload}};
+}
+
+struct RunResult {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+RunResult runMeshd(const QStringList& args) {
+    QProcess p;
+    p.start(MeshdProcess::meshdPath(), args);
+    p.waitForFinished(15000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace
+
+class MeshdTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void firstStartPrintsAdminTokenOnce() {
+        QTemporaryDir dir;
+        std::string token;
+        {
+            MeshdProcess meshd(dir.path());
+            token = meshd.adminToken();
+            QVERIFY2(QString::fromStdString(token).startsWith(QStringLiteral("mdk_")), qPrintable(meshd.output()));
+            QVERIFY(meshd.output().contains(QStringLiteral("admin token: ")));
+            QCOMPARE(meshd.terminate(), 0);
+        }
+        MeshdProcess again(dir.path());
+        QVERIFY2(again.adminToken().empty(), qPrintable(again.output()));
+        QVERIFY(!again.output().contains(QStringLiteral("admin token")));
+        MeshClient client(again.url(), token);
+        const auto who = client.get("/v1/whoami");
+        QCOMPARE(who.status, 200);
+        QCOMPARE_JSON(json::parse(who.body)["role"], "admin");
+        // The data dir and database are the owner's only.
+        QCOMPARE(QFile::permissions(dir.path() + QStringLiteral("/mesh.db")) & 0077, QFileDevice::Permissions());
+    }
+
+    void tokenCreatePrintsTheTokenAlone() {
+        QTemporaryDir dir;
+        const auto r = runMeshd({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--data"), dir.path(),
+                                 QStringLiteral("--role"), QStringLiteral("producer"), QStringLiteral("--tenant"),
+                                 QStringLiteral("acme"), QStringLiteral("--types"), QStringLiteral("LeadScored")});
+        QCOMPARE(r.exitCode, 0);
+        static const QRegularExpression alone(QStringLiteral("^mdk_[A-Za-z0-9_-]{43}\\n$"));
+        QVERIFY2(alone.match(r.out).hasMatch(), qPrintable(r.out));
+        const std::string token = r.out.trimmed().toStdString();
+
+        MeshdProcess meshd(dir.path());
+        MeshClient client(meshd.url(), token);
+        QCOMPARE(client.postJson("/v1/events", makeEvent("LeadScored", "L-1").dump()).status, 202);
+        QCOMPARE(client.postJson("/v1/events", makeEvent("LeadQualified", "L-1").dump()).status, 403);
+        // The plaintext is nowhere in the data dir.
+        std::ifstream db(QString(dir.path() + QStringLiteral("/mesh.db")).toStdString(), std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+        QVERIFY(bytes.find(token) == std::string::npos);
+    }
+
+    void badCommandLinesExplainThemselves_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::addRow("no data dir") << QStringList{} << QStringLiteral("--data");
+        QTest::addRow("bad listen") << QStringList{QStringLiteral("--data"), QStringLiteral("/tmp/x"),
+                                                   QStringLiteral("--listen"), QStringLiteral("nope")}
+                                    << QStringLiteral("HOST:PORT");
+        QTest::addRow("unknown option") << QStringList{QStringLiteral("--colour")} << QStringLiteral("unknown option");
+        QTest::addRow("bad role") << QStringList{QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--data"),
+                                                 QStringLiteral("/tmp/meshd-bad-role"), QStringLiteral("--role"),
+                                                 QStringLiteral("king"), QStringLiteral("--tenant"), QStringLiteral("a")}
+                                  << QStringLiteral("producer, consumer");
+        QTest::addRow("missing config") << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/meshd.json")}
+                                        << QStringLiteral("/nonexistent/meshd.json");
+    }
+    void badCommandLinesExplainThemselves() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const auto r = runMeshd(args);
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+    }
+
+    void sigtermDrainsAndExitsCleanly() {
+        QTemporaryDir dir;
+        std::vector<std::string> acked;
+        {
+            MeshdProcess meshd(dir.path());
+            MeshClient client(meshd.url(), meshd.adminToken());
+            for (int i = 0; i < 20; ++i) {
+                json batch = json::array();
+                for (int j = 0; j < 25; ++j)
+                    batch.push_back(makeEvent("LeadScored", "L-" + std::to_string(j)));
+                const auto r = client.postJson("/v1/events", batch.dump());
+                QCOMPARE(r.status, 202);
+                for (const auto& e : batch)
+                    acked.push_back(e["event_id"]);
+            }
+            QCOMPARE(meshd.terminate(), 0);
+            const QString err = QString::fromUtf8(meshd.process().readAllStandardError());
+            QVERIFY2(err.contains(QStringLiteral("\"stopped\"")), qPrintable(err));
+        }
+        MeshdProcess again(dir.path());
+        MeshClient client(again.url(), "");
+        const json health = json::parse(client.get("/healthz").body);
+        QCOMPARE(health["events"].get<std::size_t>(), acked.size());
+    }
+
+    void sighupReloadsConfiguredTokens() {
+        QTemporaryDir dir;
+        const std::string plaintext = "mdk_reloadtesttokenreloadtesttokenreloadtest0";
+        const QString configPath = dir.path() + QStringLiteral("/meshd.json");
+        auto writeConfig = [&](const json& tokens) {
+            std::ofstream out(configPath.toStdString());
+            out << json{{"tokens", tokens}}.dump(2);
+        };
+        writeConfig(json::array());
+        MeshdProcess meshd(dir.path() + QStringLiteral("/data"), {QStringLiteral("--config"), configPath});
+        MeshClient client(meshd.url(), plaintext);
+        QCOMPARE(client.postJson("/v1/events", makeEvent("LeadScored", "L-h").dump()).status, 401);
+
+        writeConfig(json::array({{{"name", "crm-bridge"},
+                                  {"role", "producer"},
+                                  {"tenant", "acme"},
+                                  {"sha256", hashToken(plaintext)}}}));
+        meshd.signal(SIGHUP);
+        QTRY_COMPARE_WITH_TIMEOUT(client.postJson("/v1/events", makeEvent("LeadScored", "L-h").dump()).status, 202, 5000);
+    }
+
+    void logsAreJsonLinesWithoutSecrets() {
+        QTemporaryDir dir;
+        MeshdProcess meshd(dir.path());
+        MeshClient client(meshd.url(), meshd.adminToken());
+        QCOMPARE(client.postJson("/v1/events", makeEvent("LeadScored", "L-log").dump()).status, 202);
+        QCOMPARE(meshd.terminate(), 0);
+        const QString err = QString::fromUtf8(meshd.process().readAllStandardError());
+        const auto lines = err.split(u'\n', Qt::SkipEmptyParts);
+        QVERIFY(lines.size() >= 2);
+        for (const auto& line : lines) {
+            const json j = json::parse(line.toStdString(), nullptr, false);
+            QVERIFY2(j.is_object() && j.contains("ts") && j.contains("level") && j.contains("msg"),
+                     qPrintable(line));
+        }
+        QVERIFY(!err.contains(QString::fromStdString(meshd.adminToken())));
+    }
+};
+
+QTEST_GUILESS_MAIN(MeshdTest)
+#include "tst_meshd.moc"
