@@ -136,7 +136,11 @@ MeshClient::~MeshClient() = default;
 MeshClient::MeshClient(MeshClient&&) noexcept = default;
 
 void MeshClient::setTimeout(std::chrono::milliseconds timeout) { impl_->timeout = timeout; }
-void MeshClient::setInsecure(bool insecure) { impl_->insecure = insecure; }
+void MeshClient::setInsecure(bool insecure) {
+    impl_->close();
+    impl_->tlsContext.reset(); // rebuilt with the new verify mode on the next connect
+    impl_->insecure = insecure;
+}
 void MeshClient::disconnect() { impl_->close(); }
 
 HttpResult MeshClient::request(const std::string& method, const std::string& target,

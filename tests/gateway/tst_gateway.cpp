@@ -8,6 +8,8 @@
 
 #include "tests/support/json_compare.h"
 
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest/QTest>
 #include <nlohmann/json.hpp>
 
@@ -586,6 +588,48 @@ private Q_SLOTS:
     }
 };
 
+// HTTPS: the same API over TLS with a certificate made for the test.
+class GatewayTlsTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void publishOverTls() {
+        QTemporaryDir certDir;
+        const QString cert = certDir.path() + QStringLiteral("/cert.pem");
+        const QString key = certDir.path() + QStringLiteral("/key.pem");
+        QProcess openssl;
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                       QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                       QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"),
+                       QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")});
+        QVERIFY(openssl.waitForFinished(30000));
+        QCOMPARE(openssl.exitCode(), 0);
+
+        BrokerConfig config;
+        config.tlsCert = cert.toStdString();
+        config.tlsKey = key.toStdString();
+        TestBroker mesh(config);
+        QVERIFY(mesh.url().rfind("https://", 0) == 0);
+        auto client = mesh.client(mesh.token(Role::Producer, "acme"));
+        // The certificate is self-signed: verification refuses it...
+        const auto refused = client.postJson("/v1/events", leadScored("L-tls", 1).dump());
+        QCOMPARE(refused.status, 0);
+        QVERIFY(!refused.error.empty());
+        // ...unless told to trust it.
+        client.setInsecure(true);
+        client.disconnect();
+        const auto r = client.postJson("/v1/events", leadScored("L-tls", 1).dump());
+        QCOMPARE_STATUS(r, 202);
+        // Plain HTTP to the TLS port gets no answer it could mistake for success.
+        std::string plainUrl = mesh.url();
+        plainUrl.replace(0, 5, "http");
+        MeshClient plain(plainUrl, "");
+        plain.setTimeout(std::chrono::seconds(3));
+        QVERIFY(!plain.get("/healthz").ok());
+    }
+};
+
 int main(int argc, char** argv) {
     int status = 0;
     {
@@ -594,6 +638,10 @@ int main(int argc, char** argv) {
     }
     {
         GatewayLimitsTest t;
+        status |= QTest::qExec(&t, argc, argv);
+    }
+    {
+        GatewayTlsTest t;
         status |= QTest::qExec(&t, argc, argv);
     }
     return status;
