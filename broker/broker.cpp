@@ -53,7 +53,12 @@ void Broker::stop() {
     if (!impl_->threads.empty())
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     impl_->server.closeConnections();
+    // Let the closes run: the io threads return from run() once the last
+    // connection is gone. A connection stuck past the grace period is cut.
     impl_->work.reset();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!impl_->io.stopped() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     impl_->io.stop();
     for (auto& t : impl_->threads)
         t.join();

@@ -190,7 +190,7 @@ fs::path findCatalogDir(const BrokerConfig& config) {
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        for (const fs::path candidate : {exe.parent_path() / "../share/meshdeck/catalog",
+        for (const fs::path& candidate : {exe.parent_path() / "../share/meshdeck/catalog",
                                          exe.parent_path() / "../../resources/catalog",
                                          exe.parent_path() / "../../../resources/catalog"}) {
             if (fs::is_directory(candidate, ec))

@@ -3,7 +3,7 @@
 // idempotency, batches, CloudEvents modes, queries, schemas and metrics.
 
 #include "core/uuid.h"
-#include "tests/gateway/test_broker.h"
+#include "tests/support/test_broker.h"
 #include "tests/support/test_support.h"
 
 #include "tests/support/json_compare.h"

@@ -4,7 +4,7 @@
 #include "broker/client/mesh_client.h"
 #include "broker/store/token_store.h"
 #include "core/uuid.h"
-#include "tests/gateway/meshd_process.h"
+#include "tests/support/meshd_process.h"
 #include "tests/support/test_support.h"
 
 #include <QRegularExpression>

@@ -1,4 +1,4 @@
-#include "tests/gateway/meshd_process.h"
+#include "tests/support/meshd_process.h"
 
 #include "tests/support/test_support.h"
 

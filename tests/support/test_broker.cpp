@@ -1,4 +1,4 @@
-#include "tests/gateway/test_broker.h"
+#include "tests/support/test_broker.h"
 
 #include "tests/support/test_support.h"
 

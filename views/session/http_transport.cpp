@@ -1,0 +1,41 @@
+#include "views/session/http_transport.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+namespace meshdeck::views {
+
+HttpTransport::HttpTransport(QUrl baseUrl, QByteArray token, QObject* parent)
+    : MeshTransport(parent), baseUrl_(std::move(baseUrl)), token_(std::move(token)),
+      network_(new QNetworkAccessManager(this)) {}
+
+void HttpTransport::send(const MeshRequest& request, Callback done) {
+    QUrl url = baseUrl_;
+    const qsizetype q = request.path.indexOf(u'?');
+    url.setPath(baseUrl_.path() + (q < 0 ? request.path : request.path.left(q)));
+    if (q >= 0)
+        url.setQuery(request.path.mid(q + 1));
+
+    QNetworkRequest wire(url);
+    wire.setTransferTimeout(timeoutMs_);
+    wire.setRawHeader(QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + token_);
+    if (!request.body.isEmpty())
+        wire.setHeader(QNetworkRequest::ContentTypeHeader, request.contentType);
+    QNetworkReply* reply = network_->sendCustomRequest(wire, request.method, request.body);
+    if (ignoreTlsErrors_)
+        reply->ignoreSslErrors();
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+        reply->deleteLater();
+        MeshReply result;
+        result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        result.body = reply->readAll();
+        for (const auto& [name, value] : reply->rawHeaderPairs())
+            result.headers.insert(name.toLower(), value);
+        if (result.status == 0)
+            result.error = reply->errorString();
+        done(result);
+    });
+}
+
+} // namespace meshdeck::views
