@@ -14,8 +14,6 @@ using nlohmann::ordered_json;
 namespace {
 
 constexpr std::string_view kSchemaUriPrefix = "urn:meshdeck:schema:";
-constexpr std::string_view kUuidExpectation =
-    "a UUID such as \"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f\"";
 
 // CloudEvents attribute -> canonical field, for the attributes that map 1:1.
 struct AttributeMapping {
@@ -51,6 +49,21 @@ bool isJsonMediaType(std::string_view mediaType) {
 bool isDigits(std::string_view text) {
     return !text.empty() && text.size() <= 18 &&
            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "urn:meshdeck:schema:LeadScored:2" -> {"LeadScored", 2}.
+std::optional<std::pair<std::string_view, int>> parseSchemaUri(std::string_view uri) {
+    constexpr int kMaxVersion = 1'000'000;
+    if (!uri.starts_with(kSchemaUriPrefix))
+        return std::nullopt;
+    uri.remove_prefix(kSchemaUriPrefix.size());
+    const auto colon = uri.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || !isDigits(uri.substr(colon + 1)))
+        return std::nullopt;
+    const long long version = std::stoll(std::string(uri.substr(colon + 1)));
+    if (version < 1 || version > kMaxVersion)
+        return std::nullopt;
+    return std::pair{uri.substr(0, colon), static_cast<int>(version)};
 }
 
 // The CloudEvents HTTP binding percent-encodes header values outside printable
@@ -130,8 +143,8 @@ ParsedEvent fromCloudEvent(const CloudEventInput& input, const EnvelopeOptions& 
     if (!specversion)
         report("specversion", "missing; expected \"1.0\"");
     else if (*specversion != "1.0")
-        report("specversion", "expected \"1.0\" (CloudEvents 1.0), got " +
-                                  jsonpath::describeValue(*specversion));
+        report("specversion",
+               "expected \"1.0\" (CloudEvents 1.0), got " + jsonpath::describeValue(*specversion));
 
     // A canonical envelope built from the attributes; the envelope checks
     // then report each problem at the attribute it came from. Where this
@@ -143,7 +156,7 @@ ParsedEvent fromCloudEvent(const CloudEventInput& input, const EnvelopeOptions& 
             canonical[std::string(field)] = *value;
     }
     if (!attribute("id")) {
-        report("id", "missing; expected " + std::string(kUuidExpectation));
+        report("id", "missing; expected " + std::string(detail::kUuidExpectation));
         canonical["event_id"] = "00000000-0000-7000-8000-000000000000";
     }
 
@@ -156,8 +169,8 @@ ParsedEvent fromCloudEvent(const CloudEventInput& input, const EnvelopeOptions& 
     if (partitionKey) {
         if (auto fromKey = splitEntity(*partitionKey, ':')) {
             entity = {{"kind", fromKey->kind}, {"id", fromKey->id}};
-            if (subjectEntity && (subjectEntity->kind != fromKey->kind ||
-                                  subjectEntity->id != fromKey->id))
+            if (subjectEntity &&
+                (subjectEntity->kind != fromKey->kind || subjectEntity->id != fromKey->id))
                 report("subject", "names entity " + jsonpath::quote(subject->get<std::string>()) +
                                       " but partitionkey names " +
                                       jsonpath::quote(partitionKey->get<std::string>()) +
@@ -191,30 +204,21 @@ ParsedEvent fromCloudEvent(const CloudEventInput& input, const EnvelopeOptions& 
     canonical["entity"] = std::move(entity);
 
     if (const ordered_json* dataschema = attribute("dataschema")) {
-        const std::string expectation = "expected \"" + std::string(kSchemaUriPrefix) +
-                                        "<type>:<version>\" such as \"" +
-                                        schemaUri("LeadScored", 1) + "\", got " +
-                                        jsonpath::describeValue(*dataschema);
-        const std::string text = dataschema->is_string() ? dataschema->get<std::string>() : "";
-        const std::string_view rest =
-            std::string_view(text).starts_with(kSchemaUriPrefix)
-                ? std::string_view(text).substr(kSchemaUriPrefix.size())
-                : std::string_view();
-        const auto colon = rest.rfind(':');
-        if (colon == std::string_view::npos || !isDigits(rest.substr(colon + 1)) ||
-            std::stoll(std::string(rest.substr(colon + 1))) < 1 ||
-            std::stoll(std::string(rest.substr(colon + 1))) > 1'000'000) {
+        const std::string expectation =
+            "expected \"" + std::string(kSchemaUriPrefix) + "<type>:<version>\" such as \"" +
+            schemaUri("LeadScored", 1) + "\", got " + jsonpath::describeValue(*dataschema);
+        const auto parsedUri = dataschema->is_string()
+                                   ? parseSchemaUri(dataschema->get_ref<const std::string&>())
+                                   : std::nullopt;
+        const ordered_json* type = attribute("type");
+        if (!parsedUri)
             report("dataschema", expectation);
-        } else {
-            const std::string_view schemaType = rest.substr(0, colon);
-            const ordered_json* type = attribute("type");
-            if (type && type->is_string() && *type != schemaType)
-                report("dataschema", "names event type " + jsonpath::quote(schemaType) +
-                                         " but type is " + jsonpath::describeValue(*type) +
-                                         "; expected the schema of the event's own type");
-            else
-                canonical["schema_version"] = std::stoi(std::string(rest.substr(colon + 1)));
-        }
+        else if (type && type->is_string() && *type != parsedUri->first)
+            report("dataschema", "names event type " + jsonpath::quote(parsedUri->first) +
+                                     " but type is " + jsonpath::describeValue(*type) +
+                                     "; expected the schema of the event's own type");
+        else
+            canonical["schema_version"] = parsedUri->second;
     }
 
     if (const ordered_json* mediaType = attribute(input.mediaTypeAttribute)) {
@@ -226,9 +230,8 @@ ParsedEvent fromCloudEvent(const CloudEventInput& input, const EnvelopeOptions& 
     }
 
     if (input.hasBase64Data) {
-        violations.push_back(
-            {input.locateAttribute("data_base64"),
-             "binary data is not supported; expected a JSON object in \"data\""});
+        violations.push_back({input.locateAttribute("data_base64"),
+                              "binary data is not supported; expected a JSON object in \"data\""});
         canonical["payload"] = ordered_json::object();
     } else if (input.data) {
         canonical["payload"] = *input.data;
@@ -325,9 +328,9 @@ ParsedBatch parseCloudEventBatch(std::string_view json, const EnvelopeOptions& o
         return batch;
     }
     if (!value.is_array()) {
-        batch.bodyViolations.push_back(
-            {"", "expected a JSON array of CloudEvents (" + std::string(kCloudEventsBatchJson) +
-                     "), got " + jsonpath::describeValue(value)});
+        batch.bodyViolations.push_back({"", "expected a JSON array of CloudEvents (" +
+                                                std::string(kCloudEventsBatchJson) + "), got " +
+                                                jsonpath::describeValue(value)});
         return batch;
     }
     batch.wasArray = true;
@@ -344,8 +347,9 @@ ParsedBatch parseCloudEventBatch(std::string_view json, const EnvelopeOptions& o
 }
 
 bool isCloudEventBinary(const HeaderMap& headers) {
-    return std::any_of(headers.begin(), headers.end(),
-                       [](const auto& header) { return lowerAscii(header.first) == "ce-specversion"; });
+    return std::any_of(headers.begin(), headers.end(), [](const auto& header) {
+        return lowerAscii(header.first) == "ce-specversion";
+    });
 }
 
 ParsedEvent parseCloudEventBinary(const HeaderMap& headers, std::string_view body,
@@ -389,9 +393,8 @@ ParsedEvent parseCloudEventBinary(const HeaderMap& headers, std::string_view bod
         const auto missingData =
             std::find_if(parsed.violations.begin(), parsed.violations.end(),
                          [&prefix](const Violation& v) { return v.path == prefix; });
-        const Violation notJson{prefix,
-                                "the body (the event's data) is not valid JSON: " +
-                                    detail::parseErrorMessage(error)};
+        const Violation notJson{prefix, "the body (the event's data) is not valid JSON: " +
+                                            detail::parseErrorMessage(error)};
         if (missingData != parsed.violations.end())
             *missingData = notJson;
         else

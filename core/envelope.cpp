@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <span>
 
 namespace meshdeck {
 
@@ -17,14 +16,16 @@ namespace detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 13> kEnvelopeFields = {
-    "event_id",       "event_type",    "schema_version", "occurred_at", "producer",
-    "tenant_id",      "correlation_id", "causation_id",  "traceparent", "entity",
-    "payload",        "seq",           "ingested_at"};
+// The fields a producer writes, in DESIGN.md order.
+constexpr std::array<std::string_view, 11> kEnvelopeFields = {
+    "event_id",       "event_type",   "schema_version", "occurred_at", "producer", "tenant_id",
+    "correlation_id", "causation_id", "traceparent",    "entity",      "payload"};
+// Assigned by the broker: accepted in input (a consumer may republish what it
+// received) but ignored.
+constexpr std::array<std::string_view, 2> kBrokerFields = {"seq", "ingested_at"};
 constexpr std::array<std::string_view, 3> kEntityFields = {"kind", "id", "version"};
 
-constexpr std::string_view kUuidExpectation =
-    "a UUID such as \"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f\"";
+static_assert(kMaxEventTypeLength == 96, "kEventTypeExpectation states the limit");
 constexpr std::string_view kEventTypeExpectation =
     "an event type name in PascalCase (letters and digits, at most 96 characters) such as "
     "\"LeadQualified\"";
@@ -36,16 +37,20 @@ constexpr std::string_view kTraceparentExpectation =
     "a W3C traceparent \"00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>\"";
 
 bool isHex(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    });
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 bool allZero(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](char c) { return c == '0'; });
 }
 
-std::string joined(auto fields) {
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+template <std::size_t N> std::string joined(const std::array<std::string_view, N>& fields) {
     std::string out;
     for (std::string_view field : fields) {
         if (!out.empty())
@@ -84,8 +89,8 @@ public:
     }
 
     void expected(std::string_view path, std::string_view expectation, const ordered_json& got) {
-        report(path, "expected " + std::string(expectation) + ", got " +
-                         jsonpath::describeValue(got));
+        report(path,
+               "expected " + std::string(expectation) + ", got " + jsonpath::describeValue(got));
     }
 
     void missing(std::string_view path, std::string_view expectation) {
@@ -127,11 +132,9 @@ public:
 
     void read(Event& event, bool allowMissingEventId, bool& hasEventId) {
         for (const auto& [key, value] : object_.items()) {
-            if (std::find(kEnvelopeFields.begin(), kEnvelopeFields.end(), key) ==
-                kEnvelopeFields.end())
+            if (!contains(kEnvelopeFields, key) && !contains(kBrokerFields, key))
                 report(jsonpath::append("", key),
-                       "unknown field; the envelope's fields are " +
-                           joined(std::span(kEnvelopeFields.data(), 11)));
+                       "unknown field; the envelope's fields are " + joined(kEnvelopeFields));
         }
 
         readEventId(event, allowMissingEventId, hasEventId);
@@ -219,7 +222,7 @@ private:
             return;
         }
         for (const auto& [key, unused] : value->items()) {
-            if (std::find(kEntityFields.begin(), kEntityFields.end(), key) == kEntityFields.end())
+            if (!contains(kEntityFields, key))
                 report(jsonpath::append("/entity", key),
                        "unknown field; the entity's fields are kind, id, version");
         }
@@ -229,8 +232,8 @@ private:
             else
                 expected("/entity/kind", kEntityKindExpectation, (*value)["kind"]);
         }
-        if (auto id = text(*value, "id", "/entity/id", true,
-                           "a non-empty entity id such as \"L-1042\""))
+        if (auto id =
+                text(*value, "id", "/entity/id", true, "a non-empty entity id such as \"L-1042\""))
             entity.id = *id;
         if (const ordered_json* version = member(*value, "version", true)) {
             const auto number = integerValue(*version);
@@ -273,7 +276,9 @@ bool isEventTypeName(std::string_view text) {
 bool isEntityKind(std::string_view text) {
     if (text.empty() || text.size() > kMaxIdLength)
         return false;
-    const auto isLetter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+    const auto isLetter = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    };
     if (!isLetter(text.front()))
         return false;
     return std::all_of(text.begin(), text.end(), [&](char c) {

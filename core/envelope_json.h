@@ -5,13 +5,15 @@
 
 #include "core/envelope.h"
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
 namespace meshdeck::detail {
+
+inline constexpr std::string_view kUuidExpectation =
+    "a UUID such as \"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f\"";
 
 // Maps a canonical field path ("/entity/version", "/payload/score") to where
 // the producer wrote it ("/sequence", "header ce-sequence", "/data/score").

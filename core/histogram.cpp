@@ -13,8 +13,8 @@ Histogram::Histogram(std::vector<double> upperBounds)
 }
 
 Histogram Histogram::latencyMs() {
-    return Histogram({0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
-                      10000});
+    return Histogram(
+        {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000});
 }
 
 Histogram Histogram::sizes() {

@@ -73,7 +73,8 @@ std::string unescapeToken(std::string_view token) {
     std::string out;
     out.reserve(token.size());
     for (std::size_t i = 0; i < token.size(); ++i) {
-        if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
+        if (token[i] == '~' && i + 1 < token.size() &&
+            (token[i + 1] == '0' || token[i + 1] == '1')) {
             out += token[i + 1] == '0' ? '~' : '/';
             ++i;
         } else {
@@ -110,13 +111,21 @@ std::vector<std::string> split(std::string_view pointer) {
 }
 
 std::string quote(std::string_view text) {
-    return nlohmann::json(shorten(text)).dump(-1, ' ', false,
-                                              nlohmann::json::error_handler_t::replace);
+    return nlohmann::json(shorten(text))
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string describeValue(const nlohmann::json& value) { return describeValueImpl(value); }
-std::string describeValue(const nlohmann::ordered_json& value) { return describeValueImpl(value); }
-std::string describeType(const nlohmann::json& value) { return describeTypeImpl(value); }
-std::string describeType(const nlohmann::ordered_json& value) { return describeTypeImpl(value); }
+std::string describeValue(const nlohmann::json& value) {
+    return describeValueImpl(value);
+}
+std::string describeValue(const nlohmann::ordered_json& value) {
+    return describeValueImpl(value);
+}
+std::string describeType(const nlohmann::json& value) {
+    return describeTypeImpl(value);
+}
+std::string describeType(const nlohmann::ordered_json& value) {
+    return describeTypeImpl(value);
+}
 
 } // namespace meshdeck::jsonpath

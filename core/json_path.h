@@ -3,7 +3,6 @@
 // descriptions every violation message ends with ("expected a string, got 42").
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>

@@ -176,8 +176,7 @@ private:
         const bool newHas = newSchema.contains("enum") && newSchema["enum"].is_array();
         if (!oldHas && newHas) {
             report(path,
-                   subject + ": an enum was added (only " + newSchema["enum"].dump() +
-                       " allowed)",
+                   subject + ": an enum was added (only " + newSchema["enum"].dump() + " allowed)",
                    Compatibility::Backward);
             return;
         }
@@ -330,17 +329,17 @@ CompatibilityReport compareSchemas(std::string_view oldSchemaJson, std::string_v
     try {
         oldSchema = json::parse(oldSchemaJson);
     } catch (const json::exception& error) {
-        report.breakingChanges.push_back({"", "the old schema is not valid JSON: " +
-                                                  detail::parseErrorMessage(error),
-                                          Compatibility::Full});
+        report.breakingChanges.push_back(
+            {"", "the old schema is not valid JSON: " + detail::parseErrorMessage(error),
+             Compatibility::Full});
         return report;
     }
     try {
         newSchema = json::parse(newSchemaJson);
     } catch (const json::exception& error) {
-        report.breakingChanges.push_back({"", "the new schema is not valid JSON: " +
-                                                  detail::parseErrorMessage(error),
-                                          Compatibility::Full});
+        report.breakingChanges.push_back(
+            {"", "the new schema is not valid JSON: " + detail::parseErrorMessage(error),
+             Compatibility::Full});
         return report;
     }
     SchemaComparer(mode, report.breakingChanges).compare(oldSchema, newSchema, "", "the payload");

@@ -4,14 +4,13 @@
 #include "core/envelope_json.h"
 #include "core/json_path.h"
 
+#include <algorithm>
+#include <stdexcept>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
-
-#include <algorithm>
-#include <stdexcept>
 
 namespace meshdeck {
 
@@ -218,14 +217,26 @@ Violation toViolation(const valijson::ValidationResults::Error& error, const jso
     if (description.starts_with("String should be no fewer than"))
         return {path, "expected at least " + memberText(rule, "minLength") + " characters" + got};
     if (description.starts_with("Failed to match regex"))
-        return {path, "expected a string matching the pattern " + memberText(rule, "pattern") + got};
+        return {path,
+                "expected a string matching the pattern " + memberText(rule, "pattern") + got};
 
     std::string message(description);
     if (!message.empty() && message.back() == '.')
         message.pop_back();
     if (!message.empty())
-        message.front() = static_cast<char>(std::tolower(static_cast<unsigned char>(message.front())));
+        message.front() =
+            static_cast<char>(std::tolower(static_cast<unsigned char>(message.front())));
     return {path, message + got};
+}
+
+// "/3/payload" + "/event_type" -> "/3/event_type": an envelope field of the
+// same event as the payload, so batch positions carry over.
+std::string envelopePath(std::string_view payloadPath, std::string_view field) {
+    constexpr std::string_view kPayload = "/payload";
+    const std::string_view event = payloadPath.ends_with(kPayload)
+                                       ? payloadPath.substr(0, payloadPath.size() - kPayload.size())
+                                       : std::string_view();
+    return std::string(event) + std::string(field);
 }
 
 } // namespace
@@ -280,8 +291,8 @@ SchemaRegistry::~SchemaRegistry() = default;
 SchemaRegistry::SchemaRegistry(SchemaRegistry&&) noexcept = default;
 SchemaRegistry& SchemaRegistry::operator=(SchemaRegistry&&) noexcept = default;
 
-Violations SchemaRegistry::add(std::string_view eventType, int version,
-                               std::string_view schemaJson, Compatibility mode) {
+Violations SchemaRegistry::add(std::string_view eventType, int version, std::string_view schemaJson,
+                               Compatibility mode) {
     const std::string type(eventType);
     if (!detail::isEventTypeName(eventType))
         return {{"", "expected an event type name in PascalCase (letters and digits, at most " +
@@ -289,7 +300,8 @@ Violations SchemaRegistry::add(std::string_view eventType, int version,
                          " characters) such as \"LeadQualified\", got " + jsonpath::quote(type)}};
 
     const auto* existing = impl_->entries(eventType);
-    const int expectedVersion = existing && !existing->empty() ? existing->back()->info.version + 1 : 1;
+    const int expectedVersion =
+        existing && !existing->empty() ? existing->back()->info.version + 1 : 1;
     if (version != expectedVersion)
         return {{"", "cannot add version " + std::to_string(version) + " of " + type +
                          "; versions are added in order and the next one is " +
@@ -361,15 +373,15 @@ Violations SchemaRegistry::validate(std::string_view eventType, int version,
                 known += ", ";
             known += name;
         }
-        return {{"/event_type", "no schema registered for event type " +
-                                    jsonpath::quote(eventType) + "; registered: " +
-                                    (known.empty() ? std::string("none") : known)}};
+        return {{envelopePath(payloadPath, "/event_type"),
+                 "no schema registered for event type " + jsonpath::quote(eventType) +
+                     "; registered: " + (known.empty() ? std::string("none") : known)}};
     }
     const SchemaEntry* entry = impl_->entry(eventType, version);
     if (!entry)
-        return {{"/schema_version", "event type " + jsonpath::quote(eventType) +
-                                        " has no schema version " + std::to_string(version) +
-                                        "; known versions: " + joinedVersions(*entries)}};
+        return {{envelopePath(payloadPath, "/schema_version"),
+                 "event type " + jsonpath::quote(eventType) + " has no schema version " +
+                     std::to_string(version) + "; known versions: " + joinedVersions(*entries)}};
 
     json payload;
     try {

@@ -30,12 +30,11 @@ std::string formatRfc3339(Timestamp t) {
     const year_month_day date{dayPoint};
     const hh_mm_ss<milliseconds> time{t - dayPoint};
     char buffer[40];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                  static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
-                  static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()),
-                  static_cast<int>(time.subseconds().count()));
+    std::snprintf(
+        buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
+        static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+        static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+        static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
     return buffer;
 }
 
@@ -103,9 +102,13 @@ std::optional<Timestamp> parseRfc3339(std::string_view text) {
            offset;
 }
 
-Timestamp SystemClock::now() const { return floor<milliseconds>(system_clock::now()); }
+Timestamp SystemClock::now() const {
+    return floor<milliseconds>(system_clock::now());
+}
 
-steady_clock::time_point SystemClock::steadyNow() const { return steady_clock::now(); }
+steady_clock::time_point SystemClock::steadyNow() const {
+    return steady_clock::now();
+}
 
 const SystemClock& SystemClock::instance() {
     static const SystemClock clock;

@@ -35,8 +35,8 @@ bool TokenBucket::tryTake(double n, std::chrono::steady_clock::time_point now,
             *retryAfter = std::chrono::milliseconds::max();
         } else {
             const double waitMs = std::ceil((n - tokens_) / rate_ * 1000.0);
-            *retryAfter = std::chrono::milliseconds{std::max<std::int64_t>(
-                1, static_cast<std::int64_t>(waitMs))};
+            *retryAfter = std::chrono::milliseconds{
+                std::max<std::int64_t>(1, static_cast<std::int64_t>(waitMs))};
         }
     }
     return false;

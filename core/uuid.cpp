@@ -14,9 +14,13 @@ constexpr std::uint16_t kCounterSeedLimit = 0x0400;
 
 constexpr char kHex[] = "0123456789abcdef";
 
-bool isLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool isLowerHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
-int hexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
+int hexValue(char c) {
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+}
 
 std::mt19937_64 seededEngine() {
     std::random_device device;

@@ -3,7 +3,6 @@
 #include "tests/unit/unit_support.h"
 
 #include <QtTest/QTest>
-
 #include <nlohmann/json.hpp>
 
 using namespace meshdeck;
@@ -137,8 +136,7 @@ void TstCloudEvents::parsesStructuredFixture() {
     QCOMPARE(e.tenantId, std::string("acme"));
     QCOMPARE(e.correlationId, std::string("lead-L-1042-journey"));
     QCOMPARE(e.causationId, std::string());
-    QCOMPARE(e.traceparent,
-             std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+    QCOMPARE(e.traceparent, std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
     QCOMPARE(e.entity, (EntityRef{"lead", "L-1042", 6}));
     QCOMPARE(e.payload, std::string(R"({"lead_id":"L-1042","score":87,"model":"fit-v3"})"));
 }
@@ -168,7 +166,8 @@ void TstCloudEvents::plainRequestsAreNotBinary() {
 
 void TstCloudEvents::batchOfFixtures() {
     const std::string structured = structuredFixture();
-    const std::string body = "[" + structured + "," + structuredWith("type", R"("lead.scored")") + "]";
+    const std::string body =
+        "[" + structured + "," + structuredWith("type", R"("lead.scored")") + "]";
     const ParsedBatch batch = parseCloudEventBatch(body);
     QVERIFY(batch.wasArray);
     QVERIFY(batch.bodyViolations.empty());
@@ -187,10 +186,12 @@ void TstCloudEvents::batchBodyProblems_data() {
     QTest::addRow("a single event") << QString::fromStdString(structuredFixture())
                                     << "expected a JSON array of CloudEvents "
                                        "(application/cloudevents-batch+json), got an object";
-    QTest::addRow("empty array") << "[]" << "expected at least one event, got an empty array";
-    QTest::addRow("not JSON") << "[{" << "the body is not valid JSON: parse error at line 1, "
-                                        "column 3: syntax error while parsing object key - "
-                                        "unexpected end of input; expected string literal";
+    QTest::addRow("empty array") << "[]"
+                                 << "expected at least one event, got an empty array";
+    QTest::addRow("not JSON") << "[{"
+                              << "the body is not valid JSON: parse error at line 1, "
+                                 "column 3: syntax error while parsing object key - "
+                                 "unexpected end of input; expected string literal";
 }
 
 void TstCloudEvents::batchBodyProblems() {
@@ -265,23 +266,34 @@ void TstCloudEvents::structuredVariations_data() {
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("check");
     QTest::addColumn<QString>("expected");
-    QTest::addRow("subject alone names the entity")
-        << "partitionkey" << kRemove << "entity" << "lead:L-1042";
-    QTest::addRow("free-form subject next to partitionkey")
-        << "subject" << R"("L-1042")" << "entity" << "lead:L-1042";
-    QTest::addRow("sequence as an integer") << "sequence" << "6" << "version" << "6";
-    QTest::addRow("no sequence") << "sequence" << kRemove << "version" << "none";
-    QTest::addRow("no dataschema means version 1")
-        << "dataschema" << kRemove << "schema_version" << "1";
-    QTest::addRow("dataschema version 4")
-        << "dataschema" << R"("urn:meshdeck:schema:LeadScored:4")" << "schema_version" << "4";
-    QTest::addRow("datacontenttype with parameters")
-        << "datacontenttype" << R"("application/json; charset=utf-8")" << "schema_version"
-        << "1";
+    QTest::addRow("subject alone names the entity") << "partitionkey" << kRemove << "entity"
+                                                    << "lead:L-1042";
+    QTest::addRow("free-form subject next to partitionkey") << "subject"
+                                                            << R"("L-1042")"
+                                                            << "entity"
+                                                            << "lead:L-1042";
+    QTest::addRow("sequence as an integer") << "sequence"
+                                            << "6"
+                                            << "version"
+                                            << "6";
+    QTest::addRow("no sequence") << "sequence" << kRemove << "version"
+                                 << "none";
+    QTest::addRow("no dataschema means version 1") << "dataschema" << kRemove << "schema_version"
+                                                   << "1";
+    QTest::addRow("dataschema version 4") << "dataschema"
+                                          << R"("urn:meshdeck:schema:LeadScored:4")"
+                                          << "schema_version"
+                                          << "4";
+    QTest::addRow("datacontenttype with parameters") << "datacontenttype"
+                                                     << R"("application/json; charset=utf-8")"
+                                                     << "schema_version"
+                                                     << "1";
     QTest::addRow("no datacontenttype") << "datacontenttype" << kRemove << "schema_version"
                                         << "1";
-    QTest::addRow("unknown extensions are ignored")
-        << "comexamplefoo" << R"("bar")" << "schema_version" << "1";
+    QTest::addRow("unknown extensions are ignored") << "comexamplefoo"
+                                                    << R"("bar")"
+                                                    << "schema_version"
+                                                    << "1";
 }
 
 void TstCloudEvents::structuredVariations() {
@@ -296,8 +308,8 @@ void TstCloudEvents::structuredVariations() {
     if (check == u"entity")
         actual = parsed.event->entity.key();
     else if (check == u"version")
-        actual = parsed.event->entity.version ? std::to_string(*parsed.event->entity.version)
-                                              : "none";
+        actual =
+            parsed.event->entity.version ? std::to_string(*parsed.event->entity.version) : "none";
     else
         actual = std::to_string(parsed.event->schemaVersion);
     QCOMPARE(actual, expected.toStdString());
@@ -410,8 +422,8 @@ void TstCloudEvents::base64DataIsRefused() {
 }
 
 void TstCloudEvents::collectsEveryViolation() {
-    const ParsedEvent parsed = parseCloudEventStructured(
-        R"({"specversion":"1.0","type":"LeadScored","data":{}})");
+    const ParsedEvent parsed =
+        parseCloudEventStructured(R"({"specversion":"1.0","type":"LeadScored","data":{}})");
     std::vector<std::string> paths;
     for (const Violation& v : parsed.violations)
         paths.push_back(v.path);
@@ -431,13 +443,20 @@ void TstCloudEvents::binaryViolations_data() {
                                      << "missing; expected an event type name";
     QTest::addRow("ce-id missing") << "ce-id" << kRemove << "header ce-id"
                                    << "missing; expected a UUID";
-    QTest::addRow("ce-specversion 0.3") << "ce-specversion" << "0.3" << "header ce-specversion"
+    QTest::addRow("ce-specversion 0.3") << "ce-specversion"
+                                        << "0.3"
+                                        << "header ce-specversion"
                                         << R"(expected "1.0")";
-    QTest::addRow("ce-sequence not digits") << "ce-sequence" << "3a" << "header ce-sequence"
+    QTest::addRow("ce-sequence not digits") << "ce-sequence"
+                                            << "3a"
+                                            << "header ce-sequence"
                                             << "expected an entity version";
-    QTest::addRow("ce-time not RFC 3339") << "ce-time" << "27/11/2026" << "header ce-time"
+    QTest::addRow("ce-time not RFC 3339") << "ce-time"
+                                          << "27/11/2026"
+                                          << "header ce-time"
                                           << "expected an RFC 3339 date-time";
-    QTest::addRow("content-type not JSON") << "content-type" << "application/xml"
+    QTest::addRow("content-type not JSON") << "content-type"
+                                           << "application/xml"
                                            << "header content-type"
                                            << "expected a JSON media type";
     QTest::addRow("ce-partitionkey and ce-subject missing")
@@ -469,12 +488,16 @@ void TstCloudEvents::binaryBodyProblems_data() {
     QTest::addColumn<QString>("body");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("message");
-    QTest::addRow("not JSON") << "lead_id=L-2001" << ""
+    QTest::addRow("not JSON") << "lead_id=L-2001"
+                              << ""
                               << "the body (the event's data) is not valid JSON: parse error at "
                                  "line 1, column 1: syntax error while parsing value - invalid "
                                  "literal; last read: 'l'";
-    QTest::addRow("an array") << "[1]" << "" << "expected a JSON object, got an array";
-    QTest::addRow("empty") << "" << ""
+    QTest::addRow("an array") << "[1]"
+                              << ""
+                              << "expected a JSON object, got an array";
+    QTest::addRow("empty") << ""
+                           << ""
                            << "the body (the event's data) is not valid JSON: parse error at "
                               "line 1, column 1: syntax error while parsing value - unexpected "
                               "end of input; expected '[', '{', or a literal";

@@ -2,7 +2,6 @@
 #include "tests/unit/unit_support.h"
 
 #include <QtTest/QTest>
-
 #include <nlohmann/json.hpp>
 
 using namespace meshdeck;
@@ -88,14 +87,14 @@ void TstEnvelope::parsesTheDesignExample() {
     QCOMPARE(e.tenantId, std::string("acme"));
     QCOMPARE(e.correlationId, std::string("lead-L-1042-journey"));
     QCOMPARE(e.causationId, std::string("01936f4e-0000-7000-8000-000000000001"));
-    QCOMPARE(e.traceparent,
-             std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+    QCOMPARE(e.traceparent, std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
     QCOMPARE(e.entity.kind, std::string("lead"));
     QCOMPARE(e.entity.id, std::string("L-1042"));
     QCOMPARE(e.entity.version, std::optional<std::int64_t>(7));
     QCOMPARE(e.entity.key(), std::string("lead:L-1042"));
     // Member order is the producer's, not alphabetical.
-    QCOMPARE(e.payload, std::string(R"({"lead_id":"L-1042","score":87,"qualified_by":"model-v3"})"));
+    QCOMPARE(e.payload,
+             std::string(R"({"lead_id":"L-1042","score":87,"qualified_by":"model-v3"})"));
     QCOMPARE(e.seq, std::int64_t(0));
 }
 
@@ -114,7 +113,8 @@ void TstEnvelope::roundTrip() {
     event.producer = "pref-center \"eu\" / ünïcode";
     event.tenantId = "acme";
     event.entity = {"contact", "C-9001", std::nullopt};
-    event.payload = R"({"contact_id":"C-9001","channel":"email","status":"revoked","tags":[1,2.5,null]})";
+    event.payload =
+        R"({"contact_id":"C-9001","channel":"email","status":"revoked","tags":[1,2.5,null]})";
     const std::string json = serializeEvent(event);
     QVERIFY(json.find("correlation_id") == std::string::npos); // empty optionals omitted
     QVERIFY(json.find("\"version\"") == std::string::npos);
@@ -147,32 +147,54 @@ void TstEnvelope::acceptedVariations_data() {
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("expected");
-    QTest::addRow("event_id absent: the broker assigns one")
-        << "/event_id" << kRemove << "event_id" << "";
+    QTest::addRow("event_id absent: the broker assigns one") << "/event_id" << kRemove << "event_id"
+                                                             << "";
     QTest::addRow("upper-case event_id is normalised")
-        << "/event_id" << R"("01936F4E-9D2A-7C3B-8F1E-2A4B6C8D0E1F")" << "event_id"
+        << "/event_id"
+        << R"("01936F4E-9D2A-7C3B-8F1E-2A4B6C8D0E1F")"
+        << "event_id"
         << "01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f";
     QTest::addRow("a UUIDv4 event_id") << "/event_id"
                                        << R"("f47ac10b-58cc-4372-a567-0e02b2c3d479")"
-                                       << "event_id" << "f47ac10b-58cc-4372-a567-0e02b2c3d479";
+                                       << "event_id"
+                                       << "f47ac10b-58cc-4372-a567-0e02b2c3d479";
     QTest::addRow("schema_version absent means 1")
-        << "/schema_version" << kRemove << "schema_version" << "1";
-    QTest::addRow("schema_version 2.0 is an integer")
-        << "/schema_version" << "2.0" << "schema_version" << "2";
-    QTest::addRow("occurred_at with an offset")
-        << "/occurred_at" << R"("2026-11-27T10:14:03.120+01:00")" << "occurred_at"
-        << "2026-11-27T09:14:03.120Z";
-    QTest::addRow("null correlation_id is absent")
-        << "/correlation_id" << "null" << "correlation_id" << "";
-    QTest::addRow("empty traceparent is absent") << "/traceparent" << R"("")" << "traceparent"
+        << "/schema_version" << kRemove << "schema_version"
+        << "1";
+    QTest::addRow("schema_version 2.0 is an integer") << "/schema_version"
+                                                      << "2.0"
+                                                      << "schema_version"
+                                                      << "2";
+    QTest::addRow("occurred_at with an offset") << "/occurred_at"
+                                                << R"("2026-11-27T10:14:03.120+01:00")"
+                                                << "occurred_at"
+                                                << "2026-11-27T09:14:03.120Z";
+    QTest::addRow("null correlation_id is absent") << "/correlation_id"
+                                                   << "null"
+                                                   << "correlation_id"
+                                                   << "";
+    QTest::addRow("empty traceparent is absent") << "/traceparent"
+                                                 << R"("")"
+                                                 << "traceparent"
                                                  << "";
     QTest::addRow("entity without version") << "/entity/version" << kRemove << "version"
                                             << "none";
-    QTest::addRow("entity version 0") << "/entity/version" << "0" << "version" << "0";
-    QTest::addRow("entity kind with '_' and '-'")
-        << "/entity/kind" << R"("sales_rep-2")" << "kind" << "sales_rep-2";
-    QTest::addRow("input seq is ignored") << "/seq" << "99" << "seq" << "0";
-    QTest::addRow("empty payload object") << "/payload" << "{}" << "payload" << "{}";
+    QTest::addRow("entity version 0") << "/entity/version"
+                                      << "0"
+                                      << "version"
+                                      << "0";
+    QTest::addRow("entity kind with '_' and '-'") << "/entity/kind"
+                                                  << R"("sales_rep-2")"
+                                                  << "kind"
+                                                  << "sales_rep-2";
+    QTest::addRow("input seq is ignored") << "/seq"
+                                          << "99"
+                                          << "seq"
+                                          << "0";
+    QTest::addRow("empty payload object") << "/payload"
+                                          << "{}"
+                                          << "payload"
+                                          << "{}";
 }
 
 void TstEnvelope::acceptedVariations() {
@@ -211,8 +233,8 @@ void TstEnvelope::invalidField_data() {
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("message");
-    const auto row = [](const char* name, const char* pointer, std::string value,
-                        const char* path, const std::string& message) {
+    const auto row = [](const char* name, const char* pointer, std::string value, const char* path,
+                        const std::string& message) {
         QTest::addRow("%s", name) << QString::fromUtf8(pointer) << QString::fromStdString(value)
                                   << QString::fromUtf8(path) << QString::fromStdString(message);
     };
@@ -225,8 +247,7 @@ void TstEnvelope::invalidField_data() {
         "expected " + kType + R"(, got "leadQualified")");
     row("event_type missing", "/event_type", kRemove, "/event_type", "missing; expected " + kType);
     row("event_type longer than 96", "/event_type", "\"L" + std::string(96, 'x') + "\"",
-        "/event_type",
-        "expected " + kType + ", got \"L" + std::string(59, 'x') + "...\"");
+        "/event_type", "expected " + kType + ", got \"L" + std::string(59, 'x') + "...\"");
     row("schema_version 0", "/schema_version", "0", "/schema_version",
         "expected an integer >= 1, got 0");
     row("schema_version as a string", "/schema_version", R"("1")", "/schema_version",
@@ -321,9 +342,9 @@ void TstEnvelope::collectsEveryViolation() {
     std::vector<std::string> paths;
     for (const Violation& v : parsed.violations)
         paths.push_back(v.path);
-    const std::vector<std::string> expected{
-        "/extra",    "/event_type", "/schema_version",  "/occurred_at", "/producer",
-        "/tenant_id", "/entity/id",  "/entity/version", "/payload"};
+    const std::vector<std::string> expected{"/extra",       "/event_type",     "/schema_version",
+                                            "/occurred_at", "/producer",       "/tenant_id",
+                                            "/entity/id",   "/entity/version", "/payload"};
     QCOMPARE(paths, expected);
     QCOMPARE(describe(parsed.violations).substr(0, 45),
              std::string("/extra: unknown field; the envelope's fields "));
@@ -340,10 +361,12 @@ void TstEnvelope::pathPrefix() {
 void TstEnvelope::notAnObject_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("message");
-    QTest::addRow("array") << "[]" << "expected an event object, got an empty array";
-    QTest::addRow("number") << "42" << "expected an event object, got 42";
-    QTest::addRow("not JSON")
-        << "{\"event_type\":" << "not valid JSON: parse error at line 1, column 15: syntax error "
+    QTest::addRow("array") << "[]"
+                           << "expected an event object, got an empty array";
+    QTest::addRow("number") << "42"
+                            << "expected an event object, got 42";
+    QTest::addRow("not JSON") << "{\"event_type\":"
+                              << "not valid JSON: parse error at line 1, column 15: syntax error "
                                  "while parsing value - unexpected end of input; expected '[', "
                                  "'{', or a literal";
 }
@@ -384,17 +407,19 @@ void TstEnvelope::batchPrefixesEachElement() {
 void TstEnvelope::batchBodyProblems_data() {
     QTest::addColumn<QString>("body");
     QTest::addColumn<QString>("message");
-    QTest::addRow("empty array") << "[]" << "expected at least one event, got an empty array";
-    QTest::addRow("a string")
-        << R"("hello")" << R"(expected an event object or an array of events, got "hello")";
+    QTest::addRow("empty array") << "[]"
+                                 << "expected at least one event, got an empty array";
+    QTest::addRow("a string") << R"("hello")"
+                              << R"(expected an event object or an array of events, got "hello")";
     QTest::addRow("empty body") << ""
                                 << "the body is not valid JSON: parse error at line 1, column 1: "
                                    "syntax error while parsing value - unexpected end of "
                                    "input; expected '[', '{', or a literal";
     QTest::addRow("trailing comma")
-        << "[{},]" << "the body is not valid JSON: parse error at line 1, column 5: syntax "
-                      "error while parsing value - unexpected ']'; expected '[', '{', or a "
-                      "literal";
+        << "[{},]"
+        << "the body is not valid JSON: parse error at line 1, column 5: syntax "
+           "error while parsing value - unexpected ']'; expected '[', '{', or a "
+           "literal";
 }
 
 void TstEnvelope::batchBodyProblems() {

@@ -2,7 +2,6 @@
 #include "tests/unit/unit_support.h"
 
 #include <QtTest/QTest>
-
 #include <stdexcept>
 
 using namespace meshdeck;
@@ -15,7 +14,8 @@ private Q_SLOTS:
         const std::vector<double> latency{0.1, 0.25, 0.5, 1,   2.5,  5,    10,   25,
                                           50,  100,  250, 500, 1000, 2500, 5000, 10000};
         QCOMPARE(Histogram::latencyMs().upperBounds(), latency);
-        const std::vector<double> sizes{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000};
+        const std::vector<double> sizes{1,   2,   5,    10,   20,   50,   100,
+                                        200, 500, 1000, 2000, 5000, 10000};
         QCOMPARE(Histogram::sizes().upperBounds(), sizes);
         QCOMPARE(Histogram::sizes().bucketCounts().size(), sizes.size() + 1);
     }

@@ -6,9 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QtTest/QTest>
-
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 using namespace meshdeck;
@@ -17,8 +15,8 @@ using nlohmann::ordered_json;
 namespace {
 
 const std::vector<std::string> kCatalogTypes{
-    "AccountUpdated", "ConsentUpdated",     "DemoBooked",         "LeadAssigned",
-    "LeadCreated",    "LeadEnriched",       "LeadQualified",      "LeadScored",
+    "AccountUpdated",    "ConsentUpdated",       "DemoBooked",         "LeadAssigned",
+    "LeadCreated",       "LeadEnriched",         "LeadQualified",      "LeadScored",
     "LeadStatusChanged", "OpportunityClosedWon", "OpportunityCreated", "OpportunityStageChanged"};
 
 std::string readFile(const QString& path) {
@@ -84,8 +82,8 @@ private Q_SLOTS:
 };
 
 void TstSchemaRegistry::catalogHoldsEveryTypeOnce() {
-    const QStringList files = QDir(test::catalogDir())
-                                  .entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    const QStringList files =
+        QDir(test::catalogDir()).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
     std::vector<std::string> types;
     for (const QString& file : files) {
         QVERIFY2(file.endsWith(u".v1.json"), qPrintable(file));
@@ -130,8 +128,8 @@ void TstSchemaRegistry::piiPaths_data() {
     QTest::addColumn<QStringList>("paths");
     QTest::addRow("LeadCreated") << "LeadCreated"
                                  << strings({"/email", "/first_name", "/last_name", "/phone"});
-    QTest::addRow("ConsentUpdated") << "ConsentUpdated"
-                                    << strings({"/email", "/phone", "/ip_address"});
+    QTest::addRow("ConsentUpdated")
+        << "ConsentUpdated" << strings({"/email", "/phone", "/ip_address"});
     QTest::addRow("nested: LeadEnriched") << "LeadEnriched" << strings({"/person/linkedin_url"});
     QTest::addRow("none: LeadScored") << "LeadScored" << QStringList();
 }
@@ -156,15 +154,16 @@ void TstSchemaRegistry::fixturePayloadsValidate_data() {
         return QString::fromStdString(parsed.event->payload);
     };
     const auto member = [](const QString& fixture, const char* name) {
-        return QString::fromStdString(
-            ordered_json::parse(test::readFixture(fixture))[name].dump());
+        return QString::fromStdString(ordered_json::parse(test::readFixture(fixture))[name].dump());
     };
     QTest::addRow("standard-webhooks/lead-qualified.json")
         << "LeadQualified" << eventPayload(QStringLiteral("standard-webhooks/lead-qualified.json"));
     QTest::addRow("cloudevents structured data")
-        << "LeadScored" << member(QStringLiteral("cloudevents/structured-lead-scored.json"), "data");
+        << "LeadScored"
+        << member(QStringLiteral("cloudevents/structured-lead-scored.json"), "data");
     QTest::addRow("cloudevents binary body")
-        << "LeadScored" << R"({"lead_id":"L-2001","score":42,"model":"fit-v3"})";
+        << "LeadScored"
+        << R"({"lead_id":"L-2001","score":42,"model":"fit-v3"})";
     QTest::addRow("segment Demo Booked properties")
         << "DemoBooked" << member(QStringLiteral("segment/track-demo-booked.json"), "properties");
     QTest::addRow("ConsentUpdated revoked")
@@ -191,53 +190,62 @@ void TstSchemaRegistry::payloadViolations_data() {
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("message");
     const QString scored = QStringLiteral("LeadScored");
-    QTest::addRow("score above maximum")
-        << scored << R"({"lead_id":"L-1","score":150,"model":"m"})" << "/payload/score"
-        << "expected a number <= 100, got 150";
-    QTest::addRow("score below minimum")
-        << scored << R"({"lead_id":"L-1","score":-1,"model":"m"})" << "/payload/score"
-        << "expected a number >= 0, got -1";
-    QTest::addRow("score as a string")
-        << scored << R"({"lead_id":"L-1","score":"87","model":"m"})" << "/payload/score"
-        << R"(expected an integer, got "87")";
+    QTest::addRow("score above maximum") << scored << R"({"lead_id":"L-1","score":150,"model":"m"})"
+                                         << "/payload/score"
+                                         << "expected a number <= 100, got 150";
+    QTest::addRow("score below minimum") << scored << R"({"lead_id":"L-1","score":-1,"model":"m"})"
+                                         << "/payload/score"
+                                         << "expected a number >= 0, got -1";
+    QTest::addRow("score as a string") << scored << R"({"lead_id":"L-1","score":"87","model":"m"})"
+                                       << "/payload/score"
+                                       << R"(expected an integer, got "87")";
     QTest::addRow("score with a fraction")
-        << scored << R"({"lead_id":"L-1","score":87.5,"model":"m"})" << "/payload/score"
+        << scored << R"({"lead_id":"L-1","score":87.5,"model":"m"})"
+        << "/payload/score"
         << "expected an integer, got 87.5";
     QTest::addRow("model missing") << scored << R"({"lead_id":"L-1","score":1})"
                                    << "/payload/model"
                                    << "required property is missing; expected a string";
     QTest::addRow("model empty") << scored << R"({"lead_id":"L-1","score":1,"model":""})"
-                                 << "/payload/model" << R"(expected at least 1 characters, got "")";
-    QTest::addRow("nullable type") << scored
-                                   << R"({"lead_id":"L-1","score":1,"model":"m","previous_score":"x"})"
-                                   << "/payload/previous_score"
-                                   << R"(expected an integer or null, got "x")";
+                                 << "/payload/model"
+                                 << R"(expected at least 1 characters, got "")";
+    QTest::addRow("nullable type")
+        << scored << R"({"lead_id":"L-1","score":1,"model":"m","previous_score":"x"})"
+        << "/payload/previous_score"
+        << R"(expected an integer or null, got "x")";
     QTest::addRow("array item") << scored
                                 << R"({"lead_id":"L-1","score":1,"model":"m","reasons":["fit",7]})"
-                                << "/payload/reasons/1" << "expected a string, got 7";
+                                << "/payload/reasons/1"
+                                << "expected a string, got 7";
     QTest::addRow("enum") << "ConsentUpdated"
                           << R"({"contact_id":"C-1","channel":"email","status":"pending"})"
-                          << "/payload/status" << R"(expected one of "granted", "revoked", got "pending")";
-    QTest::addRow("pattern") << "LeadCreated" << R"({"lead_id":"L-1","country":"usa"})"
+                          << "/payload/status"
+                          << R"(expected one of "granted", "revoked", got "pending")";
+    QTest::addRow("pattern") << "LeadCreated"
+                             << R"({"lead_id":"L-1","country":"usa"})"
                              << "/payload/country"
                              << R"(expected a string matching the pattern "^[A-Z]{2}$", got "usa")";
-    QTest::addRow("date-time format") << "DemoBooked" << R"({"lead_id":"L-1","demo_at":"tomorrow"})"
+    QTest::addRow("date-time format") << "DemoBooked"
+                                      << R"({"lead_id":"L-1","demo_at":"tomorrow"})"
                                       << "/payload/demo_at"
                                       << R"(string should be a valid date-time, got "tomorrow")";
-    QTest::addRow("nested object") << "LeadEnriched"
-                                   << R"({"lead_id":"L-1","provider":"p","company":{"employee_count":-5}})"
-                                   << "/payload/company/employee_count"
-                                   << "expected a number >= 0, got -5";
+    QTest::addRow("nested object")
+        << "LeadEnriched"
+        << R"({"lead_id":"L-1","provider":"p","company":{"employee_count":-5}})"
+        << "/payload/company/employee_count"
+        << "expected a number >= 0, got -5";
     QTest::addRow("object in an array")
         << "OpportunityClosedWon"
         << R"({"opportunity_id":"O-1","account_id":"A-1","amount":1,"currency":"EUR",)"
            R"("closed_at":"2026-11-27T16:00:00Z","line_items":[{"sku":"A","quantity":1},{"sku":"B","quantity":0}]})"
-        << "/payload/line_items/1/quantity" << "expected a number >= 1, got 0";
+        << "/payload/line_items/1/quantity"
+        << "expected a number >= 1, got 0";
     QTest::addRow("required inside an array item")
         << "OpportunityClosedWon"
         << R"({"opportunity_id":"O-1","account_id":"A-1","amount":1,"currency":"EUR",)"
            R"("closed_at":"2026-11-27T16:00:00Z","line_items":[{"quantity":1}]})"
-        << "/payload/line_items/0/sku" << "required property is missing; expected a string";
+        << "/payload/line_items/0/sku"
+        << "required property is missing; expected a string";
 }
 
 void TstSchemaRegistry::payloadViolations() {
@@ -297,6 +305,9 @@ void TstSchemaRegistry::unknownType() {
     QCOMPARE(violations.at(0).message,
              std::string("no schema registered for event type \"LeadScore\"; registered: "
                          "DemoBooked, LeadScored"));
+    // In a batch, the path names the event's own field.
+    QCOMPARE(registry.validate("LeadScore", 1, "{}", "/4/payload").at(0).path,
+             std::string("/4/event_type"));
     QVERIFY(!registry.hasType("LeadScore"));
     QVERIFY(!registry.latestVersion("LeadScore"));
     QVERIFY(registry.versions("LeadScore").empty());
@@ -311,6 +322,8 @@ void TstSchemaRegistry::unknownVersion() {
     QCOMPARE(violations[0].path, std::string("/schema_version"));
     QCOMPARE(violations[0].message, std::string("event type \"LeadScored\" has no schema version "
                                                 "5; known versions: 1, 2"));
+    QCOMPARE(registry.validate("LeadScored", 5, "{}", "/1/payload").at(0).path,
+             std::string("/1/schema_version"));
     QVERIFY(!registry.find("LeadScored", 5));
 }
 
@@ -319,23 +332,37 @@ void TstSchemaRegistry::addRefuses_data() {
     QTest::addColumn<QString>("schema");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("messageStart");
-    QTest::addRow("not JSON") << "LeadScored" << "{\"type\":" << ""
+    QTest::addRow("not JSON") << "LeadScored"
+                              << "{\"type\":"
+                              << ""
                               << "the schema is not valid JSON: parse error at line 1, column 9";
-    QTest::addRow("an array") << "LeadScored" << "[]" << ""
+    QTest::addRow("an array") << "LeadScored"
+                              << "[]"
+                              << ""
                               << "expected a JSON Schema object, got an empty array";
-    QTest::addRow("type string") << "LeadScored" << R"({"type":"string"})" << "/type"
-                                 << R"(expected "object" (event payloads are JSON objects), got "string")";
-    QTest::addRow("no type") << "LeadScored" << R"({"properties":{}})" << "/type"
-                             << R"(expected "object" (event payloads are JSON objects), got nothing)";
+    QTest::addRow("type string")
+        << "LeadScored"
+        << R"({"type":"string"})"
+        << "/type"
+        << R"(expected "object" (event payloads are JSON objects), got "string")";
+    QTest::addRow("no type")
+        << "LeadScored"
+        << R"({"properties":{}})"
+        << "/type"
+        << R"(expected "object" (event payloads are JSON objects), got nothing)";
     QTest::addRow("$id of another type")
-        << "LeadScored" << R"({"$id":"urn:meshdeck:schema:LeadQualified:1","type":"object"})"
+        << "LeadScored"
+        << R"({"$id":"urn:meshdeck:schema:LeadQualified:1","type":"object"})"
         << "/$id"
         << R"(expected "urn:meshdeck:schema:LeadScored:1", got "urn:meshdeck:schema:LeadQualified:1")";
-    QTest::addRow("required not an array")
-        << "LeadScored" << R"({"type":"object","required":"lead_id"})" << ""
-        << "not a usable JSON Schema (draft 7): ";
+    QTest::addRow("required not an array") << "LeadScored"
+                                           << R"({"type":"object","required":"lead_id"})"
+                                           << ""
+                                           << "not a usable JSON Schema (draft 7): ";
     QTest::addRow("property schema not an object")
-        << "LeadScored" << R"({"type":"object","properties":{"score":7}})" << ""
+        << "LeadScored"
+        << R"({"type":"object","properties":{"score":7}})"
+        << ""
         << "not a usable JSON Schema (draft 7): ";
     QTest::addRow("event type not PascalCase") << "lead_scored" << kScoreV1.c_str() << ""
                                                << "expected an event type name in PascalCase";

@@ -43,16 +43,21 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<qint64>("unixMillis");
         const qint64 example = unixMillisAt(2026y / 11 / 27, 9h, 14min, 3s, 120ms);
-        QTest::addRow("Z with milliseconds") << QStringLiteral("2026-11-27T09:14:03.120Z") << example;
-        QTest::addRow("lower-case t and z") << QStringLiteral("2026-11-27t09:14:03.120z") << example;
+        QTest::addRow("Z with milliseconds")
+            << QStringLiteral("2026-11-27T09:14:03.120Z") << example;
+        QTest::addRow("lower-case t and z")
+            << QStringLiteral("2026-11-27t09:14:03.120z") << example;
         QTest::addRow("no fraction") << QStringLiteral("2026-11-27T09:14:03Z") << example - 120;
-        QTest::addRow("one fraction digit") << QStringLiteral("2026-11-27T09:14:03.1Z")
-                                            << example - 20;
+        QTest::addRow("one fraction digit")
+            << QStringLiteral("2026-11-27T09:14:03.1Z") << example - 20;
         QTest::addRow("nanoseconds truncate to ms")
             << QStringLiteral("2026-11-27T09:14:03.120999999Z") << example;
-        QTest::addRow("offset +02:00") << QStringLiteral("2026-11-27T11:14:03.120+02:00") << example;
-        QTest::addRow("offset -05:30") << QStringLiteral("2026-11-27T03:44:03.120-05:30") << example;
-        QTest::addRow("offset -00:00") << QStringLiteral("2026-11-27T09:14:03.120-00:00") << example;
+        QTest::addRow("offset +02:00")
+            << QStringLiteral("2026-11-27T11:14:03.120+02:00") << example;
+        QTest::addRow("offset -05:30")
+            << QStringLiteral("2026-11-27T03:44:03.120-05:30") << example;
+        QTest::addRow("offset -00:00")
+            << QStringLiteral("2026-11-27T09:14:03.120-00:00") << example;
         QTest::addRow("offset crosses midnight")
             << QStringLiteral("2026-11-28T01:14:03.120+16:00") << example;
         QTest::addRow("leap day") << QStringLiteral("2024-02-29T00:00:00Z")

@@ -2,7 +2,6 @@
 #include "tests/unit/unit_support.h"
 
 #include <QtTest/QTest>
-
 #include <set>
 
 using namespace meshdeck;
@@ -12,7 +11,9 @@ namespace {
 
 const Timestamp kStart = fromUnixMillis(1'795'770'843'120); // 2026-11-27T09:14:03.120Z
 
-int hexDigit(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
+int hexDigit(char c) {
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+}
 
 // The 12-bit rand_a field (the sub-millisecond counter).
 int counterOf(const std::string& uuid) {
@@ -68,10 +69,10 @@ private Q_SLOTS:
         for (int i = 1; i < 100'000; ++i) {
             const std::string id = generator.next();
             if (!(previous < id))
-                QFAIL(qPrintable(QStringLiteral("id %1 does not sort after %2 (i=%3)")
-                                     .arg(QString::fromStdString(id),
-                                          QString::fromStdString(previous))
-                                     .arg(i)));
+                QFAIL(qPrintable(
+                    QStringLiteral("id %1 does not sort after %2 (i=%3)")
+                        .arg(QString::fromStdString(id), QString::fromStdString(previous))
+                        .arg(i)));
             seen.insert(id);
             previous = id;
         }
@@ -127,14 +128,16 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<bool>("uuid");
         QTest::addColumn<bool>("v7");
-        QTest::addRow("v7") << QStringLiteral("01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f") << true << true;
-        QTest::addRow("v4") << QStringLiteral("f47ac10b-58cc-4372-a567-0e02b2c3d479") << true << false;
+        QTest::addRow("v7") << QStringLiteral("01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f") << true
+                            << true;
+        QTest::addRow("v4") << QStringLiteral("f47ac10b-58cc-4372-a567-0e02b2c3d479") << true
+                            << false;
         QTest::addRow("v7 with wrong variant")
             << QStringLiteral("01936f4e-9d2a-7c3b-cf1e-2a4b6c8d0e1f") << true << false;
-        QTest::addRow("upper case") << QStringLiteral("01936F4E-9D2A-7C3B-8F1E-2A4B6C8D0E1F")
-                                    << false << false;
-        QTest::addRow("no hyphens") << QStringLiteral("01936f4e9d2a7c3b8f1e2a4b6c8d0e1f") << false
-                                    << false;
+        QTest::addRow("upper case")
+            << QStringLiteral("01936F4E-9D2A-7C3B-8F1E-2A4B6C8D0E1F") << false << false;
+        QTest::addRow("no hyphens")
+            << QStringLiteral("01936f4e9d2a7c3b8f1e2a4b6c8d0e1f") << false << false;
         QTest::addRow("hyphen misplaced")
             << QStringLiteral("01936f4e9-d2a-7c3b-8f1e-2a4b6c8d0e1f") << false << false;
         QTest::addRow("braces") << QStringLiteral("{01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1}") << false

@@ -5,7 +5,6 @@
 #include "core/error.h"
 
 #include <QtTest/QTest>
-
 #include <string>
 
 namespace QTest {
