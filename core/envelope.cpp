@@ -328,6 +328,8 @@ ParsedEvent eventFromJson(const ordered_json& value, const EnvelopeOptions& opti
     reader.read(event, options.allowMissingEventId, parsed.hasEventId);
     if (parsed.violations.empty())
         parsed.event = std::move(event);
+    else
+        parsed.draft = std::move(event);
     return parsed;
 }
 

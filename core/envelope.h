@@ -25,6 +25,10 @@ struct ParsedEvent {
     std::optional<Event> event; // set when violations is empty
     Violations violations;
     bool hasEventId = false; // the producer sent one
+    // When there are violations: what could be read (fields in violation
+    // keep their defaults), so the payload can still be checked against its
+    // schema and a producer sees every problem of an event at once.
+    Event draft;
 };
 
 // One canonical event from JSON text.

@@ -35,6 +35,16 @@ UuidV7Generator& threadIdGenerator() {
 
 constexpr std::size_t kQuarantineBodyLimit = 1 << 20;
 
+// Violations that leave the payload's schema unknown or the payload unread,
+// in canonical and CloudEvents naming.
+bool touchesPayloadOrType(std::string_view path) {
+    for (std::string_view field : {"/payload", "/event_type", "/schema_version", "/data",
+                                   "/type", "/dataschema", "ce-type", "ce-dataschema"})
+        if (path.find(field) != std::string_view::npos)
+            return true;
+    return path.empty() || path == "/" || std::all_of(path.begin() + 1, path.end(), ::isdigit);
+}
+
 } // namespace
 
 void PublishHandler::refuse(const ApiRequest& req, const Principal* principal,
@@ -125,8 +135,19 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
             auto& parsed = batch.events[i];
             const std::string at = batch.wasArray ? "/" + std::to_string(i) : "";
             if (!parsed.event) {
+                // The envelope is wrong; if its type, version and payload
+                // were readable, report the payload's problems too.
+                const bool payloadReadable =
+                    !parsed.draft.eventType.empty() &&
+                    std::none_of(parsed.violations.begin(), parsed.violations.end(),
+                                 [](const Violation& v) { return touchesPayloadOrType(v.path); });
                 for (auto& v : parsed.violations)
                     violations.push_back(std::move(v));
+                if (payloadReadable)
+                    for (auto& v : registry.validate(parsed.draft.eventType,
+                                                     parsed.draft.schemaVersion,
+                                                     parsed.draft.payload, at + "/payload"))
+                        violations.push_back(std::move(v));
                 continue;
             }
             Event& e = *parsed.event;
