@@ -1,5 +1,7 @@
 #include "core/cloudevents.h"
 
+#include "core/percent_encoding.h"
+
 #include "core/envelope_json.h"
 #include "core/json_path.h"
 
@@ -68,43 +70,9 @@ std::optional<std::pair<std::string_view, int>> parseSchemaUri(std::string_view 
 
 // The CloudEvents HTTP binding percent-encodes header values outside printable
 // ASCII, and space, '"' and '%'.
-std::string percentEncode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (c <= 0x20 || c >= 0x7F || c == '"' || c == '%') {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 0x0F];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
+bool keepInHeader(unsigned char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '%'; }
 
-std::string percentDecode(std::string_view text) {
-    const auto hexValue = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 &&
-            hexValue(text[i + 2]) >= 0) {
-            out += static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
+std::string encodeHeaderValue(std::string_view text) { return percentEncode(text, keepInHeader); }
 
 // Where one CloudEvent's attributes and data came from, so each violation names
 // the attribute, header or data member the producer wrote.
@@ -446,20 +414,20 @@ std::string toCloudEventBatch(const std::vector<Event>& events) {
 std::pair<HeaderMap, std::string> toCloudEventBinary(const Event& event) {
     HeaderMap headers;
     headers["ce-specversion"] = "1.0";
-    headers["ce-id"] = percentEncode(event.eventId);
-    headers["ce-source"] = percentEncode(event.producer);
-    headers["ce-type"] = percentEncode(event.eventType);
+    headers["ce-id"] = encodeHeaderValue(event.eventId);
+    headers["ce-source"] = encodeHeaderValue(event.producer);
+    headers["ce-type"] = encodeHeaderValue(event.eventType);
     headers["ce-time"] = formatRfc3339(event.occurredAt);
-    headers["ce-subject"] = percentEncode(event.entity.kind + '/' + event.entity.id);
+    headers["ce-subject"] = encodeHeaderValue(event.entity.kind + '/' + event.entity.id);
     headers["ce-dataschema"] = schemaUri(event.eventType, event.schemaVersion);
-    headers["ce-partitionkey"] = percentEncode(event.entity.key());
+    headers["ce-partitionkey"] = encodeHeaderValue(event.entity.key());
     if (event.entity.version)
         headers["ce-sequence"] = std::to_string(*event.entity.version);
-    headers["ce-tenantid"] = percentEncode(event.tenantId);
+    headers["ce-tenantid"] = encodeHeaderValue(event.tenantId);
     if (!event.correlationId.empty())
-        headers["ce-correlationid"] = percentEncode(event.correlationId);
+        headers["ce-correlationid"] = encodeHeaderValue(event.correlationId);
     if (!event.causationId.empty())
-        headers["ce-causationid"] = percentEncode(event.causationId);
+        headers["ce-causationid"] = encodeHeaderValue(event.causationId);
     if (!event.traceparent.empty())
         headers["ce-traceparent"] = event.traceparent;
     headers["content-type"] = "application/json";

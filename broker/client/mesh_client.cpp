@@ -1,5 +1,7 @@
 #include "broker/client/mesh_client.h"
 
+#include "core/percent_encoding.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -52,20 +54,7 @@ MeshUrl parseMeshUrl(const std::string& url) {
     return out;
 }
 
-std::string urlEncode(const std::string& value) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : value) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
+std::string urlEncode(const std::string& value) { return percentEncode(value, isUnreserved); }
 
 struct MeshClient::Impl {
     MeshUrl url;

@@ -256,13 +256,7 @@ void Api::Impl::listEvents(ApiRequest req, Principal p, Respond respond) {
         } catch (const std::exception& e) {
             return respond(problem::make(500, "storage", "Storage error", e.what()));
         }
-        std::string body = "{\"events\":[";
-        for (std::size_t i = 0; i < page.events.size(); ++i) {
-            if (i)
-                body += ',';
-            body += serializeEvent(page.events[i]);
-        }
-        body += "],\"next_cursor\":";
+        std::string body = "{\"events\":" + serializeEvents(page.events) + ",\"next_cursor\":";
         body += page.nextAfterSeq ? '"' + std::to_string(*page.nextAfterSeq) + '"' : "null";
         body += '}';
         ApiResponse r;

@@ -3,6 +3,7 @@
 #include "broker/broker_core.h"
 #include "broker/gateway/api.h"
 #include "broker/log.h"
+#include "core/percent_encoding.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -25,33 +26,6 @@ namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-std::string percentDecode(std::string_view s, bool plusIsSpace) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hexValue(s[i + 1]) >= 0 &&
-            hexValue(s[i + 2]) >= 0) {
-            out += static_cast<char>(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2]));
-            i += 2;
-        } else if (plusIsSpace && s[i] == '+') {
-            out += ' ';
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 template <class Body>
 ApiRequest toApiRequest(const http::request<Body>& req, const std::string& peer) {

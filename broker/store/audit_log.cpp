@@ -43,7 +43,8 @@ void AuditLog::record(AuditEntry entry) {
                          error.c_str());
     };
     if (!db_.submit(std::move(job)))
-        std::fprintf(stderr, "meshdeck: audit entry lost (%s by %s on %s): the writer has stopped\n",
+        std::fprintf(stderr,
+                     "meshdeck: audit entry lost (%s by %s on %s): the writer has stopped\n",
                      shared->action.c_str(), shared->actor.c_str(), shared->target.c_str());
 }
 

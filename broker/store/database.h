@@ -44,8 +44,8 @@ struct SqliteError : std::runtime_error {
 };
 
 struct WriteJob {
-    std::size_t weight = 1;                 // counts against maxQueuedWeight
-    std::function<void(sqlite3*)> apply;    // on the writer thread, inside a savepoint; throw to fail
+    std::size_t weight = 1;              // counts against maxQueuedWeight
+    std::function<void(sqlite3*)> apply; // on the writer thread, inside a savepoint; throw to fail
     std::function<void(const std::string& error)> done; // after commit; error empty on success
     // Control-plane writes (audit, tokens, schemas) must not be refused because
     // ingestion filled the queue; they are rare and small, so they may exceed
@@ -57,8 +57,8 @@ struct WriterStats {
     std::size_t queuedWeight = 0;
     std::int64_t commits = 0;
     std::int64_t jobs = 0;
-    Histogram commitBatchJobs;    // jobs per commit
-    Histogram commitLatencyMs;    // BEGIN to durable COMMIT
+    Histogram commitBatchJobs; // jobs per commit
+    Histogram commitLatencyMs; // BEGIN to durable COMMIT
 };
 
 class Database {

@@ -28,8 +28,8 @@ struct AppendOutcome {
 };
 
 struct AppendResult {
-    bool ok = false;    // false: nothing of the request was committed
-    std::string error;  // why, when !ok ("queue full", "disk I/O error ...")
+    bool ok = false;   // false: nothing of the request was committed
+    std::string error; // why, when !ok ("queue full", "disk I/O error ...")
     bool queueFull = false;
     std::vector<AppendOutcome> outcomes; // one per input event, in order
 };
@@ -38,24 +38,24 @@ using AppendCallback = std::function<void(AppendResult)>;
 
 struct EventQuery {
     std::optional<std::string> eventType;
-    std::optional<std::string> tenantId;      // unset: every tenant (admin only)
+    std::optional<std::string> tenantId; // unset: every tenant (admin only)
     std::optional<std::string> entityKind;
     std::optional<std::string> entityId;
     std::optional<std::string> correlationId;
-    std::optional<Timestamp> since;           // occurred_at >= since
-    std::optional<Timestamp> until;           // occurred_at <  until
-    std::int64_t afterSeq = 0;                // cursor: only seq > afterSeq
-    int limit = 100;                          // 1..1000
+    std::optional<Timestamp> since; // occurred_at >= since
+    std::optional<Timestamp> until; // occurred_at <  until
+    std::int64_t afterSeq = 0;      // cursor: only seq > afterSeq
+    int limit = 100;                // 1..1000
 };
 
 struct EventPage {
-    std::vector<Event> events;     // ascending seq
+    std::vector<Event> events;                // ascending seq
     std::optional<std::int64_t> nextAfterSeq; // set when more may follow
 };
 
 struct RetentionPolicy {
     std::optional<std::chrono::hours> maxAge;
-    std::optional<std::int64_t> maxBytes;  // approximate size of stored events
+    std::optional<std::int64_t> maxBytes; // approximate size of stored events
     // Events at or above this seq are kept whatever their age: consumers have
     // not acknowledged them yet. 0 means no consumer holds anything back.
     std::int64_t protectFromSeq = 0;

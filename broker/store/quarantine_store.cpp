@@ -79,7 +79,8 @@ std::vector<QuarantineEntry> QuarantineStore::list(int limit, std::optional<std:
 std::int64_t QuarantineStore::count() const {
     std::int64_t n = 0;
     db_.read([&](sqlite3* db) {
-        n = sqlite::queryInt(db, "SELECT COUNT(*) FROM quarantine", "counting quarantined requests");
+        n = sqlite::queryInt(db, "SELECT COUNT(*) FROM quarantine",
+                             "counting quarantined requests");
     });
     return n;
 }

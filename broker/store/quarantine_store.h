@@ -15,14 +15,14 @@ namespace meshdeck {
 struct QuarantineEntry {
     std::int64_t id = 0;
     Timestamp receivedAt{};
-    std::string tenant;      // of the token, empty when unauthenticated
-    std::string tokenId;     // public token id, empty when unauthenticated
-    std::string source;      // "POST /v1/events", "POST /v1/hooks/hubspot"
+    std::string tenant;  // of the token, empty when unauthenticated
+    std::string tokenId; // public token id, empty when unauthenticated
+    std::string source;  // "POST /v1/events", "POST /v1/hooks/hubspot"
     std::string contentType;
-    int status = 0;          // HTTP status answered
-    std::string reason;      // "invalid", "too large", "schema", ...
-    std::string detail;      // JSON problem document answered
-    std::string body;        // request body, truncated to 1 MiB
+    int status = 0;     // HTTP status answered
+    std::string reason; // "invalid", "too large", "schema", ...
+    std::string detail; // JSON problem document answered
+    std::string body;   // request body, truncated to 1 MiB
 };
 
 class QuarantineStore {

@@ -13,9 +13,9 @@ void SchemaStore::save(const StoredSchema& schema) {
     const std::string error = db_.writeAndWait([&](sqlite3* db) {
         // A published version is immutable: saving it again is harmless only
         // when nothing changed.
-        sqlite::Statement existing(db,
-                                   "SELECT schema FROM schemas WHERE event_type = ?1 AND version = ?2",
-                                   "looking up schema " + label);
+        sqlite::Statement existing(
+            db, "SELECT schema FROM schemas WHERE event_type = ?1 AND version = ?2",
+            "looking up schema " + label);
         existing.bindText(1, schema.eventType);
         existing.bindInt(2, schema.version);
         if (existing.step()) {
@@ -47,7 +47,8 @@ std::vector<StoredSchema> SchemaStore::loadAll() const {
                              "ORDER BY event_type, version",
                              "loading stored schemas");
         while (st.step())
-            schemas.push_back({st.columnText(0), static_cast<int>(st.columnInt(1)), st.columnText(2)});
+            schemas.push_back(
+                {st.columnText(0), static_cast<int>(st.columnInt(1)), st.columnText(2)});
     });
     return schemas;
 }

@@ -19,7 +19,7 @@ struct StoredSchema {
 class SchemaStore {
 public:
     explicit SchemaStore(Database& db);
-    void save(const StoredSchema& schema); // waits for the commit; throws SqliteError
+    void save(const StoredSchema& schema);     // waits for the commit; throws SqliteError
     std::vector<StoredSchema> loadAll() const; // by type, then version
 
 private:

@@ -2,21 +2,30 @@
 
 #include "broker/store/sqlite_statement.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <sqlite3.h>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 namespace meshdeck {
 
 namespace {
 
-constexpr const char* kSelectEvent =
-    "SELECT seq, event_id, event_type, schema_version, tenant_id, producer, entity_kind, "
-    "entity_id, entity_version, correlation_id, causation_id, traceparent, occurred_at_ms, "
-    "ingested_at_ms, payload FROM events ";
+// "SELECT <every column> FROM events WHERE <condition>", in readEvent's order.
+std::string selectEventsWhere(std::string_view condition) {
+    static constexpr std::string_view select =
+        "SELECT seq, event_id, event_type, schema_version, tenant_id, producer, entity_kind, "
+        "entity_id, entity_version, correlation_id, causation_id, traceparent, occurred_at_ms, "
+        "ingested_at_ms, payload FROM events WHERE ";
+    std::string sql;
+    sql.reserve(select.size() + condition.size() + 128); // room for query()'s filters
+    sql.append(select);
+    sql.append(condition);
+    return sql;
+}
 
 // Retention deletes in chunks of this many rows, one writer job each, so a
 // large clean-up never holds the writer for long: appends queued meanwhile
@@ -53,7 +62,8 @@ std::vector<AppendOutcome> appendBatch(sqlite3* db, const Clock& clock,
     std::vector<AppendOutcome> outcomes;
     outcomes.reserve(events.size());
     const Timestamp now = clock.now();
-    sqlite::Statement find(db, "SELECT seq, tenant_id, ingested_at_ms FROM events WHERE event_id = ?1",
+    sqlite::Statement find(db,
+                           "SELECT seq, tenant_id, ingested_at_ms FROM events WHERE event_id = ?1",
                            "looking up an event id");
     sqlite::Statement insert(
         db,
@@ -141,8 +151,7 @@ bool SqliteEventLog::append(std::vector<Event> events, AppendCallback done) {
 std::optional<Event> SqliteEventLog::get(const std::string& eventId) const {
     std::optional<Event> found;
     db_.read([&](sqlite3* db) {
-        sqlite::Statement st(db, std::string(kSelectEvent) + "WHERE event_id = ?1",
-                             "reading event " + eventId);
+        sqlite::Statement st(db, selectEventsWhere("event_id = ?1"), "reading event " + eventId);
         st.bindText(1, eventId);
         if (st.step())
             found = readEvent(st);
@@ -158,7 +167,7 @@ std::vector<Event> SqliteEventLog::readFrom(std::int64_t fromSeq, int max) const
                                  ? std::numeric_limits<std::int64_t>::max()
                                  : fromSeq + max;
     db_.read([&](sqlite3* db) {
-        sqlite::Statement st(db, std::string(kSelectEvent) + "WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
+        sqlite::Statement st(db, selectEventsWhere("seq >= ?1 AND seq < ?2 ORDER BY seq"),
                              "reading events from seq " + std::to_string(fromSeq));
         st.bindInt(1, fromSeq);
         st.bindInt(2, end);
@@ -170,7 +179,7 @@ std::vector<Event> SqliteEventLog::readFrom(std::int64_t fromSeq, int max) const
 
 EventPage SqliteEventLog::query(const EventQuery& q) const {
     const int limit = std::clamp(q.limit, 1, kMaxPage);
-    std::string sql = std::string(kSelectEvent) + "WHERE seq > ?1";
+    std::string sql = selectEventsWhere("seq > ?1");
     // Parameter numbers follow the order the filters are added in.
     std::vector<std::string> texts;
     std::vector<std::int64_t> ints;
@@ -178,7 +187,7 @@ EventPage SqliteEventLog::query(const EventQuery& q) const {
         if (!value)
             return;
         texts.push_back(*value);
-        sql += std::string(" AND ") + column + " = ?" + std::to_string(1 + texts.size());
+        sql.append(" AND ").append(column).append(" = ?").append(std::to_string(1 + texts.size()));
     };
     addText("event_type", q.eventType);
     addText("tenant_id", q.tenantId);
@@ -190,13 +199,15 @@ EventPage SqliteEventLog::query(const EventQuery& q) const {
         if (!value)
             return;
         ints.push_back(toUnixMillis(*value));
-        sql += std::string(" AND occurred_at_ms ") + condition + " ?" +
-               std::to_string(firstIntParam + static_cast<int>(ints.size()) - 1);
+        sql.append(" AND occurred_at_ms ")
+            .append(condition)
+            .append(" ?")
+            .append(std::to_string(firstIntParam + static_cast<int>(ints.size()) - 1));
     };
     addTime(">=", q.since);
     addTime("<", q.until);
     // One row more than the page tells whether another page follows.
-    sql += " ORDER BY seq LIMIT " + std::to_string(limit + 1);
+    sql.append(" ORDER BY seq LIMIT ").append(std::to_string(limit + 1));
 
     EventPage page;
     db_.read([&](sqlite3* db) {
@@ -240,8 +251,9 @@ LogStats SqliteEventLog::stats() const {
 
 RetentionResult SqliteEventLog::applyRetention(const RetentionPolicy& policy) {
     RetentionResult result;
-    const std::int64_t keepFrom = policy.protectFromSeq > 0 ? policy.protectFromSeq
-                                                            : std::numeric_limits<std::int64_t>::max();
+    const std::int64_t keepFrom = policy.protectFromSeq > 0
+                                      ? policy.protectFromSeq
+                                      : std::numeric_limits<std::int64_t>::max();
 
     // Deletes a prefix of the log in chunks, one writer job each: `start`
     // runs at the beginning of each job, `take` is asked row by row (oldest
@@ -314,6 +326,8 @@ RetentionResult SqliteEventLog::applyRetention(const RetentionPolicy& policy) {
     return result;
 }
 
-void SqliteEventLog::drain() { db_.drain(); }
+void SqliteEventLog::drain() {
+    db_.drain();
+}
 
 } // namespace meshdeck

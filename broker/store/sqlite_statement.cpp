@@ -26,7 +26,9 @@ void fail(sqlite3* db, int rc, std::string_view doing) {
     throw SqliteError(message);
 }
 
-void fail(sqlite3* db, std::string_view doing) { fail(db, sqlite3_errcode(db), doing); }
+void fail(sqlite3* db, std::string_view doing) {
+    fail(db, sqlite3_errcode(db), doing);
+}
 
 void exec(sqlite3* db, const char* sql, std::string_view doing) {
     char* error = nullptr;
@@ -60,7 +62,9 @@ Statement::Statement(sqlite3* db, std::string_view sql, std::string doing)
         fail(db_, rc, doing_);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    sqlite3_finalize(stmt_);
+}
 
 void Statement::bindInt(int index, std::int64_t value) {
     if (const int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK)
@@ -117,7 +121,9 @@ bool Statement::isNull(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-std::int64_t Statement::columnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t Statement::columnInt(int column) const {
+    return sqlite3_column_int64(stmt_, column);
+}
 
 std::string Statement::columnText(int column) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));

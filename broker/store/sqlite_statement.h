@@ -8,10 +8,9 @@
 
 #include "broker/store/database.h"
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <optional>
+#include <sqlite3.h>
 #include <string>
 #include <string_view>
 

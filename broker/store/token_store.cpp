@@ -2,11 +2,10 @@
 
 #include "broker/store/sqlite_statement.h"
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-
-#include <array>
 #include <stdexcept>
 
 namespace meshdeck {

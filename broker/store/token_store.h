@@ -16,10 +16,10 @@ std::string_view toString(Role r);
 std::optional<Role> parseRole(std::string_view text);
 
 struct TokenRecord {
-    std::string id;        // short public id, "tok_..." - safe to log
-    std::string name;      // free text label
+    std::string id;   // short public id, "tok_..." - safe to log
+    std::string name; // free text label
     Role role = Role::Viewer;
-    std::string tenant;    // "*" only for admin tokens: every tenant
+    std::string tenant;                  // "*" only for admin tokens: every tenant
     std::vector<std::string> eventTypes; // publish allow-list; empty = all
     Timestamp createdAt{};
     bool revoked = false;

@@ -213,8 +213,11 @@ void killRegisteredChildren() {
 }
 
 std::string resolveOnPath(const std::string& name) {
-    if (name.find('/') != std::string::npos)
+    if (name.find('/') != std::string::npos) {
+        if (::access(name.c_str(), X_OK) != 0)
+            throw BenchError("'" + name + "' is not an executable file");
         return name;
+    }
     const char* path = std::getenv("PATH");
     std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
     for (std::string dir; std::getline(dirs, dir, ':');) {
@@ -432,6 +435,7 @@ void startWatchdog(std::chrono::seconds limit, sigset_t signals) {
                 std::fprintf(stderr,
                              "\nbench_ingest: caught signal %d: killing children, exiting\n", sig);
                 killRegisteredChildren();
+                std::fflush(stdout);
                 std::error_code ec;
                 if (g_tmpDir[0])
                     fs::remove_all(g_tmpDir, ec);
@@ -443,6 +447,7 @@ void startWatchdog(std::chrono::seconds limit, sigset_t signals) {
                      "exiting\n",
                      static_cast<long long>(limit.count()));
         killRegisteredChildren();
+        std::fflush(stdout);
         std::error_code ec;
         if (g_tmpDir[0])
             fs::remove_all(g_tmpDir, ec);
@@ -1216,7 +1221,7 @@ struct NatsRun {
 
 NatsRun runNats(const Options& o, const fs::path& dir) {
     NatsRun run;
-    NatsServer server(resolveOnPath(o.natsServer), dir);
+    NatsServer server(o.natsServer, dir);
     std::printf("\n== nats-server JetStream (file storage; acks before fsync) ==\n  started: "
                 "%s\n  on %s\n",
                 server.commandLine().c_str(), server.url().c_str());
@@ -1292,6 +1297,14 @@ std::string fsTypeOf(const fs::path& dir) {
     }
 }
 
+// "0.52 0.58 0.59": other work on the machine skews every figure.
+std::string loadAverage() {
+    std::ifstream in("/proc/loadavg");
+    std::string one, five, fifteen;
+    in >> one >> five >> fifteen;
+    return in ? one + " " + five + " " + fifteen : "?";
+}
+
 std::string cpuModel() {
     std::ifstream in("/proc/cpuinfo");
     for (std::string line; std::getline(in, line);)
@@ -1311,16 +1324,13 @@ void printHeader(const Options& o, int argc, char** argv, const fs::path& tmp) {
     std::printf("command: %s\n", command.c_str());
     std::printf("machine: nproc %ld, %s, %s %s\n", ::sysconf(_SC_NPROCESSORS_ONLN),
                 cpuModel().c_str(), u.sysname, u.release);
+    std::printf("load average at start: %s\n", loadAverage().c_str());
     std::printf("data dir: %s (%s)\n", tmp.c_str(), fsTypeOf(tmp).c_str());
     std::printf("meshd: %s (%s)\n", o.meshd.c_str(),
                 firstLineOf({o.meshd, "--version"}, tmp / "probe.log").c_str());
-    std::string nats = o.natsServer;
-    try {
-        nats = resolveOnPath(o.natsServer);
-    } catch (const std::exception&) {
-    }
-    std::printf("nats-server: %s (%s); nats.c client %s\n", nats.c_str(),
-                firstLineOf({nats, "--version"}, tmp / "probe.log").c_str(), nats_GetVersion());
+    std::printf("nats-server: %s (%s); nats.c client %s\n", o.natsServer.c_str(),
+                firstLineOf({o.natsServer, "--version"}, tmp / "probe.log").c_str(),
+                nats_GetVersion());
     std::printf("workload: %zu events of %zu bytes JSON (LeadScored), %zu connections x batches "
                 "of %zu; %zu sequential single-event publishes for latency; meshd modes: ",
                 o.events, kEventBytes, kConnections, kBatch, o.samples);
@@ -1371,6 +1381,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bench_ingest: %s\n", e.what());
         return 2;
     }
+    try {
+        options.natsServer = resolveOnPath(options.natsServer);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_ingest: %s\n", e.what());
+        return 2;
+    }
     if (!fs::exists(options.meshd)) {
         std::fprintf(stderr,
                      "bench_ingest: meshd not found at %s (build it, or pass --meshd PATH)\n",
@@ -1413,8 +1429,8 @@ int main(int argc, char** argv) {
         const NatsRun nats = runNats(options, tmp / "nats");
         printSummary(meshdRuns, nats);
         std::printf("\nall checks passed: every meshd POST answered 202, every JetStream publish "
-                    "was acknowledged, stored counts match (%.1f s)\n",
-                    msSince(started) / 1000.0);
+                    "was acknowledged, stored counts match (%.1f s; load average at end: %s)\n",
+                    msSince(started) / 1000.0, loadAverage().c_str());
     } catch (const std::exception& e) {
         std::fflush(stdout);
         std::fprintf(stderr, "\nbench_ingest: FAIL: %s\n", e.what());

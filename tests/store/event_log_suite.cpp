@@ -2,7 +2,6 @@
 
 #include <QScopeGuard>
 #include <QtTest/QTest>
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -39,14 +38,16 @@ namespace {
 
 const Timestamp kStart = fromUnixMillis(1'795'000'000'000); // 2026-11-18
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 std::string describe(const Event& e) {
     return "{seq " + std::to_string(e.seq) + ", id " + e.eventId + ", type " + e.eventType + " v" +
            std::to_string(e.schemaVersion) + ", tenant " + e.tenantId + ", producer " + e.producer +
            ", entity " + e.entity.key() + "@" +
-           (e.entity.version ? std::to_string(*e.entity.version) : std::string("-")) +
-           ", corr " + e.correlationId + ", cause " + e.causationId + ", trace " + e.traceparent +
+           (e.entity.version ? std::to_string(*e.entity.version) : std::string("-")) + ", corr " +
+           e.correlationId + ", cause " + e.causationId + ", trace " + e.traceparent +
            ", occurred " + formatRfc3339(e.occurredAt) + ", ingested " +
            formatRfc3339(e.ingestedAt) + ", payload " + e.payload + "}";
 }
@@ -81,7 +82,8 @@ std::vector<Event> makeBatch(const std::string& prefix, int count,
 AppendResult appendAndWait(EventLog& log, std::vector<Event> events) {
     auto promise = std::make_shared<std::promise<AppendResult>>();
     auto future = promise->get_future();
-    if (!log.append(std::move(events), [promise](AppendResult r) { promise->set_value(std::move(r)); })) {
+    if (!log.append(std::move(events),
+                    [promise](AppendResult r) { promise->set_value(std::move(r)); })) {
         AppendResult refused;
         refused.queueFull = true;
         refused.error = "refused";
@@ -179,7 +181,9 @@ EventLogSuite::EventLogSuite(LogFactory& factory) : factory_(factory), clock_(kS
 
 EventLogSuite::~EventLogSuite() = default;
 
-void EventLogSuite::initTestCase() { qInfo("EventLog implementation: %s", qPrintable(factory_.name())); }
+void EventLogSuite::initTestCase() {
+    qInfo("EventLog implementation: %s", qPrintable(factory_.name()));
+}
 
 void EventLogSuite::init() {
     clock_.set(kStart);
@@ -354,13 +358,17 @@ void EventLogSuite::readFromReturnsSeqRange() {
     QCOMPARE(events[19].seq, s0 + 19); // one batch occupies consecutive positions
 
     const auto head = log_->readFrom(s0, 5);
-    QCOMPARE(toQStringList(idsOf(head)), (QStringList{QStringLiteral("r0"), QStringLiteral("r1"), QStringLiteral("r2"), QStringLiteral("r3"), QStringLiteral("r4")}));
+    QCOMPARE(toQStringList(idsOf(head)),
+             (QStringList{QStringLiteral("r0"), QStringLiteral("r1"), QStringLiteral("r2"),
+                          QStringLiteral("r3"), QStringLiteral("r4")}));
     for (std::size_t i = 0; i < head.size(); ++i) {
         QCOMPARE(head[i].seq, s0 + std::int64_t(i));
         QVERIFY2(head[i] == events[i], mismatch(head[i], events[i]).c_str());
     }
-    QCOMPARE(toQStringList(idsOf(log_->readFrom(s0 + 5, 3))), (QStringList{QStringLiteral("r5"), QStringLiteral("r6"), QStringLiteral("r7")}));
-    QCOMPARE(toQStringList(idsOf(log_->readFrom(s0 + 18, 10))), (QStringList{QStringLiteral("r18"), QStringLiteral("r19")}));
+    QCOMPARE(toQStringList(idsOf(log_->readFrom(s0 + 5, 3))),
+             (QStringList{QStringLiteral("r5"), QStringLiteral("r6"), QStringLiteral("r7")}));
+    QCOMPARE(toQStringList(idsOf(log_->readFrom(s0 + 18, 10))),
+             (QStringList{QStringLiteral("r18"), QStringLiteral("r19")}));
     QVERIFY(log_->readFrom(s0 + 20, 10).empty());
     QVERIFY(log_->readFrom(s0, 0).empty());
     QCOMPARE(log_->readFrom(0, int(s0 + 20)).size(), std::size_t(20));
@@ -407,7 +415,8 @@ void EventLogSuite::queryFilters_data() {
         q.until = kStart + 45min;
     });
     QTest::addRow("unknown type") << with([](EventQuery& q) { q.eventType = "Nope"; });
-    QTest::addRow("tenant that has no events") << with([](EventQuery& q) { q.tenantId = "initech"; });
+    QTest::addRow("tenant that has no events")
+        << with([](EventQuery& q) { q.tenantId = "initech"; });
 }
 
 void EventLogSuite::queryFilters() {
@@ -583,9 +592,9 @@ void EventLogSuite::concurrentAppendersCommitEachEventOnce() {
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
             for (int b = 0; b < kPerThread / kBatch; ++b) {
-                const std::string prefix =
-                    "t" + std::to_string(t) + "-b" + std::to_string(b) + "-";
-                const std::vector<Event> events = makeBatch(prefix, kBatch, t % 2 ? "acme" : "globex");
+                const std::string prefix = "t" + std::to_string(t) + "-b" + std::to_string(b) + "-";
+                const std::vector<Event> events =
+                    makeBatch(prefix, kBatch, t % 2 ? "acme" : "globex");
                 auto done = [&, events](AppendResult r) {
                     std::lock_guard lock(mutex);
                     if (!r.ok || r.outcomes.size() != events.size()) {
@@ -624,7 +633,8 @@ void EventLogSuite::concurrentAppendersCommitEachEventOnce() {
 
     const LogStats stats = log_->stats();
     QCOMPARE(stats.count, kThreads * kPerThread);
-    const std::vector<Event> stored = log_->readFrom(*seqs.begin(), int(*seqs.rbegin() - *seqs.begin() + 1));
+    const std::vector<Event> stored =
+        log_->readFrom(*seqs.begin(), int(*seqs.rbegin() - *seqs.begin() + 1));
     QCOMPARE(stored.size(), seqOf.size());
     for (const Event& e : stored)
         QCOMPARE(e.seq, seqOf.at(e.eventId));
@@ -756,11 +766,11 @@ void EventLogSuite::fullQueueRefusesAppend() {
     int accepted = 0;
     bool refused = false;
     for (int i = 0; i < 10 && !refused; ++i) {
-        const bool queued = log_->append(makeBatch("queued" + std::to_string(i) + "-", 5),
-                                         [&](AppendResult r) {
-                                             std::lock_guard lock(mutex);
-                                             results.push_back(std::move(r));
-                                         });
+        const bool queued =
+            log_->append(makeBatch("queued" + std::to_string(i) + "-", 5), [&](AppendResult r) {
+                std::lock_guard lock(mutex);
+                results.push_back(std::move(r));
+            });
         if (queued)
             ++accepted;
         else

@@ -16,7 +16,6 @@
 #include <QObject>
 #include <QString>
 #include <QTemporaryDir>
-
 #include <functional>
 #include <memory>
 

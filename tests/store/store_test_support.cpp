@@ -21,7 +21,9 @@ WriterHold::WriterHold(Database& db) : release_(std::make_shared<std::promise<vo
     parked_ = enteredFuture.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
 }
 
-WriterHold::~WriterHold() { release(); }
+WriterHold::~WriterHold() {
+    release();
+}
 
 void WriterHold::release() {
     if (released_)

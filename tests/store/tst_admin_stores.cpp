@@ -14,7 +14,9 @@ namespace meshdeck::test {
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 const Timestamp kAt = fromUnixMillis(1'795'000'000'123);
 
@@ -49,7 +51,9 @@ private:
         db_ = Database::open(o);
     }
     // Queued writes commit in order: once this one is done, all earlier are.
-    void flush() { QCOMPARE(qs(db_->writeAndWait([](sqlite3*) {})), QString()); }
+    void flush() {
+        QCOMPARE(qs(db_->writeAndWait([](sqlite3*) {})), QString());
+    }
 
 private Q_SLOTS:
     void init() {
@@ -150,9 +154,12 @@ private Q_SLOTS:
         open();
         const auto loaded = SchemaStore(*db_).loadAll();
         QCOMPARE(loaded.size(), std::size_t(3));
-        QCOMPARE(qs(loaded[0].eventType + " v" + std::to_string(loaded[0].version)), QStringLiteral("DemoBooked v1"));
-        QCOMPARE(qs(loaded[1].eventType + " v" + std::to_string(loaded[1].version)), QStringLiteral("LeadScored v1"));
-        QCOMPARE(qs(loaded[2].eventType + " v" + std::to_string(loaded[2].version)), QStringLiteral("LeadScored v2"));
+        QCOMPARE(qs(loaded[0].eventType + " v" + std::to_string(loaded[0].version)),
+                 QStringLiteral("DemoBooked v1"));
+        QCOMPARE(qs(loaded[1].eventType + " v" + std::to_string(loaded[1].version)),
+                 QStringLiteral("LeadScored v1"));
+        QCOMPARE(qs(loaded[2].eventType + " v" + std::to_string(loaded[2].version)),
+                 QStringLiteral("LeadScored v2"));
         QCOMPARE(qs(loaded[2].schema), QStringLiteral(R"({"type":"object","required":["score"]})"));
     }
 
@@ -165,7 +172,8 @@ private Q_SLOTS:
             store.save({"LeadScored", 1, R"({"type":"array"})"});
             QFAIL("a stored version was overwritten");
         } catch (const SqliteError& e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("LeadScored v1")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("LeadScored v1")),
+                     e.what());
         }
         const auto loaded = store.loadAll();
         QCOMPARE(loaded.size(), std::size_t(1));

@@ -8,15 +8,13 @@
 
 #include <QTemporaryDir>
 #include <QtTest/QTest>
-
-#include <sqlite3.h>
-#include <sys/stat.h>
-
 #include <atomic>
 #include <filesystem>
 #include <future>
 #include <map>
 #include <mutex>
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -27,7 +25,8 @@ namespace meshdeck::test {
 
 namespace {
 
-template <typename Predicate> bool waitUntil(Predicate ready, std::chrono::milliseconds timeout = 60s) {
+template <typename Predicate>
+bool waitUntil(Predicate ready, std::chrono::milliseconds timeout = 60s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!ready()) {
         if (std::chrono::steady_clock::now() > deadline)
@@ -212,9 +211,7 @@ private Q_SLOTS:
     }
 
     void tightensALooseExistingFile() {
-        {
-            auto db = Database::open(options());
-        }
+        { auto db = Database::open(options()); }
         QCOMPARE(::chmod(options().path.c_str(), 0644), 0);
         auto db = Database::open(options());
         QCOMPARE(fileMode(options().path), 0600);
@@ -228,7 +225,8 @@ private Q_SLOTS:
             Database::open(o);
             QFAIL("opened a database in a folder that does not exist");
         } catch (const SqliteError& e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("missing/mesh.db")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("missing/mesh.db")),
+                     e.what());
         }
     }
 
@@ -242,14 +240,16 @@ private Q_SLOTS:
             for (int i = 0; i < 200; ++i) {
                 WriteJob job;
                 job.apply = insertRow("row" + std::to_string(i));
-                job.done = [&](const std::string& error) { done += error.empty(); };
+                job.done = [&](const std::string& error) {
+                    done += error.empty();
+                };
                 QVERIFY(db->submit(std::move(job)));
             }
             QCOMPARE(db->writerStats().queuedWeight, std::size_t(200));
         }
         QVERIFY(waitUntil([&] { return done == 200; }));
         const WriterStats after = db->writerStats();
-        QCOMPARE(after.jobs - before.jobs, 201);      // the 200 and the hold
+        QCOMPARE(after.jobs - before.jobs, 201);     // the 200 and the hold
         QCOMPARE(after.commits - before.commits, 2); // one commit for all 200
         QCOMPARE(after.queuedWeight, std::size_t(0));
         QCOMPARE(after.commitBatchJobs.max(), 200.0);
@@ -268,7 +268,9 @@ private Q_SLOTS:
                 for (int i = 0; i < kJobs; ++i) {
                     WriteJob job;
                     job.apply = insertRow("t" + std::to_string(t) + "-" + std::to_string(i));
-                    job.done = [&](const std::string& error) { done += error.empty(); };
+                    job.done = [&](const std::string& error) {
+                        done += error.empty();
+                    };
                     while (!db->submit(job))
                         std::this_thread::sleep_for(1ms);
                 }
@@ -280,7 +282,8 @@ private Q_SLOTS:
         const WriterStats stats = db->writerStats();
         QCOMPARE(stats.jobs, kThreads * kJobs);
         QVERIFY2(stats.commits < stats.jobs,
-                 qPrintable(QStringLiteral("%1 commits for %2 jobs").arg(stats.commits).arg(stats.jobs)));
+                 qPrintable(
+                     QStringLiteral("%1 commits for %2 jobs").arg(stats.commits).arg(stats.jobs)));
         QCOMPARE(countRows(*db), kThreads * kJobs);
         qInfo("%lld jobs in %lld commits (synchronous=FULL), p99 commit %.1f ms",
               static_cast<long long>(stats.jobs), static_cast<long long>(stats.commits),
@@ -337,7 +340,9 @@ private Q_SLOTS:
         WriteJob job;
         job.apply = insertRow("visible");
         // A fresh read connection only sees committed data.
-        job.done = [&](const std::string&) { seen.set_value(countRows(*db, "action = 'visible'")); };
+        job.done = [&](const std::string&) {
+            seen.set_value(countRows(*db, "action = 'visible'"));
+        };
         QVERIFY(db->submit(std::move(job)));
         auto future = seen.get_future();
         QVERIFY(future.wait_for(30s) == std::future_status::ready);
@@ -355,19 +360,24 @@ private Q_SLOTS:
             QVERIFY(hold.parked());
             for (int i = 0; i < 12'000; ++i) {
                 WriteJob job;
-                job.done = [&](const std::string&) { ++done; };
+                job.done = [&](const std::string&) {
+                    ++done;
+                };
                 QVERIFY(db->submit(std::move(job)));
             }
             for (int i = 0; i < 3; ++i) {
                 WriteJob heavy;
                 heavy.weight = 30'000;
-                heavy.done = [&](const std::string&) { ++done; };
+                heavy.done = [&](const std::string&) {
+                    ++done;
+                };
                 QVERIFY(db->submit(std::move(heavy)));
             }
         }
         QVERIFY(waitUntil([&] { return done == 12'003; }));
         const WriterStats after = db->writerStats();
-        QVERIFY2(after.commitBatchJobs.max() <= 5'000, qPrintable(QString::number(after.commitBatchJobs.max())));
+        QVERIFY2(after.commitBatchJobs.max() <= 5'000,
+                 qPrintable(QString::number(after.commitBatchJobs.max())));
         // The hold, at least three for the 12,000, and no two heavy jobs together.
         QVERIFY2(after.commits - before.commits >= 1 + 3 + 2,
                  qPrintable(QString::number(after.commits - before.commits)));
@@ -381,7 +391,9 @@ private Q_SLOTS:
         const auto job = [&](std::size_t weight) {
             WriteJob j;
             j.weight = weight;
-            j.done = [&](const std::string&) { ++done; };
+            j.done = [&](const std::string&) {
+                ++done;
+            };
             return j;
         };
         {
@@ -417,14 +429,18 @@ private Q_SLOTS:
         for (int i = 0; i < 10; ++i) {
             WriteJob job;
             job.apply = insertRow("queued");
-            job.done = [&](const std::string& error) { done += error.empty(); };
+            job.done = [&](const std::string& error) {
+                done += error.empty();
+            };
             QVERIFY(db->submit(std::move(job)));
         }
         std::thread drainer([&] { db->drain(); });
         // Once drain has begun, nothing more is taken, even with room in the queue.
         const bool refused = waitUntil([&] {
             WriteJob probe;
-            probe.done = [&](const std::string&) { ++probes; };
+            probe.done = [&](const std::string&) {
+                ++probes;
+            };
             return !db->submit(std::move(probe));
         });
         hold->release();
@@ -485,11 +501,13 @@ private Q_SLOTS:
             QCOMPARE(QString::fromStdString(error), QString());
             peak = std::max(peak, std::filesystem::file_size(wal));
         }
-        QVERIFY2(peak > std::uintmax_t(o.walTruncateBytes),
-                 qPrintable(QStringLiteral("the WAL never grew past the limit (peak %1)").arg(peak)));
+        QVERIFY2(
+            peak > std::uintmax_t(o.walTruncateBytes),
+            qPrintable(QStringLiteral("the WAL never grew past the limit (peak %1)").arg(peak)));
         // The checkpoint thread wakes at least once a second.
-        QVERIFY(waitUntil([&] { return std::filesystem::file_size(wal) <= std::uintmax_t(o.walTruncateBytes); },
-                          10s));
+        QVERIFY(waitUntil(
+            [&] { return std::filesystem::file_size(wal) <= std::uintmax_t(o.walTruncateBytes); },
+            10s));
         QCOMPARE(countRows(*db), 8000);
     }
 };

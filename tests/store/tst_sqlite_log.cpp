@@ -21,7 +21,9 @@ public:
     bool append(std::vector<Event> events, AppendCallback done) override {
         return log_.append(std::move(events), std::move(done));
     }
-    std::optional<Event> get(const std::string& eventId) const override { return log_.get(eventId); }
+    std::optional<Event> get(const std::string& eventId) const override {
+        return log_.get(eventId);
+    }
     std::vector<Event> readFrom(std::int64_t fromSeq, int max) const override {
         return log_.readFrom(fromSeq, max);
     }
@@ -61,7 +63,9 @@ public:
         auto hold = std::make_shared<WriterHold>(static_cast<OwnedSqliteLog&>(log).database());
         if (!hold->parked())
             return {};
-        return [hold] { hold->release(); };
+        return [hold] {
+            hold->release();
+        };
     }
 
 private:

@@ -6,7 +6,6 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QTest>
-
 #include <set>
 
 using namespace std::chrono_literals;
@@ -17,7 +16,9 @@ namespace meshdeck::test {
 
 namespace {
 
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+QString qs(std::string_view s) {
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
 
 QByteArray decodeBase64Url(const std::string& text) {
     return QByteArray::fromBase64(QByteArray::fromStdString(text),
@@ -62,10 +63,12 @@ private Q_SLOTS:
     }
 
     void hashIsHexSha256() {
-        QCOMPARE(qs(hashToken("abc")),
-                 QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-        QCOMPARE(qs(hashToken("")),
-                 QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(
+            qs(hashToken("abc")),
+            QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(
+            qs(hashToken("")),
+            QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
     }
 
     void rolesRoundTrip_data() {
@@ -94,7 +97,8 @@ private Q_SLOTS:
     void createMakesAWellFormedToken() {
         TokenStore store(*db_);
         const auto before = SystemClock::instance().now();
-        const NewToken token = store.create(Role::Producer, "acme", {"LeadScored"}, "hubspot bridge");
+        const NewToken token =
+            store.create(Role::Producer, "acme", {"LeadScored"}, "hubspot bridge");
         static const QRegularExpression plaintextShape(QStringLiteral("^mdk_[A-Za-z0-9_-]{43}$"));
         static const QRegularExpression idShape(QStringLiteral("^tok_[0-9a-f]{12}$"));
         QVERIFY2(plaintextShape.match(qs(token.plaintext)).hasMatch(), token.plaintext.c_str());

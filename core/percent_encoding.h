@@ -1,0 +1,19 @@
+#pragma once
+// Percent-encoding (RFC 3986) as URLs and the CloudEvents HTTP binding use it.
+
+#include <string>
+#include <string_view>
+
+namespace meshdeck {
+
+// "%41" -> "A"; a '%' not followed by two hex digits is kept as it is. With
+// plusIsSpace (form-encoded query strings) '+' decodes to ' '.
+std::string percentDecode(std::string_view text, bool plusIsSpace = false);
+
+// Encodes every byte for which keep(byte) is false as %XX (upper-case hex).
+std::string percentEncode(std::string_view text, bool (*keep)(unsigned char));
+
+// RFC 3986 unreserved characters: letters, digits, '-', '.', '_', '~'.
+bool isUnreserved(unsigned char c);
+
+} // namespace meshdeck
