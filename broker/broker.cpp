@@ -7,6 +7,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include <thread>
 
@@ -25,6 +26,8 @@ struct Broker::Impl {
 };
 
 Broker::Broker(BrokerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
+    impl_->core.setCompletionExecutor(
+        [io = &impl_->io](std::function<void()> work) { boost::asio::post(*io, std::move(work)); });
     adminToken_ = impl_->core.ensureAdminToken();
 }
 

@@ -89,6 +89,17 @@ void BrokerCore::runOnReader(std::function<void()> job) {
     boost::asio::post(readers_->pool, std::move(job));
 }
 
+void BrokerCore::setCompletionExecutor(std::function<void(std::function<void()>)> executor) {
+    completionExecutor_ = std::move(executor);
+}
+
+void BrokerCore::postCompletion(std::function<void()> work) {
+    if (completionExecutor_)
+        completionExecutor_(std::move(work));
+    else
+        work();
+}
+
 std::optional<std::string> BrokerCore::ensureAdminToken() {
     if (!tokens_->empty())
         return std::nullopt;

@@ -65,6 +65,12 @@ public:
     // Runs a job on the reader pool (queries that touch the disk).
     void runOnReader(std::function<void()> job);
 
+    // Where work that follows a commit runs (building and sending answers), so
+    // the writer thread only writes. The broker points it at its network
+    // threads; without one (tests of the core alone) it runs inline.
+    void setCompletionExecutor(std::function<void(std::function<void()>)> executor);
+    void postCompletion(std::function<void()> work);
+
     // If the token table is empty, creates an admin token and returns its
     // plaintext (shown once). Otherwise nullopt.
     std::optional<std::string> ensureAdminToken();
@@ -92,6 +98,7 @@ private:
     SchemaRegistry registry_;
     struct ReaderPool;
     std::unique_ptr<ReaderPool> readers_;
+    std::function<void(std::function<void()>)> completionExecutor_; // set before start, then read-only
 };
 
 } // namespace meshdeck

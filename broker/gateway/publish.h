@@ -12,6 +12,7 @@
 
 #include "broker/auth.h"
 #include "broker/gateway/api.h"
+#include "broker/store/event_log.h"
 
 namespace meshdeck {
 
@@ -24,6 +25,9 @@ public:
     ApiResponse tooLarge(const ApiRequest& request, std::size_t limit);
 
 private:
+    // After the commit (or its failure): the answer with each event's seq.
+    void answerCommitted(const ApiRequest& request, const Principal& principal, bool wasArray,
+                         AppendResult result, const Respond& respond);
     // Answers with `response` and keeps the request in quarantine.
     void refuse(const ApiRequest& request, const Principal* principal, const std::string& reason,
                 ApiResponse response, const Respond& respond);

@@ -32,6 +32,9 @@ struct AppendResult {
     std::string error; // why, when !ok ("queue full", "disk I/O error ...")
     bool queueFull = false;
     std::vector<AppendOutcome> outcomes; // one per input event, in order
+    // The batch, handed back so the caller can answer from it and free it off
+    // the log's thread.
+    std::vector<Event> events;
 };
 
 using AppendCallback = std::function<void(AppendResult)>;

@@ -57,6 +57,18 @@ Event readEvent(const sqlite::Statement& st) {
 
 // On the writer thread, inside the job's savepoint: any throw undoes the
 // whole batch.
+// event_totals is kept by the log itself, once per batch: a trigger would
+// update that one row for every event.
+void adjustTotals(sqlite3* db, std::int64_t count, std::int64_t bytes) {
+    sqlite::Statement update(db,
+                             "UPDATE event_totals SET count = count + ?1, bytes = bytes + ?2 "
+                             "WHERE id = 1",
+                             "updating the log totals");
+    update.bindInt(1, count);
+    update.bindInt(2, bytes);
+    update.run();
+}
+
 std::vector<AppendOutcome> appendBatch(sqlite3* db, const Clock& clock,
                                        const std::vector<Event>& events) {
     std::vector<AppendOutcome> outcomes;
@@ -65,34 +77,25 @@ std::vector<AppendOutcome> appendBatch(sqlite3* db, const Clock& clock,
     sqlite::Statement find(db,
                            "SELECT seq, tenant_id, ingested_at_ms FROM events WHERE event_id = ?1",
                            "looking up an event id");
+    // The insert itself detects a repeated id (one index descent, not two);
+    // only then is the original looked up. It also sees rows inserted earlier
+    // in this batch, so a repeated id inside one request is a Duplicate of
+    // its first copy.
     sqlite::Statement insert(
         db,
         "INSERT INTO events (event_id, event_type, schema_version, tenant_id, producer, "
         "entity_kind, entity_id, entity_version, correlation_id, causation_id, traceparent, "
         "occurred_at_ms, ingested_at_ms, payload, payload_bytes) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+        "ON CONFLICT (event_id) DO NOTHING",
         "appending events");
+    std::int64_t appended = 0;
+    std::int64_t appendedBytes = 0;
     for (std::size_t i = 0; i < events.size(); ++i) {
         const Event& e = events[i];
         if (e.eventId.empty()) {
             throw std::invalid_argument("event " + std::to_string(i) +
                                         " of the batch has no event_id; nothing was appended");
-        }
-        // Also sees rows inserted earlier in this batch, so a repeated id
-        // inside one request is a Duplicate of its first copy.
-        find.reset();
-        find.bindText(1, e.eventId);
-        if (find.step()) {
-            AppendOutcome out;
-            if (find.columnText(1) == e.tenantId) {
-                out.status = AppendStatus::Duplicate;
-                out.seq = find.columnInt(0);
-                out.ingestedAt = fromUnixMillis(find.columnInt(2));
-            } else {
-                out.status = AppendStatus::Conflict; // never reveal the other tenant's seq
-            }
-            outcomes.push_back(out);
-            continue;
         }
         insert.reset();
         insert.bindText(1, e.eventId);
@@ -111,8 +114,28 @@ std::vector<AppendOutcome> appendBatch(sqlite3* db, const Clock& clock,
         insert.bindText(14, e.payload);
         insert.bindInt(15, static_cast<std::int64_t>(e.payload.size()));
         insert.run();
-        outcomes.push_back({AppendStatus::Appended, sqlite3_last_insert_rowid(db), now});
+        if (sqlite3_changes(db) == 1) {
+            ++appended;
+            appendedBytes += static_cast<std::int64_t>(e.payload.size());
+            outcomes.push_back({AppendStatus::Appended, sqlite3_last_insert_rowid(db), now});
+            continue;
+        }
+        find.reset();
+        find.bindText(1, e.eventId);
+        if (!find.step())
+            throw SqliteError("event " + e.eventId + " was neither inserted nor found");
+        AppendOutcome out;
+        if (find.columnText(1) == e.tenantId) {
+            out.status = AppendStatus::Duplicate;
+            out.seq = find.columnInt(0);
+            out.ingestedAt = fromUnixMillis(find.columnInt(2));
+        } else {
+            out.status = AppendStatus::Conflict; // never reveal the other tenant's seq
+        }
+        outcomes.push_back(out);
     }
+    if (appended > 0)
+        adjustTotals(db, appended, appendedBytes);
     return outcomes;
 }
 
@@ -142,6 +165,7 @@ bool SqliteEventLog::append(std::vector<Event> events, AppendCallback done) {
         result.error = error;
         if (result.ok)
             result.outcomes = std::move(pending->outcomes);
+        result.events = std::move(pending->events);
         if (pending->done)
             pending->done(std::move(result));
     };
@@ -284,11 +308,18 @@ RetentionResult SqliteEventLog::applyRetention(const RetentionPolicy& policy) {
                     }
                 }
                 if (lastSeq > 0) {
+                    sqlite::Statement sizes(
+                        db, "SELECT COUNT(*), COALESCE(SUM(payload_bytes), 0) FROM events WHERE seq <= ?1",
+                        std::string("measuring ") + what);
+                    sizes.bindInt(1, lastSeq);
+                    sizes.step();
+                    const std::int64_t bytes = sizes.columnInt(1);
                     sqlite::Statement del(db, "DELETE FROM events WHERE seq <= ?1",
                                           std::string("deleting ") + what);
                     del.bindInt(1, lastSeq);
                     del.run();
                     deleted = sqlite3_changes64(db);
+                    adjustTotals(db, -deleted, -bytes);
                 }
                 more = !stopped && scanned == kRetentionChunk;
             });
