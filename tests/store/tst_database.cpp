@@ -104,8 +104,7 @@ private Q_SLOTS:
         });
         for (const char* expected :
              {"meta", "events", "event_totals", "quarantine", "tokens", "schemas", "audit",
-              "events_by_correlation", "events_by_entity", "events_by_type_time", "events_by_time",
-              "events_by_tenant"})
+              "events_by_correlation", "events_by_entity", "events_by_type_time", "events_by_time"})
             QVERIFY2(names.contains(QLatin1String(expected)), expected);
         QCOMPARE(QString::fromStdString(version), QString::number(db->formatVersion()));
     }
