@@ -9,7 +9,8 @@ bool Principal::canPublishType(std::string_view type) const {
            std::find(eventTypes.begin(), eventTypes.end(), type) != eventTypes.end();
 }
 
-Authenticator::Authenticator(TokenStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+Authenticator::Authenticator(TokenStore& store, const Clock& clock)
+    : store_(store), clock_(clock) {}
 
 std::optional<Principal> Authenticator::authenticate(std::string_view header) {
     constexpr std::string_view scheme = "Bearer ";

@@ -19,7 +19,7 @@ namespace meshdeck {
 struct Principal {
     std::string tokenId;
     Role role = Role::Viewer;
-    std::string tenant; // "*" = every tenant (admin)
+    std::string tenant;                  // "*" = every tenant (admin)
     std::vector<std::string> eventTypes; // empty = all
 
     bool allTenants() const { return tenant == "*"; }
@@ -39,7 +39,8 @@ public:
     std::optional<Principal> authenticate(std::string_view authorizationHeader);
 
     // Takes n events from the token's bucket; on refusal, retryAfter is set.
-    bool admitPublish(const Principal& principal, std::size_t n, std::chrono::milliseconds* retryAfter);
+    bool admitPublish(const Principal& principal, std::size_t n,
+                      std::chrono::milliseconds* retryAfter);
 
     void setConfiguredTokens(const std::vector<ConfiguredToken>& tokens);
     void setPublishRate(double perSecond, double burst);

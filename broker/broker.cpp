@@ -8,13 +8,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-
 #include <thread>
 
 namespace meshdeck {
 
 struct Broker::Impl {
-    explicit Impl(BrokerConfig config) : core(std::move(config)), api(core), server(io, api, core) {}
+    explicit Impl(BrokerConfig config)
+        : core(std::move(config)), api(core), server(io, api, core) {}
 
     BrokerCore core;
     boost::asio::io_context io;
@@ -31,7 +31,9 @@ Broker::Broker(BrokerConfig config) : impl_(std::make_unique<Impl>(std::move(con
     adminToken_ = impl_->core.ensureAdminToken();
 }
 
-Broker::~Broker() { stop(); }
+Broker::~Broker() {
+    stop();
+}
 
 void Broker::start() {
     const auto& config = impl_->core.config();
@@ -39,9 +41,10 @@ void Broker::start() {
     impl_->work.emplace(impl_->io.get_executor());
     for (std::size_t i = 0; i < config.ioThreads; ++i)
         impl_->threads.emplace_back([this] { impl_->io.run(); });
-    log::info("listening", {{"url", url()},
-                            {"data", config.dataDir.string()},
-                            {"durability", config.durability == Durability::Full ? "full" : "normal"}});
+    log::info("listening",
+              {{"url", url()},
+               {"data", config.dataDir.string()},
+               {"durability", config.durability == Durability::Full ? "full" : "normal"}});
 }
 
 void Broker::stop() {
@@ -73,7 +76,9 @@ void Broker::reload() {
     impl_->core.reload();
 }
 
-std::uint16_t Broker::port() const { return impl_->server.port(); }
+std::uint16_t Broker::port() const {
+    return impl_->server.port();
+}
 
 std::string Broker::url() const {
     const auto& listen = impl_->core.config().listen;
@@ -84,6 +89,8 @@ std::string Broker::url() const {
            std::to_string(port());
 }
 
-BrokerCore& Broker::core() { return impl_->core; }
+BrokerCore& Broker::core() {
+    return impl_->core;
+}
 
 } // namespace meshdeck

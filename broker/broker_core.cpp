@@ -6,7 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
-
 #include <sys/stat.h>
 
 namespace meshdeck {
@@ -25,7 +24,8 @@ BrokerCore::BrokerCore(BrokerConfig config, const Clock& clock)
     std::error_code ec;
     fs::create_directories(config_.dataDir, ec);
     if (ec)
-        throw ConfigError("cannot create data dir " + config_.dataDir.string() + ": " + ec.message());
+        throw ConfigError("cannot create data dir " + config_.dataDir.string() + ": " +
+                          ec.message());
     ::chmod(config_.dataDir.c_str(), 0700);
 
     DatabaseOptions options;
@@ -64,7 +64,8 @@ void BrokerCore::loadSchemas(SchemaRegistry& into) {
 
 BrokerCore::RegisterResult BrokerCore::registerSchema(const std::string& eventType,
                                                       const std::string& schemaJson,
-                                                      Compatibility mode, const std::string& actor) {
+                                                      Compatibility mode,
+                                                      const std::string& actor) {
     std::unique_lock lock(schemaMutex_);
     const int version = registry_.latestVersion(eventType).value_or(0) + 1;
     Violations violations = registry_.add(eventType, version, schemaJson, mode);

@@ -98,7 +98,8 @@ private:
     SchemaRegistry registry_;
     struct ReaderPool;
     std::unique_ptr<ReaderPool> readers_;
-    std::function<void(std::function<void()>)> completionExecutor_; // set before start, then read-only
+    std::function<void(std::function<void()>)>
+        completionExecutor_; // set before start, then read-only
 };
 
 } // namespace meshdeck

@@ -1,9 +1,8 @@
 #include "broker/config.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
 
@@ -84,11 +83,13 @@ std::vector<ConfiguredToken> parseTokens(const json& list, const fs::path& file)
                                         "the token's hex SHA-256 (meshd token hash prints it)");
         if (token.sha256.size() != 64)
             fieldError(file, at + ".sha256", "must be 64 hex characters");
-        const auto roleText = get<std::string>(t.value("role", json()), file, at + ".role",
-                                               "one of producer, consumer, operator, viewer, admin");
+        const auto roleText =
+            get<std::string>(t.value("role", json()), file, at + ".role",
+                             "one of producer, consumer, operator, viewer, admin");
         const auto role = parseRole(roleText);
         if (!role)
-            fieldError(file, at + ".role", "must be one of producer, consumer, operator, viewer, admin");
+            fieldError(file, at + ".role",
+                       "must be one of producer, consumer, operator, viewer, admin");
         token.record.role = *role;
         token.record.tenant =
             get<std::string>(t.value("tenant", json()), file, at + ".tenant", "a tenant id string");
@@ -97,8 +98,8 @@ std::vector<ConfiguredToken> parseTokens(const json& list, const fs::path& file)
         token.record.name = t.value("name", std::string("config token ") + std::to_string(i));
         token.record.id = "cfg_" + token.sha256.substr(0, 12);
         if (t.contains("types"))
-            token.record.eventTypes = get<std::vector<std::string>>(
-                t["types"], file, at + ".types", "an array of event type names");
+            token.record.eventTypes = get<std::vector<std::string>>(t["types"], file, at + ".types",
+                                                                    "an array of event type names");
         tokens.push_back(std::move(token));
     }
     return tokens;
@@ -110,8 +111,8 @@ BrokerConfig loadConfigFile(const fs::path& file) {
     const json j = readJsonFile(file);
     if (!j.is_object())
         throw ConfigError("config file " + file.string() + " must hold a JSON object");
-    static const std::vector<std::string> known = {"data_dir", "listen",    "tls",     "durability",
-                                                   "catalog",  "limits",    "retention", "tokens",
+    static const std::vector<std::string> known = {"data_dir", "listen",  "tls",       "durability",
+                                                   "catalog",  "limits",  "retention", "tokens",
                                                    "threads",  "$comment"};
     for (const auto& [key, value] : j.items())
         if (std::find(known.begin(), known.end(), key) == known.end())
@@ -120,31 +121,40 @@ BrokerConfig loadConfigFile(const fs::path& file) {
     BrokerConfig config;
     config.configFile = file;
     if (j.contains("data_dir"))
-        config.dataDir = relativeTo(file, get<std::string>(j["data_dir"], file, "data_dir", "a path"));
+        config.dataDir =
+            relativeTo(file, get<std::string>(j["data_dir"], file, "data_dir", "a path"));
     if (j.contains("listen"))
-        config.listen = parseListenAddress(get<std::string>(j["listen"], file, "listen", "HOST:PORT"));
+        config.listen =
+            parseListenAddress(get<std::string>(j["listen"], file, "listen", "HOST:PORT"));
     if (j.contains("tls")) {
         const json& tls = j["tls"];
         if (!tls.is_object() || !tls.contains("cert") || !tls.contains("key"))
             fieldError(file, "tls", "must be an object with \"cert\" and \"key\" paths");
-        config.tlsCert = relativeTo(file, get<std::string>(tls["cert"], file, "tls.cert", "a path"));
+        config.tlsCert =
+            relativeTo(file, get<std::string>(tls["cert"], file, "tls.cert", "a path"));
         config.tlsKey = relativeTo(file, get<std::string>(tls["key"], file, "tls.key", "a path"));
     }
     if (j.contains("durability")) {
-        const auto d = get<std::string>(j["durability"], file, "durability", "\"full\" or \"normal\"");
+        const auto d =
+            get<std::string>(j["durability"], file, "durability", "\"full\" or \"normal\"");
         if (d == "full")
             config.durability = Durability::Full;
         else if (d == "normal")
             config.durability = Durability::Normal;
         else
-            fieldError(file, "durability", "must be \"full\" (fsync before 202) or \"normal\" (faster; a power loss may lose the last commits)");
+            fieldError(file, "durability",
+                       "must be \"full\" (fsync before 202) or \"normal\" (faster; a power loss "
+                       "may lose the last commits)");
     }
     if (j.contains("catalog"))
-        config.catalogDir = relativeTo(file, get<std::string>(j["catalog"], file, "catalog", "a path"));
+        config.catalogDir =
+            relativeTo(file, get<std::string>(j["catalog"], file, "catalog", "a path"));
     if (j.contains("threads")) {
         const json& t = j["threads"];
-        config.ioThreads = get<std::size_t>(t.value("io", json(2)), file, "threads.io", "a positive integer");
-        config.readerThreads = get<std::size_t>(t.value("readers", json(2)), file, "threads.readers", "a positive integer");
+        config.ioThreads =
+            get<std::size_t>(t.value("io", json(2)), file, "threads.io", "a positive integer");
+        config.readerThreads = get<std::size_t>(t.value("readers", json(2)), file,
+                                                "threads.readers", "a positive integer");
         if (config.ioThreads == 0 || config.readerThreads == 0)
             fieldError(file, "threads", "counts must be at least 1");
     }
@@ -153,24 +163,34 @@ BrokerConfig loadConfigFile(const fs::path& file) {
         if (!l.is_object())
             fieldError(file, "limits", "must be an object");
         if (l.contains("max_body_bytes"))
-            config.maxBodyBytes = get<std::size_t>(l["max_body_bytes"], file, "limits.max_body_bytes", "a byte count");
+            config.maxBodyBytes = get<std::size_t>(l["max_body_bytes"], file,
+                                                   "limits.max_body_bytes", "a byte count");
         if (l.contains("max_events_per_request"))
-            config.maxEventsPerRequest = get<std::size_t>(l["max_events_per_request"], file, "limits.max_events_per_request", "a count");
+            config.maxEventsPerRequest = get<std::size_t>(
+                l["max_events_per_request"], file, "limits.max_events_per_request", "a count");
         if (l.contains("publish_rate_per_token"))
-            config.publishRatePerToken = get<double>(l["publish_rate_per_token"], file, "limits.publish_rate_per_token", "events per second");
+            config.publishRatePerToken =
+                get<double>(l["publish_rate_per_token"], file, "limits.publish_rate_per_token",
+                            "events per second");
         if (l.contains("publish_burst_per_token"))
-            config.publishBurstPerToken = get<double>(l["publish_burst_per_token"], file, "limits.publish_burst_per_token", "a number of events");
+            config.publishBurstPerToken =
+                get<double>(l["publish_burst_per_token"], file, "limits.publish_burst_per_token",
+                            "a number of events");
         if (l.contains("max_queued_events"))
-            config.maxQueuedEvents = get<std::size_t>(l["max_queued_events"], file, "limits.max_queued_events", "a count");
+            config.maxQueuedEvents = get<std::size_t>(l["max_queued_events"], file,
+                                                      "limits.max_queued_events", "a count");
         if (l.contains("idle_timeout_seconds"))
-            config.idleTimeout = std::chrono::seconds(get<int>(l["idle_timeout_seconds"], file, "limits.idle_timeout_seconds", "seconds"));
+            config.idleTimeout = std::chrono::seconds(get<int>(
+                l["idle_timeout_seconds"], file, "limits.idle_timeout_seconds", "seconds"));
     }
     if (j.contains("retention")) {
         const json& r = j["retention"];
         if (r.contains("max_age_hours"))
-            config.retentionMaxAge = std::chrono::hours(get<int>(r["max_age_hours"], file, "retention.max_age_hours", "hours"));
+            config.retentionMaxAge = std::chrono::hours(
+                get<int>(r["max_age_hours"], file, "retention.max_age_hours", "hours"));
         if (r.contains("max_bytes"))
-            config.retentionMaxBytes = get<std::int64_t>(r["max_bytes"], file, "retention.max_bytes", "a byte count");
+            config.retentionMaxBytes =
+                get<std::int64_t>(r["max_bytes"], file, "retention.max_bytes", "a byte count");
     }
     if (j.contains("tokens"))
         config.tokens = parseTokens(j["tokens"], file);
@@ -191,8 +211,8 @@ fs::path findCatalogDir(const BrokerConfig& config) {
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
         for (const fs::path& candidate : {exe.parent_path() / "../share/meshdeck/catalog",
-                                         exe.parent_path() / "../../resources/catalog",
-                                         exe.parent_path() / "../../../resources/catalog"}) {
+                                          exe.parent_path() / "../../resources/catalog",
+                                          exe.parent_path() / "../../../resources/catalog"}) {
             if (fs::is_directory(candidate, ec))
                 return fs::weakly_canonical(candidate, ec);
         }

@@ -2,11 +2,10 @@
 
 #include "core/time.h"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdio>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace meshdeck::log {
 
@@ -17,17 +16,25 @@ std::mutex writeMutex; // one line at a time
 
 std::string_view levelName(Level level) {
     switch (level) {
-    case Level::Debug: return "debug";
-    case Level::Info: return "info";
-    case Level::Warn: return "warn";
-    case Level::Error: return "error";
+    case Level::Debug:
+        return "debug";
+    case Level::Info:
+        return "info";
+    case Level::Warn:
+        return "warn";
+    case Level::Error:
+        return "error";
     }
     return "info";
 }
 } // namespace
 
-void setMinimumLevel(Level level) { minimumLevel = level; }
-void setHumanReadable(bool human) { humanReadable = human; }
+void setMinimumLevel(Level level) {
+    minimumLevel = level;
+}
+void setHumanReadable(bool human) {
+    humanReadable = human;
+}
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
     if (level < minimumLevel.load())

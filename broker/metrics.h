@@ -38,11 +38,11 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::map<std::vector<std::string>, std::int64_t> published_;  // {type, producer, tenant}
-    std::map<std::string, std::int64_t> duplicates_;              // tenant
-    std::map<std::string, std::int64_t> rejections_;              // reason
-    std::map<std::vector<std::string>, std::int64_t> requests_;   // {method, route, status}
-    std::map<std::string, Histogram> requestLatency_;             // route
+    std::map<std::vector<std::string>, std::int64_t> published_; // {type, producer, tenant}
+    std::map<std::string, std::int64_t> duplicates_;             // tenant
+    std::map<std::string, std::int64_t> rejections_;             // reason
+    std::map<std::vector<std::string>, std::int64_t> requests_;  // {method, route, status}
+    std::map<std::string, Histogram> requestLatency_;            // route
 };
 
 } // namespace meshdeck

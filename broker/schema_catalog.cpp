@@ -48,7 +48,8 @@ Violations loadStoredSchemas(SchemaRegistry& registry, const SchemaStore& store)
         if (registry.find(s.eventType, s.version))
             continue;
         for (auto& v : registry.add(s.eventType, s.version, s.schema))
-            problems.push_back({s.eventType + " v" + std::to_string(s.version) + v.path, v.message});
+            problems.push_back(
+                {s.eventType + " v" + std::to_string(s.version) + v.path, v.message});
     }
     return problems;
 }

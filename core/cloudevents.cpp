@@ -1,9 +1,8 @@
 #include "core/cloudevents.h"
 
-#include "core/percent_encoding.h"
-
 #include "core/envelope_json.h"
 #include "core/json_path.h"
+#include "core/percent_encoding.h"
 
 #include <algorithm>
 #include <array>
@@ -70,9 +69,13 @@ std::optional<std::pair<std::string_view, int>> parseSchemaUri(std::string_view 
 
 // The CloudEvents HTTP binding percent-encodes header values outside printable
 // ASCII, and space, '"' and '%'.
-bool keepInHeader(unsigned char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '%'; }
+bool keepInHeader(unsigned char c) {
+    return c > 0x20 && c < 0x7F && c != '"' && c != '%';
+}
 
-std::string encodeHeaderValue(std::string_view text) { return percentEncode(text, keepInHeader); }
+std::string encodeHeaderValue(std::string_view text) {
+    return percentEncode(text, keepInHeader);
+}
 
 // Where one CloudEvent's attributes and data came from, so each violation names
 // the attribute, header or data member the producer wrote.

@@ -50,7 +50,7 @@ std::string serializeEvent(const Event& event);
 std::string serializeEvents(const std::vector<Event>& events);
 
 // Limits on envelope fields, enforced by parseEvent.
-inline constexpr std::size_t kMaxIdLength = 128;      // ids, types, producer, tenant
+inline constexpr std::size_t kMaxIdLength = 128; // ids, types, producer, tenant
 inline constexpr std::size_t kMaxEventTypeLength = 96;
 
 } // namespace meshdeck

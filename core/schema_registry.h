@@ -27,7 +27,7 @@ std::optional<Compatibility> parseCompatibility(std::string_view text);
 struct SchemaInfo {
     std::string eventType;
     int version = 0;
-    std::string schema; // JSON text
+    std::string schema;                // JSON text
     std::string owner;                 // from "x-owner"
     std::string sloClass;              // from "x-slo-class"
     std::vector<std::string> piiPaths; // JSON Pointers of properties marked "x-pii": true
@@ -35,8 +35,8 @@ struct SchemaInfo {
 };
 
 struct BreakingChange {
-    std::string path;   // JSON Pointer into the payload, "/score"
-    std::string change; // "property 'score' became required"
+    std::string path;                               // JSON Pointer into the payload, "/score"
+    std::string change;                             // "property 'score' became required"
     Compatibility breaks = Compatibility::Backward; // which direction it breaks
 };
 

@@ -19,8 +19,12 @@ std::string formatRfc3339(Timestamp t);
 // "Z" or numeric offset; returns nullopt for anything else.
 std::optional<Timestamp> parseRfc3339(std::string_view text);
 
-inline std::int64_t toUnixMillis(Timestamp t) { return t.time_since_epoch().count(); }
-inline Timestamp fromUnixMillis(std::int64_t ms) { return Timestamp{std::chrono::milliseconds{ms}}; }
+inline std::int64_t toUnixMillis(Timestamp t) {
+    return t.time_since_epoch().count();
+}
+inline Timestamp fromUnixMillis(std::int64_t ms) {
+    return Timestamp{std::chrono::milliseconds{ms}};
+}
 
 class Clock {
 public:

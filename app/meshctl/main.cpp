@@ -6,13 +6,12 @@
 #include "broker/client/mesh_client.h"
 #include "output.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -23,7 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: meshctl [--url URL] [--token TOKEN] [--json] [--insecure] COMMAND
+constexpr const char* kUsage =
+    R"(usage: meshctl [--url URL] [--token TOKEN] [--json] [--insecure] COMMAND
 
 commands:
   publish [FILE]            publish events from FILE or stdin: one event, a JSON
@@ -61,10 +61,11 @@ struct Options {
 }
 
 Options parse(int argc, char** argv) {
-    static const std::vector<std::string> valued = {"--url",   "--token",  "--type",  "--tenant",
-                                                    "--entity", "--correlation", "--since", "--until",
-                                                    "--limit"};
-    static const std::vector<std::string> switches = {"--json", "--insecure", "--all", "--from-start", "--help"};
+    static const std::vector<std::string> valued = {"--url",    "--token",  "--type",
+                                                    "--tenant", "--entity", "--correlation",
+                                                    "--since",  "--until",  "--limit"};
+    static const std::vector<std::string> switches = {"--json", "--insecure", "--all",
+                                                      "--from-start", "--help"};
     Options o;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -116,7 +117,8 @@ json expectOk(const HttpResult& r, const std::string& what) {
         message += ": " + body["detail"].get<std::string>();
     if (body.is_object() && body.contains("violations"))
         for (const auto& v : body["violations"])
-            message += "\n  " + v.value("path", std::string()) + ": " + v.value("message", std::string());
+            message +=
+                "\n  " + v.value("path", std::string()) + ": " + v.value("message", std::string());
     if (r.status == 401)
         message += "\n(set --token or MESHDECK_TOKEN to a valid token)";
     if (auto it = r.headers.find("retry-after"); it != r.headers.end())
@@ -130,8 +132,9 @@ std::string eventQuery(Options& o) {
         q += (q.empty() ? "?" : "&") + name + "=" + urlEncode(value);
     };
     static const std::vector<std::pair<std::string, std::string>> map = {
-        {"--type", "type"},     {"--tenant", "tenant"}, {"--entity", "entity"},
-        {"--correlation", "correlation_id"}, {"--since", "since"}, {"--until", "until"}};
+        {"--type", "type"},     {"--tenant", "tenant"},
+        {"--entity", "entity"}, {"--correlation", "correlation_id"},
+        {"--since", "since"},   {"--until", "until"}};
     for (const auto& [flag, param] : map)
         if (o.flags.count(flag))
             add(param, o.flags[flag]);
@@ -149,13 +152,14 @@ std::string entityText(const json& e) {
 }
 
 void addEventRow(meshctl::Table& table, const json& e) {
-    table.add({std::to_string(e.value("seq", 0LL)), e.value("occurred_at", ""), e.value("event_type", ""),
-               entityText(e), e.value("tenant_id", ""), e.value("producer", ""),
-               e.value("correlation_id", "")});
+    table.add({std::to_string(e.value("seq", 0LL)), e.value("occurred_at", ""),
+               e.value("event_type", ""), entityText(e), e.value("tenant_id", ""),
+               e.value("producer", ""), e.value("correlation_id", "")});
 }
 
 meshctl::Table eventTable() {
-    return meshctl::Table({"SEQ", "OCCURRED", "TYPE", "ENTITY", "TENANT", "PRODUCER", "CORRELATION"});
+    return meshctl::Table(
+        {"SEQ", "OCCURRED", "TYPE", "ENTITY", "TENANT", "PRODUCER", "CORRELATION"});
 }
 
 int publish(Options& o, MeshClient& client) {
@@ -186,7 +190,8 @@ int publish(Options& o, MeshClient& client) {
             if (line.find_first_not_of(" \t\r") == std::string::npos)
                 continue;
             if (!json::accept(line))
-                fail("line " + std::to_string(lineNo) + " is not valid JSON; expected one event per line");
+                fail("line " + std::to_string(lineNo) +
+                     " is not valid JSON; expected one event per line");
             batch += (inBatch ? "," : "[") + line;
             if (++inBatch == 500) {
                 bodies.push_back(batch + "]");
@@ -223,7 +228,9 @@ int publish(Options& o, MeshClient& client) {
     }
     if (!o.json)
         std::cout << "published " << accepted << " event(s)"
-                  << (duplicates ? ", " + std::to_string(duplicates) + " already in the log (duplicates)" : "")
+                  << (duplicates
+                          ? ", " + std::to_string(duplicates) + " already in the log (duplicates)"
+                          : "")
                   << '\n';
     return 0;
 }
@@ -236,7 +243,8 @@ int events(Options& o, MeshClient& client) {
     auto table = eventTable();
     long long shown = 0;
     for (;;) {
-        std::string target = "/v1/events" + q + (q.empty() ? "?" : "&") + "limit=" + urlEncode(limit);
+        std::string target =
+            "/v1/events" + q + (q.empty() ? "?" : "&") + "limit=" + urlEncode(limit);
         if (!cursor.empty())
             target += "&cursor=" + cursor;
         json page = expectOk(client.get(target), "events");
@@ -270,7 +278,8 @@ int tail(Options& o, MeshClient& client) {
     if (!o.json)
         std::cerr << "following " << o.url << " from seq " << cursor << " (Ctrl+C stops)\n";
     for (;;) {
-        std::string target = "/v1/events" + q + (q.empty() ? "?" : "&") + "limit=1000&cursor=" + cursor;
+        std::string target =
+            "/v1/events" + q + (q.empty() ? "?" : "&") + "limit=1000&cursor=" + cursor;
         HttpResult r = client.get(target);
         if (r.status == 0) {
             std::cerr << "meshctl: lost the mesh (" << r.error << "); retrying\n";
@@ -308,7 +317,8 @@ int schemas(Options& o, MeshClient& client) {
         for (const auto& p : s["pii"])
             pii += (pii.empty() ? "" : ",") + p.get<std::string>();
         table.add({s.value("event_type", ""), "v" + std::to_string(s.value("latest_version", 0)),
-                   s.value("owner", ""), s.value("slo_class", ""), pii, s.value("description", "")});
+                   s.value("owner", ""), s.value("slo_class", ""), pii,
+                   s.value("description", "")});
     }
     std::cout << table.render(32);
     return 0;
@@ -333,15 +343,17 @@ int main(int argc, char** argv) {
         if (c == "get" || c == "schema") {
             if (o.positional.size() != 1)
                 fail(c == "get" ? "usage: meshctl get EVENT_ID" : "usage: meshctl schema TYPE");
-            const std::string target = c == "get" ? "/v1/events/" + urlEncode(o.positional[0])
-                                                  : "/v1/schemas/" + urlEncode(o.positional[0]) + "/versions";
+            const std::string target =
+                c == "get" ? "/v1/events/" + urlEncode(o.positional[0])
+                           : "/v1/schemas/" + urlEncode(o.positional[0]) + "/versions";
             json body = expectOk(client.get(target), c);
             std::cout << (o.json ? body.dump() : body.dump(2)) << '\n';
             return 0;
         }
         if (c == "quarantine") {
             const std::string limit = o.flags.count("--limit") ? o.flags["--limit"] : "50";
-            json body = expectOk(client.get("/v1/quarantine?limit=" + urlEncode(limit)), "quarantine");
+            json body =
+                expectOk(client.get("/v1/quarantine?limit=" + urlEncode(limit)), "quarantine");
             if (o.json) {
                 for (const auto& e : body["entries"])
                     std::cout << e.dump() << '\n';
@@ -352,8 +364,9 @@ int main(int argc, char** argv) {
                 std::string detail;
                 if (e["problem"].is_object())
                     detail = e["problem"].value("detail", "");
-                table.add({std::to_string(e.value("id", 0LL)), e.value("received_at", ""), e.value("tenant", ""),
-                           std::to_string(e.value("status", 0)), e.value("reason", ""), detail});
+                table.add({std::to_string(e.value("id", 0LL)), e.value("received_at", ""),
+                           e.value("tenant", ""), std::to_string(e.value("status", 0)),
+                           e.value("reason", ""), detail});
             }
             std::cout << (table.empty() ? std::string("quarantine is empty\n") : table.render());
             return 0;
@@ -363,9 +376,9 @@ int main(int argc, char** argv) {
             if (o.json)
                 std::cout << body.dump() << '\n';
             else
-                std::cout << o.url << ": " << body.value("status", "?") << ", meshd " << body.value("version", "?")
-                          << ", " << body.value("events", 0LL) << " events, last seq " << body.value("last_seq", 0LL)
-                          << '\n';
+                std::cout << o.url << ": " << body.value("status", "?") << ", meshd "
+                          << body.value("version", "?") << ", " << body.value("events", 0LL)
+                          << " events, last seq " << body.value("last_seq", 0LL) << '\n';
             return 0;
         }
         fail("unknown command '" + c + "'\n\n" + kUsage);

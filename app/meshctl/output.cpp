@@ -7,8 +7,8 @@ namespace meshctl {
 namespace {
 // Width in terminal columns: count UTF-8 lead bytes only.
 std::size_t displayWidth(const std::string& s) {
-    return static_cast<std::size_t>(
-        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string fit(const std::string& s, std::size_t width) {

@@ -52,9 +52,9 @@ struct Args {
 }
 
 Args parseArgs(int argc, char** argv, int from) {
-    static const std::vector<std::string> valued = {"--data",   "--listen", "--config",     "--durability",
-                                                    "--role",   "--tenant", "--types",      "--name",
-                                                    "--log-format", "--log-level"};
+    static const std::vector<std::string> valued = {
+        "--data",   "--listen", "--config", "--durability", "--role",
+        "--tenant", "--types",  "--name",   "--log-format", "--log-level"};
     Args args;
     for (int i = from; i < argc; ++i) {
         std::string a = argv[i];
@@ -68,7 +68,8 @@ Args parseArgs(int argc, char** argv, int from) {
                     fail(a + " needs a value\n\n" + kUsage);
                 value = argv[++i];
             }
-            if (a != "--help" && a != "--version" && std::find(valued.begin(), valued.end(), a) == valued.end())
+            if (a != "--help" && a != "--version" &&
+                std::find(valued.begin(), valued.end(), a) == valued.end())
                 fail("unknown option " + a + "\n\n" + kUsage);
             args.options[a] = value;
         } else {
@@ -83,7 +84,8 @@ std::vector<std::string> splitList(const std::string& text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         const auto comma = text.find(',', start);
-        std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        std::string item =
+            text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!item.empty())
             out.push_back(item);
         if (comma == std::string::npos)
@@ -110,7 +112,8 @@ BrokerConfig configFrom(const Args& args) {
             fail("--durability must be full or normal");
     }
     if (config.dataDir.empty())
-        fail("no data dir: pass --data DIR (or data_dir in --config FILE)\n\n" + std::string(kUsage));
+        fail("no data dir: pass --data DIR (or data_dir in --config FILE)\n\n" +
+             std::string(kUsage));
     return config;
 }
 
@@ -118,9 +121,10 @@ void configureLogging(const Args& args) {
     if (auto it = args.options.find("--log-format"); it != args.options.end())
         log::setHumanReadable(it->second == "text");
     if (auto it = args.options.find("--log-level"); it != args.options.end()) {
-        static const std::map<std::string, log::Level> levels = {
-            {"debug", log::Level::Debug}, {"info", log::Level::Info},
-            {"warn", log::Level::Warn}, {"error", log::Level::Error}};
+        static const std::map<std::string, log::Level> levels = {{"debug", log::Level::Debug},
+                                                                 {"info", log::Level::Info},
+                                                                 {"warn", log::Level::Warn},
+                                                                 {"error", log::Level::Error}};
         auto level = levels.find(it->second);
         if (level == levels.end())
             fail("--log-level must be debug, info, warn or error");
@@ -146,7 +150,8 @@ int tokenCommand(int argc, char** argv) {
         const auto roleText = args.options["--role"];
         const auto role = parseRole(roleText);
         if (!role)
-            fail("--role must be one of producer, consumer, operator, viewer, admin (got '" + roleText + "')");
+            fail("--role must be one of producer, consumer, operator, viewer, admin (got '" +
+                 roleText + "')");
         const std::string tenant = args.options["--tenant"];
         if (tenant.empty())
             fail("--tenant is required (use \"*\" only for an admin token over every tenant)");
@@ -165,8 +170,9 @@ int tokenCommand(int argc, char** argv) {
     if (sub == "list") {
         std::printf("%-18s %-9s %-12s %-24s %s\n", "ID", "ROLE", "TENANT", "CREATED", "NAME");
         for (const auto& t : core.tokens().list())
-            std::printf("%-18s %-9s %-12s %-24s %s%s\n", t.id.c_str(), std::string(toString(t.role)).c_str(),
-                        t.tenant.c_str(), formatRfc3339(t.createdAt).c_str(), t.name.c_str(),
+            std::printf("%-18s %-9s %-12s %-24s %s%s\n", t.id.c_str(),
+                        std::string(toString(t.role)).c_str(), t.tenant.c_str(),
+                        formatRfc3339(t.createdAt).c_str(), t.name.c_str(),
                         t.revoked ? " (revoked)" : "");
         return 0;
     }
@@ -175,7 +181,8 @@ int tokenCommand(int argc, char** argv) {
             fail("usage: meshd token revoke --data DIR TOKEN_ID");
         if (!core.tokens().revoke(args.positional[0]))
             fail("no token with id " + args.positional[0] + " (meshd token list shows them)", 1);
-        core.audit().record({0, core.clock().now(), "meshd-cli", "token.revoke", args.positional[0], "{}"});
+        core.audit().record(
+            {0, core.clock().now(), "meshd-cli", "token.revoke", args.positional[0], "{}"});
         core.drain();
         std::cerr << "meshd: revoked " << args.positional[0]
                   << "; a running meshd forgets it at once for new lookups, or after SIGHUP\n";
@@ -213,7 +220,8 @@ int serve(const Args& args) {
         if (sig == SIGHUP) {
             broker.reload();
         } else if (sig == SIGTERM || sig == SIGINT) {
-            log::info("stopping: draining the write queue", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+            log::info("stopping: draining the write queue",
+                      {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
             broker.stop();
             log::info("stopped");
             return 0;

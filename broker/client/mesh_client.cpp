@@ -9,7 +9,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
 #include <optional>
 #include <stdexcept>
 
@@ -30,8 +29,9 @@ MeshUrl parseMeshUrl(const std::string& url) {
         out.tls = true;
         rest = url.substr(8);
     } else {
-        throw std::invalid_argument("mesh URL '" + url +
-                                    "' must start with http:// or https:// (e.g. http://127.0.0.1:8787)");
+        throw std::invalid_argument(
+            "mesh URL '" + url +
+            "' must start with http:// or https:// (e.g. http://127.0.0.1:8787)");
     }
     rest = rest.substr(0, rest.find('/'));
     std::string host = rest;
@@ -54,7 +54,9 @@ MeshUrl parseMeshUrl(const std::string& url) {
     return out;
 }
 
-std::string urlEncode(const std::string& value) { return percentEncode(value, isUnreserved); }
+std::string urlEncode(const std::string& value) {
+    return percentEncode(value, isUnreserved);
+}
 
 struct MeshClient::Impl {
     MeshUrl url;
@@ -116,7 +118,8 @@ struct MeshClient::Impl {
     }
 };
 
-MeshClient::MeshClient(const std::string& url, std::string token) : impl_(std::make_unique<Impl>()) {
+MeshClient::MeshClient(const std::string& url, std::string token)
+    : impl_(std::make_unique<Impl>()) {
     impl_->url = parseMeshUrl(url);
     impl_->token = std::move(token);
 }
@@ -124,13 +127,17 @@ MeshClient::MeshClient(const std::string& url, std::string token) : impl_(std::m
 MeshClient::~MeshClient() = default;
 MeshClient::MeshClient(MeshClient&&) noexcept = default;
 
-void MeshClient::setTimeout(std::chrono::milliseconds timeout) { impl_->timeout = timeout; }
+void MeshClient::setTimeout(std::chrono::milliseconds timeout) {
+    impl_->timeout = timeout;
+}
 void MeshClient::setInsecure(bool insecure) {
     impl_->close();
     impl_->tlsContext.reset(); // rebuilt with the new verify mode on the next connect
     impl_->insecure = insecure;
 }
-void MeshClient::disconnect() { impl_->close(); }
+void MeshClient::disconnect() {
+    impl_->close();
+}
 
 HttpResult MeshClient::request(const std::string& method, const std::string& target,
                                const std::string& body,

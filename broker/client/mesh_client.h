@@ -11,10 +11,10 @@
 namespace meshdeck {
 
 struct HttpResult {
-    int status = 0;            // 0: no HTTP answer (see error)
+    int status = 0; // 0: no HTTP answer (see error)
     std::string body;
     std::map<std::string, std::string> headers; // lower-case names
-    std::string error;         // transport error, "connection refused" ...
+    std::string error;                          // transport error, "connection refused" ...
     bool ok() const { return status >= 200 && status < 300; }
 };
 

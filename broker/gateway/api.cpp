@@ -5,9 +5,8 @@
 #include "broker/gateway/publish.h"
 #include "core/envelope.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 namespace meshdeck {
 
@@ -48,7 +47,8 @@ std::vector<std::string_view> splitPath(std::string_view path) {
             continue;
         }
         const auto end = path.find('/', start);
-        parts.push_back(path.substr(start, end == std::string_view::npos ? path.npos : end - start));
+        parts.push_back(
+            path.substr(start, end == std::string_view::npos ? path.npos : end - start));
         if (end == std::string_view::npos)
             break;
         start = end + 1;
@@ -95,7 +95,9 @@ struct Api::Impl {
 Api::Api(BrokerCore& core) : impl_(std::make_unique<Impl>(core)) {}
 Api::~Api() = default;
 
-void Api::handle(ApiRequest request, Respond respond) { impl_->route(request, respond); }
+void Api::handle(ApiRequest request, Respond respond) {
+    impl_->route(request, respond);
+}
 
 ApiResponse Api::bodyTooLarge(const ApiRequest& req, std::size_t limit) {
     return impl_->publisher.tooLarge(req, limit);
@@ -218,7 +220,9 @@ void Api::Impl::listEvents(ApiRequest req, Principal p, Respond respond) {
         if (auto v = queryValue(req, name)) {
             auto t = parseRfc3339(*v);
             if (!t)
-                bad.push_back({name, "expected an RFC 3339 time such as 2026-11-27T09:14:03Z, got '" + *v + "'"});
+                bad.push_back(
+                    {name,
+                     "expected an RFC 3339 time such as 2026-11-27T09:14:03Z, got '" + *v + "'"});
             else
                 (std::string_view(name) == "since" ? q.since : q.until) = *t;
         }
@@ -226,7 +230,8 @@ void Api::Impl::listEvents(ApiRequest req, Principal p, Respond respond) {
     if (auto v = queryValue(req, "cursor")) {
         auto seq = parseInt(*v);
         if (!seq || *seq < 0)
-            bad.push_back({"cursor", "expected the next_cursor value of a previous page, got '" + *v + "'"});
+            bad.push_back(
+                {"cursor", "expected the next_cursor value of a previous page, got '" + *v + "'"});
         else
             q.afterSeq = *seq;
     }
@@ -324,8 +329,8 @@ static std::optional<Compatibility> modeFrom(const ApiRequest& req, const char* 
         return Compatibility::Backward;
     auto mode = parseCompatibility(*text);
     if (!mode)
-        error = problem::badRequest(std::string(name) + " must be backward, forward, full or none, not '" +
-                                    *text + "'");
+        error = problem::badRequest(
+            std::string(name) + " must be backward, forward, full or none, not '" + *text + "'");
     return mode;
 }
 
@@ -368,9 +373,8 @@ ApiResponse Api::Impl::checkSchema(const ApiRequest& req, const std::string& typ
     });
     ojson changes = ojson::array();
     for (const auto& c : report.breakingChanges)
-        changes.push_back({{"path", c.path},
-                           {"change", c.change},
-                           {"breaks", std::string(toString(c.breaks))}});
+        changes.push_back(
+            {{"path", c.path}, {"change", c.change}, {"breaks", std::string(toString(c.breaks))}});
     ojson j{{"event_type", type},
             {"against_version", latest ? ojson(*latest) : ojson()},
             {"mode", std::string(toString(*mode))},
@@ -435,7 +439,8 @@ void Api::Impl::listAudit(ApiRequest req, Respond respond) {
 ApiResponse Api::Impl::createToken(const ApiRequest& req, const Principal& p) {
     const json body = json::parse(req.body, nullptr, false);
     if (!body.is_object())
-        return problem::badRequest(R"(expected {"role":..., "tenant":..., "types":[...], "name":...})");
+        return problem::badRequest(
+            R"(expected {"role":..., "tenant":..., "types":[...], "name":...})");
     Violations bad;
     std::optional<Role> role;
     if (body.contains("role") && body["role"].is_string())
@@ -464,8 +469,9 @@ ApiResponse Api::Impl::createToken(const ApiRequest& req, const Principal& p) {
         return problem::badRequest("invalid token request", bad);
     const std::string name = body.value("name", std::string());
     NewToken t = core.tokens().create(*role, tenant, types, name);
-    core.audit().record({0, core.clock().now(), p.tokenId, "token.create", t.record.id,
-                         ojson{{"role", std::string(toString(*role))}, {"tenant", tenant}, {"name", name}}.dump()});
+    core.audit().record(
+        {0, core.clock().now(), p.tokenId, "token.create", t.record.id,
+         ojson{{"role", std::string(toString(*role))}, {"tenant", tenant}, {"name", name}}.dump()});
     return jsonResponse(201, ojson{{"token", t.plaintext},
                                    {"id", t.record.id},
                                    {"role", std::string(toString(*role))},

@@ -18,12 +18,12 @@
 namespace meshdeck {
 
 struct ApiRequest {
-    std::string method;               // "GET", "POST", ...
-    std::string path;                 // "/v1/events" (percent-decoded, no query)
+    std::string method; // "GET", "POST", ...
+    std::string path;   // "/v1/events" (percent-decoded, no query)
     std::multimap<std::string, std::string> query;
     std::map<std::string, std::string> headers; // lower-case names
     std::string body;
-    std::string peer;                 // "127.0.0.1:53422"
+    std::string peer; // "127.0.0.1:53422"
 };
 
 struct ApiResponse {

@@ -10,7 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
 #include <list>
 #include <mutex>
 
@@ -42,8 +41,9 @@ ApiRequest toApiRequest(const http::request<Body>& req, const std::string& peer)
             const auto eq = pair.find('=');
             if (!pair.empty())
                 out.query.emplace(percentDecode(pair.substr(0, eq), true),
-                                  eq == std::string_view::npos ? std::string()
-                                                               : percentDecode(pair.substr(eq + 1), true));
+                                  eq == std::string_view::npos
+                                      ? std::string()
+                                      : percentDecode(pair.substr(eq + 1), true));
             if (amp == std::string_view::npos)
                 break;
             query.remove_prefix(amp + 1);
@@ -84,7 +84,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     // Open sessions and how to close each, for stop(); guarded by sessionsMutex.
     std::list<std::pair<std::weak_ptr<void>, std::function<void()>>> sessions;
 
-    Impl(net::io_context& i, Api& a, BrokerCore& c) : io(i), api(a), core(c), acceptor(net::make_strand(i)) {}
+    Impl(net::io_context& i, Api& a, BrokerCore& c)
+        : io(i), api(a), core(c), acceptor(net::make_strand(i)) {}
 
     void accept();
     void track(std::shared_ptr<void> session, std::function<void()> closer);
@@ -93,8 +94,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 namespace {
 
 // Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
-template <class Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+template <class Stream> class Session : public std::enable_shared_from_this<Session<Stream>> {
 public:
     Session(std::shared_ptr<HttpServer::Impl> server, Stream&& stream, std::string peer)
         : server_(std::move(server)), stream_(std::move(stream)), peer_(std::move(peer)) {
@@ -109,7 +109,9 @@ public:
     void close() {
         net::post(stream_.get_executor(), [self = this->shared_from_this()] {
             beast::error_code ec;
-            beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+            beast::get_lowest_layer(self->stream_)
+                .socket()
+                .shutdown(tcp::socket::shutdown_both, ec);
             beast::get_lowest_layer(self->stream_).close();
         });
     }
@@ -120,14 +122,13 @@ private:
     void start() {
         if constexpr (kTls) {
             beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
-            stream_.async_handshake(ssl::stream_base::server,
-                                    [self = this->shared_from_this()](beast::error_code ec) {
-                                        if (ec)
-                                            return log::debug("TLS handshake failed",
-                                                              {{"peer", self->peer_},
-                                                               {"error", ec.message()}});
-                                        self->read();
-                                    });
+            stream_.async_handshake(
+                ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+                    if (ec)
+                        return log::debug("TLS handshake failed",
+                                          {{"peer", self->peer_}, {"error", ec.message()}});
+                    self->read();
+                });
         } else {
             read();
         }
@@ -175,12 +176,12 @@ private:
         // The callback owns the session until the answer is written: nothing
         // else holds it while the request is with the writer or a reader.
         auto executor = stream_.get_executor();
-        server_->api.handle(std::move(req), [self = this->shared_from_this(),
-                                             executor](ApiResponse response) {
-            net::post(executor, [self, response = std::move(response)]() mutable {
-                self->write(std::move(response), self->request_.version(), self->keepAlive_);
+        server_->api.handle(
+            std::move(req), [self = this->shared_from_this(), executor](ApiResponse response) {
+                net::post(executor, [self, response = std::move(response)]() mutable {
+                    self->write(std::move(response), self->request_.version(), self->keepAlive_);
+                });
             });
-        });
     }
 
     void write(ApiResponse&& response, unsigned version, bool keepAlive) {
@@ -188,7 +189,8 @@ private:
         metrics.countRequest(method_, response.route, response.status);
         metrics.observeRequestLatency(
             response.route,
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count());
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+                .count());
         response_ = toWire(std::move(response), version, keepAlive);
         beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
         http::async_write(stream_, response_,
@@ -232,48 +234,58 @@ void HttpServer::Impl::track(std::shared_ptr<void> session, std::function<void()
 }
 
 void HttpServer::Impl::accept() {
-    acceptor.async_accept(
-        net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-            if (ec == net::error::operation_aborted || !self->acceptor.is_open())
-                return;
-            if (!ec) {
-                beast::error_code ignored;
-                const auto remote = socket.remote_endpoint(ignored);
-                std::string peer = remote.address().to_string() + ':' + std::to_string(remote.port());
-                socket.set_option(tcp::no_delay(true), ignored);
-                if (self->tlsContext) {
-                    auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-                        self, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)),
-                                                                   *self->tlsContext),
-                        std::move(peer));
-                    std::weak_ptr weak = s;
-                    self->track(s, [weak] { if (auto p = weak.lock()) p->close(); });
-                    s->run();
-                } else {
-                    auto s = std::make_shared<Session<beast::tcp_stream>>(
-                        self, beast::tcp_stream(std::move(socket)), std::move(peer));
-                    std::weak_ptr weak = s;
-                    self->track(s, [weak] { if (auto p = weak.lock()) p->close(); });
-                    s->run();
-                }
+    acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec,
+                                                                            tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !self->acceptor.is_open())
+            return;
+        if (!ec) {
+            beast::error_code ignored;
+            const auto remote = socket.remote_endpoint(ignored);
+            std::string peer = remote.address().to_string() + ':' + std::to_string(remote.port());
+            socket.set_option(tcp::no_delay(true), ignored);
+            if (self->tlsContext) {
+                auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+                    self,
+                    beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)),
+                                                         *self->tlsContext),
+                    std::move(peer));
+                std::weak_ptr weak = s;
+                self->track(s, [weak] {
+                    if (auto p = weak.lock())
+                        p->close();
+                });
+                s->run();
             } else {
-                log::warn("accept failed", {{"error", ec.message()}});
+                auto s = std::make_shared<Session<beast::tcp_stream>>(
+                    self, beast::tcp_stream(std::move(socket)), std::move(peer));
+                std::weak_ptr weak = s;
+                self->track(s, [weak] {
+                    if (auto p = weak.lock())
+                        p->close();
+                });
+                s->run();
             }
-            self->accept();
-        });
+        } else {
+            log::warn("accept failed", {{"error", ec.message()}});
+        }
+        self->accept();
+    });
 }
 
 HttpServer::HttpServer(net::io_context& io, Api& api, BrokerCore& core)
     : impl_(std::make_shared<Impl>(io, api, core)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 void HttpServer::start(const ListenAddress& address) {
     const auto& config = impl_->core.config();
     if (config.tlsCert && config.tlsKey) {
         auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
         ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1);
         try {
             ctx->use_certificate_chain_file(config.tlsCert->string());
             ctx->use_private_key_file(config.tlsKey->string(), ssl::context::pem);
@@ -307,7 +319,9 @@ std::uint16_t HttpServer::port() const {
     return impl_->acceptor.local_endpoint(ec).port();
 }
 
-bool HttpServer::tls() const { return impl_->tlsContext != nullptr; }
+bool HttpServer::tls() const {
+    return impl_->tlsContext != nullptr;
+}
 
 void HttpServer::stop() {
     stopAccepting();

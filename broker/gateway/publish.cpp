@@ -7,10 +7,9 @@
 #include "core/envelope.h"
 #include "core/uuid.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <tuple>
 
 namespace meshdeck {
@@ -24,7 +23,8 @@ std::string mediaType(const ApiRequest& req) {
     std::string type = it->second.substr(0, it->second.find(';'));
     while (!type.empty() && type.back() == ' ')
         type.pop_back();
-    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(type.begin(), type.end(), type.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return type;
 }
 
@@ -38,8 +38,8 @@ constexpr std::size_t kQuarantineBodyLimit = 1 << 20;
 // Violations that leave the payload's schema unknown or the payload unread,
 // in canonical and CloudEvents naming.
 bool touchesPayloadOrType(std::string_view path) {
-    for (std::string_view field : {"/payload", "/event_type", "/schema_version", "/data",
-                                   "/type", "/dataschema", "ce-type", "ce-dataschema"})
+    for (std::string_view field : {"/payload", "/event_type", "/schema_version", "/data", "/type",
+                                   "/dataschema", "ce-type", "ce-dataschema"})
         if (path.find(field) != std::string_view::npos)
             return true;
     return path.empty() || path == "/" || std::all_of(path.begin() + 1, path.end(), ::isdigit);
@@ -48,7 +48,8 @@ bool touchesPayloadOrType(std::string_view path) {
 } // namespace
 
 void PublishHandler::refuse(const ApiRequest& req, const Principal* principal,
-                            const std::string& reason, ApiResponse response, const Respond& respond) {
+                            const std::string& reason, ApiResponse response,
+                            const Respond& respond) {
     core_.metrics().countRejection(reason);
     QuarantineEntry entry;
     entry.receivedAt = core_.clock().now();
@@ -69,9 +70,9 @@ void PublishHandler::refuse(const ApiRequest& req, const Principal* principal,
 }
 
 ApiResponse PublishHandler::tooLarge(const ApiRequest& req, std::size_t limit) {
-    auto response = problem::make(413, "too-large", "Request too large",
-                                  "the body exceeds " + std::to_string(limit) +
-                                      " bytes; send smaller batches");
+    auto response =
+        problem::make(413, "too-large", "Request too large",
+                      "the body exceeds " + std::to_string(limit) + " bytes; send smaller batches");
     ApiResponse copy = response;
     refuse(req, nullptr, "too-large", std::move(copy), [](ApiResponse) {});
     return response;
@@ -101,10 +102,11 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
                       respond);
     }
     if (!batch.bodyViolations.empty())
-        return refuse(req, &p, "malformed",
-                      problem::badRequest("the body could not be read as events; nothing was stored",
-                                          batch.bodyViolations),
-                      respond);
+        return refuse(
+            req, &p, "malformed",
+            problem::badRequest("the body could not be read as events; nothing was stored",
+                                batch.bodyViolations),
+            respond);
     if (batch.events.size() > config.maxEventsPerRequest)
         return refuse(req, &p, "too-many-events",
                       problem::make(413, "too-large", "Too many events",
@@ -117,10 +119,11 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
     if (!core_.auth().admitPublish(p, batch.events.size(), &retryAfter)) {
         core_.metrics().countRejection("rate-limited");
         const auto seconds = std::max<long long>(1, (retryAfter.count() + 999) / 1000);
-        auto r = problem::make(429, "rate-limited", "Too many requests",
-                               "this token may publish " +
-                                   std::to_string(static_cast<long long>(config.publishRatePerToken)) +
-                                   " events per second; retry after " + std::to_string(seconds) + " s");
+        auto r =
+            problem::make(429, "rate-limited", "Too many requests",
+                          "this token may publish " +
+                              std::to_string(static_cast<long long>(config.publishRatePerToken)) +
+                              " events per second; retry after " + std::to_string(seconds) + " s");
         r.headers["retry-after"] = std::to_string(seconds);
         return respond(std::move(r));
     }
@@ -144,9 +147,9 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
                 for (auto& v : parsed.violations)
                     violations.push_back(std::move(v));
                 if (payloadReadable)
-                    for (auto& v : registry.validate(parsed.draft.eventType,
-                                                     parsed.draft.schemaVersion,
-                                                     parsed.draft.payload, at + "/payload"))
+                    for (auto& v :
+                         registry.validate(parsed.draft.eventType, parsed.draft.schemaVersion,
+                                           parsed.draft.payload, at + "/payload"))
                         violations.push_back(std::move(v));
                 continue;
             }
@@ -159,21 +162,21 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
             }
             if (!p.canPublishType(e.eventType)) {
                 forbidden = true;
-                violations.push_back({at + "/event_type", "this token may not publish '" +
-                                                              e.eventType + "'"});
+                violations.push_back(
+                    {at + "/event_type", "this token may not publish '" + e.eventType + "'"});
             }
-            for (auto& v : registry.validate(e.eventType, e.schemaVersion, e.payload,
-                                             at + "/payload"))
+            for (auto& v :
+                 registry.validate(e.eventType, e.schemaVersion, e.payload, at + "/payload"))
                 violations.push_back(std::move(v));
             events.push_back(std::move(e));
         }
     });
     if (!violations.empty()) {
-        const std::string detail = std::to_string(violations.size()) +
-                                   " problem(s) in the request; nothing was stored";
-        auto response = forbidden ? problem::forbidden(detail, violations)
-                                  : problem::make(422, "invalid-event", "Invalid event", detail,
-                                                  violations);
+        const std::string detail =
+            std::to_string(violations.size()) + " problem(s) in the request; nothing was stored";
+        auto response =
+            forbidden ? problem::forbidden(detail, violations)
+                      : problem::make(422, "invalid-event", "Invalid event", detail, violations);
         return refuse(req, &p, forbidden ? "forbidden" : "invalid", std::move(response), respond);
     }
 
@@ -200,7 +203,6 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
         respond(std::move(r));
     }
 }
-
 
 void PublishHandler::answerCommitted(const ApiRequest& req, const Principal& p, bool wasArray,
                                      AppendResult result, const Respond& respond) {

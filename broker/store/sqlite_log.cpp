@@ -308,9 +308,10 @@ RetentionResult SqliteEventLog::applyRetention(const RetentionPolicy& policy) {
                     }
                 }
                 if (lastSeq > 0) {
-                    sqlite::Statement sizes(
-                        db, "SELECT COUNT(*), COALESCE(SUM(payload_bytes), 0) FROM events WHERE seq <= ?1",
-                        std::string("measuring ") + what);
+                    sqlite::Statement sizes(db,
+                                            "SELECT COUNT(*), COALESCE(SUM(payload_bytes), 0) FROM "
+                                            "events WHERE seq <= ?1",
+                                            std::string("measuring ") + what);
                     sizes.bindInt(1, lastSeq);
                     sizes.step();
                     const std::int64_t bytes = sizes.columnInt(1);

@@ -6,7 +6,6 @@
 
 #include <QTemporaryDir>
 #include <QtTest/QTest>
-
 #include <fstream>
 
 using namespace meshdeck;
@@ -52,10 +51,13 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("host");
         QTest::addColumn<int>("port");
-        QTest::addRow("ipv4") << QStringLiteral("127.0.0.1:8787") << QStringLiteral("127.0.0.1") << 8787;
+        QTest::addRow("ipv4") << QStringLiteral("127.0.0.1:8787") << QStringLiteral("127.0.0.1")
+                              << 8787;
         QTest::addRow("ipv6") << QStringLiteral("[::1]:9000") << QStringLiteral("::1") << 9000;
-        QTest::addRow("all interfaces") << QStringLiteral(":8787") << QStringLiteral("0.0.0.0") << 8787;
-        QTest::addRow("ephemeral") << QStringLiteral("127.0.0.1:0") << QStringLiteral("127.0.0.1") << 0;
+        QTest::addRow("all interfaces")
+            << QStringLiteral(":8787") << QStringLiteral("0.0.0.0") << 8787;
+        QTest::addRow("ephemeral")
+            << QStringLiteral("127.0.0.1:0") << QStringLiteral("127.0.0.1") << 0;
     }
     void listenAddresses() {
         QFETCH(QString, text);
@@ -69,15 +71,29 @@ private Q_SLOTS:
     void mistakesNameTheField_data() {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("mentions");
-        QTest::addRow("not json") << QStringLiteral("{listen: 1}") << QStringLiteral("not valid JSON");
-        QTest::addRow("unknown key") << QStringLiteral(R"({"lsiten": "x"})") << QStringLiteral("'lsiten' is not a known setting");
-        QTest::addRow("port out of range") << QStringLiteral(R"({"listen": "127.0.0.1:70000"})") << QStringLiteral("0 to 65535");
-        QTest::addRow("durability") << QStringLiteral(R"({"durability": "fast"})") << QStringLiteral("'durability'");
-        QTest::addRow("tls without key") << QStringLiteral(R"({"tls": {"cert": "c.pem"}})") << QStringLiteral("'tls'");
-        QTest::addRow("limit type") << QStringLiteral(R"({"limits": {"max_body_bytes": "big"}})") << QStringLiteral("limits.max_body_bytes");
-        QTest::addRow("token role") << QStringLiteral(R"({"tokens": [{"role": "king", "tenant": "a", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}]})") << QStringLiteral("tokens[0].role");
-        QTest::addRow("token hash") << QStringLiteral(R"({"tokens": [{"role": "viewer", "tenant": "a", "sha256": "abc"}]})") << QStringLiteral("tokens[0].sha256");
-        QTest::addRow("star tenant") << QStringLiteral(R"({"tokens": [{"role": "viewer", "tenant": "*", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}]})") << QStringLiteral("admin tokens");
+        QTest::addRow("not json") << QStringLiteral("{listen: 1}")
+                                  << QStringLiteral("not valid JSON");
+        QTest::addRow("unknown key") << QStringLiteral(R"({"lsiten": "x"})")
+                                     << QStringLiteral("'lsiten' is not a known setting");
+        QTest::addRow("port out of range")
+            << QStringLiteral(R"({"listen": "127.0.0.1:70000"})") << QStringLiteral("0 to 65535");
+        QTest::addRow("durability")
+            << QStringLiteral(R"({"durability": "fast"})") << QStringLiteral("'durability'");
+        QTest::addRow("tls without key")
+            << QStringLiteral(R"({"tls": {"cert": "c.pem"}})") << QStringLiteral("'tls'");
+        QTest::addRow("limit type") << QStringLiteral(R"({"limits": {"max_body_bytes": "big"}})")
+                                    << QStringLiteral("limits.max_body_bytes");
+        QTest::addRow("token role")
+            << QStringLiteral(
+                   R"({"tokens": [{"role": "king", "tenant": "a", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}]})")
+            << QStringLiteral("tokens[0].role");
+        QTest::addRow("token hash")
+            << QStringLiteral(R"({"tokens": [{"role": "viewer", "tenant": "a", "sha256": "abc"}]})")
+            << QStringLiteral("tokens[0].sha256");
+        QTest::addRow("star tenant")
+            << QStringLiteral(
+                   R"({"tokens": [{"role": "viewer", "tenant": "*", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}]})")
+            << QStringLiteral("admin tokens");
     }
     void mistakesNameTheField() {
         QFETCH(QString, text);
@@ -89,7 +105,8 @@ private Q_SLOTS:
         } catch (const ConfigError& e) {
             const QString message = QString::fromUtf8(e.what());
             QVERIFY2(message.contains(mentions), qPrintable(message));
-            QVERIFY2(message.contains(QString::fromStdString(path.string())) || message.contains(QStringLiteral("listen address")),
+            QVERIFY2(message.contains(QString::fromStdString(path.string())) ||
+                         message.contains(QStringLiteral("listen address")),
                      qPrintable(message));
         }
     }

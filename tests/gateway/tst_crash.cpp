@@ -4,16 +4,14 @@
 
 #include "broker/client/mesh_client.h"
 #include "core/uuid.h"
+#include "tests/support/json_compare.h"
 #include "tests/support/meshd_process.h"
 
 #include <QTemporaryDir>
-#include "tests/support/json_compare.h"
-
 #include <QtTest/QTest>
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -52,13 +50,14 @@ private Q_SLOTS:
                         json batch = json::array();
                         const int size = 1 + request % 10;
                         for (int i = 0; i < size; ++i)
-                            batch.push_back({{"event_id", ids.next()},
-                                             {"event_type", "LeadScored"},
-                                             {"occurred_at", "2026-11-27T09:00:00.000Z"},
-                                             {"producer", "crash-test"},
-                                             {"tenant_id", "acme"},
-                                             {"entity", {{"kind", "lead"}, {"id", "L-" + std::to_string(i)}}},
-                                             {"payload", {{"lead_id", "L"}, {"score", i}, {"model", "m"}}}});
+                            batch.push_back(
+                                {{"event_id", ids.next()},
+                                 {"event_type", "LeadScored"},
+                                 {"occurred_at", "2026-11-27T09:00:00.000Z"},
+                                 {"producer", "crash-test"},
+                                 {"tenant_id", "acme"},
+                                 {"entity", {{"kind", "lead"}, {"id", "L-" + std::to_string(i)}}},
+                                 {"payload", {{"lead_id", "L"}, {"score", i}, {"model", "m"}}}});
                         const auto r = client.postJson("/v1/events", batch.dump());
                         if (r.status == 0)
                             break; // the broker is gone
@@ -72,15 +71,16 @@ private Q_SLOTS:
             }
             // Kill at a random point once traffic is flowing.
             QTRY_VERIFY_WITH_TIMEOUT(answered.load() >= 20, 10000);
-            std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution(0, 300)(rng)));
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds(std::uniform_int_distribution(0, 300)(rng)));
             meshd.kill9();
             stop = true;
             for (auto& t : clients)
                 t.join();
             for (auto& ids : perClient)
                 acked.insert(acked.end(), ids.begin(), ids.end());
-            qInfo("round %d: %d requests answered before SIGKILL; %zu acknowledged events so far", round,
-                  answered.load(), acked.size());
+            qInfo("round %d: %d requests answered before SIGKILL; %zu acknowledged events so far",
+                  round, answered.load(), acked.size());
         }
 
         // Restart and read everything back.
@@ -100,18 +100,21 @@ private Q_SLOTS:
         }
         for (const auto& id : acked) {
             const auto it = seen.find(id);
-            QVERIFY2(it != seen.end(), qPrintable(QStringLiteral("acknowledged event %1 is missing").arg(QString::fromStdString(id))));
+            QVERIFY2(it != seen.end(), qPrintable(QStringLiteral("acknowledged event %1 is missing")
+                                                      .arg(QString::fromStdString(id))));
             QCOMPARE(it->second, 1);
         }
         for (const auto& [id, count] : seen)
             QCOMPARE(count, 1);
         // A sample is readable by id with its payload.
-        for (std::size_t i = 0; i < acked.size(); i += std::max<std::size_t>(1, acked.size() / 20)) {
+        for (std::size_t i = 0; i < acked.size();
+             i += std::max<std::size_t>(1, acked.size() / 20)) {
             const auto r = client.get("/v1/events/" + acked[i]);
             QCOMPARE(r.status, 200);
             QCOMPARE_JSON(json::parse(r.body)["producer"], "crash-test");
         }
-        qInfo("%zu acknowledged events, %zu stored, all present exactly once", acked.size(), seen.size());
+        qInfo("%zu acknowledged events, %zu stored, all present exactly once", acked.size(),
+              seen.size());
     }
 };
 

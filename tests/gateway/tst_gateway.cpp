@@ -3,17 +3,15 @@
 // idempotency, batches, CloudEvents modes, queries, schemas and metrics.
 
 #include "core/uuid.h"
+#include "tests/support/json_compare.h"
 #include "tests/support/test_broker.h"
 #include "tests/support/test_support.h"
-
-#include "tests/support/json_compare.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QTest>
-#include <nlohmann/json.hpp>
-
 #include <future>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 using namespace meshdeck;
@@ -35,7 +33,9 @@ json leadScored(const std::string& lead, int score, const std::string& tenant = 
                 {"payload", {{"lead_id", lead}, {"score", score}, {"model", "fit-v3"}}}};
 }
 
-json body(const HttpResult& r) { return json::parse(r.body, nullptr, false); }
+json body(const HttpResult& r) {
+    return json::parse(r.body, nullptr, false);
+}
 
 // The JSON paths of a problem document's violations.
 QStringList violationPaths(const HttpResult& r) {
@@ -203,8 +203,8 @@ private Q_SLOTS:
         };
         QTest::addRow("not JSON") << QByteArray("{\"event_type\": ") << 400 << QString();
         QTest::addRow("empty array") << QByteArray("[]") << 400 << QString();
-        QTest::addRow("missing entity") << edited([](json& e) { e.erase("entity"); }) << 422
-                                        << QStringLiteral("/entity");
+        QTest::addRow("missing entity")
+            << edited([](json& e) { e.erase("entity"); }) << 422 << QStringLiteral("/entity");
         QTest::addRow("entity id empty") << edited([](json& e) { e["entity"]["id"] = ""; }) << 422
                                          << QStringLiteral("/entity/id");
         QTest::addRow("version not integer")
@@ -212,10 +212,10 @@ private Q_SLOTS:
             << QStringLiteral("/entity/version");
         QTest::addRow("bad time") << edited([](json& e) { e["occurred_at"] = "yesterday"; }) << 422
                                   << QStringLiteral("/occurred_at");
-        QTest::addRow("bad event_id") << edited([](json& e) { e["event_id"] = "42"; }) << 422
-                                      << QStringLiteral("/event_id");
-        QTest::addRow("payload not object") << edited([](json& e) { e["payload"] = "x"; }) << 422
-                                            << QStringLiteral("/payload");
+        QTest::addRow("bad event_id")
+            << edited([](json& e) { e["event_id"] = "42"; }) << 422 << QStringLiteral("/event_id");
+        QTest::addRow("payload not object")
+            << edited([](json& e) { e["payload"] = "x"; }) << 422 << QStringLiteral("/payload");
         QTest::addRow("payload breaks schema")
             << edited([](json& e) { e["payload"]["score"] = "high"; }) << 422
             << QStringLiteral("/payload/score");
@@ -224,11 +224,10 @@ private Q_SLOTS:
             << QStringLiteral("/payload");
         QTest::addRow("unknown type") << edited([](json& e) { e["event_type"] = "LeadTeleported"; })
                                       << 422 << QStringLiteral("/event_type");
-        QTest::addRow("unknown schema version")
-            << edited([](json& e) { e["schema_version"] = 9; }) << 422
-            << QStringLiteral("/schema_version");
-        QTest::addRow("unknown field") << edited([](json& e) { e["colour"] = "blue"; }) << 422
-                                       << QStringLiteral("/colour");
+        QTest::addRow("unknown schema version") << edited([](json& e) { e["schema_version"] = 9; })
+                                                << 422 << QStringLiteral("/schema_version");
+        QTest::addRow("unknown field")
+            << edited([](json& e) { e["colour"] = "blue"; }) << 422 << QStringLiteral("/colour");
     }
     void invalidEventsAreRefusedWithPaths() {
         QFETCH(QByteArray, payload);
@@ -322,11 +321,14 @@ private Q_SLOTS:
 
     void cloudEventStructured() {
         auto client = mesh->client(acmeProducer);
-        const std::string text = test::readFixture(QStringLiteral("cloudevents/structured-lead-scored.json"));
+        const std::string text =
+            test::readFixture(QStringLiteral("cloudevents/structured-lead-scored.json"));
         const auto r = client.request("POST", "/v1/events", text,
                                       {{"content-type", "application/cloudevents+json"}});
         QCOMPARE_STATUS(r, 202);
-        const json stored = body(mesh->client(acmeViewer).get("/v1/events/" + json::parse(text)["id"].get<std::string>()));
+        const json stored =
+            body(mesh->client(acmeViewer)
+                     .get("/v1/events/" + json::parse(text)["id"].get<std::string>()));
         QCOMPARE_JSON(stored["event_type"], "LeadScored");
         QCOMPARE_JSON(stored["producer"], "enrichment-service");
         QCOMPARE_JSON(stored["entity"]["id"], "L-1042");
@@ -337,7 +339,8 @@ private Q_SLOTS:
 
     void cloudEventBinary() {
         // The fixture is a raw HTTP request: headers, a blank line, the body.
-        const std::string raw = test::readFixture(QStringLiteral("cloudevents/binary-lead-scored.http"));
+        const std::string raw =
+            test::readFixture(QStringLiteral("cloudevents/binary-lead-scored.http"));
         std::istringstream in(raw);
         std::string line;
         std::getline(in, line); // request line
@@ -368,7 +371,8 @@ private Q_SLOTS:
     }
 
     void cloudEventBatch() {
-        json ce = json::parse(test::readFixture(QStringLiteral("cloudevents/structured-lead-scored.json")));
+        json ce = json::parse(
+            test::readFixture(QStringLiteral("cloudevents/structured-lead-scored.json")));
         json batch = json::array();
         UuidV7Generator ids;
         for (int i = 0; i < 3; ++i) {
@@ -390,7 +394,8 @@ private Q_SLOTS:
 
     void unsupportedMediaType() {
         auto client = mesh->client(acmeProducer);
-        const auto r = client.request("POST", "/v1/events", "<lead/>", {{"content-type", "application/xml"}});
+        const auto r =
+            client.request("POST", "/v1/events", "<lead/>", {{"content-type", "application/xml"}});
         QCOMPARE_STATUS(r, 415);
     }
 
@@ -425,8 +430,15 @@ private Q_SLOTS:
         const json odd = body(reader.get("/v1/events?entity=lead:L-odd&limit=1000"));
         QCOMPARE(odd["events"].size(), 12u);
         // Type and time window.
-        QCOMPARE(body(reader.get("/v1/events?type=LeadScored&correlation_id=paging&since=2026-11-27T09:14:03Z&until=2026-11-27T09:14:04Z&limit=1000"))["events"].size(), 25u);
-        QCOMPARE(body(reader.get("/v1/events?correlation_id=paging&since=2026-11-27T10:00:00Z"))["events"].size(), 0u);
+        QCOMPARE(body(reader.get("/v1/"
+                                 "events?type=LeadScored&correlation_id=paging&since=2026-11-27T09:"
+                                 "14:03Z&until=2026-11-27T09:14:04Z&limit=1000"))["events"]
+                     .size(),
+                 25u);
+        QCOMPARE(body(reader.get(
+                     "/v1/events?correlation_id=paging&since=2026-11-27T10:00:00Z"))["events"]
+                     .size(),
+                 0u);
         // Bad parameters are named.
         const auto bad = reader.get("/v1/events?since=noon&limit=0&entity=lead");
         QCOMPARE_STATUS(bad, 400);
@@ -459,7 +471,8 @@ private Q_SLOTS:
         v3["$id"] = "urn:meshdeck:schema:LeadScored:3";
         v3["properties"]["region"] = {{"type", "string"}};
         v3["required"].push_back("region");
-        const auto refused = admin.postJson("/v1/schemas/LeadScored/versions?compatibility=backward", v3.dump());
+        const auto refused =
+            admin.postJson("/v1/schemas/LeadScored/versions?compatibility=backward", v3.dump());
         QCOMPARE_STATUS(refused, 409);
         QVERIFY(violationPaths(refused).contains(QStringLiteral("/region")));
         QCOMPARE(body(admin.get("/v1/schemas/LeadScored/versions"))["versions"].size(), 2u);
@@ -488,8 +501,10 @@ private Q_SLOTS:
         const auto r = viewer.get("/metrics");
         QCOMPARE_STATUS(r, 200);
         const std::string& text = r.body;
-        QVERIFY(text.find("meshdeck_events_published_total{type=\"LeadScored\",producer=\"enrichment-service\",tenant=\"acme\"}") != std::string::npos);
-        QVERIFY(text.find("meshdeck_ingest_rejections_total{reason=\"invalid\"}") != std::string::npos);
+        QVERIFY(text.find("meshdeck_events_published_total{type=\"LeadScored\",producer="
+                          "\"enrichment-service\",tenant=\"acme\"}") != std::string::npos);
+        QVERIFY(text.find("meshdeck_ingest_rejections_total{reason=\"invalid\"}") !=
+                std::string::npos);
         QVERIFY(text.find("meshdeck_commit_latency_ms_bucket{le=\"+Inf\"}") != std::string::npos);
         QVERIFY(text.find("meshdeck_commit_batch_jobs_count") != std::string::npos);
         QVERIFY(text.find("meshdeck_writer_queue_depth") != std::string::npos);
@@ -572,19 +587,25 @@ private Q_SLOTS:
         std::promise<void> release;
         std::shared_future<void> released = release.get_future().share();
         std::promise<void> entered;
-        QVERIFY(mesh.core().database().submit({1, [&entered, released](sqlite3*) {
+        QVERIFY(mesh.core().database().submit({1,
+                                               [&entered, released](sqlite3*) {
                                                    entered.set_value();
                                                    released.wait();
-                                               }, [](const std::string&) {}}));
+                                               },
+                                               [](const std::string&) {
+                                               }}));
         entered.get_future().wait();
-        QVERIFY(mesh.core().database().submit({5, [](sqlite3*) {}, [](const std::string&) {}}));
+        QVERIFY(mesh.core().database().submit({5, [](sqlite3*) {},
+                                               [](const std::string&) {
+                                               }}));
 
         const auto r = client.postJson("/v1/events", leadScored("L-busy", 0).dump());
         QCOMPARE_STATUS(r, 503);
         QCOMPARE(r.headers.at("retry-after"), std::string("1"));
 
         release.set_value();
-        QTRY_COMPARE_WITH_TIMEOUT(client.postJson("/v1/events", leadScored("L-busy", 1).dump()).status, 202, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            client.postJson("/v1/events", leadScored("L-busy", 1).dump()).status, 202, 5000);
     }
 };
 
@@ -599,10 +620,12 @@ private Q_SLOTS:
         const QString key = certDir.path() + QStringLiteral("/key.pem");
         QProcess openssl;
         openssl.start(QStringLiteral("openssl"),
-                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
-                       QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
-                       QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"),
-                       QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")});
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                       QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                       QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                       QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert,
+                       QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"),
+                       QStringLiteral("/CN=127.0.0.1")});
         QVERIFY(openssl.waitForFinished(30000));
         QCOMPARE(openssl.exitCode(), 0);
 

@@ -43,7 +43,8 @@ class MeshctlTest : public QObject {
     QTemporaryDir dir;
     std::unique_ptr<MeshdProcess> meshd;
 
-    Run meshctl(const QStringList& args, const QByteArray& input = {}, const std::string& token = {}) {
+    Run meshctl(const QStringList& args, const QByteArray& input = {},
+                const std::string& token = {}) {
         QProcess p;
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("MESHDECK_URL"), QString::fromStdString(meshd->url()));
@@ -66,7 +67,9 @@ private Q_SLOTS:
     void publishJsonLinesFromStdin() {
         QByteArray lines;
         for (int i = 0; i < 3; ++i)
-            lines += QByteArray::fromStdString(leadScored("L-" + std::to_string(i), 10 * i).dump()) + '\n';
+            lines +=
+                QByteArray::fromStdString(leadScored("L-" + std::to_string(i), 10 * i).dump()) +
+                '\n';
         const Run r = meshctl({QStringLiteral("publish")}, lines);
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains(QStringLiteral("published 3 event(s)")), qPrintable(r.out + r.err));
@@ -105,7 +108,8 @@ private Q_SLOTS:
     }
 
     void eventsAsTableAndJson() {
-        const Run table = meshctl({QStringLiteral("events"), QStringLiteral("--entity"), QStringLiteral("lead:L-1")});
+        const Run table = meshctl(
+            {QStringLiteral("events"), QStringLiteral("--entity"), QStringLiteral("lead:L-1")});
         QCOMPARE(table.exitCode, 0);
         const auto rows = table.out.split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(rows.size(), 2); // header + one event
@@ -113,9 +117,10 @@ private Q_SLOTS:
         QVERIFY(rows[1].contains(QStringLiteral("LeadScored")));
         QVERIFY(rows[1].contains(QStringLiteral("lead:L-1")));
 
-        const Run js = meshctl({QStringLiteral("events"), QStringLiteral("--json"), QStringLiteral("--all"),
-                                QStringLiteral("--limit"), QStringLiteral("2"), QStringLiteral("--type"),
-                                QStringLiteral("LeadScored")});
+        const Run js =
+            meshctl({QStringLiteral("events"), QStringLiteral("--json"), QStringLiteral("--all"),
+                     QStringLiteral("--limit"), QStringLiteral("2"), QStringLiteral("--type"),
+                     QStringLiteral("LeadScored")});
         QCOMPARE(js.exitCode, 0);
         // --all follows the cursor past the page size of 2.
         QCOMPARE(js.out.split(u'\n', Qt::SkipEmptyParts).size(), 5);
@@ -123,12 +128,15 @@ private Q_SLOTS:
 
     void getShowsOneEvent() {
         const json e = leadScored("L-get", 42);
-        QCOMPARE(meshctl({QStringLiteral("publish")}, QByteArray::fromStdString(e.dump())).exitCode, 0);
-        const Run r = meshctl({QStringLiteral("get"), QString::fromStdString(e["event_id"].get<std::string>())});
+        QCOMPARE(meshctl({QStringLiteral("publish")}, QByteArray::fromStdString(e.dump())).exitCode,
+                 0);
+        const Run r = meshctl(
+            {QStringLiteral("get"), QString::fromStdString(e["event_id"].get<std::string>())});
         QCOMPARE(r.exitCode, 0);
         const json got = json::parse(r.out.toStdString());
         QCOMPARE_JSON(got["payload"]["score"], 42);
-        const Run missing = meshctl({QStringLiteral("get"), QStringLiteral("01936f4e-0000-7000-8000-000000000000")});
+        const Run missing = meshctl(
+            {QStringLiteral("get"), QStringLiteral("01936f4e-0000-7000-8000-000000000000")});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY(missing.err.contains(QStringLiteral("404")));
     }
@@ -140,11 +148,13 @@ private Q_SLOTS:
         env.insert(QStringLiteral("MESHDECK_TOKEN"), QString::fromStdString(meshd->adminToken()));
         tail.setProcessEnvironment(env);
         tail.start(test::binDir() + QStringLiteral("/meshctl"),
-                   {QStringLiteral("tail"), QStringLiteral("--json"), QStringLiteral("--entity"), QStringLiteral("lead:L-tail")});
+                   {QStringLiteral("tail"), QStringLiteral("--json"), QStringLiteral("--entity"),
+                    QStringLiteral("lead:L-tail")});
         QVERIFY(tail.waitForStarted());
         QTest::qWait(700); // tail starts from the log's head: earlier events are not shown
         const json e = leadScored("L-tail", 7);
-        QCOMPARE(meshctl({QStringLiteral("publish")}, QByteArray::fromStdString(e.dump())).exitCode, 0);
+        QCOMPARE(meshctl({QStringLiteral("publish")}, QByteArray::fromStdString(e.dump())).exitCode,
+                 0);
         QByteArray seen;
         QTRY_VERIFY_WITH_TIMEOUT((seen += tail.readAllStandardOutput()).contains('\n'), 5000);
         tail.kill();
@@ -160,10 +170,12 @@ private Q_SLOTS:
 
         QProcess p;
         p.start(test::binDir() + QStringLiteral("/meshctl"),
-                {QStringLiteral("--url"), QStringLiteral("http://127.0.0.1:1"), QStringLiteral("health")});
+                {QStringLiteral("--url"), QStringLiteral("http://127.0.0.1:1"),
+                 QStringLiteral("health")});
         p.waitForFinished(10000);
         QCOMPARE(p.exitCode(), 3);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("cannot reach the mesh")));
+        QVERIFY(QString::fromUtf8(p.readAllStandardError())
+                    .contains(QStringLiteral("cannot reach the mesh")));
     }
 };
 

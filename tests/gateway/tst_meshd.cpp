@@ -4,18 +4,16 @@
 #include "broker/client/mesh_client.h"
 #include "broker/store/token_store.h"
 #include "core/uuid.h"
+#include "tests/support/json_compare.h"
 #include "tests/support/meshd_process.h"
 #include "tests/support/test_support.h"
 
 #include <QRegularExpression>
 #include <QTemporaryDir>
-#include "tests/support/json_compare.h"
-
 #include <QtTest/QTest>
-#include <nlohmann/json.hpp>
-
 #include <csignal>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace meshdeck;
 using meshdeck::test::MeshdProcess;
@@ -63,7 +61,8 @@ private Q_SLOTS:
         {
             MeshdProcess meshd(dir.path());
             token = meshd.adminToken();
-            QVERIFY2(QString::fromStdString(token).startsWith(QStringLiteral("mdk_")), qPrintable(meshd.output()));
+            QVERIFY2(QString::fromStdString(token).startsWith(QStringLiteral("mdk_")),
+                     qPrintable(meshd.output()));
             QVERIFY(meshd.output().contains(QStringLiteral("admin token: ")));
             QCOMPARE(meshd.terminate(), 0);
         }
@@ -75,14 +74,17 @@ private Q_SLOTS:
         QCOMPARE(who.status, 200);
         QCOMPARE_JSON(json::parse(who.body)["role"], "admin");
         // The data dir and database are the owner's only.
-        QCOMPARE(QFile::permissions(dir.path() + QStringLiteral("/mesh.db")) & 0077, QFileDevice::Permissions());
+        QCOMPARE(QFile::permissions(dir.path() + QStringLiteral("/mesh.db")) & 0077,
+                 QFileDevice::Permissions());
     }
 
     void tokenCreatePrintsTheTokenAlone() {
         QTemporaryDir dir;
-        const auto r = runMeshd({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--data"), dir.path(),
-                                 QStringLiteral("--role"), QStringLiteral("producer"), QStringLiteral("--tenant"),
-                                 QStringLiteral("acme"), QStringLiteral("--types"), QStringLiteral("LeadScored")});
+        const auto r =
+            runMeshd({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--data"),
+                      dir.path(), QStringLiteral("--role"), QStringLiteral("producer"),
+                      QStringLiteral("--tenant"), QStringLiteral("acme"), QStringLiteral("--types"),
+                      QStringLiteral("LeadScored")});
         QCOMPARE(r.exitCode, 0);
         static const QRegularExpression alone(QStringLiteral("^mdk_[A-Za-z0-9_-]{43}\\n$"));
         QVERIFY2(alone.match(r.out).hasMatch(), qPrintable(r.out));
@@ -91,10 +93,13 @@ private Q_SLOTS:
         MeshdProcess meshd(dir.path());
         MeshClient client(meshd.url(), token);
         QCOMPARE(client.postJson("/v1/events", makeEvent("LeadScored", "L-1").dump()).status, 202);
-        QCOMPARE(client.postJson("/v1/events", makeEvent("LeadQualified", "L-1").dump()).status, 403);
+        QCOMPARE(client.postJson("/v1/events", makeEvent("LeadQualified", "L-1").dump()).status,
+                 403);
         // The plaintext is nowhere in the data dir.
-        std::ifstream db(QString(dir.path() + QStringLiteral("/mesh.db")).toStdString(), std::ios::binary);
-        const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+        std::ifstream db(QString(dir.path() + QStringLiteral("/mesh.db")).toStdString(),
+                         std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(db)),
+                                std::istreambuf_iterator<char>());
         QVERIFY(bytes.find(token) == std::string::npos);
     }
 
@@ -102,16 +107,21 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("mentions");
         QTest::addRow("no data dir") << QStringList{} << QStringLiteral("--data");
-        QTest::addRow("bad listen") << QStringList{QStringLiteral("--data"), QStringLiteral("/tmp/x"),
-                                                   QStringLiteral("--listen"), QStringLiteral("nope")}
-                                    << QStringLiteral("HOST:PORT");
-        QTest::addRow("unknown option") << QStringList{QStringLiteral("--colour")} << QStringLiteral("unknown option");
-        QTest::addRow("bad role") << QStringList{QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--data"),
-                                                 QStringLiteral("/tmp/meshd-bad-role"), QStringLiteral("--role"),
-                                                 QStringLiteral("king"), QStringLiteral("--tenant"), QStringLiteral("a")}
-                                  << QStringLiteral("producer, consumer");
-        QTest::addRow("missing config") << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/meshd.json")}
-                                        << QStringLiteral("/nonexistent/meshd.json");
+        QTest::addRow("bad listen")
+            << QStringList{QStringLiteral("--data"), QStringLiteral("/tmp/x"),
+                           QStringLiteral("--listen"), QStringLiteral("nope")}
+            << QStringLiteral("HOST:PORT");
+        QTest::addRow("unknown option")
+            << QStringList{QStringLiteral("--colour")} << QStringLiteral("unknown option");
+        QTest::addRow("bad role")
+            << QStringList{QStringLiteral("token"),    QStringLiteral("create"),
+                           QStringLiteral("--data"),   QStringLiteral("/tmp/meshd-bad-role"),
+                           QStringLiteral("--role"),   QStringLiteral("king"),
+                           QStringLiteral("--tenant"), QStringLiteral("a")}
+            << QStringLiteral("producer, consumer");
+        QTest::addRow("missing config")
+            << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/meshd.json")}
+            << QStringLiteral("/nonexistent/meshd.json");
     }
     void badCommandLinesExplainThemselves() {
         QFETCH(QStringList, args);
@@ -155,7 +165,8 @@ private Q_SLOTS:
             out << json{{"tokens", tokens}}.dump(2);
         };
         writeConfig(json::array());
-        MeshdProcess meshd(dir.path() + QStringLiteral("/data"), {QStringLiteral("--config"), configPath});
+        MeshdProcess meshd(dir.path() + QStringLiteral("/data"),
+                           {QStringLiteral("--config"), configPath});
         MeshClient client(meshd.url(), plaintext);
         QCOMPARE(client.postJson("/v1/events", makeEvent("LeadScored", "L-h").dump()).status, 401);
 
@@ -164,14 +175,16 @@ private Q_SLOTS:
                                   {"tenant", "acme"},
                                   {"sha256", hashToken(plaintext)}}}));
         meshd.signal(SIGHUP);
-        QTRY_COMPARE_WITH_TIMEOUT(client.postJson("/v1/events", makeEvent("LeadScored", "L-h").dump()).status, 202, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            client.postJson("/v1/events", makeEvent("LeadScored", "L-h").dump()).status, 202, 5000);
     }
 
     void logsAreJsonLinesWithoutSecrets() {
         QTemporaryDir dir;
         MeshdProcess meshd(dir.path());
         MeshClient client(meshd.url(), meshd.adminToken());
-        QCOMPARE(client.postJson("/v1/events", makeEvent("LeadScored", "L-log").dump()).status, 202);
+        QCOMPARE(client.postJson("/v1/events", makeEvent("LeadScored", "L-log").dump()).status,
+                 202);
         QCOMPARE(meshd.terminate(), 0);
         const QString err = QString::fromUtf8(meshd.process().readAllStandardError());
         const auto lines = err.split(u'\n', Qt::SkipEmptyParts);

@@ -9,8 +9,9 @@
     do {                                                                                           \
         const nlohmann::json actual_ = (actual);                                                   \
         const nlohmann::json expected_ = (expected);                                               \
-        QVERIFY2(actual_ == expected_,                                                             \
-                 qPrintable(QStringLiteral("%1: got %2, expected %3")                              \
-                                .arg(QStringLiteral(#actual), QString::fromStdString(actual_.dump()), \
-                                     QString::fromStdString(expected_.dump()))));                  \
+        QVERIFY2(                                                                                  \
+            actual_ == expected_,                                                                  \
+            qPrintable(QStringLiteral("%1: got %2, expected %3")                                   \
+                           .arg(QStringLiteral(#actual), QString::fromStdString(actual_.dump()),   \
+                                QString::fromStdString(expected_.dump()))));                       \
     } while (false)

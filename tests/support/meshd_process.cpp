@@ -4,12 +4,13 @@
 
 #include <QDeadlineTimer>
 #include <QRegularExpression>
-
 #include <csignal>
 
 namespace meshdeck::test {
 
-QString MeshdProcess::meshdPath() { return binDir() + QStringLiteral("/meshd"); }
+QString MeshdProcess::meshdPath() {
+    return binDir() + QStringLiteral("/meshd");
+}
 
 MeshdProcess::MeshdProcess(const QString& dataDir, const QStringList& extraArgs) {
     process_.setProcessChannelMode(QProcess::SeparateChannels);
@@ -60,7 +61,9 @@ void MeshdProcess::kill9() {
     process_.waitForFinished(5000);
 }
 
-void MeshdProcess::signal(int sig) { ::kill(static_cast<pid_t>(process_.processId()), sig); }
+void MeshdProcess::signal(int sig) {
+    ::kill(static_cast<pid_t>(process_.processId()), sig);
+}
 
 int MeshdProcess::terminate(int timeoutMs) {
     signal(SIGTERM);

@@ -17,9 +17,12 @@ TestBroker::TestBroker(BrokerConfig config) {
     adminToken = *broker->initialAdminToken();
 }
 
-TestBroker::~TestBroker() { broker->stop(); }
+TestBroker::~TestBroker() {
+    broker->stop();
+}
 
-std::string TestBroker::token(Role role, const std::string& tenant, std::vector<std::string> types) {
+std::string TestBroker::token(Role role, const std::string& tenant,
+                              std::vector<std::string> types) {
     return core().tokens().create(role, tenant, std::move(types), "test").plaintext;
 }
 

@@ -7,7 +7,6 @@
 #include "broker/client/mesh_client.h"
 
 #include <QTemporaryDir>
-
 #include <memory>
 #include <string>
 

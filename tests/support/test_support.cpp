@@ -24,8 +24,12 @@ std::string readFixture(const QString& relative) {
     return file.readAll().toStdString();
 }
 
-QString catalogDir() { return fromEnv("MESHDECK_CATALOG"); }
+QString catalogDir() {
+    return fromEnv("MESHDECK_CATALOG");
+}
 
-QString binDir() { return fromEnv("MESHDECK_BIN_DIR"); }
+QString binDir() {
+    return fromEnv("MESHDECK_BIN_DIR");
+}
 
 } // namespace meshdeck::test

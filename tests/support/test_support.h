@@ -3,7 +3,6 @@
 // live, and reading them.
 
 #include <QString>
-
 #include <string>
 
 namespace meshdeck::test {

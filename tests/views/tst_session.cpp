@@ -7,7 +7,6 @@
 
 #include <QSignalSpy>
 #include <QtTest/QTest>
-
 #include <deque>
 
 using namespace meshdeck;
@@ -31,13 +30,18 @@ public:
         } else {
             reply.error = QStringLiteral("connection refused");
         }
-        QMetaObject::invokeMethod(this, [reply, done = std::move(done)] { done(reply); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [reply, done = std::move(done)] { done(reply); }, Qt::QueuedConnection);
     }
     QString endpoint() const override { return QStringLiteral("http://scripted"); }
 };
 
-MeshReply json(int status, const char* body) { return {status, QByteArray(body), {}, {}}; }
-MeshReply refused() { return {0, {}, {}, QStringLiteral("Connection refused")}; }
+MeshReply json(int status, const char* body) {
+    return {status, QByteArray(body), {}, {}};
+}
+MeshReply refused() {
+    return {0, {}, {}, QStringLiteral("Connection refused")};
+}
 
 } // namespace
 
@@ -68,15 +72,17 @@ private Q_SLOTS:
         QCOMPARE(session.tenant(), QStringLiteral("acme"));
         QVERIFY(!session.mayChange());
         QVERIFY(session.roundTripMs() >= 0);
-        QCOMPARE(t->asked, (QStringList{QStringLiteral("GET /healthz"), QStringLiteral("GET /v1/whoami")}));
+        QCOMPARE(t->asked,
+                 (QStringList{QStringLiteral("GET /healthz"), QStringLiteral("GET /v1/whoami")}));
         QCOMPARE(states.size(), 2); // Connecting, Online
     }
 
     void refusedTokenStopsRetrying() {
         auto transport = std::make_unique<ScriptedTransport>();
         auto* t = transport.get();
-        t->script = {json(200, R"({"status":"ok","version":"0.1.0"})"),
-                     json(401, R"({"status":401,"detail":"the token is missing, unknown or revoked"})")};
+        t->script = {
+            json(200, R"({"status":"ok","version":"0.1.0"})"),
+            json(401, R"({"status":401,"detail":"the token is missing, unknown or revoked"})")};
         MeshSession session(std::move(transport));
         session.open();
         QTRY_COMPARE(session.state(), SessionState::Unauthorized);
@@ -88,9 +94,10 @@ private Q_SLOTS:
     void lostConnectionGoesOfflineThenRecovers() {
         auto transport = std::make_unique<ScriptedTransport>();
         auto* t = transport.get();
-        t->script = {json(200, R"({"version":"0.1.0"})"), json(200, R"({"role":"admin","tenant":"*"})"),
-                     refused(), // the next health check fails
-                     json(200, R"({"version":"0.1.1"})"), json(200, R"({"role":"admin","tenant":"*"})")};
+        t->script = {
+            json(200, R"({"version":"0.1.0"})"), json(200, R"({"role":"admin","tenant":"*"})"),
+            refused(), // the next health check fails
+            json(200, R"({"version":"0.1.1"})"), json(200, R"({"role":"admin","tenant":"*"})")};
         for (int i = 0; i < 500; ++i) // later health checks succeed
             t->script.push_back(json(200, R"({"version":"0.1.1"})"));
         MeshSession session(std::move(transport));
@@ -103,7 +110,8 @@ private Q_SLOTS:
         // The first reconnect comes after reconnectDelay(1) = 1 s.
         QTest::qWait(500);
         QCOMPARE(session.state(), SessionState::Offline);
-        QTRY_VERIFY2_WITH_TIMEOUT(session.state() == SessionState::Online, qPrintable(t->asked.join(u',')), 3000);
+        QTRY_VERIFY2_WITH_TIMEOUT(session.state() == SessionState::Online,
+                                  qPrintable(t->asked.join(u',')), 3000);
         QCOMPARE(session.brokerVersion(), QStringLiteral("0.1.1"));
         QVERIFY(session.mayChange());
         QList<SessionState> seen;
@@ -122,15 +130,16 @@ private Q_SLOTS:
         session.get(QStringLiteral("/v1/events"), context, [&](const MeshReply&) { ++delivered; });
         delete context;
         QObject alive;
-        session.get(QStringLiteral("/v1/events"), &alive, [&](const MeshReply&) { delivered += 10; });
+        session.get(QStringLiteral("/v1/events"), &alive,
+                    [&](const MeshReply&) { delivered += 10; });
         QTRY_COMPARE(delivered, 10);
     }
 
     void endToEndWithARealBroker() {
         test::TestBroker mesh;
         const std::string viewer = mesh.token(Role::Viewer, "acme");
-        MeshSession session(std::make_unique<HttpTransport>(QUrl(QString::fromStdString(mesh.url())),
-                                                            QByteArray::fromStdString(viewer)));
+        MeshSession session(std::make_unique<HttpTransport>(
+            QUrl(QString::fromStdString(mesh.url())), QByteArray::fromStdString(viewer)));
         session.open();
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), SessionState::Online, 5000);
         QCOMPARE(session.brokerVersion(), QStringLiteral(MESHDECK_VERSION));
@@ -140,8 +149,8 @@ private Q_SLOTS:
         // A problem document's detail reaches the page as the error text.
         MeshReply answer;
         QObject context;
-        session.request({QByteArrayLiteral("POST"), QStringLiteral("/v1/events"), QByteArrayLiteral("{}"),
-                         QByteArrayLiteral("application/json")},
+        session.request({QByteArrayLiteral("POST"), QStringLiteral("/v1/events"),
+                         QByteArrayLiteral("{}"), QByteArrayLiteral("application/json")},
                         &context, [&](const MeshReply& r) { answer = r; });
         QTRY_COMPARE(answer.status, 403);
         QVERIFY(answer.describe().contains(QStringLiteral("viewer")));
@@ -154,8 +163,8 @@ private Q_SLOTS:
 
     void wrongTokenAgainstARealBroker() {
         test::TestBroker mesh;
-        MeshSession session(std::make_unique<HttpTransport>(QUrl(QString::fromStdString(mesh.url())),
-                                                            QByteArrayLiteral("mdk_wrong")));
+        MeshSession session(std::make_unique<HttpTransport>(
+            QUrl(QString::fromStdString(mesh.url())), QByteArrayLiteral("mdk_wrong")));
         session.open();
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), SessionState::Unauthorized, 5000);
     }

@@ -3,18 +3,22 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
-
 #include <algorithm>
 
 namespace meshdeck::views {
 
 QString toDisplayString(SessionState state) {
     switch (state) {
-    case SessionState::Disconnected: return QStringLiteral("Disconnected");
-    case SessionState::Connecting: return QStringLiteral("Connecting");
-    case SessionState::Online: return QStringLiteral("Online");
-    case SessionState::Offline: return QStringLiteral("Offline");
-    case SessionState::Unauthorized: return QStringLiteral("Token refused");
+    case SessionState::Disconnected:
+        return QStringLiteral("Disconnected");
+    case SessionState::Connecting:
+        return QStringLiteral("Connecting");
+    case SessionState::Online:
+        return QStringLiteral("Online");
+    case SessionState::Offline:
+        return QStringLiteral("Offline");
+    case SessionState::Unauthorized:
+        return QStringLiteral("Token refused");
     }
     return {};
 }
@@ -116,7 +120,8 @@ void MeshSession::learnIdentity() {
                      });
 }
 
-void MeshSession::request(const MeshRequest& request, QObject* context, MeshTransport::Callback done) {
+void MeshSession::request(const MeshRequest& request, QObject* context,
+                          MeshTransport::Callback done) {
     QPointer<QObject> guard(context);
     transport_->send(request, [guard, done = std::move(done)](const MeshReply& reply) {
         if (guard)

@@ -10,7 +10,6 @@
 
 #include <QPointer>
 #include <QTimer>
-
 #include <chrono>
 #include <memory>
 

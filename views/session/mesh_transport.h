@@ -8,7 +8,6 @@
 #include <QHash>
 #include <QObject>
 #include <QString>
-
 #include <functional>
 
 namespace meshdeck::views {
@@ -21,10 +20,10 @@ struct MeshRequest {
 };
 
 struct MeshReply {
-    int status = 0;                    // 0: no HTTP answer
+    int status = 0; // 0: no HTTP answer
     QByteArray body;
     QHash<QByteArray, QByteArray> headers; // lower-case names
-    QString error;                     // transport error for people to read
+    QString error;                         // transport error for people to read
     bool ok() const { return status >= 200 && status < 300; }
     // The problem document's "detail", else the transport error, else "HTTP n".
     QString describe() const;
