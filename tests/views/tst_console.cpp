@@ -1,0 +1,134 @@
+// The console's frame on the offscreen platform, against a real embedded
+// mesh: the embedded broker and its token file, page switching, the status
+// bar's connection state, and the demo stack's events passing their schemas.
+
+#include "demo_stack.h"
+#include "embedded_mesh.h"
+#include "broker/client/mesh_client.h"
+#include "tests/support/test_support.h"
+#include "views/console/main_window.h"
+#include "views/console/page.h"
+#include "views/session/http_transport.h"
+
+#include <QLabel>
+#include <QListWidget>
+#include <QTemporaryDir>
+#include <QtTest/QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace meshdeck;
+using namespace meshdeck::views;
+
+namespace {
+
+class CountingPage final : public Page {
+public:
+    CountingPage(MeshSession& session, QString title) : Page(session, nullptr), title_(std::move(title)) {}
+    QString title() const override { return title_; }
+    void activate() override { ++activations; }
+    int activations = 0;
+
+private:
+    QString title_;
+};
+
+std::unique_ptr<MeshSession> sessionFor(const EmbeddedMesh& mesh) {
+    return std::make_unique<MeshSession>(
+        std::make_unique<HttpTransport>(QUrl(mesh.url()), mesh.adminToken()));
+}
+
+} // namespace
+
+class ConsoleTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        qputenv("MESHDECK_CATALOG", test::catalogDir().toUtf8());
+        QCoreApplication::setOrganizationName(QStringLiteral("meshdeck-tests"));
+    }
+
+    void embeddedMeshKeepsItsTokenPrivate() {
+        QTemporaryDir dir;
+        QByteArray first;
+        {
+            EmbeddedMesh mesh(dir.path());
+            first = mesh.adminToken();
+            QVERIFY(first.startsWith("mdk_"));
+            QVERIFY(mesh.url().startsWith(QStringLiteral("http://127.0.0.1:")));
+        }
+        const QString tokenFile = dir.path() + QStringLiteral("/console.token");
+        QCOMPARE(QFile::permissions(tokenFile) & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+        // The next start finds the same token.
+        EmbeddedMesh again(dir.path());
+        QCOMPARE(again.adminToken(), first);
+    }
+
+    void lostTokenFileIsReplaced() {
+        QTemporaryDir dir;
+        { EmbeddedMesh mesh(dir.path()); }
+        QVERIFY(QFile::remove(dir.path() + QStringLiteral("/console.token")));
+        EmbeddedMesh mesh(dir.path());
+        MeshClient client(mesh.url().toStdString(), mesh.adminToken().toStdString());
+        QCOMPARE(client.get("/v1/whoami").status, 200);
+    }
+
+    void windowSwitchesPagesAndShowsTheConnection() {
+        QTemporaryDir dir;
+        auto mesh = std::make_unique<EmbeddedMesh>(dir.path());
+        auto session = sessionFor(*mesh);
+        MainWindow window(*session, QStringLiteral("Embedded mesh"));
+        auto* events = new CountingPage(*session, QStringLiteral("Events"));
+        auto* catalog = new CountingPage(*session, QStringLiteral("Catalog"));
+        window.addPage(events);
+        window.addPage(catalog);
+        window.show();
+        session->open();
+        QTRY_COMPARE(session->state(), SessionState::Online);
+
+        auto* state = window.findChild<QLabel*>(QStringLiteral("stateLabel"));
+        auto* meshLabel = window.findChild<QLabel*>(QStringLiteral("meshLabel"));
+        QVERIFY(state && meshLabel);
+        QTRY_COMPARE(state->text(), QStringLiteral("Online"));
+        QVERIFY(meshLabel->text().contains(QStringLiteral("meshd " MESHDECK_VERSION)));
+        QVERIFY(meshLabel->text().contains(QStringLiteral("admin of every tenant")));
+        QTRY_VERIFY(window.findChild<QLabel*>(QStringLiteral("roundTripLabel"))->text().startsWith(QStringLiteral("RTT ")));
+
+        QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(window.currentPage(), catalog);
+        QVERIFY(catalog->activations >= 1);
+        QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(window.currentPage(), events);
+
+        // The mesh goes away: the status bar says so, with the reason.
+        mesh.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(state->text().startsWith(QStringLiteral("Offline")), 10000);
+        QVERIFY(state->text().size() > QStringLiteral("Offline: ").size());
+    }
+
+    void demoStackEventsPassTheirContracts() {
+        QTemporaryDir dir;
+        EmbeddedMesh mesh(dir.path());
+        auto session = sessionFor(mesh);
+        session->open();
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        DemoStack demo(*session, QStringLiteral("acme"));
+        demo.start(20);
+        QTRY_VERIFY_WITH_TIMEOUT(demo.published() >= 120, 20000);
+
+        MeshClient client(mesh.url().toStdString(), mesh.adminToken().toStdString());
+        const auto health = nlohmann::json::parse(client.get("/healthz").body);
+        QVERIFY(health["events"].get<int>() >= 120);
+        // Only the deliberately broken legacy import ends in quarantine.
+        const auto quarantine = nlohmann::json::parse(client.get("/v1/quarantine?limit=1000").body);
+        QVERIFY(!quarantine["entries"].empty());
+        for (const auto& entry : quarantine["entries"])
+            QVERIFY2(entry["body"].get<std::string>().find("legacy-import") != std::string::npos,
+                     entry["body"].get<std::string>().c_str());
+    }
+};
+
+QTEST_MAIN(ConsoleTest)
+#include "tst_console.moc"
