@@ -1,0 +1,147 @@
+#include "views/console/record_list_page.h"
+
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace meshdeck::views {
+
+QString recordText(const QJsonObject& record, const QString& path) {
+    QJsonValue value = record;
+    for (const auto& key : path.split(u'/'))
+        value = value.toObject().value(key);
+    if (value.isString())
+        return value.toString();
+    if (value.isDouble()) {
+        const double d = value.toDouble();
+        return d == static_cast<double>(static_cast<qint64>(d)) ? QString::number(static_cast<qint64>(d))
+                                                                : QString::number(d);
+    }
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    return {};
+}
+
+RecordListModel::RecordListModel(QList<RecordColumn> columns, QObject* parent)
+    : QAbstractTableModel(parent), columns_(std::move(columns)) {}
+
+void RecordListModel::setRecords(QList<QJsonObject> records) {
+    beginResetModel();
+    records_ = std::move(records);
+    endResetModel();
+}
+
+int RecordListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(records_.size());
+}
+
+int RecordListModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(columns_.size());
+}
+
+QVariant RecordListModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= records_.size() || index.column() >= columns_.size())
+        return {};
+    if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
+        return recordText(records_.at(index.row()), columns_.at(index.column()).path);
+    return {};
+}
+
+QVariant RecordListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::DisplayRole && section >= 0 &&
+        section < columns_.size())
+        return columns_.at(section).title;
+    return {};
+}
+
+RecordListPage::RecordListPage(MeshSession& session, QString title, QString path, QString arrayKey,
+                               QList<RecordColumn> columns, QString emptyText, QWidget* parent)
+    : Page(session, parent), title_(std::move(title)), path_(std::move(path)),
+      arrayKey_(std::move(arrayKey)), emptyText_(std::move(emptyText)),
+      model_(new RecordListModel(std::move(columns), this)), table_(new QTableView(this)),
+      detail_(new QPlainTextEdit(this)), status_(new QLabel(this)) {
+    setObjectName(title_.toLower() + QStringLiteral("Page"));
+    table_->setObjectName(QStringLiteral("recordTable"));
+    detail_->setObjectName(QStringLiteral("recordDetail"));
+    status_->setObjectName(QStringLiteral("recordStatus"));
+
+    table_->setModel(model_);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setWordWrap(false);
+    table_->verticalHeader()->hide();
+    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->setAlternatingRowColors(true);
+    detail_->setReadOnly(true);
+    detail_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    detail_->setPlaceholderText(QStringLiteral("Select a row to see the whole record."));
+
+    auto* refresh = new QPushButton(QStringLiteral("Refresh"), this);
+    refresh->setObjectName(QStringLiteral("refreshButton"));
+    connect(refresh, &QPushButton::clicked, this, &RecordListPage::activate);
+
+    auto* header = new QHBoxLayout;
+    auto* heading = new QLabel(QStringLiteral("<b>%1</b>").arg(title_.toHtmlEscaped()), this);
+    header->addWidget(heading);
+    header->addWidget(status_, 1);
+    header->addWidget(refresh);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(table_);
+    splitter->addWidget(detail_);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(header);
+    layout->addWidget(splitter, 1);
+
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) { showRecord(current.row()); });
+}
+
+void RecordListPage::activate() {
+    const quint64 generation = ++generation_;
+    status_->setText(QStringLiteral("Loading…"));
+    session().get(path_, this, [this, generation](const MeshReply& reply) {
+        if (generation != generation_)
+            return; // a newer refresh is on its way
+        if (!reply.ok()) {
+            model_->setRecords({});
+            status_->setText(reply.describe());
+            return;
+        }
+        QList<QJsonObject> records;
+        for (const auto& value : QJsonDocument::fromJson(reply.body).object().value(arrayKey_).toArray())
+            records.append(value.toObject());
+        model_->setRecords(std::move(records));
+        table_->resizeColumnsToContents();
+        for (int c = 0; c + 1 < model_->columnCount(); ++c)
+            table_->setColumnWidth(c, std::min(table_->columnWidth(c), 320));
+        status_->setText(model_->rowCount() == 0 ? emptyText_
+                                                 : QStringLiteral("%1 records, newest first").arg(model_->rowCount()));
+        detail_->clear();
+    });
+}
+
+void RecordListPage::showRecord(int row) {
+    if (row < 0 || row >= model_->rowCount()) {
+        detail_->clear();
+        return;
+    }
+    detail_->setPlainText(QString::fromUtf8(QJsonDocument(model_->record(row)).toJson(QJsonDocument::Indented)));
+}
+
+} // namespace meshdeck::views

@@ -1,0 +1,71 @@
+#pragma once
+// A page that lists records the broker keeps as a JSON array - rejected
+// inputs (quarantine), the audit log - with a table of chosen columns and
+// the selected record in full below it. Records are read-only here.
+
+#include "views/console/page.h"
+
+#include <QAbstractTableModel>
+#include <QJsonObject>
+
+#include <functional>
+
+class QLabel;
+class QPlainTextEdit;
+class QTableView;
+
+namespace meshdeck::views {
+
+struct RecordColumn {
+    QString title;
+    // Slash-separated path into the record, "problem/detail".
+    QString path;
+};
+
+// Reads a value at a slash-separated path; numbers without a fraction
+// print as integers, missing values as "".
+QString recordText(const QJsonObject& record, const QString& path);
+
+class RecordListModel final : public QAbstractTableModel {
+    Q_OBJECT
+
+public:
+    explicit RecordListModel(QList<RecordColumn> columns, QObject* parent = nullptr);
+
+    void setRecords(QList<QJsonObject> records);
+    const QJsonObject& record(int row) const { return records_.at(row); }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    QList<RecordColumn> columns_;
+    QList<QJsonObject> records_;
+};
+
+class RecordListPage final : public Page {
+    Q_OBJECT
+
+public:
+    // `path` answers {"<arrayKey>": [records...]}, newest first.
+    RecordListPage(MeshSession& session, QString title, QString path, QString arrayKey,
+                   QList<RecordColumn> columns, QString emptyText, QWidget* parent = nullptr);
+
+    QString title() const override { return title_; }
+    void activate() override;
+    RecordListModel* model() const { return model_; }
+
+private:
+    void showRecord(int row);
+
+    QString title_, path_, arrayKey_, emptyText_;
+    RecordListModel* model_;
+    QTableView* table_;
+    QPlainTextEdit* detail_;
+    QLabel* status_;
+    quint64 generation_ = 0;
+};
+
+} // namespace meshdeck::views
