@@ -15,6 +15,7 @@
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <QStandardPaths>
+#include <QStyle>
 #include <cstdio>
 #include <memory>
 
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
     views::MainWindow window(session, meshName);
     window.addPage(new views::EventsPage(session, &window));
     window.addPage(new views::CatalogPage(session, &window));
-    window.addPage(new views::RecordListPage(
+    auto* quarantine = new views::RecordListPage(
         session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine?limit=500"),
         QStringLiteral("entries"),
         {{QStringLiteral("Received"), QStringLiteral("received_at")},
@@ -101,9 +102,13 @@ int main(int argc, char** argv) {
          {QStringLiteral("Source"), QStringLiteral("source")},
          {QStringLiteral("Status"), QStringLiteral("status")},
          {QStringLiteral("Reason"), QStringLiteral("reason")},
-         {QStringLiteral("Problem"), QStringLiteral("problem/detail")}},
-        QStringLiteral("Nothing was rejected: every input so far met its contract."), &window));
-    window.addPage(
+         {QStringLiteral("Where"), QStringLiteral("problem/violations/0/path")},
+         {QStringLiteral("First problem"), QStringLiteral("problem/violations/0/message")},
+         {QStringLiteral("Answer"), QStringLiteral("problem/detail")}},
+        QStringLiteral("Nothing was rejected: every input so far met its contract."), &window);
+    quarantine->setIcon(window.style()->standardIcon(QStyle::SP_MessageBoxWarning));
+    window.addPage(quarantine);
+    auto* audit =
         new views::RecordListPage(session, QStringLiteral("Audit"),
                                   QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),
                                   {{QStringLiteral("When"), QStringLiteral("at")},
@@ -111,7 +116,9 @@ int main(int argc, char** argv) {
                                    {QStringLiteral("Action"), QStringLiteral("action")},
                                    {QStringLiteral("Target"), QStringLiteral("target")},
                                    {QStringLiteral("Detail"), QStringLiteral("detail")}},
-                                  QStringLiteral("No operator or admin actions yet."), &window));
+                                  QStringLiteral("No operator or admin actions yet."), &window);
+    audit->setIcon(window.style()->standardIcon(QStyle::SP_FileDialogContentsView));
+    window.addPage(audit);
     session.open();
 
     std::unique_ptr<DemoStack> demoStack;

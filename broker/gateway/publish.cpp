@@ -48,13 +48,14 @@ bool touchesPayloadOrType(std::string_view path) {
 } // namespace
 
 void PublishHandler::refuse(const ApiRequest& req, const Principal* principal,
-                            const std::string& reason, ApiResponse response,
-                            const Respond& respond) {
+                            const std::string& reason, ApiResponse response, const Respond& respond,
+                            const std::string& inputTenant) {
     core_.metrics().countRejection(reason);
     QuarantineEntry entry;
     entry.receivedAt = core_.clock().now();
     if (principal) {
-        entry.tenant = principal->tenant;
+        entry.tenant =
+            principal->allTenants() && !inputTenant.empty() ? inputTenant : principal->tenant;
         entry.tokenId = principal->tokenId;
     }
     entry.source = req.method + ' ' + req.path;
@@ -177,7 +178,13 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
         auto response =
             forbidden ? problem::forbidden(detail, violations)
                       : problem::make(422, "invalid-event", "Invalid event", detail, violations);
-        return refuse(req, &p, forbidden ? "forbidden" : "invalid", std::move(response), respond);
+        // Valid events were moved into `events`; the others keep a draft.
+        std::string inputTenant = events.empty() ? std::string() : events.front().tenantId;
+        for (const auto& parsed : batch.events)
+            if (inputTenant.empty() && !parsed.event)
+                inputTenant = parsed.draft.tenantId;
+        return refuse(req, &p, forbidden ? "forbidden" : "invalid", std::move(response), respond,
+                      inputTenant);
     }
 
     auto& ids = threadIdGenerator();

@@ -28,9 +28,11 @@ private:
     // After the commit (or its failure): the answer with each event's seq.
     void answerCommitted(const ApiRequest& request, const Principal& principal, bool wasArray,
                          AppendResult result, const Respond& respond);
-    // Answers with `response` and keeps the request in quarantine.
+    // Answers with `response` and keeps the request in quarantine, filed under
+    // the token's tenant - or, for a token over every tenant, the tenant the
+    // input names (inputTenant) when it names one.
     void refuse(const ApiRequest& request, const Principal* principal, const std::string& reason,
-                ApiResponse response, const Respond& respond);
+                ApiResponse response, const Respond& respond, const std::string& inputTenant = {});
     BrokerCore& core_;
 };
 

@@ -272,6 +272,18 @@ private Q_SLOTS:
             }
         // Producers cannot read quarantine.
         QCOMPARE_STATUS(client.get("/v1/quarantine"), 403);
+
+        // A token over every tenant files the rejection under the tenant the
+        // input names.
+        json forGlobex = leadScored("L-q2", 500, "globex");
+        QCOMPARE_STATUS(admin.postJson("/v1/events", forGlobex.dump()), 422);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const json list = body(admin.get("/v1/quarantine?tenant=globex"))["entries"];
+                return std::any_of(list.begin(), list.end(),
+                                   [&](const json& q) { return q["body"] == forGlobex.dump(); });
+            }(),
+            5000);
     }
 
     void mixedBatchIsAllOrNothing() {

@@ -25,6 +25,7 @@
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QTextLayout>
+#include <QToolButton>
 #include <QtTest/QTest>
 #include <memory>
 #include <string>
@@ -425,7 +426,9 @@ private Q_SLOTS:
         QVERIFY(table->isVisible());
         // One page fills the view; the rest stays on the mesh.
         QCOMPARE(page.model()->rowCount(), 250);
-        QCOMPARE(status->text(), QStringLiteral("250 events loaded · more available"));
+        // Following is on from the first showing: a console shows what happens now.
+        QCOMPARE(status->text(), QStringLiteral("250 events loaded · more available · following"));
+        QVERIFY(page.findChild<QToolButton*>(QStringLiteral("followButton"))->isChecked());
         QVERIFY(!copyMeshctl->isEnabled());
         QVERIFY(detail->toPlainText().isEmpty());
 
@@ -479,7 +482,7 @@ private Q_SLOTS:
         QTRY_COMPARE(empty->text(), QStringLiteral("No events match these filters."));
         QVERIFY(!table->isVisible());
         QVERIFY(!copyMeshctl->isEnabled());
-        QCOMPARE(status->text(), QStringLiteral("0 events loaded"));
+        QCOMPARE(status->text(), QStringLiteral("0 events loaded · following"));
     }
 
     // Last: it publishes more events.

@@ -6,6 +6,7 @@
 #include "views/session/http_transport.h"
 
 #include <QAbstractItemModelTester>
+#include <QJsonArray>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QTableView>
@@ -40,11 +41,18 @@ private Q_SLOTS:
     void recordTextFollowsPaths() {
         const QJsonObject record{{QStringLiteral("status"), 422},
                                  {QStringLiteral("ratio"), 0.5},
-                                 {QStringLiteral("problem"), QJsonObject{{QStringLiteral("detail"), QStringLiteral("bad")}}}};
+                                 {QStringLiteral("problem"),
+                                  QJsonObject{{QStringLiteral("detail"), QStringLiteral("bad")}}}};
         QCOMPARE(recordText(record, QStringLiteral("status")), QStringLiteral("422"));
         QCOMPARE(recordText(record, QStringLiteral("ratio")), QStringLiteral("0.5"));
         QCOMPARE(recordText(record, QStringLiteral("problem/detail")), QStringLiteral("bad"));
         QCOMPARE(recordText(record, QStringLiteral("problem/missing")), QString());
+        const QJsonObject withList{
+            {QStringLiteral("violations"),
+             QJsonArray{QJsonObject{{QStringLiteral("path"), QStringLiteral("/a")}},
+                        QJsonObject{{QStringLiteral("path"), QStringLiteral("/b")}}}}};
+        QCOMPARE(recordText(withList, QStringLiteral("violations/1/path")), QStringLiteral("/b"));
+        QCOMPARE(recordText(withList, QStringLiteral("violations/5/path")), QString());
     }
 
     void quarantineShowsRejectedInputToAdmins() {
@@ -57,34 +65,43 @@ private Q_SLOTS:
 
         auto session = openSession(mesh, mesh.adminToken);
         QTRY_COMPARE(session->state(), SessionState::Online);
-        RecordListPage page(*session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine?limit=500"),
-                            QStringLiteral("entries"), quarantineColumns(), QStringLiteral("Nothing rejected"));
-        QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        RecordListPage page(*session, QStringLiteral("Quarantine"),
+                            QStringLiteral("/v1/quarantine?limit=500"), QStringLiteral("entries"),
+                            quarantineColumns(), QStringLiteral("Nothing rejected"));
+        QAbstractItemModelTester tester(page.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         page.show();
         page.activate();
         QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 1, 5000);
-        QCOMPARE(page.model()->data(page.model()->index(0, 3), Qt::DisplayRole).toString(), QStringLiteral("invalid"));
-        QCOMPARE(page.model()->data(page.model()->index(0, 2), Qt::DisplayRole).toString(), QStringLiteral("422"));
+        QCOMPARE(page.model()->data(page.model()->index(0, 3), Qt::DisplayRole).toString(),
+                 QStringLiteral("invalid"));
+        QCOMPARE(page.model()->data(page.model()->index(0, 2), Qt::DisplayRole).toString(),
+                 QStringLiteral("422"));
 
         auto* table = page.findChild<QTableView*>(QStringLiteral("recordTable"));
         table->selectRow(0);
-        const QString detail = page.findChild<QPlainTextEdit*>(QStringLiteral("recordDetail"))->toPlainText();
+        const QString detail =
+            page.findChild<QPlainTextEdit*>(QStringLiteral("recordDetail"))->toPlainText();
         QVERIFY2(detail.contains(QStringLiteral("/payload/score")), qPrintable(detail));
+        // The kept body is shown as JSON, not as an escaped string.
+        QVERIFY2(detail.contains(QStringLiteral("\"score\": 140")), qPrintable(detail));
 
         // A second rejection appears on refresh, newest first.
         QCOMPARE(producer.postJson("/v1/events", "{not json").status, 400);
         QTest::qWait(100); // the quarantine row is written through the writer queue
         page.activate();
         QTRY_COMPARE(page.model()->rowCount(), 2);
-        QCOMPARE(page.model()->data(page.model()->index(0, 3), Qt::DisplayRole).toString(), QStringLiteral("malformed"));
+        QCOMPARE(page.model()->data(page.model()->index(0, 3), Qt::DisplayRole).toString(),
+                 QStringLiteral("malformed"));
     }
 
     void viewersAreToldWhyTheyCannotSeeQuarantine() {
         test::TestBroker mesh;
         auto session = openSession(mesh, mesh.token(Role::Viewer, "acme"));
         QTRY_COMPARE(session->state(), SessionState::Online);
-        RecordListPage page(*session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine"),
-                            QStringLiteral("entries"), quarantineColumns(), QStringLiteral("Nothing rejected"));
+        RecordListPage page(*session, QStringLiteral("Quarantine"),
+                            QStringLiteral("/v1/quarantine"), QStringLiteral("entries"),
+                            quarantineColumns(), QStringLiteral("Nothing rejected"));
         page.activate();
         auto* status = page.findChild<QLabel*>(QStringLiteral("recordStatus"));
         QTRY_VERIFY(status->text().contains(QStringLiteral("admin role needed")));
@@ -94,11 +111,14 @@ private Q_SLOTS:
     void auditShowsWhoDidWhat() {
         test::TestBroker mesh;
         auto admin = mesh.client(mesh.adminToken);
-        QCOMPARE(admin.postJson("/v1/tokens", R"({"role":"viewer","tenant":"acme","name":"grafana"})").status, 201);
+        QCOMPARE(
+            admin.postJson("/v1/tokens", R"({"role":"viewer","tenant":"acme","name":"grafana"})")
+                .status,
+            201);
         auto session = openSession(mesh, mesh.adminToken);
         QTRY_COMPARE(session->state(), SessionState::Online);
-        RecordListPage page(*session, QStringLiteral("Audit"), QStringLiteral("/v1/audit?limit=500"),
-                            QStringLiteral("entries"),
+        RecordListPage page(*session, QStringLiteral("Audit"),
+                            QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),
                             {{QStringLiteral("When"), QStringLiteral("at")},
                              {QStringLiteral("Actor"), QStringLiteral("actor")},
                              {QStringLiteral("Action"), QStringLiteral("action")},

@@ -7,6 +7,7 @@
 #include "views/console/page.h"
 
 #include <QHash>
+#include <QStyle>
 #include <QTimer>
 #include <functional>
 
@@ -34,6 +35,7 @@ public:
     explicit CatalogPage(MeshSession& session, QWidget* parent = nullptr);
 
     QString title() const override { return QStringLiteral("Catalog"); }
+    QIcon icon() const override { return style()->standardIcon(QStyle::SP_FileDialogInfoView); }
     void activate() override;
 
     CatalogModel* model() const { return model_; }

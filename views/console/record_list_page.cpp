@@ -15,14 +15,19 @@ namespace meshdeck::views {
 
 QString recordText(const QJsonObject& record, const QString& path) {
     QJsonValue value = record;
-    for (const auto& key : path.split(u'/'))
-        value = value.toObject().value(key);
+    for (const auto& key : path.split(u'/')) {
+        bool isIndex = false;
+        const int index = key.toInt(&isIndex);
+        value =
+            isIndex && value.isArray() ? value.toArray().at(index) : value.toObject().value(key);
+    }
     if (value.isString())
         return value.toString();
     if (value.isDouble()) {
         const double d = value.toDouble();
-        return d == static_cast<double>(static_cast<qint64>(d)) ? QString::number(static_cast<qint64>(d))
-                                                                : QString::number(d);
+        return d == static_cast<double>(static_cast<qint64>(d))
+                   ? QString::number(static_cast<qint64>(d))
+                   : QString::number(d);
     }
     if (value.isBool())
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
@@ -124,14 +129,17 @@ void RecordListPage::activate() {
             return;
         }
         QList<QJsonObject> records;
-        for (const auto& value : QJsonDocument::fromJson(reply.body).object().value(arrayKey_).toArray())
+        for (const auto& value :
+             QJsonDocument::fromJson(reply.body).object().value(arrayKey_).toArray())
             records.append(value.toObject());
         model_->setRecords(std::move(records));
         table_->resizeColumnsToContents();
         for (int c = 0; c + 1 < model_->columnCount(); ++c)
             table_->setColumnWidth(c, std::min(table_->columnWidth(c), 320));
-        status_->setText(model_->rowCount() == 0 ? emptyText_
-                                                 : QStringLiteral("%1 records, newest first").arg(model_->rowCount()));
+        const int n = model_->rowCount();
+        status_->setText(n == 0   ? emptyText_
+                         : n == 1 ? QStringLiteral("1 record")
+                                  : QStringLiteral("%1 records, newest first").arg(n));
         detail_->clear();
     });
 }
@@ -141,7 +149,15 @@ void RecordListPage::showRecord(int row) {
         detail_->clear();
         return;
     }
-    detail_->setPlainText(QString::fromUtf8(QJsonDocument(model_->record(row)).toJson(QJsonDocument::Indented)));
+    // A kept request body is JSON text more often than not: show it as JSON.
+    QJsonObject record = model_->record(row);
+    const QJsonDocument body =
+        QJsonDocument::fromJson(record.value(QLatin1String("body")).toString().toUtf8());
+    if (body.isObject())
+        record.insert(QStringLiteral("body"), body.object());
+    else if (body.isArray())
+        record.insert(QStringLiteral("body"), body.array());
+    detail_->setPlainText(QString::fromUtf8(QJsonDocument(record).toJson(QJsonDocument::Indented)));
 }
 
 } // namespace meshdeck::views

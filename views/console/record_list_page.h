@@ -7,7 +7,6 @@
 
 #include <QAbstractTableModel>
 #include <QJsonObject>
-
 #include <functional>
 
 class QLabel;
@@ -54,6 +53,8 @@ public:
                    QList<RecordColumn> columns, QString emptyText, QWidget* parent = nullptr);
 
     QString title() const override { return title_; }
+    QIcon icon() const override { return icon_; }
+    void setIcon(QIcon icon) { icon_ = std::move(icon); }
     void activate() override;
     RecordListModel* model() const { return model_; }
 
@@ -61,6 +62,7 @@ private:
     void showRecord(int row);
 
     QString title_, path_, arrayKey_, emptyText_;
+    QIcon icon_;
     RecordListModel* model_;
     QTableView* table_;
     QPlainTextEdit* detail_;

@@ -128,7 +128,7 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setWordWrap(false);
-    table_->setTextElideMode(Qt::ElideMiddle);
+    table_->setTextElideMode(Qt::ElideRight);
     table_->setAlternatingRowColors(true);
     table_->setShowGrid(false);
     table_->setSortingEnabled(false);
@@ -150,10 +150,10 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
     // Wide enough for typical values; the Correlation column takes the rest.
     table_->setColumnWidth(EventTableModel::SeqColumn, widthOf("9999999"));
     table_->setColumnWidth(EventTableModel::OccurredColumn, widthOf("2026-11-27 09:14:03.120"));
-    table_->setColumnWidth(EventTableModel::TypeColumn, widthOf("OpportunityCreated"));
+    table_->setColumnWidth(EventTableModel::TypeColumn, widthOf("OpportunityStageChanged"));
     table_->setColumnWidth(EventTableModel::EntityColumn, widthOf("lead:L-10420 v12"));
     table_->setColumnWidth(EventTableModel::TenantColumn, widthOf("tenant"));
-    table_->setColumnWidth(EventTableModel::ProducerColumn, widthOf("enrichment"));
+    table_->setColumnWidth(EventTableModel::ProducerColumn, widthOf("scoring-service"));
     columns->setMinimumSectionSize(widthOf("Seq"));
 
     emptyState_ = new QLabel(this);
@@ -220,7 +220,7 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
     splitter->addWidget(detailPane);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({640, 360}); // the table needs the width; JSON lines are short
+    splitter->setSizes({720, 300}); // the table needs the width; JSON lines are short
 
     status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("statusLine"));
@@ -286,6 +286,9 @@ void EventsPage::activate() {
     if (!model_->hasFilter()) {
         debounce_.stop();
         applyFilterBar();
+        // A console shows what is happening now: follow new events from the
+        // first showing on; the user may switch it off.
+        followButton_->setChecked(true);
     } else if (!model_->isLoading() && !model_->lastError().isEmpty()) {
         model_->reload();
     }
