@@ -404,14 +404,7 @@ std::string toCloudEventStructured(const Event& event) {
 }
 
 std::string toCloudEventBatch(const std::vector<Event>& events) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        out += toCloudEventStructured(events[i]);
-    }
-    out += ']';
-    return out;
+    return detail::jsonArrayOf(events, toCloudEventStructured);
 }
 
 std::pair<HeaderMap, std::string> toCloudEventBinary(const Event& event) {

@@ -417,14 +417,7 @@ std::string serializeEvent(const Event& event) {
 }
 
 std::string serializeEvents(const std::vector<Event>& events) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        out += serializeEvent(events[i]);
-    }
-    out += ']';
-    return out;
+    return detail::jsonArrayOf(events, serializeEvent);
 }
 
 } // namespace meshdeck

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace meshdeck::detail {
 
@@ -36,5 +37,17 @@ bool isTraceparent(std::string_view text);
 std::string parseErrorMessage(const nlohmann::json::exception& error);
 // A JSON string literal; invalid UTF-8 is replaced rather than thrown on.
 std::string jsonString(std::string_view text);
+
+// "[a,b,c]" from each event written by `write`.
+template <typename Write> std::string jsonArrayOf(const std::vector<Event>& events, Write write) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        out += write(events[i]);
+    }
+    out += ']';
+    return out;
+}
 
 } // namespace meshdeck::detail

@@ -243,28 +243,24 @@ void HttpServer::Impl::accept() {
             const auto remote = socket.remote_endpoint(ignored);
             std::string peer = remote.address().to_string() + ':' + std::to_string(remote.port());
             socket.set_option(tcp::no_delay(true), ignored);
-            if (self->tlsContext) {
-                auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+            // Tracked so stop() can close it; the tracker holds it weakly.
+            auto launch = [&self](auto session) {
+                std::weak_ptr weak = session;
+                self->track(session, [weak] {
+                    if (auto p = weak.lock())
+                        p->close();
+                });
+                session->run();
+            };
+            if (self->tlsContext)
+                launch(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
                     self,
                     beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)),
                                                          *self->tlsContext),
-                    std::move(peer));
-                std::weak_ptr weak = s;
-                self->track(s, [weak] {
-                    if (auto p = weak.lock())
-                        p->close();
-                });
-                s->run();
-            } else {
-                auto s = std::make_shared<Session<beast::tcp_stream>>(
-                    self, beast::tcp_stream(std::move(socket)), std::move(peer));
-                std::weak_ptr weak = s;
-                self->track(s, [weak] {
-                    if (auto p = weak.lock())
-                        p->close();
-                });
-                s->run();
-            }
+                    std::move(peer)));
+            else
+                launch(std::make_shared<Session<beast::tcp_stream>>(
+                    self, beast::tcp_stream(std::move(socket)), std::move(peer)));
         } else {
             log::warn("accept failed", {{"error", ec.message()}});
         }
