@@ -8,6 +8,7 @@
 #include "views/console/main_window.h"
 #include "views/console/record_list_page.h"
 #include "views/events/events_page.h"
+#include "views/overview/overview_page.h"
 #include "views/session/http_transport.h"
 #include "views/session/mesh_session.h"
 
@@ -92,6 +93,10 @@ int main(int argc, char** argv) {
 
     views::MeshSession session(std::move(transport));
     views::MainWindow window(session, meshName);
+    auto* overview = new views::OverviewPage(session, &window);
+    QObject::connect(overview, &views::OverviewPage::pageRequested, &window,
+                     &views::MainWindow::showPageTitled);
+    window.addPage(overview);
     window.addPage(new views::EventsPage(session, &window));
     window.addPage(new views::CatalogPage(session, &window));
     auto* quarantine = new views::RecordListPage(

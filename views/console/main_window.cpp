@@ -81,11 +81,23 @@ void MainWindow::showPage(int index) {
     }
 }
 
-int MainWindow::pageCount() const { return pages_->count(); }
+void MainWindow::showPageTitled(const QString& title) {
+    for (int i = 0; i < pages_->count(); ++i)
+        if (page(i)->title() == title)
+            return showPage(i);
+}
 
-Page* MainWindow::page(int index) const { return static_cast<Page*>(pages_->widget(index)); }
+int MainWindow::pageCount() const {
+    return pages_->count();
+}
 
-Page* MainWindow::currentPage() const { return static_cast<Page*>(pages_->currentWidget()); }
+Page* MainWindow::page(int index) const {
+    return static_cast<Page*>(pages_->widget(index));
+}
+
+Page* MainWindow::currentPage() const {
+    return static_cast<Page*>(pages_->currentWidget());
+}
 
 void MainWindow::updateStatus() {
     const QString version = session_.brokerVersion().isEmpty()
@@ -94,10 +106,9 @@ void MainWindow::updateStatus() {
     const QString who = session_.role().isEmpty()
                             ? QString()
                             : QStringLiteral(" · %1 of %2")
-                                  .arg(session_.role(),
-                                       session_.tenant() == QLatin1String("*")
-                                           ? QStringLiteral("every tenant")
-                                           : session_.tenant());
+                                  .arg(session_.role(), session_.tenant() == QLatin1String("*")
+                                                            ? QStringLiteral("every tenant")
+                                                            : session_.tenant());
     meshLabel_->setText(meshName_ + u" (" + session_.endpoint() + u')' + version + who);
     QString state = toDisplayString(session_.state());
     if (session_.state() == SessionState::Offline || session_.state() == SessionState::Unauthorized)

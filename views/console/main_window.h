@@ -25,6 +25,7 @@ public:
     // Takes ownership; pages appear in the order added.
     void addPage(Page* page);
     void showPage(int index);
+    void showPageTitled(const QString& title);
     int pageCount() const;
     Page* page(int index) const;
     Page* currentPage() const;

@@ -1,0 +1,73 @@
+#pragma once
+// Overview: how the mesh is doing at a glance - events stored, the ingest
+// rate and its last five minutes, rejected inputs, event types, commit
+// latency and the writer queue - from /healthz and /metrics, polled every
+// two seconds while the page is shown. Each tile leads to its page.
+
+#include "views/console/page.h"
+#include "views/overview/prometheus_text.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <deque>
+
+class QLabel;
+class QPushButton;
+class QTableWidget;
+class QChartView;
+class QLineSeries;
+class QValueAxis;
+
+namespace meshdeck::views {
+
+class OverviewPage final : public Page {
+    Q_OBJECT
+
+public:
+    explicit OverviewPage(MeshSession& session, QWidget* parent = nullptr);
+
+    QString title() const override { return QStringLiteral("Overview"); }
+    QIcon icon() const override;
+    void activate() override;
+
+    // The latest ingest rate in events per second (-1 before two polls).
+    double ingestRate() const { return ingestRate_; }
+
+Q_SIGNALS:
+    // A tile was clicked: the page it leads to, by title.
+    void pageRequested(const QString& title);
+
+protected:
+    void hideEvent(QHideEvent* event) override;
+
+private:
+    struct Tile {
+        QPushButton* button = nullptr;
+        QLabel* value = nullptr;
+        QLabel* caption = nullptr;
+    };
+    Tile addTile(const QString& caption, const QString& leadsTo, int row, int column);
+    void poll();
+    void applyHealth(const QByteArray& body);
+    void applyMetrics(const QByteArray& body);
+    void updateChart();
+
+    QTimer pollTimer_;
+    QElapsedTimer clock_;
+    quint64 generation_ = 0;
+    Tile stored_, rate_, rejected_, types_, commit_, queue_;
+    QLabel* status_;
+    QTableWidget* byType_;
+    QChartView* chartView_;
+    QLineSeries* rateSeries_;
+    QValueAxis* rateAxis_;
+    struct Sample {
+        qint64 atMs = 0;
+        qint64 lastSeq = 0;
+        double rate = 0;
+    };
+    std::deque<Sample> history_; // the last five minutes
+    double ingestRate_ = -1;
+};
+
+} // namespace meshdeck::views
