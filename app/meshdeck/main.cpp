@@ -1,10 +1,13 @@
 // meshdeck: the console. By default it runs its own broker in-process (data
 // under the user's data dir, 127.0.0.1 on an ephemeral port) and connects to
-// it; --attach connects the same way to a remote meshd.
+// it; --attach connects the same way to a remote meshd, and Mesh >
+// Connections switches between the embedded mesh and saved ones.
 
 #include "demo_stack.h"
 #include "embedded_mesh.h"
 #include "views/catalog/catalog_page.h"
+#include "views/connections/connection_store.h"
+#include "views/connections/connections_dialog.h"
 #include "views/console/main_window.h"
 #include "views/console/record_list_page.h"
 #include "views/events/events_page.h"
@@ -17,10 +20,113 @@
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QStyle>
+#include <QTimer>
 #include <cstdio>
 #include <memory>
 
 using namespace meshdeck;
+
+namespace {
+
+// One window on one session at a time; switching meshes builds both anew.
+class Console {
+public:
+    explicit Console(std::unique_ptr<EmbeddedMesh> embedded)
+        : embedded_(std::move(embedded)), store_(views::ConnectionStore::defaultTokenFile()) {}
+
+    void open(const QString& name, const QUrl& url, const QByteArray& token, bool insecure) {
+        demo_.reset();
+        window_.reset();
+        session_.reset();
+        auto transport = std::make_unique<views::HttpTransport>(url, token);
+        transport->setIgnoreTlsErrors(insecure);
+        session_ = std::make_unique<views::MeshSession>(std::move(transport));
+        window_ = std::make_unique<views::MainWindow>(*session_, name);
+        addPages(*window_, *session_);
+        QObject::connect(window_.get(), &views::MainWindow::connectionsRequested, window_.get(),
+                         [this] { showConnections(); });
+        current_ = name;
+        session_->open();
+        window_->show();
+    }
+
+    void openEmbedded() {
+        open(views::ConnectionsDialog::kEmbedded, QUrl(embedded_->url()), embedded_->adminToken(),
+             false);
+    }
+
+    void startDemo() {
+        demo_ = std::make_unique<DemoStack>(*session_, QStringLiteral("acme"));
+        demo_->start();
+    }
+
+private:
+    static void addPages(views::MainWindow& window, views::MeshSession& session) {
+        auto* overview = new views::OverviewPage(session, &window);
+        QObject::connect(overview, &views::OverviewPage::pageRequested, &window,
+                         &views::MainWindow::showPageTitled);
+        window.addPage(overview);
+        window.addPage(new views::EventsPage(session, &window));
+        window.addPage(new views::CatalogPage(session, &window));
+        auto* quarantine = new views::RecordListPage(
+            session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine?limit=500"),
+            QStringLiteral("entries"),
+            {{QStringLiteral("Received"), QStringLiteral("received_at")},
+             {QStringLiteral("Tenant"), QStringLiteral("tenant")},
+             {QStringLiteral("Source"), QStringLiteral("source")},
+             {QStringLiteral("Status"), QStringLiteral("status")},
+             {QStringLiteral("Reason"), QStringLiteral("reason")},
+             {QStringLiteral("Where"), QStringLiteral("problem/violations/0/path")},
+             {QStringLiteral("First problem"), QStringLiteral("problem/violations/0/message")},
+             {QStringLiteral("Answer"), QStringLiteral("problem/detail")}},
+            QStringLiteral("Nothing was rejected: every input so far met its contract."), &window);
+        quarantine->setIcon(window.style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        window.addPage(quarantine);
+        auto* audit = new views::RecordListPage(
+            session, QStringLiteral("Audit"), QStringLiteral("/v1/audit?limit=500"),
+            QStringLiteral("entries"),
+            {{QStringLiteral("When"), QStringLiteral("at")},
+             {QStringLiteral("Actor"), QStringLiteral("actor")},
+             {QStringLiteral("Action"), QStringLiteral("action")},
+             {QStringLiteral("Target"), QStringLiteral("target")},
+             {QStringLiteral("Detail"), QStringLiteral("detail")}},
+            QStringLiteral("No operator or admin actions yet."), &window);
+        audit->setIcon(window.style()->standardIcon(QStyle::SP_FileDialogContentsView));
+        window.addPage(audit);
+    }
+
+    void showConnections() {
+        auto* dialog =
+            new views::ConnectionsDialog(store_, current_, embedded_ != nullptr, window_.get());
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        QObject::connect(dialog, &views::ConnectionsDialog::connectRequested, dialog,
+                         [this](const QString& name) {
+                             // After the dialog and its parent window are done with this event.
+                             QTimer::singleShot(0, [this, name] { switchTo(name); });
+                         });
+        dialog->open();
+    }
+
+    void switchTo(const QString& name) {
+        if (embedded_ && name == views::ConnectionsDialog::kEmbedded)
+            return openEmbedded();
+        for (const auto& c : store_.connections()) {
+            if (c.name != name)
+                continue;
+            store_.setLastUsed(name);
+            return open(c.name, QUrl(c.url), store_.token(c.name), c.insecure);
+        }
+    }
+
+    std::unique_ptr<EmbeddedMesh> embedded_;
+    views::ConnectionStore store_;
+    std::unique_ptr<views::MeshSession> session_;
+    std::unique_ptr<views::MainWindow> window_;
+    std::unique_ptr<DemoStack> demo_;
+    QString current_;
+};
+
+} // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -51,9 +157,6 @@ int main(int argc, char** argv) {
     parser.addOptions({attach, token, insecure, data, demo});
     parser.process(app);
 
-    std::unique_ptr<EmbeddedMesh> embedded;
-    std::unique_ptr<views::HttpTransport> transport;
-    QString meshName;
     if (parser.isSet(attach)) {
         QByteArray secret = parser.value(token).toUtf8();
         if (secret.isEmpty())
@@ -68,71 +171,30 @@ int main(int argc, char** argv) {
                          qPrintable(parser.value(attach)));
             return 2;
         }
-        transport = std::make_unique<views::HttpTransport>(url, secret);
-        transport->setIgnoreTlsErrors(parser.isSet(insecure));
-        meshName = url.host();
-    } else {
-        const QString dir =
-            parser.isSet(data)
-                ? parser.value(data)
-                : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-                      QStringLiteral("/meshdeck/embedded");
-        try {
-            embedded = std::make_unique<EmbeddedMesh>(dir);
-        } catch (const std::exception& e) {
-            const QString message = QStringLiteral("The embedded mesh could not start:\n%1")
-                                        .arg(QString::fromUtf8(e.what()));
-            std::fprintf(stderr, "meshdeck: %s\n", qPrintable(message));
-            QMessageBox::critical(nullptr, QStringLiteral("meshdeck"), message);
-            return 1;
-        }
-        transport =
-            std::make_unique<views::HttpTransport>(QUrl(embedded->url()), embedded->adminToken());
-        meshName = QStringLiteral("Embedded mesh");
+        Console console(nullptr);
+        console.open(url.host(), url, secret, parser.isSet(insecure));
+        if (parser.isSet(demo))
+            console.startDemo();
+        return QApplication::exec();
     }
 
-    views::MeshSession session(std::move(transport));
-    views::MainWindow window(session, meshName);
-    auto* overview = new views::OverviewPage(session, &window);
-    QObject::connect(overview, &views::OverviewPage::pageRequested, &window,
-                     &views::MainWindow::showPageTitled);
-    window.addPage(overview);
-    window.addPage(new views::EventsPage(session, &window));
-    window.addPage(new views::CatalogPage(session, &window));
-    auto* quarantine = new views::RecordListPage(
-        session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine?limit=500"),
-        QStringLiteral("entries"),
-        {{QStringLiteral("Received"), QStringLiteral("received_at")},
-         {QStringLiteral("Tenant"), QStringLiteral("tenant")},
-         {QStringLiteral("Source"), QStringLiteral("source")},
-         {QStringLiteral("Status"), QStringLiteral("status")},
-         {QStringLiteral("Reason"), QStringLiteral("reason")},
-         {QStringLiteral("Where"), QStringLiteral("problem/violations/0/path")},
-         {QStringLiteral("First problem"), QStringLiteral("problem/violations/0/message")},
-         {QStringLiteral("Answer"), QStringLiteral("problem/detail")}},
-        QStringLiteral("Nothing was rejected: every input so far met its contract."), &window);
-    quarantine->setIcon(window.style()->standardIcon(QStyle::SP_MessageBoxWarning));
-    window.addPage(quarantine);
-    auto* audit =
-        new views::RecordListPage(session, QStringLiteral("Audit"),
-                                  QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),
-                                  {{QStringLiteral("When"), QStringLiteral("at")},
-                                   {QStringLiteral("Actor"), QStringLiteral("actor")},
-                                   {QStringLiteral("Action"), QStringLiteral("action")},
-                                   {QStringLiteral("Target"), QStringLiteral("target")},
-                                   {QStringLiteral("Detail"), QStringLiteral("detail")}},
-                                  QStringLiteral("No operator or admin actions yet."), &window);
-    audit->setIcon(window.style()->standardIcon(QStyle::SP_FileDialogContentsView));
-    window.addPage(audit);
-    session.open();
-
-    std::unique_ptr<DemoStack> demoStack;
-    if (parser.isSet(demo)) {
-        demoStack = std::make_unique<DemoStack>(session, QStringLiteral("acme"));
-        demoStack->start();
+    const QString dir =
+        parser.isSet(data) ? parser.value(data)
+                           : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                                 QStringLiteral("/meshdeck/embedded");
+    std::unique_ptr<EmbeddedMesh> embedded;
+    try {
+        embedded = std::make_unique<EmbeddedMesh>(dir);
+    } catch (const std::exception& e) {
+        const QString message = QStringLiteral("The embedded mesh could not start:\n%1")
+                                    .arg(QString::fromUtf8(e.what()));
+        std::fprintf(stderr, "meshdeck: %s\n", qPrintable(message));
+        QMessageBox::critical(nullptr, QStringLiteral("meshdeck"), message);
+        return 1;
     }
-    window.show();
-    const int status = QApplication::exec();
-    demoStack.reset();
-    return status;
+    Console console(std::move(embedded));
+    console.openEmbedded();
+    if (parser.isSet(demo))
+        console.startDemo();
+    return QApplication::exec();
 }

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -40,6 +41,16 @@ MainWindow::MainWindow(MeshSession& session, QString meshName, QWidget* parent)
     statusBar()->addWidget(meshLabel_, 1);
     statusBar()->addPermanentWidget(stateLabel_);
     statusBar()->addPermanentWidget(roundTripLabel_);
+
+    auto* meshMenu = menuBar()->addMenu(QStringLiteral("&Mesh"));
+    auto* connections = meshMenu->addAction(QStringLiteral("&Connections…"));
+    connections->setObjectName(QStringLiteral("connectionsAction"));
+    connections->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    connect(connections, &QAction::triggered, this, &MainWindow::connectionsRequested);
+    meshMenu->addSeparator();
+    auto* quit = meshMenu->addAction(QStringLiteral("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
 
     connect(pageList_, &QListWidget::currentRowChanged, this, &MainWindow::showPage);
     connect(&session_, &MeshSession::stateChanged, this, [this](SessionState state) {

@@ -30,6 +30,10 @@ public:
     Page* page(int index) const;
     Page* currentPage() const;
 
+Q_SIGNALS:
+    // Mesh > Connections... was chosen.
+    void connectionsRequested();
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 
