@@ -26,8 +26,10 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QMetaEnum>
 #include <QSettings>
 #include <QTableView>
+#include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <atomic>
@@ -37,6 +39,7 @@
 #include <ctime>
 #include <string>
 #include <thread>
+#include <time.h>
 #include <utility>
 #include <vector>
 
@@ -88,10 +91,14 @@ std::string rfc3339Now() {
     std::tm utc{};
     gmtime_r(&seconds, &utc);
     char text[32];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                  static_cast<int>(millis));
-    return text;
+    const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::string time(text, length);
+    time += '.';
+    time += static_cast<char>('0' + millis / 100);
+    time += static_cast<char>('0' + millis / 10 % 10);
+    time += static_cast<char>('0' + millis % 10);
+    time += 'Z';
+    return time;
 }
 
 // A JSON array of kEventsPerBatch LeadScored events (about 300 bytes each).
@@ -180,6 +187,20 @@ private:
     double elapsedSeconds_ = 0;
 };
 
+// CPU time the calling thread has used, in nanoseconds.
+qint64 threadCpuNs() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<qint64>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+// One late tick: how late, and how much of the gap the GUI thread spent on
+// the CPU (the rest it waited: descheduled by other processes, or blocked).
+struct Stall {
+    double lateMs = 0;
+    double cpuMs = 0;
+};
+
 // How late the GUI thread serves a 5 ms timer: every tick records the gap
 // since the previous one minus the interval.
 class StallMeter {
@@ -189,22 +210,25 @@ public:
         timer_.setInterval(kTickInterval);
         QObject::connect(&timer_, &QTimer::timeout, context, [this] {
             const qint64 now = clock_.nsecsElapsed();
+            const qint64 cpu = threadCpuNs();
             const double gapMs = static_cast<double>(now - lastTickNs_) / 1e6;
+            stalls_.push_back(
+                {std::max(0.0, gapMs - kIntervalMs), static_cast<double>(cpu - lastCpuNs_) / 1e6});
             lastTickNs_ = now;
-            stallsMs_.push_back(std::max(0.0, gapMs - kIntervalMs));
+            lastCpuNs_ = cpu;
         });
     }
 
     void start() {
-        stallsMs_.clear();
-        stallsMs_.reserve(1 << 16);
+        stalls_.reserve(1 << 16);
         clock_.start();
         lastTickNs_ = 0;
+        lastCpuNs_ = threadCpuNs();
         timer_.start();
     }
     void stop() { timer_.stop(); }
     // Closes the current phase; the next one starts from here.
-    std::vector<double> takeSamples() { return std::exchange(stallsMs_, {}); }
+    std::vector<Stall> takeSamples() { return std::exchange(stalls_, {}); }
 
 private:
     static constexpr double kIntervalMs =
@@ -212,34 +236,113 @@ private:
     QTimer timer_;
     QElapsedTimer clock_;
     qint64 lastTickNs_ = 0;
-    std::vector<double> stallsMs_;
+    qint64 lastCpuNs_ = 0;
+    std::vector<Stall> stalls_;
 };
 
 struct StallFigures {
     std::size_t ticks = 0;
-    double maxMs = 0, p99Ms = 0, p50Ms = 0;
+    Stall longest;
+    double p99Ms = 0, p50Ms = 0;
+    int over16Ms = 0; // a frame at 60 Hz
 };
 
-StallFigures summarize(std::vector<double> samples) {
+StallFigures summarize(std::vector<Stall> samples) {
     StallFigures f;
     f.ticks = samples.size();
     if (samples.empty())
         return f;
-    std::sort(samples.begin(), samples.end());
+    std::sort(samples.begin(), samples.end(),
+              [](const Stall& a, const Stall& b) { return a.lateMs < b.lateMs; });
     auto at = [&samples](double q) {
-        const auto i = static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1));
-        return samples[i];
+        return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))]
+            .lateMs;
     };
-    f.maxMs = samples.back();
+    f.longest = samples.back();
     f.p99Ms = at(0.99);
     f.p50Ms = at(0.50);
+    f.over16Ms = static_cast<int>(std::count_if(samples.begin(), samples.end(),
+                                                [](const Stall& s) { return s.lateMs > 16; }));
     return f;
 }
 
 void printStalls(const char* phase, const StallFigures& f) {
-    std::printf("  %-24s %7.1f ms longest  %6.2f ms p99  %6.2f ms p50  (%zu ticks of 5 ms)\n",
-                phase, f.maxMs, f.p99Ms, f.p50Ms, f.ticks);
+    std::printf("  %-24s %7.1f ms longest (GUI thread on CPU %.1f ms of it)  %6.2f ms p99  "
+                "%6.2f ms p50  %d over 16 ms  (%zu ticks)\n",
+                phase, f.longest.lateMs, f.longest.cpuMs, f.p99Ms, f.p50Ms, f.over16Ms, f.ticks);
 }
+
+// Where a stall's time went: every event the GUI thread dispatches from its
+// event loop is timed (wall and thread CPU), with the slowest event handled
+// inside it (a paint inside an UpdateRequest, a slot inside a MetaCall).
+class DispatchProfiler : public QApplication {
+public:
+    using QApplication::QApplication;
+
+    struct Dispatch {
+        double wallMs = 0;
+        double cpuMs = 0;
+        QString what;
+        double innerMs = 0;
+        QString inner;
+    };
+
+    bool notify(QObject* receiver, QEvent* event) override {
+        if (!recording_ || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        const int depth = depth_++;
+        const qint64 wall0 = clock_.nsecsElapsed();
+        const qint64 cpu0 = depth == 0 ? threadCpuNs() : 0;
+        const QEvent::Type type = event->type(); // the receiver may delete the event
+        const QString what = depth > 0 ? QString() : describe(receiver, type);
+        if (depth == 0) {
+            innerMs_ = 0;
+            inner_.clear();
+        }
+        const bool result = QApplication::notify(receiver, event);
+        --depth_;
+        const double wallMs = static_cast<double>(clock_.nsecsElapsed() - wall0) / 1e6;
+        if (depth == 1 && wallMs > innerMs_) {
+            innerMs_ = wallMs;
+            inner_ = describe(receiver, type); // the receiver outlived its handler
+        }
+        if (depth == 0 && (slowest_.size() < kKept || wallMs > slowest_.back().wallMs)) {
+            slowest_.push_back(
+                {wallMs, static_cast<double>(threadCpuNs() - cpu0) / 1e6, what, innerMs_, inner_});
+            std::sort(slowest_.begin(), slowest_.end(),
+                      [](const Dispatch& a, const Dispatch& b) { return a.wallMs > b.wallMs; });
+            if (slowest_.size() > kKept)
+                slowest_.pop_back();
+        }
+        return result;
+    }
+
+    void startRecording() {
+        clock_.start();
+        recording_ = true;
+    }
+    void stopRecording() { recording_ = false; }
+    const std::vector<Dispatch>& slowest() const { return slowest_; }
+
+private:
+    static constexpr std::size_t kKept = 5;
+
+    static QString describe(QObject* receiver, QEvent::Type type) {
+        const char* name = QMetaEnum::fromType<QEvent::Type>().valueToKey(type);
+        QString text = QLatin1StringView(receiver->metaObject()->className());
+        if (!receiver->objectName().isEmpty())
+            text += u" \"" + receiver->objectName() + u'"';
+        text += u' ' + (name ? QString::fromLatin1(name) : QString::number(type));
+        return text;
+    }
+
+    bool recording_ = false;
+    int depth_ = 0;
+    QElapsedTimer clock_;
+    double innerMs_ = 0;
+    QString inner_;
+    std::vector<Dispatch> slowest_;
+};
 
 // Runs the GUI event loop (a real one: the stall meter must see what the
 // console would) until `done` holds or `limit` passes; true if it held.
@@ -274,7 +377,7 @@ int main(int argc, char* argv[]) {
     if (qEnvironmentVariableIsEmpty("MESHDECK_CATALOG"))
         qputenv("MESHDECK_CATALOG", MESHDECK_SOURCE_DIR "/resources/catalog");
 
-    QApplication app(argc, argv);
+    DispatchProfiler app(argc, argv);
     const Options options = parseOptions(QCoreApplication::arguments());
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
@@ -337,6 +440,7 @@ int main(int argc, char* argv[]) {
     std::atomic<bool> publisherDone{false};
     Publisher publisher(mesh, mesh.adminToken, std::chrono::seconds(options.seconds));
     meter.start();
+    app.startRecording();
     if (options.scroll)
         scroller.start();
     publisher.start([&publisherDone] { publisherDone = true; });
@@ -353,6 +457,7 @@ int main(int argc, char* argv[]) {
         waitFor([model, acknowledged] { return model->rowCount() >= acknowledged; }, kCatchUpLimit);
     const double catchUpSeconds = static_cast<double>(catchUp.elapsed()) / 1000.0;
     meter.stop();
+    app.stopRecording();
     scroller.stop();
     const StallFigures catchingUp = summarize(meter.takeSamples());
     const int shown = model->rowCount();
@@ -369,7 +474,14 @@ int main(int argc, char* argv[]) {
     std::printf("  GUI stalls (lateness of a 5 ms timer):\n");
     printStalls("while publishing", publishing);
     printStalls("catching up", catchingUp);
-    const double longest = std::max(publishing.maxMs, catchingUp.maxMs);
+    std::printf("  slowest GUI dispatches   (wall, thread CPU, event; slowest event inside it)\n");
+    for (const DispatchProfiler::Dispatch& d : app.slowest())
+        std::printf("    %7.1f ms %7.1f ms CPU  %s%s%s\n", d.wallMs, d.cpuMs, qPrintable(d.what),
+                    d.inner.isEmpty() ? "" : "; inside: ",
+                    d.inner.isEmpty()
+                        ? ""
+                        : qPrintable(QString::number(d.innerMs, 'f', 1) + u" ms " + d.inner));
+    const double longest = std::max(publishing.longest.lateMs, catchingUp.longest.lateMs);
     std::printf("  verdict                  longest stall %.1f ms: %s the %.0f ms bar\n", longest,
                 longest < kStallBarMs ? "within" : "ABOVE", kStallBarMs);
 
