@@ -17,6 +17,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QStyle>
@@ -134,6 +135,7 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("meshdeck"));
     QApplication::setApplicationVersion(QStringLiteral(MESHDECK_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("meshdeck"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/meshdeck/meshdeck.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(

@@ -2,19 +2,21 @@
 // mesh: the embedded broker and its token file, page switching, the status
 // bar's connection state, and the demo stack's events passing their schemas.
 
+#include "broker/client/mesh_client.h"
 #include "demo_stack.h"
 #include "embedded_mesh.h"
-#include "broker/client/mesh_client.h"
+#include "tests/support/meshd_process.h"
 #include "tests/support/test_support.h"
 #include "views/console/main_window.h"
 #include "views/console/page.h"
+#include "views/overview/overview_page.h"
 #include "views/session/http_transport.h"
 
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QTemporaryDir>
 #include <QtTest/QTest>
-
 #include <nlohmann/json.hpp>
 
 using namespace meshdeck;
@@ -24,7 +26,8 @@ namespace {
 
 class CountingPage final : public Page {
 public:
-    CountingPage(MeshSession& session, QString title) : Page(session, nullptr), title_(std::move(title)) {}
+    CountingPage(MeshSession& session, QString title)
+        : Page(session, nullptr), title_(std::move(title)) {}
     QString title() const override { return title_; }
     void activate() override { ++activations; }
     int activations = 0;
@@ -94,7 +97,9 @@ private Q_SLOTS:
         QTRY_COMPARE(state->text(), QStringLiteral("Online"));
         QVERIFY(meshLabel->text().contains(QStringLiteral("meshd " MESHDECK_VERSION)));
         QVERIFY(meshLabel->text().contains(QStringLiteral("admin of every tenant")));
-        QTRY_VERIFY(window.findChild<QLabel*>(QStringLiteral("roundTripLabel"))->text().startsWith(QStringLiteral("RTT ")));
+        QTRY_VERIFY(window.findChild<QLabel*>(QStringLiteral("roundTripLabel"))
+                        ->text()
+                        .startsWith(QStringLiteral("RTT ")));
 
         QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
         QCOMPARE(window.currentPage(), catalog);
@@ -106,6 +111,38 @@ private Q_SLOTS:
         mesh.reset();
         QTRY_VERIFY_WITH_TIMEOUT(state->text().startsWith(QStringLiteral("Offline")), 10000);
         QVERIFY(state->text().size() > QStringLiteral("Offline: ").size());
+    }
+
+    void attachesToASeparateMeshd() {
+        QTemporaryDir dir;
+        test::MeshdProcess meshd(dir.path());
+        MeshClient producer(meshd.url(), meshd.adminToken());
+        nlohmann::json batch = nlohmann::json::array();
+        for (int i = 0; i < 5; ++i)
+            batch.push_back({{"event_type", "LeadCreated"},
+                             {"occurred_at", "2026-11-27T09:00:00Z"},
+                             {"producer", "hubspot"},
+                             {"tenant_id", "acme"},
+                             {"entity", {{"kind", "lead"}, {"id", "L-" + std::to_string(i)}}},
+                             {"payload", {{"lead_id", "L-" + std::to_string(i)}}}});
+        QCOMPARE(producer.postJson("/v1/events", batch.dump()).status, 202);
+
+        MeshSession session(
+            std::make_unique<HttpTransport>(QUrl(QString::fromStdString(meshd.url())),
+                                            QByteArray::fromStdString(meshd.adminToken())));
+        MainWindow window(session, QStringLiteral("remote"));
+        auto* overview = new OverviewPage(session, &window);
+        window.addPage(overview);
+        window.show();
+        session.open();
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), SessionState::Online, 5000);
+        auto* stored = window.findChild<QPushButton*>(QStringLiteral("storedTile"));
+        QTRY_COMPARE_WITH_TIMEOUT(stored->findChildren<QLabel*>().first()->text(),
+                                  QStringLiteral("5"), 5000);
+
+        // The separate process goes away: the console says so instead of freezing.
+        QCOMPARE(meshd.terminate(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), SessionState::Offline, 10000);
     }
 
     void demoStackEventsPassTheirContracts() {
