@@ -9,20 +9,19 @@ namespace meshdeck {
 
 namespace {
 
-QString now() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
+QString now() {
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
 
 QJsonObject envelope(const QString& type, const QString& producer, const QString& tenant,
-                     const QString& kind, const QString& id, int version, const QString& correlation,
-                     QJsonObject payload) {
+                     const QString& kind, const QString& id, int version,
+                     const QString& correlation, QJsonObject payload) {
     QJsonObject entity{{QStringLiteral("kind"), kind}, {QStringLiteral("id"), id}};
     if (version > 0)
         entity.insert(QStringLiteral("version"), version);
-    QJsonObject e{{QStringLiteral("event_type"), type},
-                  {QStringLiteral("occurred_at"), now()},
-                  {QStringLiteral("producer"), producer},
-                  {QStringLiteral("tenant_id"), tenant},
-                  {QStringLiteral("entity"), entity},
-                  {QStringLiteral("payload"), payload}};
+    QJsonObject e{{QStringLiteral("event_type"), type},   {QStringLiteral("occurred_at"), now()},
+                  {QStringLiteral("producer"), producer}, {QStringLiteral("tenant_id"), tenant},
+                  {QStringLiteral("entity"), entity},     {QStringLiteral("payload"), payload}};
     if (!correlation.isEmpty())
         e.insert(QStringLiteral("correlation_id"), correlation);
     return e;
@@ -80,7 +79,8 @@ void DemoStack::tick() {
         case 0:
             type = QStringLiteral("LeadCreated");
             producer = QStringLiteral("hubspot");
-            payload.insert(QStringLiteral("company"), kCompanies[random_.bounded(kCompanies.size())]);
+            payload.insert(QStringLiteral("company"),
+                           kCompanies[random_.bounded(kCompanies.size())]);
             payload.insert(QStringLiteral("source"), QStringLiteral("web-form"));
             break;
         case 1:
@@ -122,13 +122,14 @@ void DemoStack::tick() {
     if (tickCount_ % 5 == 0) {
         const QString account = QStringLiteral("A-%1").arg(200 + random_.bounded(8));
         const QString opportunity = QStringLiteral("O-%1").arg(7000 + random_.bounded(30));
-        batch.append(envelope(QStringLiteral("OpportunityStageChanged"), QStringLiteral("salesforce"),
-                              tenant_, QStringLiteral("opportunity"), opportunity, 0, {},
+        batch.append(envelope(QStringLiteral("OpportunityStageChanged"),
+                              QStringLiteral("salesforce"), tenant_, QStringLiteral("opportunity"),
+                              opportunity, 0, {},
                               {{QStringLiteral("opportunity_id"), opportunity},
                                {QStringLiteral("account_id"), account},
                                {QStringLiteral("to_stage"), QStringLiteral("Proposal")}}));
-        batch.append(envelope(QStringLiteral("AccountUpdated"), QStringLiteral("salesforce"), tenant_,
-                              QStringLiteral("account"), account, 0, {},
+        batch.append(envelope(QStringLiteral("AccountUpdated"), QStringLiteral("salesforce"),
+                              tenant_, QStringLiteral("account"), account, 0, {},
                               {{QStringLiteral("account_id"), account}}));
     }
     if (tickCount_ % 7 == 0) {
@@ -146,11 +147,12 @@ void DemoStack::tick() {
     // A legacy import that does not follow the contract: refused and kept in
     // quarantine with its reason.
     if (tickCount_ % 23 == 0)
-        publish(QJsonArray{envelope(QStringLiteral("LeadScored"), QStringLiteral("legacy-import"), tenant_,
-                                    QStringLiteral("lead"), QStringLiteral("L-0001"), 0, {},
-                                    {{QStringLiteral("lead_id"), QStringLiteral("L-0001")},
-                                     {QStringLiteral("score"), 140},
-                                     {QStringLiteral("model"), QStringLiteral("excel")}})});
+        publish(
+            QJsonArray{envelope(QStringLiteral("LeadScored"), QStringLiteral("legacy-import"),
+                                tenant_, QStringLiteral("lead"), QStringLiteral("L-0001"), 0, {},
+                                {{QStringLiteral("lead_id"), QStringLiteral("L-0001")},
+                                 {QStringLiteral("score"), 140},
+                                 {QStringLiteral("model"), QStringLiteral("excel")}})});
 }
 
 } // namespace meshdeck

@@ -11,7 +11,9 @@ namespace meshdeck {
 namespace {
 // The console keeps the admin token of its embedded mesh next to the data,
 // readable by the owner only: it is the key to the mesh.
-QString tokenPath(const QString& dataDir) { return dataDir + QStringLiteral("/console.token"); }
+QString tokenPath(const QString& dataDir) {
+    return dataDir + QStringLiteral("/console.token");
+}
 
 void saveToken(const QString& path, const QByteArray& token) {
     QSaveFile file(path);
@@ -42,17 +44,24 @@ EmbeddedMesh::EmbeddedMesh(const QString& dataDir) : dataDir_(dataDir) {
             token_ = file.readAll().trimmed();
         // A data dir first made by meshd, or a lost token file: the console
         // is the owner of this data, so it makes itself a new admin token.
-        if (token_.isEmpty() || !broker_->core().auth().authenticate("Bearer " + token_.toStdString())) {
-            token_ = QByteArray::fromStdString(
-                broker_->core().tokens().create(Role::Admin, "*", {}, "meshdeck console").plaintext);
+        if (token_.isEmpty() ||
+            !broker_->core().auth().authenticate("Bearer " + token_.toStdString())) {
+            token_ = QByteArray::fromStdString(broker_->core()
+                                                   .tokens()
+                                                   .create(Role::Admin, "*", {}, "meshdeck console")
+                                                   .plaintext);
             saveToken(tokenPath(dataDir_), token_);
         }
     }
     broker_->start();
 }
 
-EmbeddedMesh::~EmbeddedMesh() { broker_->stop(); }
+EmbeddedMesh::~EmbeddedMesh() {
+    broker_->stop();
+}
 
-QString EmbeddedMesh::url() const { return QString::fromStdString(broker_->url()); }
+QString EmbeddedMesh::url() const {
+    return QString::fromStdString(broker_->url());
+}
 
 } // namespace meshdeck

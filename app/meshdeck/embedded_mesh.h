@@ -6,7 +6,6 @@
 #include "broker/broker.h"
 
 #include <QString>
-
 #include <memory>
 
 namespace meshdeck {
