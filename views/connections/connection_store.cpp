@@ -14,7 +14,21 @@ namespace meshdeck::views {
 
 namespace {
 const QString kGroup = QStringLiteral("meshes");
+
+// Replaces the whole list: a shorter list must not leave old entries behind.
+void writeConnections(const QList<MeshConnection>& list) {
+    QSettings settings;
+    settings.remove(kGroup);
+    settings.beginWriteArray(kGroup, static_cast<int>(list.size()));
+    for (int i = 0; i < list.size(); ++i) {
+        settings.setArrayIndex(i);
+        settings.setValue(QStringLiteral("name"), list[i].name);
+        settings.setValue(QStringLiteral("url"), list[i].url);
+        settings.setValue(QStringLiteral("insecure"), list[i].insecure);
+    }
+    settings.endArray();
 }
+} // namespace
 
 ConnectionStore::ConnectionStore(QString tokenFile) : tokenFile_(std::move(tokenFile)) {}
 
@@ -66,15 +80,7 @@ QString ConnectionStore::save(const MeshConnection& connection, const QByteArray
         *it = connection;
     else
         list.append(connection);
-    QSettings settings;
-    settings.beginWriteArray(kGroup, static_cast<int>(list.size()));
-    for (int i = 0; i < list.size(); ++i) {
-        settings.setArrayIndex(i);
-        settings.setValue(QStringLiteral("name"), list[i].name);
-        settings.setValue(QStringLiteral("url"), list[i].url);
-        settings.setValue(QStringLiteral("insecure"), list[i].insecure);
-    }
-    settings.endArray();
+    writeConnections(list);
     return {};
 }
 
@@ -83,16 +89,7 @@ void ConnectionStore::remove(const QString& name) {
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const MeshConnection& c) { return c.name == name; }),
                list.end());
-    QSettings settings;
-    settings.remove(kGroup);
-    settings.beginWriteArray(kGroup, static_cast<int>(list.size()));
-    for (int i = 0; i < list.size(); ++i) {
-        settings.setArrayIndex(i);
-        settings.setValue(QStringLiteral("name"), list[i].name);
-        settings.setValue(QStringLiteral("url"), list[i].url);
-        settings.setValue(QStringLiteral("insecure"), list[i].insecure);
-    }
-    settings.endArray();
+    writeConnections(list);
     auto tokens = readTokens();
     tokens.remove(name);
     writeTokens(tokens);
