@@ -8,6 +8,7 @@
 #include "core/uuid.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
@@ -34,6 +35,13 @@ UuidV7Generator& threadIdGenerator() {
 }
 
 constexpr std::size_t kQuarantineBodyLimit = 1 << 20;
+
+// "5000", "0.5": a rate as a person would write it.
+std::string formatRate(double perSecond) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", perSecond);
+    return text;
+}
 
 // Violations that leave the payload's schema unknown or the payload unread,
 // in canonical and CloudEvents naming.
@@ -122,8 +130,7 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
         const auto seconds = std::max<long long>(1, (retryAfter.count() + 999) / 1000);
         auto r =
             problem::make(429, "rate-limited", "Too many requests",
-                          "this token may publish " +
-                              std::to_string(static_cast<long long>(config.publishRatePerToken)) +
+                          "this token may publish " + formatRate(config.publishRatePerToken) +
                               " events per second; retry after " + std::to_string(seconds) + " s");
         r.headers["retry-after"] = std::to_string(seconds);
         return respond(std::move(r));

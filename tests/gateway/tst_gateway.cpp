@@ -573,7 +573,7 @@ private Q_SLOTS:
 
     void rateLimitIs429WithRetryAfter() {
         BrokerConfig config;
-        config.publishRatePerToken = 5;
+        config.publishRatePerToken = 0.5; // one event per 2 s: no refill between two requests
         config.publishBurstPerToken = 20;
         TestBroker mesh(config);
         auto client = mesh.client(mesh.token(Role::Producer, "acme"));
@@ -585,6 +585,9 @@ private Q_SLOTS:
         QCOMPARE_STATUS(r, 429);
         QVERIFY(r.headers.count("retry-after"));
         QVERIFY(std::stoi(r.headers.at("retry-after")) >= 1);
+        QVERIFY2(body(r)["detail"].get<std::string>().find("0.5 events per second") !=
+                     std::string::npos,
+                 r.body.c_str());
         // Another token has its own bucket.
         auto other = mesh.client(mesh.token(Role::Producer, "acme"));
         QCOMPARE_STATUS(other.postJson("/v1/events", leadScored("L-rate", 100).dump()), 202);
