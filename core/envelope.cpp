@@ -2,6 +2,7 @@
 
 #include "core/envelope_json.h"
 #include "core/json_path.h"
+#include "core/schema_validation.h"
 #include "core/uuid.h"
 
 #include <algorithm>
@@ -149,10 +150,12 @@ public:
 
         if (const ordered_json* version = member(object_, "schema_version", true)) {
             const auto number = integerValue(*version);
-            if (number && *number >= 1 && *number <= std::numeric_limits<int>::max())
+            if (number && *number >= 1 && *number <= std::numeric_limits<int>::max()) {
                 event.schemaVersion = static_cast<int>(*number);
-            else
+            } else {
+                schemaVersionValid_ = false;
                 expected("/schema_version", "an integer >= 1", *version);
+            }
         }
 
         if (auto when = text(object_, "occurred_at", "/occurred_at", true, kTimeExpectation, 64)) {
@@ -255,7 +258,17 @@ private:
             return;
         }
         payload = value->dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+        payloadDocument_ = value;
     }
+
+public:
+    // The payload object when it was readable; its schema can be checked.
+    const ordered_json* payloadDocument() const { return payloadDocument_; }
+    bool schemaVersionValid() const { return schemaVersionValid_; }
+
+private:
+    const ordered_json* payloadDocument_ = nullptr;
+    bool schemaVersionValid_ = true;
 
     const ordered_json& object_;
     Violations& violations_;
@@ -326,6 +339,16 @@ ParsedEvent eventFromJson(const ordered_json& value, const EnvelopeOptions& opti
     Event event;
     EnvelopeReader reader(value, parsed.violations, where);
     reader.read(event, options.allowMissingEventId, parsed.hasEventId);
+    // The payload against its schema, on the document in hand, whenever the
+    // type, version and payload could be read - even if other envelope
+    // fields are wrong, so every problem of an event is reported at once.
+    if (options.registry && !event.eventType.empty() && reader.schemaVersionValid() &&
+        reader.payloadDocument()) {
+        const nlohmann::json payload(*reader.payloadDocument());
+        for (auto& v : RegistryAccess::validateDocument(*options.registry, event.eventType,
+                                                        event.schemaVersion, payload, "/payload"))
+            parsed.violations.push_back({where(v.path), std::move(v.message)});
+    }
     if (parsed.violations.empty())
         parsed.event = std::move(event);
     else

@@ -13,12 +13,18 @@
 
 namespace meshdeck {
 
+class SchemaRegistry;
+
 struct EnvelopeOptions {
     // When the producer sends no event_id the broker assigns one; when false a
     // missing event_id is a violation.
     bool allowMissingEventId = true;
     // Prefix for every violation path, e.g. "/3" for the fourth event of a batch.
     std::string pathPrefix;
+    // When set, each payload is also validated against the schema version its
+    // event names, on the document already parsed (no second parse), and
+    // those violations are reported with the envelope's.
+    const SchemaRegistry* registry = nullptr;
 };
 
 struct ParsedEvent {

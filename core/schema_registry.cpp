@@ -3,6 +3,7 @@
 #include "core/cloudevents.h"
 #include "core/envelope_json.h"
 #include "core/json_path.h"
+#include "core/schema_validation.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -365,10 +366,23 @@ Violations SchemaRegistry::add(std::string_view eventType, int version, std::str
 Violations SchemaRegistry::validate(std::string_view eventType, int version,
                                     std::string_view payloadJson,
                                     std::string_view payloadPath) const {
-    const auto* entries = impl_->entries(eventType);
+    json payload;
+    try {
+        payload = json::parse(payloadJson);
+    } catch (const json::exception& error) {
+        return {{std::string(payloadPath), "not valid JSON: " + detail::parseErrorMessage(error)}};
+    }
+    return RegistryAccess::validateDocument(*this, eventType, version, payload, payloadPath);
+}
+
+Violations RegistryAccess::validateDocument(const SchemaRegistry& registry,
+                                            std::string_view eventType, int version,
+                                            const json& payload, std::string_view payloadPath) {
+    const auto& impl = *registry.impl_;
+    const auto* entries = impl.entries(eventType);
     if (!entries || entries->empty()) {
         std::string known;
-        for (const auto& [name, unused] : impl_->types) {
+        for (const auto& [name, unused] : impl.types) {
             if (!known.empty())
                 known += ", ";
             known += name;
@@ -377,18 +391,12 @@ Violations SchemaRegistry::validate(std::string_view eventType, int version,
                  "no schema registered for event type " + jsonpath::quote(eventType) +
                      "; registered: " + (known.empty() ? std::string("none") : known)}};
     }
-    const SchemaEntry* entry = impl_->entry(eventType, version);
+    const SchemaEntry* entry = impl.entry(eventType, version);
     if (!entry)
         return {{envelopePath(payloadPath, "/schema_version"),
                  "event type " + jsonpath::quote(eventType) + " has no schema version " +
                      std::to_string(version) + "; known versions: " + joinedVersions(*entries)}};
 
-    json payload;
-    try {
-        payload = json::parse(payloadJson);
-    } catch (const json::exception& error) {
-        return {{std::string(payloadPath), "not valid JSON: " + detail::parseErrorMessage(error)}};
-    }
     valijson::Validator validator;
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter adapter(payload);

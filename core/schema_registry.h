@@ -78,6 +78,7 @@ public:
     std::vector<const SchemaInfo*> versions(std::string_view eventType) const;
 
 private:
+    friend struct RegistryAccess; // validation on parsed documents, in core only
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -43,16 +43,6 @@ std::string formatRate(double perSecond) {
     return text;
 }
 
-// Violations that leave the payload's schema unknown or the payload unread,
-// in canonical and CloudEvents naming.
-bool touchesPayloadOrType(std::string_view path) {
-    for (std::string_view field : {"/payload", "/event_type", "/schema_version", "/data", "/type",
-                                   "/dataschema", "ce-type", "ce-dataschema"})
-        if (path.find(field) != std::string_view::npos)
-            return true;
-    return path.empty() || path == "/" || std::all_of(path.begin() + 1, path.end(), ::isdigit);
-}
-
 } // namespace
 
 void PublishHandler::refuse(const ApiRequest& req, const Principal* principal,
@@ -89,18 +79,10 @@ ApiResponse PublishHandler::tooLarge(const ApiRequest& req, std::size_t limit) {
 
 void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond) {
     const auto& config = core_.config();
-    EnvelopeOptions options;
-    ParsedBatch batch;
     const std::string type = mediaType(req);
-    if (isCloudEventBinary(req.headers)) {
-        batch.events.push_back(parseCloudEventBinary(req.headers, req.body, options));
-    } else if (type == kCloudEventsJson) {
-        batch.events.push_back(parseCloudEventStructured(req.body, options));
-    } else if (type == kCloudEventsBatchJson) {
-        batch = parseCloudEventBatch(req.body, options);
-    } else if (type.empty() || type == "application/json") {
-        batch = parseEventBatch(req.body, options);
-    } else {
+    const bool binary = isCloudEventBinary(req.headers);
+    if (!binary && !type.empty() && type != "application/json" && type != kCloudEventsJson &&
+        type != kCloudEventsBatchJson)
         return refuse(req, &p, "unsupported-media-type",
                       problem::make(415, "unsupported-media-type", "Unsupported media type",
                                     "Content-Type '" + type +
@@ -109,7 +91,23 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
                                         "application/cloudevents-batch+json or binary-mode ce-* "
                                         "headers"),
                       respond);
-    }
+
+    // Parsing also checks each payload against its schema, on the parsed
+    // document: under the registry's shared lock.
+    ParsedBatch batch = core_.withSchemas([&](const SchemaRegistry& registry) {
+        EnvelopeOptions options;
+        options.registry = &registry;
+        ParsedBatch parsed;
+        if (binary)
+            parsed.events.push_back(parseCloudEventBinary(req.headers, req.body, options));
+        else if (type == kCloudEventsJson)
+            parsed.events.push_back(parseCloudEventStructured(req.body, options));
+        else if (type == kCloudEventsBatchJson)
+            parsed = parseCloudEventBatch(req.body, options);
+        else
+            parsed = parseEventBatch(req.body, options);
+        return parsed;
+    });
     if (!batch.bodyViolations.empty())
         return refuse(
             req, &p, "malformed",
@@ -136,49 +134,35 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
         return respond(std::move(r));
     }
 
-    // Check every event before writing anything: all or nothing per request.
+    // Every event is checked before anything is written: all or nothing per
+    // request. Envelope and schema problems came with the parse; permissions
+    // are the token's.
     Violations violations;
     bool forbidden = false;
     std::vector<Event> events;
     events.reserve(batch.events.size());
-    core_.withSchemas([&](const SchemaRegistry& registry) {
-        for (std::size_t i = 0; i < batch.events.size(); ++i) {
-            auto& parsed = batch.events[i];
-            const std::string at = batch.wasArray ? "/" + std::to_string(i) : "";
-            if (!parsed.event) {
-                // The envelope is wrong; if its type, version and payload
-                // were readable, report the payload's problems too.
-                const bool payloadReadable =
-                    !parsed.draft.eventType.empty() &&
-                    std::none_of(parsed.violations.begin(), parsed.violations.end(),
-                                 [](const Violation& v) { return touchesPayloadOrType(v.path); });
-                for (auto& v : parsed.violations)
-                    violations.push_back(std::move(v));
-                if (payloadReadable)
-                    for (auto& v :
-                         registry.validate(parsed.draft.eventType, parsed.draft.schemaVersion,
-                                           parsed.draft.payload, at + "/payload"))
-                        violations.push_back(std::move(v));
-                continue;
-            }
-            Event& e = *parsed.event;
-            if (!p.canSeeTenant(e.tenantId)) {
-                forbidden = true;
-                violations.push_back({at + "/tenant_id", "this token publishes for tenant '" +
-                                                             p.tenant + "' only, not '" +
-                                                             e.tenantId + "'"});
-            }
-            if (!p.canPublishType(e.eventType)) {
-                forbidden = true;
-                violations.push_back(
-                    {at + "/event_type", "this token may not publish '" + e.eventType + "'"});
-            }
-            for (auto& v :
-                 registry.validate(e.eventType, e.schemaVersion, e.payload, at + "/payload"))
+    for (std::size_t i = 0; i < batch.events.size(); ++i) {
+        auto& parsed = batch.events[i];
+        if (!parsed.event) {
+            for (auto& v : parsed.violations)
                 violations.push_back(std::move(v));
-            events.push_back(std::move(e));
+            continue;
         }
-    });
+        const std::string at = batch.wasArray ? "/" + std::to_string(i) : "";
+        Event& e = *parsed.event;
+        if (!p.canSeeTenant(e.tenantId)) {
+            forbidden = true;
+            violations.push_back({at + "/tenant_id", "this token publishes for tenant '" +
+                                                         p.tenant + "' only, not '" + e.tenantId +
+                                                         "'"});
+        }
+        if (!p.canPublishType(e.eventType)) {
+            forbidden = true;
+            violations.push_back(
+                {at + "/event_type", "this token may not publish '" + e.eventType + "'"});
+        }
+        events.push_back(std::move(e));
+    }
     if (!violations.empty()) {
         const std::string detail =
             std::to_string(violations.size()) + " problem(s) in the request; nothing was stored";
