@@ -85,6 +85,7 @@ struct Options {
     std::string natsServer = "nats-server";
     int timeoutSeconds = 300;
     bool quick = false;
+    std::size_t rounds = 1;
 };
 
 constexpr const char* kUsage =
@@ -100,6 +101,8 @@ JetStream's on the same workloads, in one run, on 127.0.0.1 only.
   --modes LIST          meshd durability modes to run: full, normal (default both)
   --meshd PATH          meshd binary (default <bench dir>/../../app/meshd)
   --nats-server PATH    nats-server binary (default: nats-server on PATH)
+  --rounds N            repeat the whole comparison N times, JetStream first in
+                        every other round, and print medians (default 1)
   --timeout SECONDS     hard limit for the whole run (default 300)
   --quick               small counts (4000 events, 200 samples): a correctness smoke run
 )";
@@ -147,6 +150,8 @@ Options parseOptions(int argc, char** argv) {
             std::exit(0);
         } else if (arg == "--events") {
             events = parseCount(arg, next());
+        } else if (arg == "--rounds") {
+            o.rounds = parseCount(arg, next());
         } else if (arg == "--latency-samples") {
             samples = parseCount(arg, next());
         } else if (arg == "--modes") {
@@ -1420,14 +1425,53 @@ int main(int argc, char** argv) {
     const auto started = Clock::now();
     try {
         printHeader(options, argc, argv, tmp);
-        std::vector<MeshdRun> meshdRuns;
-        for (const auto& mode : options.modes) {
-            meshdRuns.push_back(runMeshd(options, mode, tmp / ("meshd-" + mode)));
+        // Per mode, each round's meshd rate and its ratio to that round's JetStream rate.
+        std::map<std::string, std::vector<double>> rates, ratios;
+        std::vector<double> natsRates;
+        for (std::size_t round = 0; round < options.rounds; ++round) {
+            if (options.rounds > 1)
+                std::printf("\n######## round %zu of %zu%s\n", round + 1, options.rounds,
+                            round % 2 ? " (JetStream first)" : "");
+            // Alternating the order cancels what the machine's drift does to either side.
+            std::optional<NatsRun> nats;
+            if (round % 2)
+                nats = runNats(options, tmp / "nats");
+            std::vector<MeshdRun> meshdRuns;
+            for (const auto& mode : options.modes) {
+                meshdRuns.push_back(runMeshd(options, mode, tmp / ("meshd-" + mode)));
+                std::error_code ec;
+                fs::remove_all(tmp / ("meshd-" + mode), ec); // free the disk for the next run
+            }
+            if (!nats)
+                nats = runNats(options, tmp / "nats");
             std::error_code ec;
-            fs::remove_all(tmp / ("meshd-" + mode), ec); // free the disk for the next run
+            fs::remove_all(tmp / "nats", ec);
+            printSummary(meshdRuns, *nats);
+            natsRates.push_back(nats->throughput.rate());
+            for (const auto& run : meshdRuns) {
+                rates[run.mode].push_back(run.throughput.rate());
+                ratios[run.mode].push_back(run.throughput.rate() / nats->throughput.rate());
+            }
         }
-        const NatsRun nats = runNats(options, tmp / "nats");
-        printSummary(meshdRuns, nats);
+        if (options.rounds > 1) {
+            const auto median = [](std::vector<double> v) {
+                std::sort(v.begin(), v.end());
+                const std::size_t n = v.size();
+                return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+            };
+            std::printf("\n== medians over %zu rounds ==\n", options.rounds);
+            std::printf("JetStream  %10.0f events/s\n", median(natsRates));
+            for (const auto& mode : options.modes) {
+                std::string each;
+                for (double r : ratios[mode]) {
+                    char text[16];
+                    std::snprintf(text, sizeof text, "%.2fx", r);
+                    each += (each.empty() ? "" : ", ") + std::string(text);
+                }
+                std::printf("meshd %-6s %9.0f events/s   ratio %.2fx (rounds: %s)\n", mode.c_str(),
+                            median(rates[mode]), median(ratios[mode]), each.c_str());
+            }
+        }
         std::printf("\nall checks passed: every meshd POST answered 202, every JetStream publish "
                     "was acknowledged, stored counts match (%.1f s; load average at end: %s)\n",
                     msSince(started) / 1000.0, loadAverage().c_str());
