@@ -91,20 +91,6 @@ void Metrics::observeRequestLatency(const std::string& route, double ms) {
     it->second.observe(ms);
 }
 
-std::int64_t Metrics::published() const {
-    std::lock_guard lock(mutex_);
-    std::int64_t total = 0;
-    for (const auto& [key, n] : published_)
-        total += n;
-    return total;
-}
-
-std::int64_t Metrics::rejections(const std::string& reason) const {
-    std::lock_guard lock(mutex_);
-    auto it = rejections_.find(reason);
-    return it == rejections_.end() ? 0 : it->second;
-}
-
 std::string Metrics::renderPrometheus(const Snapshot& gauges, const WriterStats& writer) const {
     std::ostringstream out;
     std::lock_guard lock(mutex_);

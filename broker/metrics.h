@@ -24,9 +24,6 @@ public:
     void countRequest(const std::string& method, const std::string& route, int status);
     void observeRequestLatency(const std::string& route, double ms);
 
-    std::int64_t published() const;
-    std::int64_t rejections(const std::string& reason) const;
-
     // Gauges and writer histograms are read at render time from their owners.
     struct Snapshot {
         std::int64_t lastSeq = 0;
