@@ -37,6 +37,7 @@ Broker::~Broker() {
 
 void Broker::start() {
     const auto& config = impl_->core.config();
+    impl_->core.delivery().start();
     impl_->server.start(config.listen);
     impl_->work.emplace(impl_->io.get_executor());
     for (std::size_t i = 0; i < config.ioThreads; ++i)

@@ -32,7 +32,8 @@ BrokerCore::BrokerCore(BrokerConfig config, const Clock& clock)
     options.path = config_.dataDir / "mesh.db";
     options.durability = config_.durability;
     options.maxQueuedWeight = config_.maxQueuedEvents;
-    options.readConnections = std::max<std::size_t>(2, config_.readerThreads + 1);
+    // Readers, the delivery thread and one spare.
+    options.readConnections = std::max<std::size_t>(3, config_.readerThreads + 2);
     database_ = Database::open(options);
     log_ = std::make_unique<SqliteEventLog>(*database_, clock_);
     tokens_ = std::make_unique<TokenStore>(*database_);
@@ -44,6 +45,11 @@ BrokerCore::BrokerCore(BrokerConfig config, const Clock& clock)
     auth_->setPublishRate(config_.publishRatePerToken, config_.publishBurstPerToken);
     loadSchemas(registry_);
     readers_ = std::make_unique<ReaderPool>(config_.readerThreads);
+    delivery_ = std::make_unique<DeliveryEngine>(*this);
+}
+
+void BrokerCore::eventsCommitted(std::vector<Event> events) {
+    delivery_->eventsCommitted(std::move(events));
 }
 
 BrokerCore::~BrokerCore() {
@@ -128,6 +134,8 @@ void BrokerCore::reload() {
 }
 
 void BrokerCore::drain() {
+    if (delivery_)
+        delivery_->stop();
     if (database_)
         database_->drain();
 }

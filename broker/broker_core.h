@@ -9,6 +9,7 @@
 
 #include "broker/auth.h"
 #include "broker/config.h"
+#include "broker/delivery/engine.h"
 #include "broker/metrics.h"
 #include "broker/store/audit_log.h"
 #include "broker/store/database.h"
@@ -44,6 +45,10 @@ public:
     SchemaStore& schemaStore() { return *schemaStore_; }
     Authenticator& auth() { return *auth_; }
     Metrics& metrics() { return metrics_; }
+    DeliveryEngine& delivery() { return *delivery_; }
+    // After a commit, from the thread that answers the publish: hands the
+    // appended events (seq set) to the delivery engine.
+    void eventsCommitted(std::vector<Event> events);
     // Maintained by the HTTP server; read for /metrics.
     std::atomic<std::int64_t> openConnections{0};
 
@@ -78,7 +83,8 @@ public:
     // SIGHUP: reload configured tokens and schemas (catalog + stored).
     void reload();
 
-    // Stops accepting appends and commits what is queued.
+    // Stops delivery (saving its progress), stops accepting appends and
+    // commits what is queued.
     void drain();
 
 private:
@@ -98,6 +104,7 @@ private:
     SchemaRegistry registry_;
     struct ReaderPool;
     std::unique_ptr<ReaderPool> readers_;
+    std::unique_ptr<DeliveryEngine> delivery_;
     std::function<void(std::function<void()>)>
         completionExecutor_; // set before start, then read-only
 };

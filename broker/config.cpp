@@ -111,9 +111,9 @@ BrokerConfig loadConfigFile(const fs::path& file) {
     const json j = readJsonFile(file);
     if (!j.is_object())
         throw ConfigError("config file " + file.string() + " must hold a JSON object");
-    static const std::vector<std::string> known = {"data_dir", "listen",  "tls",       "durability",
-                                                   "catalog",  "limits",  "retention", "tokens",
-                                                   "threads",  "$comment"};
+    static const std::vector<std::string> known = {
+        "data_dir",  "listen", "tls",     "durability", "catalog", "limits",
+        "retention", "tokens", "threads", "consumers",  "$comment"};
     for (const auto& [key, value] : j.items())
         if (std::find(known.begin(), known.end(), key) == known.end())
             fieldError(file, key, "is not a known setting (see resources/meshd.example.json)");
@@ -194,6 +194,20 @@ BrokerConfig loadConfigFile(const fs::path& file) {
     }
     if (j.contains("tokens"))
         config.tokens = parseTokens(j["tokens"], file);
+    if (j.contains("consumers")) {
+        const json& list = j["consumers"];
+        if (!list.is_array())
+            fieldError(file, "consumers",
+                       "must be an array of consumer objects (README, 'Consumers')");
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            auto parsed = parseConsumerSpec(list[i].dump(), "/consumers/" + std::to_string(i));
+            if (!parsed.spec)
+                throw ConfigError("config file " + file.string() + ": " +
+                                  describe(parsed.violations));
+            parsed.spec->source = "config";
+            config.consumers.push_back(std::move(*parsed.spec));
+        }
+    }
     return config;
 }
 

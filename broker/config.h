@@ -3,6 +3,7 @@
 // resources/meshd.example.json) overlaid by the command line. Every error
 // names the file, the field and what was expected.
 
+#include "broker/delivery/consumer_spec.h"
 #include "broker/store/database.h"
 #include "broker/store/token_store.h"
 
@@ -53,6 +54,7 @@ struct BrokerConfig {
     std::optional<std::int64_t> retentionMaxBytes;
 
     std::vector<ConfiguredToken> tokens;
+    std::vector<ConsumerSpec> consumers;
     std::optional<std::filesystem::path> configFile; // where this came from
 };
 

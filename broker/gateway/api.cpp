@@ -1,6 +1,8 @@
 #include "broker/gateway/api.h"
 
 #include "broker/broker_core.h"
+#include "broker/gateway/api_support.h"
+#include "broker/gateway/delivery_api.h"
 #include "broker/gateway/problem.h"
 #include "broker/gateway/publish.h"
 #include "core/envelope.h"
@@ -13,48 +15,12 @@ namespace meshdeck {
 using nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
+using api::jsonResponse;
+using api::parseInt;
+using api::queryValue;
+using api::splitPath;
+
 namespace {
-
-ApiResponse jsonResponse(int status, const ojson& body) {
-    ApiResponse r;
-    r.status = status;
-    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    return r;
-}
-
-std::optional<std::string> queryValue(const ApiRequest& req, const std::string& name) {
-    auto it = req.query.find(name);
-    if (it == req.query.end())
-        return std::nullopt;
-    return it->second;
-}
-
-std::optional<std::int64_t> parseInt(std::string_view text) {
-    std::int64_t v = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || ptr != text.data() + text.size())
-        return std::nullopt;
-    return v;
-}
-
-// "/v1/schemas/LeadScored/versions" -> {"v1","schemas","LeadScored","versions"}
-std::vector<std::string_view> splitPath(std::string_view path) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (start < path.size()) {
-        if (path[start] == '/') {
-            ++start;
-            continue;
-        }
-        const auto end = path.find('/', start);
-        parts.push_back(
-            path.substr(start, end == std::string_view::npos ? path.npos : end - start));
-        if (end == std::string_view::npos)
-            break;
-        start = end + 1;
-    }
-    return parts;
-}
 
 ojson schemaSummary(const SchemaInfo& info) {
     ojson j;
@@ -72,8 +38,9 @@ ojson schemaSummary(const SchemaInfo& info) {
 struct Api::Impl {
     BrokerCore& core;
     PublishHandler publisher;
+    DeliveryApi delivery;
 
-    explicit Impl(BrokerCore& c) : core(c), publisher(c) {}
+    explicit Impl(BrokerCore& c) : core(c), publisher(c), delivery(c) {}
 
     void route(ApiRequest& req, Respond& respond);
 
@@ -194,6 +161,8 @@ void Api::Impl::route(ApiRequest& req, Respond& respond) {
                 {"event_types", p.eventTypes}};
         return answer(jsonResponse(200, j), "/v1/whoami");
     }
+    if (delivery.handle(parts, req, p, respond))
+        return;
     auto r = problem::make(404, "not-found", "Not found",
                            "no route " + m + ' ' + req.path +
                                "; see the README's API section for the routes");
@@ -501,7 +470,8 @@ void Api::Impl::metrics(Respond respond) {
         gauges.openConnections = core.openConnections.load();
         ApiResponse r;
         r.contentType = "text/plain; version=0.0.4";
-        r.body = core.metrics().renderPrometheus(gauges, core.database().writerStats());
+        r.body = core.metrics().renderPrometheus(gauges, core.database().writerStats()) +
+                 renderDeliveryMetrics(core.delivery().snapshot());
         respond(std::move(r));
     });
 }

@@ -2,6 +2,8 @@
 
 #include "broker/broker_core.h"
 #include "broker/gateway/api.h"
+#include "broker/gateway/problem.h"
+#include "broker/gateway/websocket_session.h"
 #include "broker/log.h"
 #include "core/percent_encoding.h"
 
@@ -169,6 +171,8 @@ private:
         }
         request_ = parser_->release();
         started_ = std::chrono::steady_clock::now();
+        if (boost::beast::websocket::is_upgrade(request_))
+            return upgrade();
         keepAlive_ = request_.keep_alive();
         method_ = std::string(request_.method_string());
         ApiRequest req = toApiRequest(request_, peer_);
@@ -182,6 +186,46 @@ private:
                     self->write(std::move(response), self->request_.version(), self->keepAlive_);
                 });
             });
+    }
+
+    // /v1/subscribe and /v1/live: authenticate like any request, then hand
+    // the connection to a WebSocket session.
+    void upgrade() {
+        const std::string_view target = request_.target();
+        const std::string path(target.substr(0, target.find('?')));
+        method_ = "GET";
+        auto refuse = [this](ApiResponse r, const char* route) {
+            r.route = route;
+            write(std::move(r), request_.version(), false);
+        };
+        const bool subscribe = path == "/v1/subscribe";
+        if (!subscribe && path != "/v1/live")
+            return refuse(problem::notFound("WebSocket endpoints are /v1/subscribe and /v1/live"),
+                          "unknown");
+        const char* route = subscribe ? "/v1/subscribe" : "/v1/live";
+        std::optional<Principal> principal;
+        if (auto auth = request_.find(http::field::authorization); auth != request_.end())
+            principal = server_->core.auth().authenticate(auth->value());
+        if (!principal)
+            return refuse(problem::unauthorized(), route);
+        const Role role = principal->role;
+        const bool allowed =
+            subscribe ? (role == Role::Consumer || role == Role::Operator || role == Role::Admin)
+                      : principal->canRead();
+        if (!allowed)
+            return refuse(problem::forbidden("this token's role (" + std::string(toString(role)) +
+                                             ") may not use " + route),
+                          route);
+        server_->core.metrics().countRequest("GET", route, 101);
+        auto session = std::make_shared<websocket::Session<Stream>>(
+            std::move(stream_), server_->core, std::move(*principal),
+            subscribe ? websocket::Endpoint::Subscribe : websocket::Endpoint::Live);
+        std::weak_ptr weak = session;
+        server_->track(session, [weak] {
+            if (auto s = weak.lock())
+                s->close("the broker is stopping");
+        });
+        session->run(std::move(request_));
     }
 
     void write(ApiResponse&& response, unsigned version, bool keepAlive) {

@@ -255,6 +255,19 @@ void PublishHandler::answerCommitted(const ApiRequest& req, const Principal& p, 
     } else {
         r.body = std::move(items);
     }
+    if (appended > 0) {
+        std::vector<Event> committed;
+        committed.reserve(appended);
+        for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
+            if (result.outcomes[i].status != AppendStatus::Appended)
+                continue;
+            Event& e = result.events[i];
+            e.seq = result.outcomes[i].seq;
+            e.ingestedAt = result.outcomes[i].ingestedAt;
+            committed.push_back(std::move(e));
+        }
+        core_.eventsCommitted(std::move(committed));
+    }
     if (conflicts > 0) {
         // Conflicting events were not stored: keep the request with the reason.
         ApiResponse copy = r;

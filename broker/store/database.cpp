@@ -26,6 +26,25 @@
 //   schemas       registered schema versions, (event_type, version) unique.
 //   audit         operator and admin actions.
 //
+// Format version 2 (delivery; broker/store/delivery_store.h reads and writes it):
+//   consumers          name -> spec (JSON as /v1/consumers takes it), paused,
+//                      where it was declared (config or api).
+//   consumer_progress  the ack floor: every seq <= ack_floor is settled
+//                      (delivered, filtered out, dead-lettered or stale).
+//   consumer_acks      settled seqs above the floor, deleted as it passes them.
+//   entity_versions    the last entity version each consumer received, for the
+//                      version gate. entity is "tenant/kind:id".
+//   attempts           one row per delivery attempt (a span): status 0 means
+//                      no HTTP answer; class is none, transport, throttled,
+//                      auth, invalid, server, other or stale.
+//   dead_letters       the event (canonical JSON), why, the attempt count and
+//                      the error signature they are grouped by; state open,
+//                      replayed or discarded; parent_id links an edited
+//                      replay to the letter it came from.
+//   outcomes           business outcomes from acks and outcome events, with
+//                      latency from the root event's occurred_at.
+//   consumer_minutes   per-minute counters and lag per consumer (7 days).
+//
 // Threads: the writer thread owns the write connection and every transaction
 // on it; the checkpoint thread owns its own connection; read connections are
 // lent out one caller at a time by read(). Lock order: none of queueMutex,
@@ -137,11 +156,104 @@ CREATE TABLE audit (
 );
 )sql";
 
+constexpr const char* kFormatV2 = R"sql(
+CREATE TABLE consumers (
+    name          TEXT    PRIMARY KEY,
+    spec          TEXT    NOT NULL,
+    paused        INTEGER NOT NULL DEFAULT 0,
+    source        TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE consumer_progress (
+    consumer  TEXT    PRIMARY KEY,
+    ack_floor INTEGER NOT NULL
+);
+CREATE TABLE consumer_acks (
+    consumer TEXT    NOT NULL,
+    seq      INTEGER NOT NULL,
+    PRIMARY KEY (consumer, seq)
+) WITHOUT ROWID;
+CREATE TABLE entity_versions (
+    consumer TEXT    NOT NULL,
+    entity   TEXT    NOT NULL,
+    version  INTEGER NOT NULL,
+    PRIMARY KEY (consumer, entity)
+) WITHOUT ROWID;
+CREATE TABLE attempts (
+    id             INTEGER PRIMARY KEY,
+    consumer       TEXT    NOT NULL,
+    seq            INTEGER NOT NULL,
+    event_id       TEXT    NOT NULL,
+    correlation_id TEXT    NOT NULL,
+    attempt        INTEGER NOT NULL,
+    started_at_ms  INTEGER NOT NULL,
+    duration_us    INTEGER NOT NULL,
+    status         INTEGER NOT NULL,
+    class          TEXT    NOT NULL,
+    error          TEXT    NOT NULL,
+    response       TEXT    NOT NULL,
+    replay         INTEGER NOT NULL
+);
+CREATE INDEX attempts_by_event ON attempts (consumer, seq);
+CREATE INDEX attempts_by_correlation ON attempts (correlation_id, id);
+CREATE TABLE dead_letters (
+    id               INTEGER PRIMARY KEY,
+    consumer         TEXT    NOT NULL,
+    seq              INTEGER NOT NULL,
+    event_id         TEXT    NOT NULL,
+    event_type       TEXT    NOT NULL,
+    tenant_id        TEXT    NOT NULL,
+    correlation_id   TEXT    NOT NULL,
+    entity           TEXT    NOT NULL,
+    event            TEXT    NOT NULL,
+    signature        TEXT    NOT NULL,
+    class            TEXT    NOT NULL,
+    error            TEXT    NOT NULL,
+    attempts         INTEGER NOT NULL,
+    dead_at_ms       INTEGER NOT NULL,
+    state            TEXT    NOT NULL,
+    resolved_at_ms   INTEGER,
+    resolved_by      TEXT,
+    reason           TEXT,
+    payload_override TEXT,
+    parent_id        INTEGER
+);
+CREATE INDEX dead_letters_by_consumer ON dead_letters (consumer, state, id);
+CREATE INDEX dead_letters_by_correlation ON dead_letters (correlation_id);
+CREATE TABLE outcomes (
+    id             INTEGER PRIMARY KEY,
+    consumer       TEXT    NOT NULL,
+    seq            INTEGER NOT NULL,
+    event_id       TEXT    NOT NULL,
+    correlation_id TEXT    NOT NULL,
+    event_type     TEXT    NOT NULL,
+    outcome        TEXT    NOT NULL,
+    at_ms          INTEGER NOT NULL,
+    latency_ms     INTEGER NOT NULL
+);
+CREATE INDEX outcomes_by_correlation ON outcomes (correlation_id);
+CREATE TABLE consumer_minutes (
+    consumer    TEXT    NOT NULL,
+    minute_ms   INTEGER NOT NULL,
+    delivered   INTEGER NOT NULL,
+    failed      INTEGER NOT NULL,
+    retried     INTEGER NOT NULL,
+    dead        INTEGER NOT NULL,
+    lag_count   INTEGER NOT NULL,
+    lag_age_ms  INTEGER NOT NULL,
+    p50_ms      REAL    NOT NULL,
+    p99_ms      REAL    NOT NULL,
+    PRIMARY KEY (consumer, minute_ms)
+) WITHOUT ROWID;
+)sql";
+
 // Applied in order; entry i takes a file from format version i to i + 1.
 // A new table is one new line here (and its SQL above); never edit a
 // migration that has shipped.
 constexpr Migration kMigrations[] = {
     {"events, quarantine, tokens, schemas and audit", kFormatV1},
+    {"consumers, delivery progress, attempts, dead letters, outcomes", kFormatV2},
 };
 constexpr int kFormatVersion = static_cast<int>(std::size(kMigrations));
 

@@ -3,6 +3,7 @@
 // idempotency, batches, CloudEvents modes, queries, schemas and metrics.
 
 #include "core/uuid.h"
+#include "tests/support/http_compare.h"
 #include "tests/support/json_compare.h"
 #include "tests/support/test_broker.h"
 #include "tests/support/test_support.h"
@@ -45,13 +46,6 @@ QStringList violationPaths(const HttpResult& r) {
     return paths;
 }
 
-#define QCOMPARE_STATUS(result, expected)                                                          \
-    QVERIFY2((result).status == (expected),                                                        \
-             qPrintable(QStringLiteral("HTTP %1, expected %2: %3")                                 \
-                            .arg((result).status)                                                  \
-                            .arg(expected)                                                         \
-                            .arg(QString::fromStdString((result).body + (result).error))))
-
 } // namespace
 
 class GatewayTest : public QObject {
@@ -75,7 +69,7 @@ private Q_SLOTS:
         auto client = mesh->client(acmeProducer);
         const json event = leadScored("L-1", 87);
         const auto r = client.postJson("/v1/events", event.dump());
-        QCOMPARE_STATUS(r, 202);
+        QCOMPARE_HTTP(r, 202);
         const json answer = body(r);
         QCOMPARE_JSON(answer["event_id"], event["event_id"]);
         QVERIFY(answer["seq"].get<long long>() > 0);
@@ -83,7 +77,7 @@ private Q_SLOTS:
 
         auto reader = mesh->client(acmeViewer);
         const auto got = reader.get("/v1/events/" + event["event_id"].get<std::string>());
-        QCOMPARE_STATUS(got, 200);
+        QCOMPARE_HTTP(got, 200);
         const json stored = body(got);
         QCOMPARE_JSON(stored["seq"], answer["seq"]);
         QCOMPARE_JSON(stored["payload"], event["payload"]);
@@ -97,7 +91,7 @@ private Q_SLOTS:
         json event = leadScored("L-2", 50);
         event.erase("event_id");
         const auto r = client.postJson("/v1/events", event.dump());
-        QCOMPARE_STATUS(r, 202);
+        QCOMPARE_HTTP(r, 202);
         QVERIFY(isUuidV7(body(r)["event_id"].get<std::string>()));
     }
 
@@ -105,9 +99,9 @@ private Q_SLOTS:
         auto client = mesh->client(acmeProducer);
         const json event = leadScored("L-3", 10);
         const auto first = client.postJson("/v1/events", event.dump());
-        QCOMPARE_STATUS(first, 202);
+        QCOMPARE_HTTP(first, 202);
         const auto again = client.postJson("/v1/events", event.dump());
-        QCOMPARE_STATUS(again, 200);
+        QCOMPARE_HTTP(again, 200);
         QCOMPARE_JSON(body(again)["seq"], body(first)["seq"]);
         QCOMPARE_JSON(body(again)["duplicate"], true);
 
@@ -130,7 +124,7 @@ private Q_SLOTS:
         if (!authorization.isEmpty())
             headers["authorization"] = authorization.toStdString();
         const auto r = client.request("POST", "/v1/events", leadScored("L-x", 1).dump(), headers);
-        QCOMPARE_STATUS(r, 401);
+        QCOMPARE_HTTP(r, 401);
         QCOMPARE(r.headers.at("content-type"), std::string("application/problem+json"));
         QCOMPARE(r.headers.at("www-authenticate"), std::string("Bearer"));
     }
@@ -138,48 +132,48 @@ private Q_SLOTS:
     void revokedTokenIsRefused() {
         NewToken t = mesh->core().tokens().create(Role::Producer, "acme", {}, "to revoke");
         auto client = mesh->client(t.plaintext);
-        QCOMPARE_STATUS(client.postJson("/v1/events", leadScored("L-r", 1).dump()), 202);
+        QCOMPARE_HTTP(client.postJson("/v1/events", leadScored("L-r", 1).dump()), 202);
         QVERIFY(mesh->core().tokens().revoke(t.record.id));
         mesh->core().auth().clearCache();
-        QCOMPARE_STATUS(client.postJson("/v1/events", leadScored("L-r", 2).dump()), 401);
+        QCOMPARE_HTTP(client.postJson("/v1/events", leadScored("L-r", 2).dump()), 401);
     }
 
     void viewerCannotPublish() {
         auto client = mesh->client(acmeViewer);
         const auto r = client.postJson("/v1/events", leadScored("L-4", 1).dump());
-        QCOMPARE_STATUS(r, 403);
+        QCOMPARE_HTTP(r, 403);
     }
 
     void producerCannotWriteAnotherTenant() {
         auto client = mesh->client(acmeProducer);
         const auto r = client.postJson("/v1/events", leadScored("L-5", 1, "globex").dump());
-        QCOMPARE_STATUS(r, 403);
+        QCOMPARE_HTTP(r, 403);
         QVERIFY(violationPaths(r).contains(QStringLiteral("/tenant_id")));
     }
 
     void tokenTypesAreEnforced() {
         auto client = mesh->client(scoredOnly);
-        QCOMPARE_STATUS(client.postJson("/v1/events", leadScored("L-6", 1).dump()), 202);
+        QCOMPARE_HTTP(client.postJson("/v1/events", leadScored("L-6", 1).dump()), 202);
         json other = leadScored("L-6", 1);
         other["event_type"] = "LeadQualified";
         other["payload"] = {{"lead_id", "L-6"}, {"score", 90}, {"qualified_by", "rep"}};
         const auto r = client.postJson("/v1/events", other.dump());
-        QCOMPARE_STATUS(r, 403);
+        QCOMPARE_HTTP(r, 403);
         QVERIFY(violationPaths(r).contains(QStringLiteral("/event_type")));
     }
 
     void tenantsCannotReadEachOther() {
         auto acme = mesh->client(acmeProducer);
         const json event = leadScored("L-7", 33);
-        QCOMPARE_STATUS(acme.postJson("/v1/events", event.dump()), 202);
+        QCOMPARE_HTTP(acme.postJson("/v1/events", event.dump()), 202);
         auto globex = mesh->client(mesh->token(Role::Viewer, "globex"));
         // By id: exactly like a missing event.
-        QCOMPARE_STATUS(globex.get("/v1/events/" + event["event_id"].get<std::string>()), 404);
+        QCOMPARE_HTTP(globex.get("/v1/events/" + event["event_id"].get<std::string>()), 404);
         // By query naming the tenant: refused.
-        QCOMPARE_STATUS(globex.get("/v1/events?tenant=acme"), 403);
+        QCOMPARE_HTTP(globex.get("/v1/events?tenant=acme"), 403);
         // By query without a tenant: only its own.
         const auto list = globex.get("/v1/events?limit=1000");
-        QCOMPARE_STATUS(list, 200);
+        QCOMPARE_HTTP(list, 200);
         for (const auto& e : body(list)["events"])
             QCOMPARE_JSON(e["tenant_id"], "globex");
         // The same event_id from another tenant is not a "duplicate" that
@@ -188,7 +182,7 @@ private Q_SLOTS:
         json stolen = event;
         stolen["tenant_id"] = "globex";
         const auto r = globexProducerClient.postJson("/v1/events", stolen.dump());
-        QCOMPARE_STATUS(r, 409);
+        QCOMPARE_HTTP(r, 409);
         QVERIFY(!body(r).contains("seq"));
     }
 
@@ -235,7 +229,7 @@ private Q_SLOTS:
         QFETCH(QString, path);
         auto client = mesh->client(acmeProducer);
         const auto r = client.postJson("/v1/events", payload.toStdString());
-        QCOMPARE_STATUS(r, status);
+        QCOMPARE_HTTP(r, status);
         QCOMPARE(r.headers.at("content-type"), std::string("application/problem+json"));
         const json problem = body(r);
         QCOMPARE(problem["status"].get<int>(), status);
@@ -253,7 +247,7 @@ private Q_SLOTS:
         json e = leadScored("L-q", 5);
         e["payload"]["score"] = "very high";
         const std::string sent = e.dump();
-        QCOMPARE_STATUS(client.postJson("/v1/events", sent), 422);
+        QCOMPARE_HTTP(client.postJson("/v1/events", sent), 422);
         auto admin = mesh->client(mesh->adminToken);
         json entries;
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -271,12 +265,12 @@ private Q_SLOTS:
                 QVERIFY(q["problem"]["violations"].size() >= 1);
             }
         // Producers cannot read quarantine.
-        QCOMPARE_STATUS(client.get("/v1/quarantine"), 403);
+        QCOMPARE_HTTP(client.get("/v1/quarantine"), 403);
 
         // A token over every tenant files the rejection under the tenant the
         // input names.
         json forGlobex = leadScored("L-q2", 500, "globex");
-        QCOMPARE_STATUS(admin.postJson("/v1/events", forGlobex.dump()), 422);
+        QCOMPARE_HTTP(admin.postJson("/v1/events", forGlobex.dump()), 422);
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 const json list = body(admin.get("/v1/quarantine?tenant=globex"))["entries"];
@@ -297,7 +291,7 @@ private Q_SLOTS:
         batch[2]["payload"]["score"] = 1000; // maximum is 100
         batch[3]["entity"].erase("kind");
         const auto r = client.postJson("/v1/events", batch.dump());
-        QCOMPARE_STATUS(r, 422);
+        QCOMPARE_HTTP(r, 422);
         const QStringList paths = violationPaths(r);
         QVERIFY2(paths.contains(QStringLiteral("/2/payload/score")), qPrintable(paths.join(u',')));
         QVERIFY2(paths.contains(QStringLiteral("/3/entity/kind")), qPrintable(paths.join(u',')));
@@ -308,7 +302,7 @@ private Q_SLOTS:
         batch[2]["payload"]["score"] = 100;
         batch[3]["entity"]["kind"] = "lead";
         const auto ok = client.postJson("/v1/events", batch.dump());
-        QCOMPARE_STATUS(ok, 202);
+        QCOMPARE_HTTP(ok, 202);
         const json results = body(ok)["results"];
         QCOMPARE(results.size(), 4u);
         for (std::size_t i = 1; i < results.size(); ++i)
@@ -319,16 +313,16 @@ private Q_SLOTS:
     void batchWithDuplicatesReportsEach() {
         auto client = mesh->client(acmeProducer);
         const json a = leadScored("L-d", 1), b = leadScored("L-d", 2);
-        QCOMPARE_STATUS(client.postJson("/v1/events", a.dump()), 202);
+        QCOMPARE_HTTP(client.postJson("/v1/events", a.dump()), 202);
         const auto r = client.postJson("/v1/events", json::array({a, b}).dump());
-        QCOMPARE_STATUS(r, 202);
+        QCOMPARE_HTTP(r, 202);
         const json answer = body(r);
         QCOMPARE_JSON(answer["accepted"], 1);
         QCOMPARE_JSON(answer["duplicates"], 1);
         QCOMPARE_JSON(answer["results"][0]["duplicate"], true);
         QCOMPARE_JSON(answer["results"][1]["duplicate"], false);
         // Nothing new: 200.
-        QCOMPARE_STATUS(client.postJson("/v1/events", json::array({a, b}).dump()), 200);
+        QCOMPARE_HTTP(client.postJson("/v1/events", json::array({a, b}).dump()), 200);
     }
 
     void cloudEventStructured() {
@@ -337,7 +331,7 @@ private Q_SLOTS:
             test::readFixture(QStringLiteral("cloudevents/structured-lead-scored.json"));
         const auto r = client.request("POST", "/v1/events", text,
                                       {{"content-type", "application/cloudevents+json"}});
-        QCOMPARE_STATUS(r, 202);
+        QCOMPARE_HTTP(r, 202);
         const json stored =
             body(mesh->client(acmeViewer)
                      .get("/v1/events/" + json::parse(text)["id"].get<std::string>()));
@@ -373,7 +367,7 @@ private Q_SLOTS:
             data.pop_back();
         auto client = mesh->client(acmeProducer);
         const auto r = client.request("POST", "/v1/events", data, headers);
-        QCOMPARE_STATUS(r, 202);
+        QCOMPARE_HTTP(r, 202);
         const json stored = body(mesh->client(acmeViewer).get("/v1/events/" + headers["ce-id"]));
         QCOMPARE_JSON(stored["entity"]["kind"], "lead");
         QCOMPARE_JSON(stored["entity"]["id"], "L-2001");
@@ -395,20 +389,20 @@ private Q_SLOTS:
         auto client = mesh->client(acmeProducer);
         const auto r = client.request("POST", "/v1/events", batch.dump(),
                                       {{"content-type", "application/cloudevents-batch+json"}});
-        QCOMPARE_STATUS(r, 202);
+        QCOMPARE_HTTP(r, 202);
         QCOMPARE_JSON(body(r)["accepted"], 3);
         // A CloudEvent without the tenant extension is refused with its path.
         ce.erase("tenantid");
         const auto bad = client.request("POST", "/v1/events", json::array({ce}).dump(),
                                         {{"content-type", "application/cloudevents-batch+json"}});
-        QCOMPARE_STATUS(bad, 422);
+        QCOMPARE_HTTP(bad, 422);
     }
 
     void unsupportedMediaType() {
         auto client = mesh->client(acmeProducer);
         const auto r =
             client.request("POST", "/v1/events", "<lead/>", {{"content-type", "application/xml"}});
-        QCOMPARE_STATUS(r, 415);
+        QCOMPARE_HTTP(r, 415);
     }
 
     void queryFiltersAndCursor() {
@@ -419,7 +413,7 @@ private Q_SLOTS:
             e["correlation_id"] = "paging";
             batch.push_back(e);
         }
-        QCOMPARE_STATUS(client.postJson("/v1/events", batch.dump()), 202);
+        QCOMPARE_HTTP(client.postJson("/v1/events", batch.dump()), 202);
         auto reader = mesh->client(acmeViewer);
         // Walk pages of 10: every event once, in seq order.
         std::string cursor;
@@ -453,7 +447,7 @@ private Q_SLOTS:
                  0u);
         // Bad parameters are named.
         const auto bad = reader.get("/v1/events?since=noon&limit=0&entity=lead");
-        QCOMPARE_STATUS(bad, 400);
+        QCOMPARE_HTTP(bad, 400);
         const QStringList paths = violationPaths(bad);
         QVERIFY(paths.contains(QStringLiteral("since")));
         QVERIFY(paths.contains(QStringLiteral("limit")));
@@ -471,10 +465,10 @@ private Q_SLOTS:
         v2["$id"] = "urn:meshdeck:schema:LeadScored:2";
         v2["properties"]["segment"] = {{"type", "string"}};
         const auto check = admin.postJson("/v1/schemas/LeadScored/check?mode=full", v2.dump());
-        QCOMPARE_STATUS(check, 200);
+        QCOMPARE_HTTP(check, 200);
         QCOMPARE_JSON(body(check)["compatible"], true);
         const auto created = admin.postJson("/v1/schemas/LeadScored/versions", v2.dump());
-        QCOMPARE_STATUS(created, 201);
+        QCOMPARE_HTTP(created, 201);
         QCOMPARE_JSON(body(created)["version"], 2);
         QCOMPARE(body(admin.get("/v1/schemas/LeadScored/versions"))["versions"].size(), 2u);
 
@@ -485,19 +479,19 @@ private Q_SLOTS:
         v3["required"].push_back("region");
         const auto refused =
             admin.postJson("/v1/schemas/LeadScored/versions?compatibility=backward", v3.dump());
-        QCOMPARE_STATUS(refused, 409);
+        QCOMPARE_HTTP(refused, 409);
         QVERIFY(violationPaths(refused).contains(QStringLiteral("/region")));
         QCOMPARE(body(admin.get("/v1/schemas/LeadScored/versions"))["versions"].size(), 2u);
 
         // Only admins register.
         auto producer = mesh->client(acmeProducer);
-        QCOMPARE_STATUS(producer.postJson("/v1/schemas/LeadScored/versions", v2.dump()), 403);
+        QCOMPARE_HTTP(producer.postJson("/v1/schemas/LeadScored/versions", v2.dump()), 403);
 
         // Events may now name version 2.
         json e = leadScored("L-v2", 3);
         e["schema_version"] = 2;
         e["payload"]["segment"] = "enterprise";
-        QCOMPARE_STATUS(producer.postJson("/v1/events", e.dump()), 202);
+        QCOMPARE_HTTP(producer.postJson("/v1/events", e.dump()), 202);
 
         // The audit log names who registered it.
         const json audit = body(admin.get("/v1/audit"));
@@ -508,10 +502,10 @@ private Q_SLOTS:
 
     void metricsInPrometheusFormat() {
         auto client = mesh->client(acmeProducer);
-        QCOMPARE_STATUS(client.postJson("/v1/events", leadScored("L-m", 1).dump()), 202);
+        QCOMPARE_HTTP(client.postJson("/v1/events", leadScored("L-m", 1).dump()), 202);
         auto viewer = mesh->client(acmeViewer);
         const auto r = viewer.get("/metrics");
-        QCOMPARE_STATUS(r, 200);
+        QCOMPARE_HTTP(r, 200);
         const std::string& text = r.body;
         QVERIFY(text.find("meshdeck_events_published_total{type=\"LeadScored\",producer="
                           "\"enrichment-service\",tenant=\"acme\"}") != std::string::npos);
@@ -520,20 +514,20 @@ private Q_SLOTS:
         QVERIFY(text.find("meshdeck_commit_latency_ms_bucket{le=\"+Inf\"}") != std::string::npos);
         QVERIFY(text.find("meshdeck_commit_batch_jobs_count") != std::string::npos);
         QVERIFY(text.find("meshdeck_writer_queue_depth") != std::string::npos);
-        QCOMPARE_STATUS(MeshClient(mesh->url(), "").get("/metrics"), 401);
+        QCOMPARE_HTTP(MeshClient(mesh->url(), "").get("/metrics"), 401);
     }
 
     void healthNeedsNoToken() {
         MeshClient anonymous(mesh->url(), "");
         const auto r = anonymous.get("/healthz");
-        QCOMPARE_STATUS(r, 200);
+        QCOMPARE_HTTP(r, 200);
         QCOMPARE_JSON(body(r)["status"], "ok");
         QVERIFY(body(r)["last_seq"].get<long long>() > 0);
     }
 
     void unknownRouteIs404() {
         auto client = mesh->client(acmeViewer);
-        QCOMPARE_STATUS(client.get("/v1/nothing-here"), 404);
+        QCOMPARE_HTTP(client.get("/v1/nothing-here"), 404);
     }
 };
 
@@ -550,7 +544,7 @@ private Q_SLOTS:
         json big = leadScored("L-big", 1);
         big["payload"]["notes"] = std::string(8192, 'x');
         const auto r = client.postJson("/v1/events", big.dump());
-        QCOMPARE_STATUS(r, 413);
+        QCOMPARE_HTTP(r, 413);
         auto admin = mesh.client(mesh.adminToken);
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
@@ -568,7 +562,7 @@ private Q_SLOTS:
         json batch = json::array();
         for (int i = 0; i < 11; ++i)
             batch.push_back(leadScored("L-n", i));
-        QCOMPARE_STATUS(client.postJson("/v1/events", batch.dump()), 413);
+        QCOMPARE_HTTP(client.postJson("/v1/events", batch.dump()), 413);
     }
 
     void rateLimitIs429WithRetryAfter() {
@@ -580,9 +574,9 @@ private Q_SLOTS:
         json batch = json::array();
         for (int i = 0; i < 20; ++i)
             batch.push_back(leadScored("L-rate", i));
-        QCOMPARE_STATUS(client.postJson("/v1/events", batch.dump()), 202);
+        QCOMPARE_HTTP(client.postJson("/v1/events", batch.dump()), 202);
         const auto r = client.postJson("/v1/events", leadScored("L-rate", 99).dump());
-        QCOMPARE_STATUS(r, 429);
+        QCOMPARE_HTTP(r, 429);
         QVERIFY(r.headers.count("retry-after"));
         QVERIFY(std::stoi(r.headers.at("retry-after")) >= 1);
         QVERIFY2(body(r)["detail"].get<std::string>().find("0.5 events per second") !=
@@ -590,7 +584,7 @@ private Q_SLOTS:
                  r.body.c_str());
         // Another token has its own bucket.
         auto other = mesh.client(mesh.token(Role::Producer, "acme"));
-        QCOMPARE_STATUS(other.postJson("/v1/events", leadScored("L-rate", 100).dump()), 202);
+        QCOMPARE_HTTP(other.postJson("/v1/events", leadScored("L-rate", 100).dump()), 202);
     }
 
     void fullQueueIs503WithRetryAfter() {
@@ -615,7 +609,7 @@ private Q_SLOTS:
                                                }}));
 
         const auto r = client.postJson("/v1/events", leadScored("L-busy", 0).dump());
-        QCOMPARE_STATUS(r, 503);
+        QCOMPARE_HTTP(r, 503);
         QCOMPARE(r.headers.at("retry-after"), std::string("1"));
 
         release.set_value();
@@ -658,7 +652,7 @@ private Q_SLOTS:
         client.setInsecure(true);
         client.disconnect();
         const auto r = client.postJson("/v1/events", leadScored("L-tls", 1).dump());
-        QCOMPARE_STATUS(r, 202);
+        QCOMPARE_HTTP(r, 202);
         // Plain HTTP to the TLS port gets no answer it could mistake for success.
         std::string plainUrl = mesh.url();
         plainUrl.replace(0, 5, "http");

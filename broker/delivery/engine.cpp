@@ -1,0 +1,731 @@
+// The delivery loop: reading the log for each consumer, per-entity queues,
+// the version gate, sending, and what each answer does to an event.
+// The control plane (consumers, replays, dead letters, stall) is in
+// engine_control.cpp; both run on the delivery thread.
+
+#include "broker/broker_core.h"
+#include "broker/delivery/engine_impl.h"
+#include "broker/delivery/outbound_body.h"
+#include "broker/delivery/signing.h"
+#include "broker/log.h"
+#include "core/envelope.h"
+
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace meshdeck {
+
+using namespace delivery;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kTick = 10ms;
+constexpr auto kFlushEvery = 50ms;
+constexpr auto kSnapshotEvery = 250ms;
+constexpr std::size_t kRecentEvents = 20'000;
+constexpr int kLogReadChunk = 512;
+constexpr auto kHistoryKept = std::chrono::hours(24 * 7);
+
+std::string excerpt(std::string text, std::size_t max = 512) {
+    if (text.size() > max)
+        text.resize(max);
+    return text;
+}
+
+} // namespace
+
+DeliveryEngine::Impl::Impl(BrokerCore& c) : core(c), store(c.database()), tick(io), client(io) {}
+
+// ---- the delivery thread's loop ----------------------------------------------------------
+
+void DeliveryEngine::Impl::scheduleTick() {
+    tick.expires_after(kTick);
+    tick.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping)
+            return;
+        onTick();
+        scheduleTick();
+    });
+}
+
+void DeliveryEngine::Impl::onTick() {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [name, c] : consumers) {
+        while (!c->waiting.empty() && c->waiting.begin()->first <= now) {
+            makeReady(*c, c->waiting.begin()->second);
+            c->waiting.erase(c->waiting.begin());
+        }
+        fill(*c);
+        pump(*c);
+    }
+    expireSubscriberDeliveries(now);
+    if (now - lastFlush >= kFlushEvery) {
+        lastFlush = now;
+        flush();
+    }
+    if (now - lastSnapshot >= kSnapshotEvery) {
+        lastSnapshot = now;
+        publishSnapshot();
+    }
+    const Timestamp wall = core.clock().now();
+    const auto minute = std::chrono::floor<std::chrono::minutes>(wall);
+    if (currentMinute == Timestamp{})
+        currentMinute = minute;
+    else if (minute > currentMinute) {
+        recordMinute(currentMinute);
+        currentMinute = minute;
+    }
+}
+
+void DeliveryEngine::Impl::onCommitted(std::vector<Event> events) {
+    for (auto& e : events) {
+        const std::int64_t seq = e.seq;
+        lastSeq = std::max(lastSeq, seq);
+        if (!e.causationId.empty())
+            recordOutcomeEvent(e);
+        recent.emplace(seq, std::make_shared<const Event>(std::move(e)));
+    }
+    while (recent.size() > kRecentEvents)
+        recent.erase(recent.begin());
+    for (auto& [name, c] : consumers) {
+        fill(*c);
+        pump(*c);
+    }
+}
+
+// ---- reading the log ---------------------------------------------------------------------
+
+void DeliveryEngine::Impl::fill(Consumer& c) {
+    const auto max = static_cast<std::size_t>(c.spec.maxPending);
+    while (c.buffered < max && c.cursor <= lastSeq) {
+        if (auto it = recent.find(c.cursor); it != recent.end()) {
+            ++c.cursor;
+            accept(c, it->second);
+            continue;
+        }
+        // Older than what is kept in memory (a restart, a slow consumer), or
+        // a seq that was never used: read that stretch of the log.
+        const auto span =
+            static_cast<int>(std::min<std::int64_t>(kLogReadChunk, lastSeq - c.cursor + 1));
+        auto events = core.log().readFrom(c.cursor, span);
+        c.cursor += span;
+        for (auto& e : events) {
+            auto ptr = std::make_shared<const Event>(std::move(e));
+            accept(c, ptr);
+        }
+    }
+    fillReplays(c);
+}
+
+void DeliveryEngine::Impl::accept(Consumer& c, const EventPtr& e) {
+    if (c.settledBeforeStart.erase(e->seq))
+        return; // acknowledged before the restart
+    if (!matchesTypeAndTenant(c.spec.filter, *e) || !matchesConditions(c.spec.filter, *e))
+        return; // not for this consumer: settled by passing the cursor over it
+    c.unsettled.emplace(e->seq, e->ingestedAt);
+    enqueue(c, Item{e, ItemKind::Live}, false);
+}
+
+void DeliveryEngine::Impl::enqueue(Consumer& c, Item item, bool front) {
+    const std::string key = c.spec.orderByEntity ? entityKey(*item.event)
+                                                 : '#' + std::to_string(item.event->seq) + '/' +
+                                                       std::to_string(++unorderedSerial);
+    auto& q = c.entities[key];
+    if (front)
+        q.items.push_front(std::move(item));
+    else
+        q.items.push_back(std::move(item));
+    ++c.buffered;
+    makeReady(c, key);
+}
+
+void DeliveryEngine::Impl::makeReady(Consumer& c, const std::string& key) {
+    auto it = c.entities.find(key);
+    if (it == c.entities.end())
+        return;
+    auto& q = it->second;
+    if (q.queued || q.inFlight || q.items.empty() || q.blocked())
+        return;
+    q.queued = true;
+    c.ready.push_back(key);
+}
+
+void DeliveryEngine::Impl::fillReplays(Consumer& c) {
+    const auto max = static_cast<std::size_t>(c.spec.maxPending);
+    const auto now = std::chrono::steady_clock::now();
+    while (!c.replays.empty() && c.buffered < max) {
+        auto& job = c.replays.front();
+        if (job.next > job.to) {
+            c.replays.pop_front();
+            continue;
+        }
+        const std::int64_t start = job.next;
+        const auto span =
+            static_cast<int>(std::min<std::int64_t>(kLogReadChunk, job.to - start + 1));
+        auto events = core.log().readFrom(start, span);
+        for (auto& e : events) {
+            if (c.buffered >= max || (job.rate && !job.rate->tryTake(1, now))) {
+                job.next = e.seq; // resume here on a later tick
+                return;
+            }
+            if (!replayMatches(c, job, e))
+                continue;
+            ++c.totals.replayed;
+            enqueue(c, Item{std::make_shared<const Event>(std::move(e)), ItemKind::Replay}, false);
+        }
+        job.next = start + span;
+    }
+}
+
+bool DeliveryEngine::Impl::replayMatches(const Consumer& c, const ReplayJob& job, const Event& e) {
+    if (job.since && e.occurredAt < *job.since)
+        return false;
+    return matchesTypeAndTenant(c.spec.filter, e) && matchesConditions(c.spec.filter, e) &&
+           matchesTypeAndTenant(job.filter, e) && matchesConditions(job.filter, e);
+}
+
+// ---- choosing what to send ---------------------------------------------------------------
+
+// The version gate: never send a version at or below the last one sent for
+// the entity; hold a gap up to gapTimeout for its predecessor. Returns false
+// when the entity must wait.
+bool DeliveryEngine::Impl::passGate(Consumer& c, const std::string& key, EntityQueue& q,
+                                    SteadyTime now) {
+    while (!q.items.empty()) {
+        Item& head = q.items.front();
+        if (head.kind != ItemKind::Live || !c.spec.orderByEntity || !head.event->entity.version)
+            return true;
+        auto last = c.lastVersion.find(key);
+        if (last == c.lastVersion.end())
+            return true;
+        const std::int64_t v = *head.event->entity.version;
+        if (v <= last->second) {
+            recordStale(c, head, last->second);
+            popHead(c, key, q, true);
+            continue;
+        }
+        if (v == last->second + 1 || head.gapWaited)
+            return true;
+        // A gap: a queued predecessor goes first, whatever its position in the log.
+        auto best = q.items.end();
+        for (auto it = q.items.begin() + 1; it != q.items.end(); ++it)
+            if (it->kind == ItemKind::Live && it->event->entity.version &&
+                *it->event->entity.version > last->second && *it->event->entity.version < v &&
+                (best == q.items.end() ||
+                 *it->event->entity.version < *best->event->entity.version))
+                best = it;
+        if (best != q.items.end()) {
+            Item moved = std::move(*best);
+            q.items.erase(best);
+            q.items.push_front(std::move(moved));
+            q.gapSince.reset();
+            continue;
+        }
+        if (!q.gapSince)
+            q.gapSince = now;
+        if (now - *q.gapSince >= c.spec.gapTimeout) {
+            head.gapWaited = true;
+            q.gapSince.reset();
+            ++c.totals.gaps;
+            return true;
+        }
+        c.waiting.emplace(*q.gapSince + c.spec.gapTimeout, key);
+        return false;
+    }
+    return false;
+}
+
+void DeliveryEngine::Impl::pump(Consumer& c) {
+    if (c.spec.paused)
+        return;
+    const auto now = std::chrono::steady_clock::now();
+    while (c.inFlight < c.spec.maxConcurrency && !c.ready.empty()) {
+        if (now < c.throttledUntil)
+            return; // the endpoint asked us to wait (Retry-After); the tick resumes
+        const std::string key = c.ready.front();
+        auto it = c.entities.find(key);
+        if (it == c.entities.end()) {
+            c.ready.pop_front();
+            continue;
+        }
+        EntityQueue& q = it->second;
+        if (q.inFlight || q.blocked() || q.items.empty() || q.notBefore > now ||
+            !passGate(c, key, q, now)) {
+            q.queued = false;
+            c.ready.pop_front();
+            if (q.items.empty() && !q.inFlight && !q.blocked())
+                c.entities.erase(it);
+            continue;
+        }
+        if (c.spec.sink.kind == SinkKind::WebSocket && !subscriberWithRoom(c))
+            return;
+        if (c.bucket && !c.bucket->tryTake(1, now))
+            return;
+        if (c.spec.sink.kind == SinkKind::Webhook && !c.breaker.tryAcquire(now))
+            return; // circuit open: events wait, nothing is dead-lettered
+        q.queued = false;
+        c.ready.pop_front();
+        send(c, key, q);
+    }
+}
+
+// ---- sending -----------------------------------------------------------------------------
+
+void DeliveryEngine::Impl::send(Consumer& c, const std::string& key, EntityQueue& q) {
+    Item& item = q.items.front();
+    q.inFlight = true;
+    ++c.inFlight;
+    const Timestamp started = core.clock().now();
+    q.inFlightSince = started;
+    if (!item.firstAttemptAt)
+        item.firstAttemptAt = started;
+    if (item.body.empty())
+        item.body = bodyFor(c, item);
+    const Flight flight{c.spec.name, c.generation, key, started, std::chrono::steady_clock::now()};
+
+    switch (c.spec.sink.kind) {
+    case SinkKind::None:
+        boost::asio::post(io, [this, flight] {
+            Answer answer;
+            answer.status = 200;
+            complete(flight, answer);
+        });
+        return;
+    case SinkKind::WebSocket:
+        sendToSubscriber(c, item, flight);
+        return;
+    case SinkKind::Webhook:
+        break;
+    }
+    WebhookRequest request;
+    request.url = c.spec.sink.url;
+    request.method = c.spec.sink.method;
+    request.timeout = c.spec.sink.timeout;
+    request.body = item.body;
+    const Event& e = *item.event;
+    request.headers = c.spec.sink.headers;
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(started.time_since_epoch()).count();
+    request.headers.emplace_back("content-type", "application/json");
+    request.headers.emplace_back("user-agent", "meshd/" MESHDECK_VERSION);
+    request.headers.emplace_back("webhook-id", e.eventId);
+    request.headers.emplace_back("webhook-timestamp", std::to_string(seconds));
+    if (!c.spec.sink.secret.empty())
+        request.headers.emplace_back(
+            "webhook-signature",
+            delivery::standardWebhookSignature(c.spec.sink.secret, e.eventId, seconds, item.body));
+    request.headers.emplace_back("idempotency-key", e.eventId);
+    if (!e.traceparent.empty())
+        request.headers.emplace_back("traceparent", e.traceparent);
+    if (!e.correlationId.empty())
+        request.headers.emplace_back("x-correlation-id", e.correlationId);
+    request.headers.emplace_back("x-meshdeck-consumer", c.spec.name);
+    request.headers.emplace_back("x-meshdeck-attempt",
+                                 std::to_string(item.attempts + item.throttles + 1));
+    client.send(std::move(request), [this, flight](delivery::WebhookResult result) {
+        Answer answer;
+        answer.status = result.status;
+        answer.failure = result.failure;
+        answer.error = std::move(result.error);
+        answer.retryAfter = result.retryAfter;
+        answer.response = std::move(result.responseExcerpt);
+        boost::asio::post(io,
+                          [this, flight, answer = std::move(answer)] { complete(flight, answer); });
+    });
+}
+
+std::string DeliveryEngine::Impl::bodyFor(const Consumer& c, const Item& item) {
+    std::vector<std::string> pii;
+    if (c.spec.redactPii)
+        core.withSchemas([&](const SchemaRegistry& registry) {
+            if (const auto* info = registry.find(item.event->eventType, item.event->schemaVersion))
+                pii = info->piiPaths;
+            return 0;
+        });
+    try {
+        return outboundBody(*item.event, c.spec, pii, item.payloadOverride);
+    } catch (const std::exception& ex) {
+        log::warn("cannot shape the outbound body; sending the canonical event",
+                  {{"consumer", c.spec.name}, {"error", ex.what()}});
+        return serializeEvent(*item.event);
+    }
+}
+
+// ---- what an answer does -----------------------------------------------------------------
+
+void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) {
+    auto cit = consumers.find(flight.consumer);
+    if (cit == consumers.end() || cit->second->generation != flight.generation)
+        return; // the consumer changed meanwhile; its new state redelivers if needed
+    Consumer& c = *cit->second;
+    auto qit = c.entities.find(flight.key);
+    if (qit == c.entities.end() || !qit->second.inFlight || qit->second.items.empty())
+        return;
+    EntityQueue& q = qit->second;
+    Item& item = q.items.front();
+    const auto now = std::chrono::steady_clock::now();
+    const Timestamp wallNow = core.clock().now();
+    q.inFlight = false;
+    --c.inFlight;
+
+    AttemptRecord span = spanFor(c, item);
+    span.attempt = item.attempts + item.throttles + 1;
+    span.startedAt = flight.startedAt;
+    span.durationUs =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - flight.startedSteady).count();
+    span.status = answer.status;
+    span.failureClass = std::string(delivery::toString(answer.failure));
+    span.error = answer.error;
+    span.response = excerpt(answer.response);
+    if (item.gapWaited && answer.failure == delivery::FailureClass::None)
+        span.error = "delivered after waiting " + std::to_string(c.spec.gapTimeout.count()) +
+                     " ms for the previous version";
+    pendingWrites.attempts.push_back(span);
+
+    using delivery::FailureClass;
+    const bool endpointUnwell =
+        answer.failure == FailureClass::Transport || answer.failure == FailureClass::Server;
+    if (c.spec.sink.kind == SinkKind::Webhook) {
+        if (endpointUnwell)
+            c.breaker.recordFailure(now);
+        else if (answer.failure != FailureClass::Throttled)
+            c.breaker.recordSuccess(now);
+    }
+
+    if (answer.failure == FailureClass::None) {
+        onDelivered(c, flight.key, q, item, wallNow, answer.outcomeJson);
+        popHead(c, flight.key, q, item.kind == ItemKind::Live);
+        pump(c);
+        fill(c);
+        return;
+    }
+
+    q.lastError = answer.error;
+    q.lastClass = span.failureClass;
+    c.totals.lastError = c.spec.name + ": " + answer.error;
+    c.totals.lastErrorAt = wallNow;
+    ++c.totals.failedAttempts;
+    ++c.minute.failed;
+
+    std::chrono::milliseconds delay{0};
+    if (answer.failure == FailureClass::Throttled) {
+        ++item.throttles;
+        ++c.totals.throttled;
+        delay =
+            answer.retryAfter.value_or(backoffDelay(c.spec.retry, item.throttles, unitRandom()));
+        // A throttled endpoint is throttled for every entity, not just this one.
+        c.throttledUntil = std::max(c.throttledUntil, now + delay);
+    } else if (answer.failure == FailureClass::Invalid) {
+        deadLetter(c, flight.key, q, item, span, wallNow);
+        pump(c);
+        return;
+    } else {
+        ++item.attempts;
+        delay = backoffDelay(c.spec.retry, item.attempts, unitRandom());
+    }
+    const bool outOfAttempts = item.attempts >= c.spec.retry.maxAttempts;
+    const bool tooOld = wallNow - *item.firstAttemptAt >= c.spec.retry.maxAge;
+    if (outOfAttempts || tooOld) {
+        deadLetter(c, flight.key, q, item, span, wallNow);
+        pump(c);
+        return;
+    }
+    ++c.minute.retried;
+    q.notBefore = now + delay;
+    q.nextAttemptAt = wallNow + delay;
+    c.waiting.emplace(q.notBefore, flight.key);
+    pump(c);
+}
+
+void DeliveryEngine::Impl::onDelivered(Consumer& c, const std::string& key, EntityQueue&,
+                                       const Item& item, Timestamp now,
+                                       const std::string& outcomeJson) {
+    const Event& e = *item.event;
+    ++c.totals.delivered;
+    ++c.minute.delivered;
+    const double latency = static_cast<double>(
+        std::max<std::int64_t>(0, toUnixMillis(now) - toUnixMillis(e.ingestedAt)));
+    if (item.kind == ItemKind::Live) {
+        c.totals.deliveryLatencyMs.observe(latency);
+        c.minute.latency.observe(latency);
+    }
+    if (c.spec.orderByEntity && e.entity.version && item.kind == ItemKind::Live) {
+        auto& last = c.lastVersion[key];
+        if (*e.entity.version > last) {
+            last = *e.entity.version;
+            pendingWrites.entityVersions.emplace_back(c.spec.name, key, last);
+        }
+    }
+    // End to end: from when the journey began to this acknowledgement.
+    const Timestamp root = rootOccurredAt(e);
+    auto& e2e = c.totals.endToEndMs[e.eventType];
+    if (e2e.upperBounds().empty())
+        e2e = Histogram(sloBounds());
+    e2e.observe(static_cast<double>(toUnixMillis(now) - toUnixMillis(root)));
+    if (!outcomeJson.empty())
+        pendingWrites.outcomes.push_back({c.spec.name, e.seq, e.eventId, e.correlationId,
+                                          e.eventType, outcomeJson, now,
+                                          toUnixMillis(now) - toUnixMillis(root)});
+}
+
+void DeliveryEngine::Impl::popHead(Consumer& c, const std::string& key, EntityQueue& q,
+                                   bool settles) {
+    if (settles)
+        settle(c, q.items.front().event->seq);
+    q.items.pop_front();
+    --c.buffered;
+    q.gapSince.reset();
+    q.notBefore = {};
+    if (q.items.empty() && !q.inFlight && !q.blocked() && !q.queued)
+        c.entities.erase(key);
+    else
+        makeReady(c, key);
+}
+
+AttemptRecord DeliveryEngine::Impl::spanFor(const Consumer& c, const Item& item) {
+    AttemptRecord span;
+    span.consumer = c.spec.name;
+    span.seq = item.event->seq;
+    span.eventId = item.event->eventId;
+    span.correlationId = item.event->correlationId;
+    span.replay = item.kind != ItemKind::Live;
+    return span;
+}
+
+void DeliveryEngine::Impl::settle(Consumer& c, std::int64_t seq) {
+    if (c.unsettled.erase(seq))
+        c.newlySettled.push_back(seq);
+}
+
+void DeliveryEngine::Impl::recordStale(Consumer& c, const Item& item, std::int64_t lastSent) {
+    ++c.totals.stale;
+    AttemptRecord span = spanFor(c, item);
+    span.attempt = 0;
+    span.startedAt = core.clock().now();
+    span.failureClass = "stale";
+    span.error = "skipped: version " + std::to_string(*item.event->entity.version) + " of " +
+                 item.event->entity.key() + " is not newer than version " +
+                 std::to_string(lastSent) + ", already delivered";
+    pendingWrites.attempts.push_back(std::move(span));
+}
+
+// Groups dead letters that failed the same way: the class, the status and the
+// error with its numbers taken out ("HTTP 400: field 12 invalid" and "... 13 ..."
+// are one group).
+std::string DeliveryEngine::Impl::errorSignature(const AttemptRecord& span) {
+    std::string shape;
+    for (char ch : span.error.substr(0, 120)) {
+        if (std::isdigit(static_cast<unsigned char>(ch))) {
+            if (shape.empty() || shape.back() != '#')
+                shape += '#';
+        } else {
+            shape += ch;
+        }
+    }
+    return span.failureClass + ' ' + std::to_string(span.status) + ' ' + shape;
+}
+
+void DeliveryEngine::Impl::deadLetter(Consumer& c, const std::string& key, EntityQueue& q,
+                                      Item& item, const AttemptRecord& last, Timestamp now) {
+    ++c.totals.deadLettered;
+    ++c.minute.dead;
+    DeadLetter d;
+    d.consumer = c.spec.name;
+    d.seq = item.event->seq;
+    d.eventId = item.event->eventId;
+    d.eventType = item.event->eventType;
+    d.tenantId = item.event->tenantId;
+    d.correlationId = item.event->correlationId;
+    d.entity = entityKey(*item.event);
+    d.eventJson = serializeEvent(*item.event);
+    d.signature = errorSignature(last);
+    d.failureClass = last.failureClass;
+    // What the sink said is often the whole story ("missing owner").
+    d.error = last.response.empty() ? last.error : last.error + ": " + excerpt(last.response, 200);
+    d.attempts = item.attempts + item.throttles + (last.failureClass == "invalid" ? 1 : 0);
+    d.deadAt = now;
+    d.payloadOverride = item.payloadOverride;
+    if (item.kind == ItemKind::DeadLetter)
+        d.parentId = item.deadLetterId;
+    pendingWrites.deadLetters.push_back(std::move(d));
+    log::warn(
+        "dead-lettered",
+        {{"consumer", c.spec.name}, {"event_id", item.event->eventId}, {"error", last.error}});
+    if (c.spec.deadLetter == DeadLetterPolicy::BlockEntity && c.spec.orderByEntity)
+        ++q.openDeadLetters;
+    popHead(c, key, q, item.kind == ItemKind::Live);
+    flush(); // an operator looking for it should find it at once
+}
+
+Timestamp DeliveryEngine::Impl::rootOccurredAt(const Event& e) {
+    // Follow causation_id up to the event that started the journey; a few
+    // hops at most, each an indexed lookup.
+    Timestamp root = e.occurredAt;
+    std::string cause = e.causationId;
+    for (int hops = 0; !cause.empty() && hops < 8; ++hops) {
+        auto parent = core.log().get(cause);
+        if (!parent)
+            break;
+        root = std::min(root, parent->occurredAt);
+        cause = parent->causationId;
+    }
+    return root;
+}
+
+void DeliveryEngine::Impl::recordOutcomeEvent(const Event& e) {
+    const Timestamp root = rootOccurredAt(e);
+    const std::int64_t latency = toUnixMillis(e.occurredAt) - toUnixMillis(root);
+    auto& h = outcomeEvents[e.eventType];
+    if (h.upperBounds().empty())
+        h = Histogram(sloBounds());
+    h.observe(static_cast<double>(latency));
+    pendingWrites.outcomes.push_back({"", e.seq, e.eventId, e.correlationId, e.eventType,
+                                      "{\"event_type\":\"" + e.eventType + "\"}", e.ingestedAt,
+                                      latency});
+}
+
+std::vector<double> DeliveryEngine::Impl::sloBounds() {
+    // 10 ms to 7 days: business outcomes are minutes and hours, not milliseconds.
+    return {10,     50,     100,    250,     500,     1'000,   2'500, 5'000,
+            10'000, 30'000, 60'000, 120'000, 300'000, 600'000, 1.8e6, 3.6e6,
+            7.2e6,  14.4e6, 28.8e6, 86.4e6,  259.2e6, 604.8e6};
+}
+
+double DeliveryEngine::Impl::unitRandom() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+// ---- progress, snapshots, history --------------------------------------------------------
+
+void DeliveryEngine::Impl::flush() {
+    for (auto& [name, c] : consumers) {
+        const std::int64_t floor = c->ackFloor();
+        for (auto seq : c->newlySettled)
+            if (seq > floor)
+                pendingWrites.settledAbove.emplace_back(name, seq);
+        c->newlySettled.clear();
+        if (floor != c->savedFloor) {
+            pendingWrites.ackFloors[name] = floor;
+            c->savedFloor = floor;
+        }
+    }
+    if (pendingWrites.empty())
+        return;
+    store.write(std::move(pendingWrites));
+    pendingWrites = {};
+}
+
+void DeliveryEngine::Impl::publishSnapshot() {
+    auto snap = std::make_shared<EngineSnapshot>();
+    snap->at = core.clock().now();
+    snap->lastSeq = lastSeq;
+    for (auto& [name, c] : consumers)
+        snap->consumers.push_back(status(*c, snap->at));
+    std::lock_guard lock(snapshotMutex);
+    latest = std::move(snap);
+}
+
+ConsumerStatus DeliveryEngine::Impl::status(Consumer& c, Timestamp now) {
+    ConsumerStatus s = c.totals;
+    s.spec = c.spec;
+    s.ackFloor = c.ackFloor();
+    // Events not yet read from the log count as pending too; some of them may
+    // not pass the filter, so this is an upper bound while the window is full.
+    s.pending = static_cast<std::int64_t>(c.unsettled.size()) +
+                std::max<std::int64_t>(0, lastSeq - c.cursor + 1);
+    if (!c.unsettled.empty())
+        s.oldestPendingAgeMs = toUnixMillis(now) - toUnixMillis(c.unsettled.begin()->second);
+    else if (c.cursor <= lastSeq)
+        if (auto it = recent.lower_bound(c.cursor); it != recent.end())
+            s.oldestPendingAgeMs = toUnixMillis(now) - toUnixMillis(it->second->ingestedAt);
+    s.inFlight = c.inFlight;
+    s.retrying = static_cast<std::int64_t>(c.waiting.size());
+    for (const auto& [key, q] : c.entities)
+        if (q.blocked())
+            ++s.blockedEntities;
+    const auto steadyNow = std::chrono::steady_clock::now();
+    const CircuitState state = c.breaker.state(steadyNow);
+    s.circuit = std::string(toString(state));
+    if (state == CircuitState::Open)
+        s.circuitReopensAt = now + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       c.breaker.reopensAt() - steadyNow);
+    s.subscribers = static_cast<std::int64_t>(c.subscribers.size());
+    return s;
+}
+
+void DeliveryEngine::Impl::recordMinute(Timestamp minute) {
+    const Timestamp now = core.clock().now();
+    for (auto& [name, c] : consumers) {
+        const ConsumerStatus s = status(*c, now);
+        MinuteRecord m;
+        m.consumer = name;
+        m.minute = minute;
+        m.delivered = c->minute.delivered;
+        m.failed = c->minute.failed;
+        m.retried = c->minute.retried;
+        m.dead = c->minute.dead;
+        m.lagCount = s.pending;
+        m.lagAgeMs = s.oldestPendingAgeMs;
+        m.p50Ms = c->minute.latency.quantile(0.5);
+        m.p99Ms = c->minute.latency.quantile(0.99);
+        pendingWrites.minutes.push_back(std::move(m));
+        c->minute = MinuteCounters{};
+    }
+    pendingWrites.pruneHistoryBefore = now - kHistoryKept;
+    flush();
+}
+
+// ---- public face -------------------------------------------------------------------------
+
+DeliveryEngine::DeliveryEngine(BrokerCore& core) : impl_(std::make_unique<Impl>(core)) {}
+
+DeliveryEngine::~DeliveryEngine() {
+    stop();
+}
+
+void DeliveryEngine::start() {
+    impl_->load();
+    impl_->work.emplace(impl_->io.get_executor());
+    impl_->thread = std::thread([impl = impl_.get()] {
+        pthread_setname_np(pthread_self(), "meshd-delivery");
+        impl->scheduleTick();
+        impl->io.run();
+    });
+}
+
+void DeliveryEngine::stop() {
+    if (!impl_->thread.joinable())
+        return;
+    impl_->callAndWait([impl = impl_.get()] {
+        impl->stopping = true;
+        impl->tick.cancel();
+        impl->flush();
+        impl->client.shutdown();
+        for (auto& [id, sub] : impl->subscriberLinks)
+            sub.link->close("the broker is stopping");
+        return 0;
+    });
+    impl_->work.reset();
+    impl_->io.stop();
+    impl_->thread.join();
+}
+
+void DeliveryEngine::eventsCommitted(std::vector<Event> events) {
+    boost::asio::post(impl_->io, [impl = impl_.get(), events = std::move(events)]() mutable {
+        impl->onCommitted(std::move(events));
+    });
+}
+
+EngineSnapshot DeliveryEngine::snapshot() const {
+    std::lock_guard lock(impl_->snapshotMutex);
+    return impl_->latest ? *impl_->latest : EngineSnapshot{};
+}
+
+DeliveryStore& DeliveryEngine::store() {
+    return impl_->store;
+}
+
+} // namespace meshdeck

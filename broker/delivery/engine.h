@@ -1,0 +1,180 @@
+#pragma once
+// The delivery engine: takes every committed event to every consumer whose
+// filter it passes, at least once, one delivery in flight per (consumer,
+// entity) so one stuck entity never holds up the others.
+//
+// Threads: the engine owns one thread running its own io_context ("the
+// delivery thread"). Every piece of consumer state below - queues, progress,
+// circuit breakers, rate buckets, subscribers' in-flight deliveries - is
+// touched only there; the public methods post onto it (the *AndWait ones block
+// the caller until the delivery thread has answered, so never call them from
+// the delivery thread). Webhook I/O runs on the same io_context, so its
+// completions arrive on the delivery thread too. Progress, attempts and dead
+// letters are batched and handed to the database's writer thread every 50 ms.
+//
+// Memory: a consumer holds at most spec.maxPending events in memory; the rest
+// wait in the log and are read back as room frees up.
+
+#include "broker/delivery/consumer_spec.h"
+#include "broker/store/delivery_store.h"
+#include "core/histogram.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshdeck {
+
+class BrokerCore;
+
+struct ConsumerStatus {
+    ConsumerSpec spec;
+    std::int64_t ackFloor = 0;
+    std::int64_t pending = 0; // events not yet settled (lag as a count)
+    std::int64_t oldestPendingAgeMs = 0;
+    std::int64_t inFlight = 0;
+    std::int64_t retrying = 0;        // entities waiting for a retry timer
+    std::int64_t blockedEntities = 0; // behind a dead letter (dead_letter: block)
+    std::int64_t delivered = 0;       // totals since the broker started
+    std::int64_t failedAttempts = 0;
+    std::int64_t throttled = 0;
+    std::int64_t deadLettered = 0;
+    std::int64_t stale = 0;
+    std::int64_t gaps = 0;
+    std::int64_t replayed = 0;
+    std::string circuit = "closed";
+    std::optional<Timestamp> circuitReopensAt;
+    std::int64_t subscribers = 0;
+    std::string lastError;
+    std::optional<Timestamp> lastErrorAt;
+    Histogram deliveryLatencyMs; // ingest -> acknowledged by the sink
+    // End-to-end latency from the root event's occurred_at to the ack (or
+    // outcome), per event type; compared with spec.slo.
+    std::map<std::string, Histogram> endToEndMs;
+};
+
+struct EngineSnapshot {
+    Timestamp at{};
+    std::int64_t lastSeq = 0;
+    std::vector<ConsumerStatus> consumers;
+};
+
+struct ReplayRequest {
+    std::vector<std::string> consumers; // empty: every consumer
+    std::optional<std::int64_t> fromSeq;
+    std::optional<Timestamp> since; // by occurred_at
+    ConsumerFilter filter;          // on top of each consumer's own
+    double ratePerSecond = 0;       // 0: as fast as the consumer goes
+    bool dryRun = false;
+    std::string actor;
+};
+
+struct ReplayCount {
+    std::string consumer;
+    std::int64_t events = 0;           // would be (or are being) sent again
+    std::int64_t alreadyDelivered = 0; // of those, settled before: an idempotent sink absorbs them
+    std::int64_t fromSeq = 0;
+    std::int64_t toSeq = 0;
+};
+
+struct ReplayResult {
+    std::string error; // empty on success
+    int status = 200;  // HTTP status for the error
+    std::vector<ReplayCount> counts;
+};
+
+// Which dead letters an operator action applies to.
+struct DeadLetterSelection {
+    std::vector<std::int64_t> ids;
+    std::optional<std::string> consumer; // with signature: the whole group
+    std::optional<std::string> signature;
+};
+
+struct DeadLetterActionResult {
+    std::string error;
+    int status = 200;
+    std::vector<std::int64_t> affected;
+    std::vector<std::int64_t> newIds; // edit-and-replay: none (the edit is replayed directly)
+};
+
+// Where one event stands for one consumer, in words and evidence.
+struct StallFinding {
+    std::string consumer;
+    std::int64_t seq = 0;
+    std::string eventId;
+    std::string state; // "pending", "in-flight", "retrying", "circuit-open", "blocked",
+                       // "paused", "no-subscriber", "dead-lettered", "delivered", "filtered",
+                       // "stale", "waiting-for-predecessor"
+    std::string sentence;
+};
+
+// A WebSocket subscriber as the engine sees it; implemented by the gateway.
+class SubscriberLink {
+public:
+    virtual ~SubscriberLink() = default;
+    // Queue a text frame; thread-safe, never blocks.
+    virtual void send(std::string text) = 0;
+    virtual void close(std::string reason) = 0;
+};
+
+class DeliveryEngine {
+public:
+    explicit DeliveryEngine(BrokerCore& core);
+    ~DeliveryEngine();
+
+    // Loads consumers (config first, then those created through the API) and
+    // their progress, then starts the delivery thread. Throws ConfigError for
+    // a bad consumer in the config file.
+    void start();
+    // Flushes progress and stops the thread; in-flight deliveries are
+    // abandoned (redelivered after the next start).
+    void stop();
+
+    // Called after each commit with the events it appended (seq set).
+    void eventsCommitted(std::vector<Event> events);
+
+    EngineSnapshot snapshot() const; // refreshed about four times a second
+
+    // Control plane. Each returns an error sentence (empty on success) and
+    // the HTTP status that fits it.
+    struct Answer {
+        int status = 200;
+        std::string error;
+    };
+    Answer putConsumer(ConsumerSpec spec, const std::string& actor, bool mustBeNew);
+    Answer deleteConsumer(const std::string& name, const std::string& actor);
+    Answer setPaused(const std::string& name, bool paused, const std::string& actor);
+    ReplayResult replay(const ReplayRequest& request);
+    DeadLetterActionResult replayDeadLetters(const DeadLetterSelection& selection,
+                                             const std::string& actor);
+    // Validates the edited payload against the event's schema; violations
+    // come back in the error.
+    DeadLetterActionResult editAndReplay(std::int64_t id, const std::string& payloadJson,
+                                         const std::string& actor);
+    DeadLetterActionResult discardDeadLetters(const DeadLetterSelection& selection,
+                                              const std::string& reason, const std::string& actor);
+    std::vector<StallFinding> stall(const std::vector<Event>& events);
+
+    // WebSocket subscribers. subscribe() answers with an error or "" and, on
+    // success, starts sending deliver frames to the link. The link's session
+    // passes every frame it receives to subscriberFrame() and calls
+    // unsubscribe() when it closes (unacked deliveries are redelivered).
+    std::string subscribe(std::uint64_t linkId, std::shared_ptr<SubscriberLink> link,
+                          const std::string& consumer, int maxInFlight,
+                          const std::string& tenantScope);
+    void subscriberFrame(std::uint64_t linkId, std::string text);
+    void unsubscribe(std::uint64_t linkId);
+
+    DeliveryStore& store();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace meshdeck

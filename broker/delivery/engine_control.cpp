@@ -1,0 +1,750 @@
+// The delivery engine's control plane: consumers coming and going, pauses,
+// replays, dead-letter actions, WebSocket subscribers and the stall finder.
+// Every function here runs on the delivery thread, reached through
+// Impl::callAndWait from the public methods at the bottom.
+
+#include "broker/broker_core.h"
+#include "broker/delivery/engine_impl.h"
+#include "broker/log.h"
+#include "core/envelope.h"
+
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+
+namespace meshdeck {
+
+using namespace delivery;
+using nlohmann::json;
+
+namespace {
+
+std::string jsonString(const std::string& s) {
+    return json(s).dump();
+}
+
+std::string when(Timestamp t) {
+    return formatRfc3339(t);
+}
+
+std::string describeSink(const ConsumerSpec& spec) {
+    switch (spec.sink.kind) {
+    case SinkKind::Webhook:
+        return spec.sink.url;
+    case SinkKind::WebSocket:
+        return "its WebSocket subscribers";
+    case SinkKind::None:
+        return "no sink";
+    }
+    return "its sink";
+}
+
+} // namespace
+
+// ---- consumers ---------------------------------------------------------------------------
+
+void DeliveryEngine::Impl::load() {
+    // Config consumers win over stored ones of the same name: the file is the
+    // source of truth for what it declares. They are stored too, so their
+    // progress and the console see them the same way.
+    std::map<std::string, ConsumerSpec> specs;
+    for (auto& stored : store.loadConsumers())
+        specs[stored.spec.name] = stored.spec;
+    for (const auto& configured : core.config().consumers) {
+        ConsumerSpec spec = configured;
+        spec.source = "config";
+        if (auto it = specs.find(spec.name); it != specs.end())
+            spec.paused = it->second.paused; // a pause survives restarts
+        store.saveConsumer(spec, core.clock().now());
+        specs[spec.name] = spec;
+    }
+    lastSeq = core.log().stats().lastSeq;
+    for (auto& [name, spec] : specs)
+        install(std::move(spec));
+    publishSnapshot();
+}
+
+// Builds a consumer's delivery state from what is stored: the ack floor, the
+// acks above it, the versions it received and the entities blocked behind an
+// open dead letter.
+void DeliveryEngine::Impl::install(ConsumerSpec spec) {
+    auto c = std::make_unique<Consumer>(std::move(spec));
+    c->generation = nextGeneration++;
+    const ConsumerProgress progress = store.loadProgress(c->spec.name);
+    c->cursor = progress.ackFloor + 1;
+    c->savedFloor = progress.ackFloor;
+    c->settledBeforeStart = progress.settledAbove;
+    for (const auto& [entity, version] : progress.entityVersions)
+        c->lastVersion[entity] = version;
+    if (c->spec.rate.perSecond > 0)
+        c->bucket.emplace(c->spec.rate.perSecond, c->spec.rate.burst,
+                          std::chrono::steady_clock::now());
+    if (c->spec.deadLetter == DeadLetterPolicy::BlockEntity && c->spec.orderByEntity) {
+        DeadLetterQuery q;
+        q.consumer = c->spec.name;
+        q.limit = 1000;
+        for (const auto& d : store.deadLetters(q))
+            ++c->entities[d.entity].openDeadLetters;
+    }
+    const std::string name = c->spec.name;
+    consumers[name] = std::move(c);
+}
+
+DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std::string& actor,
+                                                   bool mustBeNew) {
+    return impl_->callAndWait([&]() -> Answer {
+        auto& consumers = impl_->consumers;
+        auto existing = consumers.find(spec.name);
+        if (mustBeNew && existing != consumers.end())
+            return {409, "a consumer named " + spec.name + " already exists; PUT /v1/consumers/" +
+                             spec.name + " changes it"};
+        if (existing != consumers.end() && existing->second->spec.source == "config" &&
+            spec.source != "config")
+            return {409, "consumer " + spec.name +
+                             " is declared in the config file; change it there and reload"};
+        if (existing != consumers.end()) {
+            impl_->flush();
+            for (auto& [id, sub] : impl_->subscriberLinks)
+                if (sub.consumer == spec.name)
+                    sub.link->close("consumer " + spec.name + " was changed; subscribe again");
+        }
+        impl_->store.saveConsumer(spec, impl_->core.clock().now());
+        const bool created = existing == consumers.end();
+        impl_->install(spec);
+        impl_->core.audit().record({0,
+                                    {},
+                                    actor,
+                                    created ? "consumer.create" : "consumer.update",
+                                    spec.name,
+                                    consumerSpecToJson(spec, true)});
+        auto& c = *consumers[spec.name];
+        impl_->fill(c);
+        impl_->pump(c);
+        impl_->publishSnapshot();
+        return {created ? 201 : 200, {}};
+    });
+}
+
+DeliveryEngine::Answer DeliveryEngine::deleteConsumer(const std::string& name,
+                                                      const std::string& actor) {
+    return impl_->callAndWait([&]() -> Answer {
+        auto it = impl_->consumers.find(name);
+        if (it == impl_->consumers.end())
+            return {404, "no consumer named " + name};
+        if (it->second->spec.source == "config")
+            return {409, "consumer " + name +
+                             " is declared in the config file; remove it there and restart"};
+        impl_->flush();
+        impl_->consumers.erase(it);
+        impl_->store.deleteConsumer(name);
+        impl_->core.audit().record({0, {}, actor, "consumer.delete", name, "{}"});
+        impl_->publishSnapshot();
+        return {204, {}};
+    });
+}
+
+DeliveryEngine::Answer DeliveryEngine::setPaused(const std::string& name, bool paused,
+                                                 const std::string& actor) {
+    return impl_->callAndWait([&]() -> Answer {
+        auto it = impl_->consumers.find(name);
+        if (it == impl_->consumers.end())
+            return {404, "no consumer named " + name};
+        auto& c = *it->second;
+        c.spec.paused = paused;
+        impl_->store.saveConsumer(c.spec, impl_->core.clock().now());
+        impl_->core.audit().record(
+            {0, {}, actor, paused ? "consumer.pause" : "consumer.resume", name, "{}"});
+        if (!paused) {
+            impl_->fill(c);
+            impl_->pump(c);
+        }
+        impl_->publishSnapshot();
+        return {200, {}};
+    });
+}
+
+// ---- replay ------------------------------------------------------------------------------
+
+ReplayResult DeliveryEngine::replay(const ReplayRequest& request) {
+    ReplayResult result;
+    const EngineSnapshot snap = impl_->callAndWait([this] {
+        impl_->publishSnapshot();
+        return *impl_->latest;
+    });
+    std::vector<const ConsumerStatus*> targets;
+    for (const auto& name : request.consumers) {
+        auto it = std::find_if(snap.consumers.begin(), snap.consumers.end(),
+                               [&](const ConsumerStatus& s) { return s.spec.name == name; });
+        if (it == snap.consumers.end()) {
+            result.status = 404;
+            result.error = "no consumer named " + name;
+            return result;
+        }
+        targets.push_back(&*it);
+    }
+    if (request.consumers.empty())
+        for (const auto& s : snap.consumers)
+            targets.push_back(&s);
+
+    // Where to start: a seq, or the first event that occurred at or after `since`.
+    std::int64_t from = request.fromSeq.value_or(1);
+    if (request.since && !request.fromSeq) {
+        EventQuery q;
+        q.since = request.since;
+        q.limit = 1;
+        auto page = impl_->core.log().query(q);
+        from = page.events.empty() ? snap.lastSeq + 1 : page.events.front().seq;
+    }
+    const std::int64_t to = snap.lastSeq;
+
+    // Counting reads the log on the caller's thread, not the delivery thread.
+    for (const auto* s : targets) {
+        ReplayCount count{s->spec.name, 0, 0, from, to};
+        ReplayJob job;
+        job.filter = request.filter;
+        job.since = request.since;
+        Consumer probe(s->spec);
+        for (std::int64_t at = from; at <= to; at += 1000) {
+            for (const auto& e : impl_->core.log().readFrom(at, 1000)) {
+                if (!Impl::replayMatches(probe, job, e))
+                    continue;
+                ++count.events;
+                if (e.seq <= s->ackFloor)
+                    ++count.alreadyDelivered;
+            }
+        }
+        result.counts.push_back(count);
+    }
+    if (request.dryRun)
+        return result;
+
+    impl_->callAndWait([&] {
+        for (const auto& count : result.counts) {
+            auto it = impl_->consumers.find(count.consumer);
+            if (it == impl_->consumers.end())
+                continue;
+            ReplayJob job;
+            job.next = from;
+            job.to = to;
+            job.filter = request.filter;
+            job.since = request.since;
+            if (request.ratePerSecond > 0)
+                job.rate.emplace(request.ratePerSecond, std::max(1.0, request.ratePerSecond),
+                                 std::chrono::steady_clock::now());
+            it->second->replays.push_back(std::move(job));
+            impl_->fill(*it->second);
+            impl_->pump(*it->second);
+        }
+        return 0;
+    });
+    json detail = {{"from_seq", from}, {"to_seq", to}, {"rate_per_second", request.ratePerSecond}};
+    for (const auto& count : result.counts)
+        detail["events"][count.consumer] = count.events;
+    impl_->core.audit().record(
+        {0,
+         {},
+         request.actor,
+         "consumer.replay",
+         request.consumers.empty() ? std::string("*") : request.consumers.front(),
+         detail.dump()});
+    return result;
+}
+
+// ---- dead letters ------------------------------------------------------------------------
+
+namespace {
+
+std::vector<DeadLetter> selectOpen(DeliveryStore& store, const DeadLetterSelection& selection,
+                                   std::string& error) {
+    std::vector<DeadLetter> letters;
+    for (auto id : selection.ids) {
+        auto d = store.deadLetter(id);
+        if (!d) {
+            error = "no dead letter " + std::to_string(id);
+            return {};
+        }
+        if (d->state != DeadLetterState::Open) {
+            error = "dead letter " + std::to_string(id) + " was already " +
+                    std::string(toString(d->state)) + " by " + d->resolvedBy;
+            return {};
+        }
+        letters.push_back(std::move(*d));
+    }
+    if (selection.signature || (selection.consumer && selection.ids.empty())) {
+        DeadLetterQuery q;
+        q.consumer = selection.consumer;
+        q.signature = selection.signature;
+        q.limit = 1000;
+        auto group = store.deadLetters(q);
+        letters.insert(letters.end(), group.begin(), group.end());
+    }
+    if (letters.empty() && error.empty())
+        error = "no open dead letters match";
+    return letters;
+}
+
+} // namespace
+
+DeadLetterActionResult DeliveryEngine::Impl::resend(const std::vector<DeadLetter>& letters,
+                                                    const std::string& actor,
+                                                    const std::string& payloadOverride) {
+    DeadLetterActionResult result;
+    const Timestamp now = core.clock().now();
+    // Oldest first, so an entity's letters go out in their original order.
+    std::vector<const DeadLetter*> ordered;
+    for (const auto& d : letters)
+        ordered.push_back(&d);
+    std::sort(ordered.begin(), ordered.end(),
+              [](const DeadLetter* a, const DeadLetter* b) { return a->seq > b->seq; });
+    for (const DeadLetter* d : ordered) {
+        auto it = consumers.find(d->consumer);
+        if (it == consumers.end()) {
+            result.status = 409;
+            result.error = "dead letter " + std::to_string(d->id) + " belongs to consumer " +
+                           d->consumer + ", which no longer exists";
+            return result;
+        }
+        Consumer& c = *it->second;
+        ParsedEvent parsed = parseEvent(d->eventJson);
+        if (!parsed.event) {
+            result.status = 500;
+            result.error = "dead letter " + std::to_string(d->id) +
+                           " holds an unreadable event: " + describe(parsed.violations);
+            return result;
+        }
+        Event e = std::move(*parsed.event);
+        e.seq = d->seq;
+        Item item{std::make_shared<const Event>(std::move(e)), ItemKind::DeadLetter};
+        item.deadLetterId = d->id;
+        item.payloadOverride = payloadOverride.empty() ? d->payloadOverride : payloadOverride;
+        // Pushed to the front in reverse order: the oldest ends up first.
+        if (c.spec.orderByEntity) {
+            auto& q = c.entities[d->entity];
+            if (q.openDeadLetters > 0)
+                --q.openDeadLetters;
+        }
+        enqueue(c, std::move(item), true);
+        ++c.totals.replayed;
+        DeadLetterResolution r;
+        r.id = d->id;
+        r.state = DeadLetterState::Replayed;
+        r.at = now;
+        r.actor = actor;
+        r.reason = payloadOverride.empty() ? "replayed" : "edited and replayed";
+        r.payloadOverride = payloadOverride;
+        pendingWrites.resolutions.push_back(std::move(r));
+        result.affected.push_back(d->id);
+    }
+    flush();
+    for (auto& [name, c] : consumers)
+        pump(*c);
+    return result;
+}
+
+DeadLetterActionResult DeliveryEngine::replayDeadLetters(const DeadLetterSelection& selection,
+                                                         const std::string& actor) {
+    std::string error;
+    auto letters = selectOpen(impl_->store, selection, error);
+    if (!error.empty())
+        return {error, 404, {}, {}};
+    auto result = impl_->callAndWait([&] { return impl_->resend(letters, actor, {}); });
+    if (result.error.empty()) {
+        json detail = {{"ids", result.affected}};
+        if (selection.signature)
+            detail["signature"] = *selection.signature;
+        impl_->core.audit().record({0,
+                                    {},
+                                    actor,
+                                    "dlq.replay",
+                                    selection.consumer.value_or(letters.front().consumer),
+                                    detail.dump()});
+    }
+    return result;
+}
+
+DeadLetterActionResult DeliveryEngine::editAndReplay(std::int64_t id,
+                                                     const std::string& payloadJson,
+                                                     const std::string& actor) {
+    DeadLetterSelection selection;
+    selection.ids = {id};
+    std::string error;
+    auto letters = selectOpen(impl_->store, selection, error);
+    if (!error.empty())
+        return {error, 404, {}, {}};
+    const DeadLetter& d = letters.front();
+    ParsedEvent original = parseEvent(d.eventJson);
+    if (!original.event)
+        return {"dead letter " + std::to_string(id) + " holds an unreadable event", 500, {}, {}};
+    json payload;
+    try {
+        payload = json::parse(payloadJson);
+    } catch (const json::exception& ex) {
+        return {std::string("the edited payload is not JSON: ") + ex.what(), 400, {}, {}};
+    }
+    if (!payload.is_object())
+        return {"the edited payload must be a JSON object", 400, {}, {}};
+    const Violations violations = impl_->core.withSchemas([&](const SchemaRegistry& registry) {
+        if (!registry.hasType(d.eventType))
+            return Violations{};
+        return registry.validate(d.eventType, original.event->schemaVersion, payload.dump());
+    });
+    if (!violations.empty())
+        return {"the edited payload does not match " + d.eventType + " v" +
+                    std::to_string(original.event->schemaVersion) + ": " + describe(violations),
+                422,
+                {},
+                {}};
+    auto result = impl_->callAndWait([&] { return impl_->resend(letters, actor, payload.dump()); });
+    if (result.error.empty())
+        impl_->core.audit().record({0,
+                                    {},
+                                    actor,
+                                    "dlq.edit-replay",
+                                    "dead letter " + std::to_string(id),
+                                    json{{"id", id},
+                                         {"consumer", d.consumer},
+                                         {"event_id", d.eventId},
+                                         {"original_payload", json::parse(original.event->payload)},
+                                         {"edited_payload", payload}}
+                                        .dump()});
+    return result;
+}
+
+DeadLetterActionResult DeliveryEngine::discardDeadLetters(const DeadLetterSelection& selection,
+                                                          const std::string& reason,
+                                                          const std::string& actor) {
+    if (reason.find_first_not_of(" \t\n") == std::string::npos)
+        return {"a reason is required to discard dead letters (say why, for the audit log)",
+                400,
+                {},
+                {}};
+    std::string error;
+    auto letters = selectOpen(impl_->store, selection, error);
+    if (!error.empty())
+        return {error, 404, {}, {}};
+    auto result = impl_->callAndWait([&] {
+        DeadLetterActionResult r;
+        const Timestamp now = impl_->core.clock().now();
+        for (const auto& d : letters) {
+            impl_->pendingWrites.resolutions.push_back(
+                {d.id, DeadLetterState::Discarded, now, actor, reason, {}});
+            r.affected.push_back(d.id);
+            auto it = impl_->consumers.find(d.consumer);
+            if (it == impl_->consumers.end() || !it->second->spec.orderByEntity)
+                continue;
+            auto& c = *it->second;
+            auto qit = c.entities.find(d.entity);
+            if (qit != c.entities.end() && qit->second.openDeadLetters > 0) {
+                --qit->second.openDeadLetters;
+                impl_->makeReady(c, d.entity);
+                impl_->pump(c);
+            }
+        }
+        impl_->flush();
+        return r;
+    });
+    impl_->core.audit().record({0,
+                                {},
+                                actor,
+                                "dlq.discard",
+                                selection.consumer.value_or(letters.front().consumer),
+                                json{{"ids", result.affected}, {"reason", reason}}.dump()});
+    return result;
+}
+
+// ---- WebSocket subscribers ---------------------------------------------------------------
+
+bool DeliveryEngine::Impl::subscriberWithRoom(const Consumer& c) const {
+    for (auto id : c.subscribers) {
+        auto it = subscriberLinks.find(id);
+        if (it != subscriberLinks.end() && it->second.inFlight < it->second.maxInFlight)
+            return true;
+    }
+    return false;
+}
+
+void DeliveryEngine::Impl::sendToSubscriber(Consumer& c, Item& item, const Flight& flight) {
+    // Round robin over the subscribers that have room (pump checked one has).
+    for (std::size_t tried = 0; tried < c.subscribers.size(); ++tried) {
+        const auto id = c.subscribers[c.nextSubscriber++ % c.subscribers.size()];
+        auto it = subscriberLinks.find(id);
+        if (it == subscriberLinks.end() || it->second.inFlight >= it->second.maxInFlight)
+            continue;
+        const std::uint64_t deliveryId = nextDeliveryId++;
+        ++it->second.inFlight;
+        subscriberDeliveries[deliveryId] = {
+            id, flight, std::chrono::steady_clock::now() + c.spec.sink.ackTimeout};
+        std::string frame = "{\"type\":\"deliver\",\"delivery_id\":" + std::to_string(deliveryId) +
+                            ",\"consumer\":" + jsonString(c.spec.name) +
+                            ",\"attempt\":" + std::to_string(item.attempts + item.throttles + 1) +
+                            ",\"event\":" + item.body + '}';
+        it->second.link->send(std::move(frame));
+        return;
+    }
+    boost::asio::post(io, [this, flight] {
+        complete(flight, {0, FailureClass::Transport, "no subscriber had room", {}, {}, {}});
+    });
+}
+
+void DeliveryEngine::Impl::expireSubscriberDeliveries(SteadyTime now) {
+    for (auto it = subscriberDeliveries.begin(); it != subscriberDeliveries.end();) {
+        if (it->second.deadline > now) {
+            ++it;
+            continue;
+        }
+        const auto flight = it->second.flight;
+        if (auto sub = subscriberLinks.find(it->second.linkId); sub != subscriberLinks.end())
+            --sub->second.inFlight;
+        std::string error = "not acknowledged within " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               now - flight.startedSteady)
+                                               .count()) +
+                            " ms; redelivering";
+        it = subscriberDeliveries.erase(it);
+        complete(flight, {0, FailureClass::Transport, std::move(error), {}, {}, {}});
+    }
+}
+
+void DeliveryEngine::Impl::onSubscriberFrame(std::uint64_t linkId, const std::string& text) {
+    auto sub = subscriberLinks.find(linkId);
+    if (sub == subscriberLinks.end())
+        return;
+    auto reply = [&](const std::string& message) {
+        sub->second.link->send("{\"type\":\"error\",\"message\":" + jsonString(message) + '}');
+    };
+    json frame;
+    try {
+        frame = json::parse(text);
+    } catch (const json::exception&) {
+        return reply("not JSON; send {\"type\":\"ack\",\"delivery_id\":N}");
+    }
+    const std::string type = frame.value("type", "");
+    if (type != "ack" && type != "nack")
+        return reply("unknown type '" + type + "'; expected ack or nack");
+    if (!frame.contains("delivery_id") || !frame["delivery_id"].is_number_unsigned())
+        return reply("delivery_id missing or not a number");
+    const auto deliveryId = frame["delivery_id"].get<std::uint64_t>();
+    auto it = subscriberDeliveries.find(deliveryId);
+    if (it == subscriberDeliveries.end() || it->second.linkId != linkId)
+        return reply("unknown delivery_id " + std::to_string(deliveryId) +
+                     " (already acknowledged, or it timed out and was redelivered)");
+    const Flight flight = it->second.flight;
+    subscriberDeliveries.erase(it);
+    --sub->second.inFlight;
+    Answer answer;
+    if (type == "ack") {
+        answer.status = 200;
+        if (frame.contains("outcome") && !frame["outcome"].is_null())
+            answer.outcomeJson = frame["outcome"].dump();
+    } else {
+        const bool retry = frame.value("retry", true);
+        answer.failure = retry ? FailureClass::Other : FailureClass::Invalid;
+        answer.error = "subscriber nacked" + std::string(retry ? "" : " (no retry)") +
+                       (frame.contains("error") ? ": " + frame["error"].dump() : std::string());
+    }
+    complete(flight, answer);
+}
+
+void DeliveryEngine::Impl::dropSubscriber(std::uint64_t linkId) {
+    auto sub = subscriberLinks.find(linkId);
+    if (sub == subscriberLinks.end())
+        return;
+    const std::string consumer = sub->second.consumer;
+    subscriberLinks.erase(sub);
+    if (auto it = consumers.find(consumer); it != consumers.end()) {
+        auto& ids = it->second->subscribers;
+        ids.erase(std::remove(ids.begin(), ids.end(), linkId), ids.end());
+    }
+    // What it had not acknowledged goes out again, to whoever is left.
+    for (auto it = subscriberDeliveries.begin(); it != subscriberDeliveries.end();) {
+        if (it->second.linkId != linkId) {
+            ++it;
+            continue;
+        }
+        const auto flight = it->second.flight;
+        it = subscriberDeliveries.erase(it);
+        complete(flight, {0,
+                          FailureClass::Transport,
+                          "the subscriber disconnected before acknowledging",
+                          {},
+                          {},
+                          {}});
+    }
+}
+
+std::string DeliveryEngine::subscribe(std::uint64_t linkId, std::shared_ptr<SubscriberLink> link,
+                                      const std::string& consumer, int maxInFlight,
+                                      const std::string& tenantScope) {
+    return impl_->callAndWait([&]() -> std::string {
+        auto it = impl_->consumers.find(consumer);
+        if (it == impl_->consumers.end())
+            return "no consumer named " + consumer;
+        auto& c = *it->second;
+        if (c.spec.sink.kind != SinkKind::WebSocket)
+            return "consumer " + consumer + " delivers to " + describeSink(c.spec) +
+                   ", not to WebSocket subscribers";
+        if (tenantScope != "*" && (!c.spec.filter.tenant || *c.spec.filter.tenant != tenantScope))
+            return "this token is scoped to tenant " + tenantScope + "; consumer " + consumer +
+                   " reads other tenants' events";
+        impl_->subscriberLinks[linkId] = {link, consumer, std::clamp(maxInFlight, 1, 10'000), 0};
+        c.subscribers.push_back(linkId);
+        link->send("{\"type\":\"subscribed\",\"consumer\":" + jsonString(consumer) +
+                   ",\"max_in_flight\":" + std::to_string(std::clamp(maxInFlight, 1, 10'000)) +
+                   '}');
+        impl_->fill(c);
+        impl_->pump(c);
+        return {};
+    });
+}
+
+void DeliveryEngine::subscriberFrame(std::uint64_t linkId, std::string text) {
+    boost::asio::post(impl_->io, [impl = impl_.get(), linkId, text = std::move(text)] {
+        impl->onSubscriberFrame(linkId, text);
+        for (auto& [name, c] : impl->consumers)
+            impl->pump(*c);
+    });
+}
+
+void DeliveryEngine::unsubscribe(std::uint64_t linkId) {
+    boost::asio::post(impl_->io, [impl = impl_.get(), linkId] { impl->dropSubscriber(linkId); });
+}
+
+// ---- where did it stall? -----------------------------------------------------------------
+
+StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
+    StallFinding f;
+    f.consumer = c.spec.name;
+    f.seq = e.seq;
+    f.eventId = e.eventId;
+    const std::string what = e.eventType + ' ' + e.eventId + " (seq " + std::to_string(e.seq) + ")";
+    const std::string to = " to " + c.spec.name;
+    const auto now = std::chrono::steady_clock::now();
+    const Timestamp wallNow = core.clock().now();
+
+    if (e.seq >= c.cursor) {
+        f.state = c.spec.paused ? "paused" : "pending";
+        f.sentence = what + " is pending" + to + ": the consumer is " +
+                     std::to_string(lastSeq - c.cursor + 1) + " events behind the log" +
+                     (c.spec.paused ? " and is paused" : "") + '.';
+        return f;
+    }
+    if (c.unsettled.count(e.seq)) {
+        const std::string key = c.spec.orderByEntity ? entityKey(e) : std::string();
+        const EntityQueue* q = nullptr;
+        std::size_t position = 0;
+        for (const auto& [k, queue] : c.entities) {
+            if (c.spec.orderByEntity && k != key)
+                continue;
+            for (std::size_t i = 0; i < queue.items.size(); ++i)
+                if (queue.items[i].event->seq == e.seq && queue.items[i].kind == ItemKind::Live) {
+                    q = &queue;
+                    position = i;
+                }
+            if (q)
+                break;
+        }
+        if (!q) {
+            f.state = "pending";
+            f.sentence = what + " is pending" + to + '.';
+            return f;
+        }
+        const Item& head = q->items.front();
+        if (q->blocked()) {
+            f.state = "blocked";
+            f.sentence = what + " is blocked" + to + ": entity " + e.entity.key() +
+                         " waits behind a dead letter (dead_letter: block); replay or discard it.";
+        } else if (c.spec.paused) {
+            f.state = "paused";
+            f.sentence = what + " waits: consumer " + c.spec.name + " is paused.";
+        } else if (position > 0) {
+            f.state = "pending";
+            f.sentence =
+                what + " is pending" + to + " behind " + std::to_string(position) +
+                " earlier event(s) of " + e.entity.key() +
+                (q->lastError.empty() ? std::string()
+                                      : "; the first is retrying with error: " + q->lastError) +
+                '.';
+        } else if (q->inFlight) {
+            f.state = "in-flight";
+            f.sentence = what + " is being delivered" + to + " (" + describeSink(c.spec) +
+                         ") since " + when(q->inFlightSince) + ", attempt " +
+                         std::to_string(head.attempts + head.throttles + 1) + '.';
+        } else if (c.breaker.state(now) == CircuitState::Open) {
+            f.state = "circuit-open";
+            const auto reopen = wallNow + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              c.breaker.reopensAt() - now);
+            f.sentence = what + " waits: the circuit to " + describeSink(c.spec) +
+                         " is open after repeated failures (last: " + q->lastError +
+                         "); it is probed again at " + when(reopen) +
+                         ". Nothing is dead-lettered meanwhile.";
+        } else if (q->notBefore > now) {
+            f.state = "retrying";
+            f.sentence = what + " is retrying" + to + " with error: " + q->lastError +
+                         " (attempt " + std::to_string(head.attempts + head.throttles) + " of " +
+                         std::to_string(c.spec.retry.maxAttempts) + "); next attempt at " +
+                         when(q->nextAttemptAt) + '.';
+        } else if (q->gapSince) {
+            f.state = "waiting-for-predecessor";
+            f.sentence = what + " waits for an earlier version of " + e.entity.key() + " (up to " +
+                         std::to_string(c.spec.gapTimeout.count()) + " ms).";
+        } else if (c.spec.sink.kind == SinkKind::WebSocket && c.subscribers.empty()) {
+            f.state = "no-subscriber";
+            f.sentence =
+                what + " waits: no WebSocket subscriber is connected for " + c.spec.name + '.';
+        } else {
+            f.state = "pending";
+            f.sentence = what + " is queued for delivery" + to + '.';
+        }
+        return f;
+    }
+    // Settled: the stored record says how.
+    DeadLetterQuery dq;
+    dq.consumer = c.spec.name;
+    dq.state.reset();
+    for (const auto& d : store.deadLettersByCorrelation(e.correlationId))
+        if (d.consumer == c.spec.name && d.seq == e.seq && d.state == DeadLetterState::Open) {
+            f.state = "dead-lettered";
+            f.sentence = what + " was dead-lettered" + to + " at " + when(d.deadAt) + " after " +
+                         std::to_string(d.attempts) + " attempt(s): " + d.error + " (dead letter " +
+                         std::to_string(d.id) + ").";
+            return f;
+        }
+    const auto attempts = store.attemptsFor(c.spec.name, e.seq);
+    for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) {
+        if (it->failureClass == "none") {
+            f.state = "delivered";
+            f.sentence =
+                what + " was delivered" + to + " at " + when(it->startedAt) +
+                (it->status ? " (HTTP " + std::to_string(it->status) + ")" : std::string()) +
+                ", attempt " + std::to_string(it->attempt) + '.';
+            return f;
+        }
+        if (it->failureClass == "stale") {
+            f.state = "stale";
+            f.sentence = what + " was not sent" + to + ": " + it->error + '.';
+            return f;
+        }
+    }
+    if (!attempts.empty()) {
+        f.state = "dead-lettered";
+        f.sentence = what + " failed" + to + " (" + attempts.back().error +
+                     ") and its dead letter was resolved.";
+        return f;
+    }
+    f.state = "filtered";
+    f.sentence = what + " did not pass " + c.spec.name + "'s filter conditions.";
+    return f;
+}
+
+std::vector<StallFinding> DeliveryEngine::stall(const std::vector<Event>& events) {
+    return impl_->callAndWait([&] {
+        std::vector<StallFinding> out;
+        impl_->flush();
+        for (const auto& e : events)
+            for (auto& [name, c] : impl_->consumers)
+                if (matchesTypeAndTenant(c->spec.filter, e))
+                    out.push_back(impl_->find(*c, e));
+        return out;
+    });
+}
+
+} // namespace meshdeck

@@ -1,0 +1,144 @@
+#pragma once
+// Internal to broker/delivery: DeliveryEngine's state and the functions of
+// the delivery thread, split over engine.cpp (the delivery loop) and
+// engine_control.cpp (consumers, replays, dead letters, subscribers, stall).
+// Everything here belongs to the delivery thread unless marked otherwise.
+
+#include "broker/delivery/engine.h"
+#include "broker/delivery/engine_state.h"
+#include "broker/delivery/failure.h"
+#include "broker/delivery/webhook_client.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace meshdeck {
+
+struct DeliveryEngine::Impl {
+    explicit Impl(BrokerCore& core);
+
+    // Which delivery an answer belongs to.
+    struct Flight {
+        std::string consumer;
+        std::uint64_t generation = 0;
+        std::string key;
+        Timestamp startedAt{};
+        delivery::SteadyTime startedSteady{};
+    };
+    // A sink's answer, whatever the sink.
+    struct Answer {
+        int status = 0;
+        delivery::FailureClass failure = delivery::FailureClass::None;
+        std::string error;
+        std::optional<std::chrono::milliseconds> retryAfter;
+        std::string response;
+        std::string outcomeJson; // a subscriber's business outcome
+    };
+    struct Subscriber {
+        std::shared_ptr<SubscriberLink> link;
+        std::string consumer;
+        int maxInFlight = 1;
+        int inFlight = 0;
+    };
+    struct SubscriberDelivery {
+        std::uint64_t linkId = 0;
+        Flight flight;
+        delivery::SteadyTime deadline{};
+    };
+
+    // Runs f on the delivery thread and waits for its result (from any other thread).
+    template <typename F> auto callAndWait(F f) -> decltype(f()) {
+        using R = decltype(f());
+        std::promise<R> promise;
+        auto future = promise.get_future();
+        boost::asio::post(io, [&] {
+            try {
+                promise.set_value(f());
+            } catch (...) {
+                promise.set_exception(std::current_exception());
+            }
+        });
+        return future.get();
+    }
+
+    // engine.cpp
+    void scheduleTick();
+    void onTick();
+    void onCommitted(std::vector<Event> events);
+    void fill(delivery::Consumer& c);
+    void accept(delivery::Consumer& c, const delivery::EventPtr& e);
+    void enqueue(delivery::Consumer& c, delivery::Item item, bool front);
+    void makeReady(delivery::Consumer& c, const std::string& key);
+    void fillReplays(delivery::Consumer& c);
+    static bool replayMatches(const delivery::Consumer& c, const delivery::ReplayJob& job,
+                              const Event& e);
+    bool passGate(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
+                  delivery::SteadyTime now);
+    void pump(delivery::Consumer& c);
+    void send(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q);
+    std::string bodyFor(const delivery::Consumer& c, const delivery::Item& item);
+    void complete(const Flight& flight, const Answer& answer);
+    void onDelivered(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
+                     const delivery::Item& item, Timestamp now, const std::string& outcomeJson);
+    void popHead(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
+                 bool settles);
+    void settle(delivery::Consumer& c, std::int64_t seq);
+    static AttemptRecord spanFor(const delivery::Consumer& c, const delivery::Item& item);
+    void recordStale(delivery::Consumer& c, const delivery::Item& item, std::int64_t lastSent);
+    static std::string errorSignature(const AttemptRecord& span);
+    void deadLetter(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
+                    delivery::Item& item, const AttemptRecord& last, Timestamp now);
+    Timestamp rootOccurredAt(const Event& e);
+    void recordOutcomeEvent(const Event& e);
+    static std::vector<double> sloBounds();
+    static double unitRandom();
+    void flush();
+    void publishSnapshot();
+    ConsumerStatus status(delivery::Consumer& c, Timestamp now);
+    void recordMinute(Timestamp minute);
+
+    // engine_control.cpp
+    void load();
+    void install(ConsumerSpec spec);
+    bool subscriberWithRoom(const delivery::Consumer& c) const;
+    void sendToSubscriber(delivery::Consumer& c, delivery::Item& item, const Flight& flight);
+    void expireSubscriberDeliveries(delivery::SteadyTime now);
+    void onSubscriberFrame(std::uint64_t linkId, const std::string& text);
+    void dropSubscriber(std::uint64_t linkId);
+    DeadLetterActionResult resend(const std::vector<DeadLetter>& letters, const std::string& actor,
+                                  const std::string& payloadOverride);
+    StallFinding find(delivery::Consumer& c, const Event& e);
+
+    BrokerCore& core;
+    DeliveryStore store; // thread-safe
+    boost::asio::io_context io;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+    std::thread thread;
+    boost::asio::steady_timer tick;
+    delivery::WebhookClient client;
+    bool stopping = false;
+
+    std::map<std::string, std::unique_ptr<delivery::Consumer>> consumers;
+    std::map<std::int64_t, delivery::EventPtr> recent; // the newest committed events
+    std::int64_t lastSeq = 0;
+    std::uint64_t unorderedSerial = 0;
+    std::uint64_t nextGeneration = 1;
+    DeliveryWrites pendingWrites;
+    delivery::SteadyTime lastFlush{};
+    delivery::SteadyTime lastSnapshot{};
+    Timestamp currentMinute{};
+    std::map<std::string, Histogram> outcomeEvents; // outcome event type -> latency from root
+
+    std::map<std::uint64_t, Subscriber> subscriberLinks;
+    std::map<std::uint64_t, SubscriberDelivery> subscriberDeliveries; // delivery id ->
+    std::uint64_t nextDeliveryId = 1;
+
+    mutable std::mutex snapshotMutex; // guards latest; taken by any thread
+    std::shared_ptr<const EngineSnapshot> latest;
+};
+
+} // namespace meshdeck

@@ -1,0 +1,114 @@
+#pragma once
+// Internal to broker/delivery: the delivery thread's state for one consumer.
+// Everything here is owned by the delivery thread (see engine.h).
+
+#include "broker/delivery/circuit_breaker.h"
+#include "broker/delivery/consumer_spec.h"
+#include "broker/delivery/engine.h"
+#include "core/token_bucket.h"
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace meshdeck::delivery {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+using EventPtr = std::shared_ptr<const Event>;
+
+enum class ItemKind {
+    Live,       // read from the log in order; settles the consumer's progress
+    Replay,     // an operator replay: same event_id, no effect on progress
+    DeadLetter, // a dead letter sent again (possibly with an edited payload)
+};
+
+struct Item {
+    EventPtr event;
+    ItemKind kind = ItemKind::Live;
+    int attempts = 0;  // failed attempts that count against retry.maxAttempts
+    int throttles = 0; // throttled answers (they use up no attempt)
+    std::optional<Timestamp> firstAttemptAt;
+    std::int64_t deadLetterId = 0;
+    std::string payloadOverride;
+    bool gapWaited = false; // delivered after its predecessor did not come in time
+    std::string body;       // built on first send, reused by retries
+};
+
+// One entity's queue for one consumer: at most one delivery in flight.
+struct EntityQueue {
+    std::deque<Item> items;
+    bool inFlight = false;
+    bool queued = false;     // in Consumer::ready
+    int openDeadLetters = 0; // dead_letter: block - waits while > 0
+    SteadyTime notBefore{};
+    std::optional<SteadyTime> gapSince;
+    std::string lastError;
+    std::string lastClass;
+    Timestamp nextAttemptAt{};
+    Timestamp inFlightSince{};
+    bool blocked() const { return openDeadLetters > 0; }
+};
+
+struct ReplayJob {
+    std::int64_t next = 0;
+    std::int64_t to = 0;
+    ConsumerFilter filter;
+    std::optional<Timestamp> since;
+    std::optional<TokenBucket> rate;
+};
+
+struct MinuteCounters {
+    std::int64_t delivered = 0;
+    std::int64_t failed = 0;
+    std::int64_t retried = 0;
+    std::int64_t dead = 0;
+    Histogram latency = Histogram::latencyMs();
+};
+
+struct Consumer {
+    explicit Consumer(ConsumerSpec s) : spec(std::move(s)), breaker(spec.breaker) {}
+
+    ConsumerSpec spec;
+    std::uint64_t generation = 0; // bumped when the spec changes; stale completions are dropped
+
+    // Progress. Every seq below `cursor` has been read from the log; those of
+    // them still owed to the sink are in `unsettled` (seq -> ingested_at).
+    // The ack floor is therefore min(unsettled) - 1, or cursor - 1.
+    std::int64_t cursor = 1;
+    std::map<std::int64_t, Timestamp> unsettled;
+    std::set<std::int64_t> settledBeforeStart; // acks above the floor found at start
+    std::vector<std::int64_t> newlySettled;    // since the last flush
+    std::int64_t savedFloor = -1;
+    std::unordered_map<std::string, std::int64_t> lastVersion; // entity -> last version sent
+
+    std::unordered_map<std::string, EntityQueue> entities;
+    std::deque<std::string> ready;
+    std::multimap<SteadyTime, std::string> waiting; // retry and gap timers
+    std::size_t buffered = 0;
+    int inFlight = 0;
+
+    CircuitBreaker breaker;
+    std::optional<TokenBucket> bucket;
+    SteadyTime throttledUntil{};
+    std::deque<ReplayJob> replays;
+    std::vector<std::uint64_t> subscribers; // WebSocket links, round robin
+    std::size_t nextSubscriber = 0;
+
+    ConsumerStatus totals; // counters and histograms; spec filled at snapshot
+    MinuteCounters minute;
+
+    std::int64_t ackFloor() const {
+        return unsettled.empty() ? cursor - 1 : unsettled.begin()->first - 1;
+    }
+};
+
+// "acme/lead:L-1042": the ordering key of an event's entity.
+inline std::string entityKey(const Event& e) {
+    return e.tenantId + '/' + e.entity.kind + ':' + e.entity.id;
+}
+
+} // namespace meshdeck::delivery

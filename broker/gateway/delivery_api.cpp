@@ -1,0 +1,787 @@
+#include "broker/gateway/delivery_api.h"
+
+#include "broker/broker_core.h"
+#include "broker/gateway/api_support.h"
+#include "broker/gateway/problem.h"
+#include "core/envelope.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace meshdeck {
+
+using nlohmann::json;
+using ojson = nlohmann::ordered_json;
+using api::jsonResponse;
+using api::parseInt;
+using api::queryValue;
+
+namespace {
+
+ojson histogramSummary(const Histogram& h) {
+    if (h.count() == 0)
+        return ojson{{"count", 0}};
+    return ojson{{"count", h.count()},
+                 {"p50_ms", h.quantile(0.5)},
+                 {"p95_ms", h.quantile(0.95)},
+                 {"p99_ms", h.quantile(0.99)},
+                 {"max_ms", h.max()}};
+}
+
+ojson statusJson(const ConsumerStatus& s, bool withSpec) {
+    ojson j;
+    j["name"] = s.spec.name;
+    j["description"] = s.spec.description;
+    j["sink"] = std::string(toString(s.spec.sink.kind));
+    if (s.spec.sink.kind == SinkKind::Webhook)
+        j["url"] = s.spec.sink.url;
+    j["source"] = s.spec.source;
+    j["state"] = s.spec.paused           ? "paused"
+                 : s.circuit == "open"   ? "circuit-open"
+                 : s.blockedEntities > 0 ? "blocked"
+                 : s.retrying > 0        ? "retrying"
+                                         : "running";
+    j["paused"] = s.spec.paused;
+    j["ack_floor"] = s.ackFloor;
+    j["lag"] = {{"events", s.pending}, {"oldest_age_ms", s.oldestPendingAgeMs}};
+    j["in_flight"] = s.inFlight;
+    j["retrying"] = s.retrying;
+    j["blocked_entities"] = s.blockedEntities;
+    j["circuit"] = {{"state", s.circuit}};
+    if (s.circuitReopensAt)
+        j["circuit"]["probe_at"] = formatRfc3339(*s.circuitReopensAt);
+    j["subscribers"] = s.subscribers;
+    j["totals"] = {{"delivered", s.delivered}, {"failed_attempts", s.failedAttempts},
+                   {"throttled", s.throttled}, {"dead_lettered", s.deadLettered},
+                   {"stale_skipped", s.stale}, {"gaps_waited", s.gaps},
+                   {"replayed", s.replayed}};
+    j["delivery_latency"] = histogramSummary(s.deliveryLatencyMs);
+    ojson slo = ojson::array();
+    for (const auto& [type, h] : s.endToEndMs) {
+        ojson row = histogramSummary(h);
+        row["event_type"] = type;
+        if (s.spec.slo.target.count() > 0) {
+            const double observed = h.quantile(s.spec.slo.percentile);
+            row["target_ms"] = s.spec.slo.target.count();
+            row["percentile"] = s.spec.slo.percentile * 100;
+            row["met"] = observed <= static_cast<double>(s.spec.slo.target.count());
+        }
+        slo.push_back(std::move(row));
+    }
+    j["end_to_end"] = std::move(slo);
+    if (!s.lastError.empty())
+        j["last_error"] = {{"message", s.lastError},
+                           {"at", s.lastErrorAt ? formatRfc3339(*s.lastErrorAt) : std::string()}};
+    if (withSpec)
+        j["spec"] = ojson::parse(consumerSpecToJson(s.spec, true));
+    return j;
+}
+
+ojson deadLetterJson(const DeadLetter& d, bool withEvent) {
+    ojson j{{"id", d.id},
+            {"consumer", d.consumer},
+            {"seq", d.seq},
+            {"event_id", d.eventId},
+            {"event_type", d.eventType},
+            {"tenant_id", d.tenantId},
+            {"correlation_id", d.correlationId},
+            {"entity", d.entity},
+            {"signature", d.signature},
+            {"class", d.failureClass},
+            {"error", d.error},
+            {"attempts", d.attempts},
+            {"dead_at", formatRfc3339(d.deadAt)},
+            {"state", std::string(toString(d.state))}};
+    if (d.resolvedAt)
+        j["resolved"] = {
+            {"at", formatRfc3339(*d.resolvedAt)}, {"by", d.resolvedBy}, {"reason", d.reason}};
+    if (d.parentId)
+        j["replay_of"] = *d.parentId;
+    if (!d.payloadOverride.empty())
+        j["edited_payload"] = ojson::parse(d.payloadOverride, nullptr, false);
+    if (withEvent)
+        j["event"] = ojson::parse(d.eventJson, nullptr, false);
+    return j;
+}
+
+ojson attemptJson(const AttemptRecord& a) {
+    ojson j{{"consumer", a.consumer},
+            {"seq", a.seq},
+            {"event_id", a.eventId},
+            {"attempt", a.attempt},
+            {"at", formatRfc3339(a.startedAt)},
+            {"duration_ms", static_cast<double>(a.durationUs) / 1000.0},
+            {"status", a.status},
+            {"class", a.failureClass}};
+    if (!a.error.empty())
+        j["error"] = a.error;
+    if (!a.response.empty())
+        j["response"] = a.response;
+    if (a.replay)
+        j["replay"] = true;
+    return j;
+}
+
+ojson eventSummary(const Event& e) {
+    ojson j{{"seq", e.seq},
+            {"event_id", e.eventId},
+            {"event_type", e.eventType},
+            {"producer", e.producer},
+            {"tenant_id", e.tenantId},
+            {"entity", e.entity.key()},
+            {"occurred_at", formatRfc3339(e.occurredAt)},
+            {"ingested_at", formatRfc3339(e.ingestedAt)}};
+    if (e.entity.version)
+        j["entity_version"] = *e.entity.version;
+    if (!e.causationId.empty())
+        j["causation_id"] = e.causationId;
+    return j;
+}
+
+// Reads a JSON object body; nullopt (and an answer sent) when it is not one.
+std::optional<json> objectBody(const ApiRequest& req, const Respond& respond, bool emptyIsObject) {
+    if (req.body.empty() && emptyIsObject)
+        return json::object();
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        respond(problem::badRequest("the body must be a JSON object"));
+        return std::nullopt;
+    }
+    return body;
+}
+
+DeadLetterSelection selectionFrom(const json& body, Violations& bad) {
+    DeadLetterSelection s;
+    if (body.contains("ids")) {
+        if (!body["ids"].is_array())
+            bad.push_back({"/ids", "expected an array of dead letter ids"});
+        else
+            for (const auto& id : body["ids"]) {
+                if (!id.is_number_integer())
+                    bad.push_back({"/ids", "expected integers, got " + id.dump()});
+                else
+                    s.ids.push_back(id.get<std::int64_t>());
+            }
+    }
+    if (body.contains("consumer") && body["consumer"].is_string())
+        s.consumer = body["consumer"].get<std::string>();
+    if (body.contains("signature") && body["signature"].is_string())
+        s.signature = body["signature"].get<std::string>();
+    if (s.ids.empty() && !s.consumer && !s.signature)
+        bad.push_back({"", "say which dead letters: \"ids\": [..], or \"consumer\" with "
+                           "\"signature\" for a whole group"});
+    if (s.signature && !s.consumer)
+        bad.push_back(
+            {"/consumer", "a group is per consumer: give \"consumer\" with \"signature\""});
+    return s;
+}
+
+bool canOperate(const Principal& p) {
+    return p.role == Role::Operator || p.role == Role::Admin;
+}
+
+} // namespace
+
+std::string consumerStatusJson(const ConsumerStatus& status, bool withSpec) {
+    return statusJson(status, withSpec).dump();
+}
+
+std::string renderDeliveryMetrics(const EngineSnapshot& snap) {
+    std::ostringstream out;
+    auto family = [&](const char* name, const char* type, const char* help) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+    };
+    auto each = [&](const char* name, auto value) {
+        for (const auto& s : snap.consumers)
+            out << name << "{consumer=\"" << s.spec.name << "\"} " << value(s) << '\n';
+    };
+    family("meshdeck_consumer_delivered_total", "counter", "Events acknowledged by the sink.");
+    each("meshdeck_consumer_delivered_total", [](const ConsumerStatus& s) { return s.delivered; });
+    family("meshdeck_consumer_failed_attempts_total", "counter", "Delivery attempts that failed.");
+    each("meshdeck_consumer_failed_attempts_total",
+         [](const ConsumerStatus& s) { return s.failedAttempts; });
+    family("meshdeck_consumer_throttled_total", "counter", "Answers that asked to slow down.");
+    each("meshdeck_consumer_throttled_total", [](const ConsumerStatus& s) { return s.throttled; });
+    family("meshdeck_consumer_dead_lettered_total", "counter", "Events dead-lettered.");
+    each("meshdeck_consumer_dead_lettered_total",
+         [](const ConsumerStatus& s) { return s.deadLettered; });
+    family("meshdeck_consumer_lag_events", "gauge", "Events not yet acknowledged.");
+    each("meshdeck_consumer_lag_events", [](const ConsumerStatus& s) { return s.pending; });
+    family("meshdeck_consumer_lag_seconds", "gauge", "Age of the oldest unacknowledged event.");
+    each("meshdeck_consumer_lag_seconds", [](const ConsumerStatus& s) {
+        return static_cast<double>(s.oldestPendingAgeMs) / 1000.0;
+    });
+    family("meshdeck_consumer_in_flight", "gauge", "Deliveries awaiting an answer.");
+    each("meshdeck_consumer_in_flight", [](const ConsumerStatus& s) { return s.inFlight; });
+    family("meshdeck_consumer_retrying", "gauge", "Entities waiting for a retry.");
+    each("meshdeck_consumer_retrying", [](const ConsumerStatus& s) { return s.retrying; });
+    family("meshdeck_consumer_circuit_open", "gauge", "1 while the sink's circuit is open.");
+    each("meshdeck_consumer_circuit_open",
+         [](const ConsumerStatus& s) { return s.circuit == "open" ? 1 : 0; });
+    family("meshdeck_consumer_paused", "gauge", "1 while paused.");
+    each("meshdeck_consumer_paused", [](const ConsumerStatus& s) { return s.spec.paused ? 1 : 0; });
+    family("meshdeck_consumer_delivery_latency_ms", "histogram",
+           "From ingest to the sink's acknowledgement.");
+    for (const auto& s : snap.consumers) {
+        const auto& h = s.deliveryLatencyMs;
+        std::uint64_t cumulative = 0;
+        for (std::size_t i = 0; i < h.upperBounds().size(); ++i) {
+            cumulative += h.bucketCounts()[i];
+            out << "meshdeck_consumer_delivery_latency_ms_bucket{consumer=\"" << s.spec.name
+                << "\",le=\"" << h.upperBounds()[i] << "\"} " << cumulative << '\n';
+        }
+        out << "meshdeck_consumer_delivery_latency_ms_bucket{consumer=\"" << s.spec.name
+            << "\",le=\"+Inf\"} " << h.count() << '\n';
+        out << "meshdeck_consumer_delivery_latency_ms_sum{consumer=\"" << s.spec.name << "\"} "
+            << h.sum() << '\n';
+        out << "meshdeck_consumer_delivery_latency_ms_count{consumer=\"" << s.spec.name << "\"} "
+            << h.count() << '\n';
+    }
+    family("meshdeck_end_to_end_latency_ms", "summary",
+           "From the root event's occurred_at to the consumer's acknowledgement.");
+    for (const auto& s : snap.consumers)
+        for (const auto& [type, h] : s.endToEndMs)
+            for (double q : {0.5, 0.95, 0.99})
+                out << "meshdeck_end_to_end_latency_ms{consumer=\"" << s.spec.name
+                    << "\",event_type=\"" << type << "\",quantile=\"" << q << "\"} "
+                    << h.quantile(q) << '\n';
+    return out.str();
+}
+
+bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest& req,
+                         const Principal& p, const Respond& respond) {
+    const std::size_t n = parts.size();
+    const std::string& m = req.method;
+    auto named = [&](const char* route) {
+        return [respond, route](ApiResponse r) {
+            r.route = route;
+            respond(std::move(r));
+        };
+    };
+    auto refuse = [&](const char* what) {
+        respond(problem::forbidden(std::string("this token's role (") +
+                                   std::string(toString(p.role)) + ") may not " + what));
+        return true;
+    };
+    auto visible = [&](const ConsumerSpec& spec) {
+        return p.allTenants() || (spec.filter.tenant && *spec.filter.tenant == p.tenant);
+    };
+    auto& engine = core_.delivery();
+    BrokerCore& core = core_;
+
+    if (n >= 2 && parts[1] == "consumers") {
+        if (!p.canRead())
+            return refuse("read consumers");
+        if (n == 2 && m == "GET") {
+            auto out = named("/v1/consumers");
+            const auto snap = engine.snapshot();
+            ojson list = ojson::array();
+            for (const auto& s : snap.consumers)
+                if (visible(s.spec))
+                    list.push_back(statusJson(s, false));
+            out(jsonResponse(200, ojson{{"last_seq", snap.lastSeq}, {"consumers", list}}));
+            return true;
+        }
+        if ((n == 2 && m == "POST") || (n == 3 && m == "PUT")) {
+            auto out = named(n == 2 ? "/v1/consumers" : "/v1/consumers/{name}");
+            if (!p.isAdmin())
+                return refuse("create or change consumers (admin role needed)");
+            auto parsed = parseConsumerSpec(req.body);
+            if (parsed.spec && n == 3 && parsed.spec->name != parts[2])
+                parsed.violations.push_back(
+                    {"/name", "must match the name in the path (" + std::string(parts[2]) + ")"});
+            if (!parsed.violations.empty() || !parsed.spec) {
+                out(problem::make(422, "invalid-consumer", "Invalid consumer",
+                                  describe(parsed.violations), parsed.violations));
+                return true;
+            }
+            parsed.spec->source = "api";
+            core.runOnReader([&engine, spec = std::move(*parsed.spec), actor = p.tokenId,
+                              mustBeNew = n == 2, out]() mutable {
+                const std::string name = spec.name;
+                const auto answer = engine.putConsumer(std::move(spec), actor, mustBeNew);
+                if (!answer.error.empty())
+                    return out(problem::make(answer.status, "consumer", "Consumer not changed",
+                                             answer.error));
+                for (const auto& s : engine.snapshot().consumers)
+                    if (s.spec.name == name)
+                        return out(jsonResponse(answer.status, statusJson(s, true)));
+                out(jsonResponse(answer.status, ojson{{"name", name}}));
+            });
+            return true;
+        }
+        if (n < 3)
+            return false;
+        const std::string name(parts[2]);
+        if (n == 3 && m == "GET") {
+            auto out = named("/v1/consumers/{name}");
+            for (const auto& s : engine.snapshot().consumers)
+                if (s.spec.name == name && visible(s.spec)) {
+                    out(jsonResponse(200, statusJson(s, true)));
+                    return true;
+                }
+            out(problem::notFound("no consumer named " + name));
+            return true;
+        }
+        if (n == 3 && m == "DELETE") {
+            auto out = named("/v1/consumers/{name}");
+            if (!p.isAdmin())
+                return refuse("delete consumers (admin role needed)");
+            core.runOnReader([&engine, name, actor = p.tokenId, out] {
+                const auto answer = engine.deleteConsumer(name, actor);
+                if (!answer.error.empty())
+                    return out(problem::make(answer.status, "consumer", "Consumer not deleted",
+                                             answer.error));
+                ApiResponse r;
+                r.status = 204;
+                out(std::move(r));
+            });
+            return true;
+        }
+        if (n == 4 && m == "POST" && (parts[3] == "pause" || parts[3] == "resume")) {
+            auto out = named("/v1/consumers/{name}/pause");
+            if (!canOperate(p))
+                return refuse("pause or resume consumers (operator role needed)");
+            const bool pause = parts[3] == "pause";
+            core.runOnReader([&engine, name, pause, actor = p.tokenId, out] {
+                const auto answer = engine.setPaused(name, pause, actor);
+                if (!answer.error.empty())
+                    return out(problem::make(answer.status, "consumer", "Consumer unchanged",
+                                             answer.error));
+                out(jsonResponse(200, ojson{{"name", name}, {"paused", pause}}));
+            });
+            return true;
+        }
+        if (n == 4 && m == "GET" && parts[3] == "history") {
+            auto out = named("/v1/consumers/{name}/history");
+            const auto minutes = parseInt(queryValue(req, "minutes").value_or("60"));
+            if (!minutes || *minutes < 1 || *minutes > 7 * 24 * 60) {
+                out(problem::badRequest("minutes must be an integer from 1 to 10080 (7 days)"));
+                return true;
+            }
+            core.runOnReader([&core, name, minutes = *minutes, out] {
+                const Timestamp since = core.clock().now() - std::chrono::minutes(minutes);
+                ojson rows = ojson::array();
+                for (const auto& r : core.delivery().store().history(name, since))
+                    rows.push_back({{"minute", formatRfc3339(r.minute)},
+                                    {"delivered", r.delivered},
+                                    {"failed", r.failed},
+                                    {"retried", r.retried},
+                                    {"dead_lettered", r.dead},
+                                    {"lag_events", r.lagCount},
+                                    {"lag_age_ms", r.lagAgeMs},
+                                    {"p50_ms", r.p50Ms},
+                                    {"p99_ms", r.p99Ms}});
+                out(jsonResponse(200, ojson{{"consumer", name}, {"minutes", rows}}));
+            });
+            return true;
+        }
+        if (n == 4 && m == "POST" && parts[3] == "replay")
+            return handleReplay(req, p, respond, {name});
+        return false;
+    }
+    if (n == 2 && parts[1] == "replay" && m == "POST")
+        return handleReplay(req, p, respond, {});
+
+    if (n >= 2 && parts[1] == "dead-letters") {
+        if (!p.canRead())
+            return refuse("read dead letters");
+        if (n == 2 && m == "GET") {
+            auto out = named("/v1/dead-letters");
+            DeadLetterQuery q;
+            q.consumer = queryValue(req, "consumer");
+            q.signature = queryValue(req, "signature");
+            if (!p.allTenants())
+                q.tenant = p.tenant;
+            if (auto state = queryValue(req, "state")) {
+                if (*state == "all")
+                    q.state.reset();
+                else if (*state == "open" || *state == "replayed" || *state == "discarded")
+                    q.state = *state == "open"       ? DeadLetterState::Open
+                              : *state == "replayed" ? DeadLetterState::Replayed
+                                                     : DeadLetterState::Discarded;
+                else {
+                    out(problem::badRequest("state must be open, replayed, discarded or all"));
+                    return true;
+                }
+            }
+            q.limit =
+                static_cast<int>(parseInt(queryValue(req, "limit").value_or("100")).value_or(100));
+            q.beforeId = parseInt(queryValue(req, "before").value_or("0")).value_or(0);
+            core.runOnReader([&core, q, out] {
+                const auto letters = core.delivery().store().deadLetters(q);
+                ojson list = ojson::array();
+                for (const auto& d : letters)
+                    list.push_back(deadLetterJson(d, false));
+                ojson body{{"dead_letters", list}};
+                if (letters.size() == static_cast<std::size_t>(std::clamp(q.limit, 1, 1000)))
+                    body["next_before"] = letters.back().id;
+                out(jsonResponse(200, body));
+            });
+            return true;
+        }
+        if (n == 3 && m == "GET" && parts[2] == "groups") {
+            auto out = named("/v1/dead-letters/groups");
+            core.runOnReader([&core, consumer = queryValue(req, "consumer"), out] {
+                ojson list = ojson::array();
+                for (const auto& g : core.delivery().store().deadLetterGroups(consumer))
+                    list.push_back({{"consumer", g.consumer},
+                                    {"signature", g.signature},
+                                    {"class", g.failureClass},
+                                    {"example_error", g.exampleError},
+                                    {"count", g.count},
+                                    {"first_at", formatRfc3339(g.firstAt)},
+                                    {"last_at", formatRfc3339(g.lastAt)}});
+                out(jsonResponse(200, ojson{{"groups", list}}));
+            });
+            return true;
+        }
+        if (n == 3 && m == "GET") {
+            auto out = named("/v1/dead-letters/{id}");
+            const auto id = parseInt(parts[2]);
+            if (!id) {
+                out(problem::badRequest("a dead letter id is an integer"));
+                return true;
+            }
+            core.runOnReader([&core, id = *id, p, out] {
+                auto& store = core.delivery().store();
+                const auto d = store.deadLetter(id);
+                if (!d || !p.canSeeTenant(d->tenantId))
+                    return out(problem::notFound("no dead letter " + std::to_string(id)));
+                ojson j = deadLetterJson(*d, true);
+                ojson attempts = ojson::array();
+                for (const auto& a : store.attemptsFor(d->consumer, d->seq))
+                    attempts.push_back(attemptJson(a));
+                j["attempt_log"] = std::move(attempts);
+                out(jsonResponse(200, j));
+            });
+            return true;
+        }
+        if (m != "POST")
+            return false;
+        if (!canOperate(p))
+            return refuse("replay or discard dead letters (operator role needed)");
+        const bool single = n == 4 && parts[3] == "replay";
+        const bool replay = (n == 3 && parts[2] == "replay") || single;
+        const bool discard = n == 3 && parts[2] == "discard";
+        if (!replay && !discard)
+            return false;
+        auto out = named(single   ? "/v1/dead-letters/{id}/replay"
+                         : replay ? "/v1/dead-letters/replay"
+                                  : "/v1/dead-letters/discard");
+        auto body = objectBody(req, out, single);
+        if (!body)
+            return true;
+        Violations bad;
+        DeadLetterSelection selection;
+        std::optional<std::string> payload;
+        if (single) {
+            const auto id = parseInt(parts[2]);
+            if (!id)
+                bad.push_back({"", "a dead letter id is an integer"});
+            else
+                selection.ids = {*id};
+            if (body->contains("payload"))
+                payload = (*body)["payload"].dump();
+        } else {
+            selection = selectionFrom(*body, bad);
+        }
+        const std::string reason = body->value("reason", "");
+        if (discard && reason.find_first_not_of(" \t\n") == std::string::npos)
+            bad.push_back({"/reason", "required: say why these dead letters are discarded"});
+        if (!bad.empty()) {
+            out(problem::badRequest(describe(bad), bad));
+            return true;
+        }
+        core.runOnReader([&engine, selection, payload, reason, discard, actor = p.tokenId, out] {
+            const DeadLetterActionResult result =
+                discard   ? engine.discardDeadLetters(selection, reason, actor)
+                : payload ? engine.editAndReplay(selection.ids.front(), *payload, actor)
+                          : engine.replayDeadLetters(selection, actor);
+            if (!result.error.empty())
+                return out(problem::make(result.status, "dead-letter", "Dead letters unchanged",
+                                         result.error));
+            out(jsonResponse(200, ojson{{discard ? "discarded" : "replayed", result.affected}}));
+        });
+        return true;
+    }
+
+    if (n == 3 && parts[1] == "traces" && m == "GET") {
+        if (!p.canRead())
+            return refuse("read traces");
+        auto out = named("/v1/traces/{correlation_id}");
+        core.runOnReader(
+            [&core, cid = std::string(parts[2]), p, out] { out(trace(core, cid, p)); });
+        return true;
+    }
+    if (n == 2 && parts[1] == "stall" && m == "GET") {
+        if (!p.canRead())
+            return refuse("ask where events stalled");
+        auto out = named("/v1/stall");
+        EventQuery q;
+        q.limit = 100;
+        if (auto cid = queryValue(req, "correlation_id"))
+            q.correlationId = *cid;
+        else if (auto entity = queryValue(req, "entity")) {
+            const auto colon = entity->find(':');
+            if (colon == std::string::npos || colon == 0 || colon + 1 == entity->size()) {
+                out(problem::badRequest("entity is KIND:ID such as lead:L-1042"));
+                return true;
+            }
+            q.entityKind = entity->substr(0, colon);
+            q.entityId = entity->substr(colon + 1);
+        } else {
+            out(problem::badRequest("give correlation_id=... or entity=KIND:ID"));
+            return true;
+        }
+        if (!p.allTenants())
+            q.tenantId = p.tenant;
+        else if (auto tenant = queryValue(req, "tenant"))
+            q.tenantId = *tenant;
+        core.runOnReader([&core, q, p, out] { out(stall(core, q, p)); });
+        return true;
+    }
+    return false;
+}
+
+bool DeliveryApi::handleReplay(ApiRequest& req, const Principal& p, const Respond& respond,
+                               std::vector<std::string> consumers) {
+    auto out = [respond, single = !consumers.empty()](ApiResponse r) {
+        r.route = single ? "/v1/consumers/{name}/replay" : "/v1/replay";
+        respond(std::move(r));
+    };
+    if (!canOperate(p)) {
+        out(problem::forbidden("this token's role (" + std::string(toString(p.role)) +
+                               ") may not replay (operator role needed)"));
+        return true;
+    }
+    auto body = objectBody(req, out, true);
+    if (!body)
+        return true;
+    ReplayRequest r;
+    r.consumers = std::move(consumers);
+    r.actor = p.tokenId;
+    Violations bad;
+    if (body->contains("consumers")) {
+        if (!(*body)["consumers"].is_array())
+            bad.push_back({"/consumers", "expected an array of consumer names"});
+        else
+            for (const auto& c : (*body)["consumers"])
+                if (c.is_string())
+                    r.consumers.push_back(c.get<std::string>());
+    }
+    if (body->contains("from_seq")) {
+        if (!(*body)["from_seq"].is_number_integer() || (*body)["from_seq"].get<std::int64_t>() < 1)
+            bad.push_back({"/from_seq", "expected a seq (an integer >= 1)"});
+        else
+            r.fromSeq = (*body)["from_seq"].get<std::int64_t>();
+    }
+    if (body->contains("since")) {
+        const auto t = (*body)["since"].is_string()
+                           ? parseRfc3339((*body)["since"].get<std::string>())
+                           : std::nullopt;
+        if (!t)
+            bad.push_back({"/since", "expected an RFC 3339 time such as 2026-11-27T09:00:00Z"});
+        r.since = t;
+    }
+    if (!r.fromSeq && !r.since)
+        bad.push_back({"", "say where to start: \"from_seq\" or \"since\""});
+    if (body->contains("filter")) {
+        // The filter reads like a consumer's; parse it through a throwaway spec.
+        json probe = {
+            {"name", "replay"}, {"sink", {{"type", "none"}}}, {"filter", (*body)["filter"]}};
+        auto parsed = parseConsumerSpec(probe.dump());
+        for (auto& v : parsed.violations)
+            bad.push_back(std::move(v));
+        if (parsed.spec)
+            r.filter = parsed.spec->filter;
+    }
+    r.ratePerSecond = body->value("rate_per_second", 0.0);
+    r.dryRun = body->value("dry_run", false);
+    if (!bad.empty()) {
+        out(problem::badRequest(describe(bad), bad));
+        return true;
+    }
+    core_.runOnReader([&engine = core_.delivery(), r, out] {
+        const ReplayResult result = engine.replay(r);
+        if (!result.error.empty())
+            return out(problem::make(result.status, "replay", "Replay refused", result.error));
+        ojson counts = ojson::array();
+        for (const auto& c : result.counts)
+            counts.push_back({{"consumer", c.consumer},
+                              {"events", c.events},
+                              {"already_delivered", c.alreadyDelivered},
+                              {"from_seq", c.fromSeq},
+                              {"to_seq", c.toSeq}});
+        out(jsonResponse(r.dryRun ? 200 : 202,
+                         ojson{{"dry_run", r.dryRun}, {"consumers", counts}}));
+    });
+    return true;
+}
+
+ApiResponse DeliveryApi::trace(BrokerCore& core, const std::string& cid, const Principal& p) {
+    EventQuery q;
+    q.correlationId = cid;
+    q.limit = 1000;
+    if (!p.allTenants())
+        q.tenantId = p.tenant;
+    const auto events = core.log().query(q).events;
+    auto& store = core.delivery().store();
+    const auto attempts = store.attemptsByCorrelation(cid);
+    const auto letters = store.deadLettersByCorrelation(cid);
+    const auto outcomes = store.outcomesByCorrelation(cid);
+    if (events.empty() && attempts.empty())
+        return problem::notFound("nothing is known about correlation id " + cid +
+                                 "; GET /v1/stall?correlation_id=" + cid +
+                                 " checks the quarantine");
+
+    struct Row {
+        Timestamp at;
+        int order;
+        ojson body;
+    };
+    std::vector<Row> timeline;
+    for (const auto& e : events) {
+        ojson j = eventSummary(e);
+        j["kind"] = "event";
+        timeline.push_back({e.ingestedAt, 0, std::move(j)});
+    }
+    for (const auto& a : attempts) {
+        ojson j = attemptJson(a);
+        j["kind"] = a.replay ? "replay-attempt" : (a.failureClass == "stale" ? "stale" : "attempt");
+        timeline.push_back({a.startedAt, 1, std::move(j)});
+    }
+    for (const auto& d : letters) {
+        if (!p.canSeeTenant(d.tenantId))
+            continue;
+        ojson j = deadLetterJson(d, false);
+        j["kind"] = "dead-letter";
+        timeline.push_back({d.deadAt, 2, j});
+        if (d.resolvedAt) {
+            ojson r{{"kind", d.state == DeadLetterState::Replayed ? "replay" : "discard"},
+                    {"dead_letter", d.id},
+                    {"consumer", d.consumer},
+                    {"event_id", d.eventId},
+                    {"by", d.resolvedBy},
+                    {"reason", d.reason},
+                    {"at", formatRfc3339(*d.resolvedAt)}};
+            timeline.push_back({*d.resolvedAt, 3, std::move(r)});
+        }
+    }
+    for (const auto& o : outcomes) {
+        ojson j{{"kind", "outcome"},
+                {"consumer", o.consumer},
+                {"event_id", o.eventId},
+                {"event_type", o.eventType},
+                {"outcome", ojson::parse(o.outcomeJson, nullptr, false)},
+                {"at", formatRfc3339(o.at)},
+                {"latency_ms", o.latencyMs}};
+        timeline.push_back({o.at, 4, std::move(j)});
+    }
+    std::stable_sort(timeline.begin(), timeline.end(), [](const Row& a, const Row& b) {
+        return a.at != b.at ? a.at < b.at : a.order < b.order;
+    });
+    ojson rows = ojson::array();
+    for (auto& r : timeline)
+        rows.push_back(std::move(r.body));
+
+    // The causation tree: roots are events whose cause is not in this trace.
+    std::map<std::string, std::vector<const Event*>> children;
+    std::set<std::string> ids;
+    for (const auto& e : events)
+        ids.insert(e.eventId);
+    std::vector<const Event*> roots;
+    for (const auto& e : events) {
+        if (e.causationId.empty() || !ids.count(e.causationId))
+            roots.push_back(&e);
+        else
+            children[e.causationId].push_back(&e);
+    }
+    std::function<ojson(const Event*, int)> node = [&](const Event* e, int depth) {
+        ojson j{{"event_id", e->eventId}, {"event_type", e->eventType}, {"seq", e->seq}};
+        ojson kids = ojson::array();
+        if (depth < 32)
+            for (const Event* child : children[e->eventId])
+                kids.push_back(node(child, depth + 1));
+        j["caused"] = std::move(kids);
+        return j;
+    };
+    ojson tree = ojson::array();
+    for (const Event* root : roots)
+        tree.push_back(node(root, 0));
+    return jsonResponse(200, ojson{{"correlation_id", cid},
+                                   {"events", events.size()},
+                                   {"timeline", rows},
+                                   {"causation", tree}});
+}
+
+ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Principal& p) {
+    const auto events = core.log().query(q).events;
+    const std::string subject =
+        q.correlationId ? "correlation id " + *q.correlationId
+                        : "entity " + q.entityKind.value_or("") + ':' + q.entityId.value_or("");
+    if (events.empty()) {
+        // Never accepted? The quarantine keeps what was refused, with the reason.
+        const std::string needle = q.correlationId.value_or(q.entityId.value_or(""));
+        for (const auto& entry : core.quarantine().list(
+                 500, std::nullopt, p.allTenants() ? std::nullopt : std::optional(p.tenant)))
+            if (!needle.empty() && entry.body.find(needle) != std::string::npos)
+                return jsonResponse(
+                    200, ojson{{"subject", subject},
+                               {"state", "rejected"},
+                               {"answer",
+                                "Rejected at ingest at " + formatRfc3339(entry.receivedAt) + " (" +
+                                    entry.reason + ", HTTP " + std::to_string(entry.status) +
+                                    "); see quarantine entry " + std::to_string(entry.id) + '.'},
+                               {"evidence",
+                                {{"quarantine_id", entry.id},
+                                 {"problem", ojson::parse(entry.detail, nullptr, false)}}}});
+        return jsonResponse(200, ojson{{"subject", subject},
+                                       {"state", "unknown"},
+                                       {"answer", "No event with " + subject +
+                                                      " was received, and nothing was rejected "
+                                                      "with it: check the producer."}});
+    }
+    const auto findings = core.delivery().stall(events);
+    // The headline is the most urgent finding: what an operator should act on first.
+    static const std::vector<std::string> urgency = {"dead-lettered",
+                                                     "blocked",
+                                                     "circuit-open",
+                                                     "retrying",
+                                                     "paused",
+                                                     "no-subscriber",
+                                                     "waiting-for-predecessor",
+                                                     "pending",
+                                                     "in-flight",
+                                                     "stale",
+                                                     "filtered",
+                                                     "delivered"};
+    const StallFinding* headline = nullptr;
+    auto rank = [&](const StallFinding& f) {
+        return std::find(urgency.begin(), urgency.end(), f.state) - urgency.begin();
+    };
+    ojson evidence = ojson::array();
+    for (const auto& f : findings) {
+        if (!headline || rank(f) < rank(*headline))
+            headline = &f;
+        evidence.push_back({{"consumer", f.consumer},
+                            {"seq", f.seq},
+                            {"event_id", f.eventId},
+                            {"state", f.state},
+                            {"sentence", f.sentence}});
+    }
+    if (!headline)
+        return jsonResponse(
+            200, ojson{{"subject", subject},
+                       {"state", "no-consumer"},
+                       {"answer", std::to_string(events.size()) + " event(s) with " + subject +
+                                      " were accepted; no consumer subscribes to them."},
+                       {"evidence", evidence}});
+    return jsonResponse(200, ojson{{"subject", subject},
+                                   {"state", headline->state},
+                                   {"answer", headline->sentence},
+                                   {"evidence", evidence}});
+}
+
+} // namespace meshdeck
