@@ -226,7 +226,9 @@ int serve(const Args& args) {
             log::info("stopped");
             return 0;
         } else if (retention) {
-            RetentionPolicy policy{cfg.retentionMaxAge, cfg.retentionMaxBytes, 0};
+            // Never drop what a consumer has not acknowledged yet.
+            RetentionPolicy policy{cfg.retentionMaxAge, cfg.retentionMaxBytes,
+                                   broker.core().delivery().lowestUnsettledSeq()};
             const auto result = broker.core().log().applyRetention(policy);
             if (result.deleted)
                 log::info("retention", {{"deleted", static_cast<long long>(result.deleted)},

@@ -724,6 +724,15 @@ EngineSnapshot DeliveryEngine::snapshot() const {
     return impl_->latest ? *impl_->latest : EngineSnapshot{};
 }
 
+std::int64_t DeliveryEngine::lowestUnsettledSeq() const {
+    const EngineSnapshot snap = snapshot();
+    std::int64_t lowest = 0;
+    for (const auto& c : snap.consumers)
+        if (lowest == 0 || c.ackFloor + 1 < lowest)
+            lowest = c.ackFloor + 1;
+    return lowest;
+}
+
 DeliveryStore& DeliveryEngine::store() {
     return impl_->store;
 }

@@ -139,6 +139,8 @@ public:
     void eventsCommitted(std::vector<Event> events);
 
     EngineSnapshot snapshot() const; // refreshed about four times a second
+    // The lowest seq some consumer still owes its sink (0: none), for retention.
+    std::int64_t lowestUnsettledSeq() const;
 
     // Control plane. Each returns an error sentence (empty on success) and
     // the HTTP status that fits it.

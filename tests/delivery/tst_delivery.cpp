@@ -9,6 +9,10 @@
 
 #include <QtTest/QTest>
 #include <atomic>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <random>
 #include <set>
 
 using namespace meshdeck;
@@ -28,6 +32,8 @@ private Q_SLOTS:
     void throttlingHonoursRetryAfterWithoutUsingAttempts();
     void invalidIsDeadLetteredAtOnceAndReplays();
     void failingEntityDoesNotDelayOthers();
+    void orderingHoldsPerEntityUnderRandomFailures();
+    void poisonWithContinuePolicyMovesOn();
     void blockPolicyHoldsTheEntityUntilDiscarded();
     void editAndReplayValidatesThePayload();
     void timeoutIsATransportFailure();
@@ -274,6 +280,79 @@ void DeliveryTest::failingEntityDoesNotDelayOthers() {
     const auto c = f.consumer("crm");
     QCOMPARE(c["lag"]["events"].get<int>(), 5);
     QCOMPARE(c["retrying"].get<int>(), 1);
+}
+
+// Property: whatever the interleaving of entities in the log and whichever
+// attempts fail, each entity's versions are acknowledged in order, once each.
+void DeliveryTest::orderingHoldsPerEntityUnderRandomFailures() {
+    for (const std::uint32_t seed : {1u, 7u, 20261127u}) {
+        DeliveryFixture f;
+        std::mutex mutex;
+        std::mt19937 sinkRng(seed);
+        std::map<std::string, std::vector<int>> acknowledged; // entity -> versions, in order
+        f.sink.setHandler([&](const SinkRequest& r) {
+            std::lock_guard lock(mutex);
+            SinkReply reply;
+            if (std::uniform_int_distribution(0, 9)(sinkRng) < 3) {
+                reply.status = 503; // 30 % of attempts fail
+                return reply;
+            }
+            const auto body = json::parse(r.body);
+            acknowledged[body["entity"]["id"]].push_back(body["entity"]["version"]);
+            return reply;
+        });
+        auto spec = webhookConsumer("crm", f.sink.url());
+        spec["retry"] = {{"max_attempts", 100}, {"base_ms", 1}, {"cap_ms", 5}, {"jitter", 0.5}};
+        QCOMPARE_HTTP(f.createConsumer(spec), 201);
+
+        std::mt19937 rng(seed);
+        std::map<std::string, int> nextVersion;
+        int published = 0;
+        for (int request = 0; request < 20; ++request) {
+            json batch = json::array();
+            const int size = std::uniform_int_distribution(1, 15)(rng);
+            for (int i = 0; i < size; ++i) {
+                const std::string lead =
+                    "L-" + std::to_string(std::uniform_int_distribution(0, 7)(rng));
+                batch.push_back(leadEvent(lead, ++nextVersion[lead]));
+            }
+            published += size;
+            QCOMPARE_HTTP(f.publish(batch), 202);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), published,
+                                  20000);
+        std::lock_guard lock(mutex);
+        for (const auto& [lead, last] : nextVersion) {
+            std::vector<int> expected(static_cast<std::size_t>(last));
+            std::iota(expected.begin(), expected.end(), 1);
+            QCOMPARE(acknowledged[lead], expected);
+        }
+    }
+}
+
+void DeliveryTest::poisonWithContinuePolicyMovesOn() {
+    DeliveryFixture f;
+    f.sink.setHandler([](const SinkRequest& r) {
+        SinkReply reply;
+        if (r.body.find("\"score\":13") != std::string::npos)
+            reply.status = 500;
+        return reply;
+    });
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["retry"]["max_attempts"] = 3;
+    spec["dead_letter"] = "continue";
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    QCOMPARE_HTTP(
+        f.publish(json{leadEvent("L-1", 1, 13), leadEvent("L-1", 2, 20), leadEvent("L-1", 3, 30)}),
+        202);
+    // The poison event is dead-lettered after its three attempts; the entity goes on.
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 2, 5000);
+    const auto c = f.consumer("crm");
+    QCOMPARE(c["totals"]["dead_lettered"].get<int>(), 1);
+    QCOMPARE(c["blocked_entities"].get<int>(), 0);
+    const auto letters = parse(f.admin.get("/v1/dead-letters?consumer=crm"));
+    QCOMPARE_JSON(letters["dead_letters"][0]["attempts"], 3);
+    QCOMPARE_JSON(letters["dead_letters"][0]["class"], "server");
 }
 
 void DeliveryTest::blockPolicyHoldsTheEntityUntilDiscarded() {

@@ -1,0 +1,218 @@
+// The delivery engine's rules as plain functions, with time passed in:
+// consumer specs and filters, backoff, the circuit breaker, outbound bodies.
+
+#include "broker/delivery/circuit_breaker.h"
+#include "broker/delivery/consumer_spec.h"
+#include "broker/delivery/outbound_body.h"
+#include "tests/support/json_compare.h"
+
+#include <QtTest/QTest>
+
+using namespace meshdeck;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+Event lead(int score, const std::string& tenant = "acme") {
+    Event e;
+    e.eventId = "01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f";
+    e.eventType = "LeadScored";
+    e.tenantId = tenant;
+    e.producer = "p";
+    e.entity = {"lead", "L-1", 3};
+    e.occurredAt = fromUnixMillis(1'764'234'843'120);
+    e.payload = json{{"lead_id", "L-1"}, {"score", score}, {"email", "ann@example.com"}}.dump();
+    return e;
+}
+
+QString name(CircuitState state) {
+    const auto text = toString(state);
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+ConsumerSpec spec(const json& j) {
+    auto parsed = parseConsumerSpec(j.dump());
+    if (!parsed.spec)
+        qFatal("%s", describe(parsed.violations).c_str());
+    return *parsed.spec;
+}
+
+} // namespace
+
+class DeliveryRulesTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void specDefaultsAndRoundTrip() {
+        const auto s = spec({{"name", "crm"}, {"sink", {{"type", "none"}}}});
+        QCOMPARE(s.retry.maxAttempts, 8);
+        QVERIFY(s.orderByEntity);
+        QVERIFY(s.deadLetter == DeadLetterPolicy::Continue);
+        const auto again = parseConsumerSpec(consumerSpecToJson(s, false));
+        QVERIFY(again.spec);
+        QCOMPARE_JSON(json::parse(consumerSpecToJson(*again.spec, false)),
+                      json::parse(consumerSpecToJson(s, false)));
+    }
+
+    void specErrorsNameTheField_data() {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("path");
+        QTest::addRow("no sink") << R"({"name":"a"})"
+                                 << "/sink";
+        QTest::addRow("unknown sink type") << R"({"name":"a","sink":{"type":"kafka"}})"
+                                           << "/sink/type";
+        QTest::addRow("webhook without url") << R"({"name":"a","sink":{"type":"webhook"}})"
+                                             << "/sink/url";
+        QTest::addRow("cap below base")
+            << R"({"name":"a","sink":{"type":"none"},"retry":{"base_ms":500,"cap_ms":10}})"
+            << "/retry/cap_ms";
+        QTest::addRow("bad operator")
+            << R"({"name":"a","sink":{"type":"none"},"filter":{"where":[{"field":"/payload/x","op":"~","value":1}]}})"
+            << "/filter/where/0/op";
+        QTest::addRow("mapping not a pointer")
+            << R"({"name":"a","sink":{"type":"none"},"mapping":{"lead":"payload.lead_id"}})"
+            << "/mapping/lead";
+        QTest::addRow("both rates")
+            << R"({"name":"a","sink":{"type":"none"},"rate_limit":{"per_second":1,"per_minute":60}})"
+            << "/rate_limit/per_minute";
+        QTest::addRow("unknown policy")
+            << R"({"name":"a","sink":{"type":"none"},"dead_letter":"drop"})"
+            << "/dead_letter";
+        QTest::addRow("typo") << R"({"name":"a","sink":{"type":"none"},"retries":{}})"
+                              << "/retries";
+    }
+    void specErrorsNameTheField() {
+        QFETCH(QString, input);
+        QFETCH(QString, path);
+        const auto parsed = parseConsumerSpec(input.toStdString());
+        QVERIFY(!parsed.spec);
+        QStringList paths;
+        for (const auto& v : parsed.violations)
+            paths << QString::fromStdString(v.path);
+        QVERIFY2(paths.contains(path), qPrintable(paths.join(u',')));
+    }
+
+    void filtersOnTypeTenantAndFields_data() {
+        QTest::addColumn<QString>("filter");
+        QTest::addColumn<int>("score");
+        QTest::addColumn<bool>("matches");
+        QTest::addRow("no filter") << "{}" << 10 << true;
+        QTest::addRow("other type") << R"({"event_types":["LeadCreated"]})" << 10 << false;
+        QTest::addRow("other tenant") << R"({"tenant":"globex"})" << 10 << false;
+        QTest::addRow(">= holds")
+            << R"({"where":[{"field":"/payload/score","op":">=","value":80}]})" << 80 << true;
+        QTest::addRow(">= fails")
+            << R"({"where":[{"field":"/payload/score","op":">=","value":80}]})" << 79 << false;
+        QTest::addRow("in") << R"({"where":[{"field":"/payload/score","op":"in","value":[1,2,3]}]})"
+                            << 2 << true;
+        QTest::addRow("exists") << R"({"where":[{"field":"/payload/email","op":"exists"}]})" << 1
+                                << true;
+        QTest::addRow("missing field")
+            << R"({"where":[{"field":"/payload/owner","op":"!=","value":"x"}]})" << 1 << false;
+        QTest::addRow("string vs number")
+            << R"({"where":[{"field":"/payload/score","op":">","value":"5"}]})" << 10 << false;
+        QTest::addRow("entity field")
+            << R"({"where":[{"field":"/entity/kind","op":"==","value":"lead"}]})" << 1 << true;
+    }
+    void filtersOnTypeTenantAndFields() {
+        QFETCH(QString, filter);
+        QFETCH(int, score);
+        QFETCH(bool, matches);
+        const auto s = spec({{"name", "a"},
+                             {"sink", {{"type", "none"}}},
+                             {"filter", json::parse(filter.toStdString())}});
+        const Event e = lead(score);
+        QCOMPARE(matchesTypeAndTenant(s.filter, e) && matchesConditions(s.filter, e), matches);
+    }
+
+    void backoffDoublesToTheCapWithJitter() {
+        RetryPolicy p;
+        p.base = 100ms;
+        p.cap = 1000ms;
+        p.jitter = 0.2;
+        QCOMPARE(backoffDelay(p, 1, 0.5), 100ms);
+        QCOMPARE(backoffDelay(p, 2, 0.5), 200ms);
+        QCOMPARE(backoffDelay(p, 4, 0.5), 800ms);
+        QCOMPARE(backoffDelay(p, 5, 0.5), 1000ms);
+        QCOMPARE(backoffDelay(p, 60, 0.5), 1000ms);
+        QCOMPARE(backoffDelay(p, 2, 0.0), 160ms);   // -20 %
+        QCOMPARE(backoffDelay(p, 2, 0.999), 239ms); // just under +20 %
+    }
+
+    void circuitOpensProbesAndCloses() {
+        CircuitBreakerPolicy p;
+        p.failureRatio = 0.5;
+        p.minRequests = 4;
+        p.window = 10s;
+        p.openFor = 1000ms;
+        p.halfOpenProbes = 2;
+        CircuitBreaker b(p);
+        const std::chrono::steady_clock::time_point t0{};
+        QVERIFY(b.tryAcquire(t0));
+        b.recordSuccess(t0);
+        b.recordFailure(t0 + 1ms);
+        b.recordFailure(t0 + 2ms);
+        QCOMPARE(name(b.state(t0 + 2ms)), QStringLiteral("closed")); // 3 results: below minRequests
+        b.recordFailure(t0 + 3ms);                                   // 3 of 4 failed
+        QCOMPARE(name(b.state(t0 + 3ms)), QStringLiteral("open"));
+        QVERIFY(!b.tryAcquire(t0 + 999ms));
+        // Half-open after openFor: two probes, no more.
+        QVERIFY(b.tryAcquire(t0 + 1003ms));
+        QCOMPARE(name(b.state(t0 + 1003ms)), QStringLiteral("half-open"));
+        QVERIFY(b.tryAcquire(t0 + 1003ms));
+        QVERIFY(!b.tryAcquire(t0 + 1003ms));
+        b.recordSuccess(t0 + 1010ms);
+        b.recordFailure(t0 + 1011ms); // a failed probe opens it again
+        QCOMPARE(name(b.state(t0 + 1011ms)), QStringLiteral("open"));
+        QVERIFY(b.tryAcquire(t0 + 2011ms));
+        QVERIFY(b.tryAcquire(t0 + 2011ms));
+        b.recordSuccess(t0 + 2012ms);
+        b.recordSuccess(t0 + 2013ms);
+        QCOMPARE(name(b.state(t0 + 2013ms)), QStringLiteral("closed"));
+    }
+
+    void oldResultsLeaveTheWindow() {
+        CircuitBreakerPolicy p;
+        p.minRequests = 2;
+        p.window = 10s;
+        CircuitBreaker b(p);
+        const std::chrono::steady_clock::time_point t0{};
+        b.recordFailure(t0);
+        // Ten seconds later the first failure no longer counts.
+        b.recordSuccess(t0 + 11s);
+        b.recordFailure(t0 + 12s);
+        QCOMPARE(name(b.state(t0 + 12s)),
+                 QStringLiteral("open")); // 1 of 2 in the window: ratio 0.5
+        CircuitBreaker c(p);
+        c.recordFailure(t0);
+        c.recordSuccess(t0 + 11s);
+        c.recordSuccess(t0 + 12s);
+        QCOMPARE(name(c.state(t0 + 12s)), QStringLiteral("closed"));
+    }
+
+    void outboundBodyRedactsAndMaps() {
+        auto s = spec({{"name", "a"}, {"sink", {{"type", "none"}}}, {"redact_pii", true}});
+        const Event e = lead(42);
+        auto body = json::parse(outboundBody(e, s, {"/email"}));
+        QCOMPARE_JSON(body["payload"]["email"], "[redacted]");
+        QCOMPARE_JSON(body["payload"]["score"], 42);
+        QCOMPARE_JSON(body["event_id"], e.eventId);
+
+        s.mapping = {{"lead", "/payload/lead_id"},
+                     {"score", "/payload/score"},
+                     {"version", "/entity/version"},
+                     {"absent", "/payload/nope"}};
+        body = json::parse(outboundBody(e, s, {"/email"}));
+        QCOMPARE_JSON(body,
+                      (json{{"lead", "L-1"}, {"score", 42}, {"version", 3}, {"absent", nullptr}}));
+
+        s.mapping.clear();
+        s.redactPii = false;
+        body = json::parse(outboundBody(e, s, {"/email"}, R"({"lead_id":"L-1","score":7})"));
+        QCOMPARE_JSON(body["payload"], (json{{"lead_id", "L-1"}, {"score", 7}}));
+    }
+};
+
+QTEST_GUILESS_MAIN(DeliveryRulesTest)
+#include "tst_delivery_rules.moc"

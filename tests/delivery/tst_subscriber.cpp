@@ -1,0 +1,190 @@
+// WebSocket subscribers (/v1/subscribe) and the live feed (/v1/live) over real
+// sockets: subscribe, deliver, ack with an outcome, nack, ack timeouts,
+// max_in_flight, and who may connect.
+
+#include "tests/delivery/delivery_fixture.h"
+#include "tests/support/json_compare.h"
+#include "tests/support/ws_client.h"
+
+#include <QtTest/QTest>
+
+using namespace meshdeck;
+using namespace meshdeck::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+json subscriberConsumer(const std::string& name, int ackTimeoutMs = 30'000) {
+    return {{"name", name},
+            {"filter", {{"event_types", {"LeadScored"}}, {"tenant", "acme"}}},
+            {"sink", {{"type", "websocket"}, {"ack_timeout_ms", ackTimeoutMs}}},
+            {"retry", {{"max_attempts", 5}, {"base_ms", 10}, {"cap_ms", 50}, {"jitter", 0.0}}}};
+}
+
+json next(WsClient& ws, std::chrono::milliseconds timeout = 5s) {
+    const auto frame = ws.receive(timeout);
+    return frame ? json::parse(*frame) : json();
+}
+
+} // namespace
+
+class SubscriberTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void deliversAndTakesAcksWithOutcomes();
+    void ackTimeoutRedelivers();
+    void nackWithoutRetryDeadLetters();
+    void maxInFlightIsRespected();
+    void refusesWhoMayNot();
+    void liveFeedPushesSnapshots();
+};
+
+void SubscriberTest::deliversAndTakesAcksWithOutcomes() {
+    DeliveryFixture f;
+    QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router")), 201);
+    WsClient ws(f.broker.url(), "/v1/subscribe", f.broker.token(Role::Consumer, "acme"));
+    ws.send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
+    QCOMPARE_JSON(next(ws)["type"], "subscribed");
+
+    json batch = json::array();
+    for (int i = 0; i < 5; ++i)
+        batch.push_back(leadEvent("L-" + std::to_string(i), 1, 50, "journey-ws"));
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    for (int i = 0; i < 5; ++i) {
+        const json deliver = next(ws);
+        QCOMPARE_JSON(deliver["type"], "deliver");
+        QCOMPARE_JSON(deliver["attempt"], 1);
+        QCOMPARE_JSON(deliver["event"]["event_id"], batch[i]["event_id"]);
+        json ack = {{"type", "ack"}, {"delivery_id", deliver["delivery_id"]}};
+        if (i == 0)
+            ack["outcome"] = {{"type", "LeadAssigned"}, {"owner", "u-17"}};
+        ws.send(ack.dump());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["totals"]["delivered"].get<int>(), 5, 5000);
+    QCOMPARE(f.consumer("router")["subscribers"].get<int>(), 1);
+    // The outcome is part of the journey's trace.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        f.admin.get("/v1/traces/journey-ws").body.find("LeadAssigned") != std::string::npos, 5000);
+}
+
+void SubscriberTest::ackTimeoutRedelivers() {
+    DeliveryFixture f;
+    QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router", 300)), 201);
+    WsClient ws(f.broker.url(), "/v1/subscribe", f.broker.adminToken);
+    ws.send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
+    QCOMPARE_JSON(next(ws)["type"], "subscribed");
+    const auto event = leadEvent("L-1", 1);
+    QCOMPARE_HTTP(f.publish(event), 202);
+    const json first = next(ws);
+    QCOMPARE_JSON(first["event"]["event_id"], event["event_id"]);
+    // Not acknowledged: after 300 ms (and a short backoff) it comes again.
+    const auto start = std::chrono::steady_clock::now();
+    const json second = next(ws, 3s);
+    QVERIFY(std::chrono::steady_clock::now() - start >= 250ms);
+    QCOMPARE_JSON(second["event"]["event_id"], event["event_id"]);
+    QCOMPARE_JSON(second["attempt"], 2);
+    QVERIFY(second["delivery_id"] != first["delivery_id"]);
+    // The late ack of the first delivery is refused with the reason.
+    ws.send(json{{"type", "ack"}, {"delivery_id", first["delivery_id"]}}.dump());
+    const json late = next(ws);
+    QCOMPARE_JSON(late["type"], "error");
+    QVERIFY(late["message"].get<std::string>().find("redelivered") != std::string::npos);
+    ws.send(json{{"type", "ack"}, {"delivery_id", second["delivery_id"]}}.dump());
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["totals"]["delivered"].get<int>(), 1, 5000);
+}
+
+void SubscriberTest::nackWithoutRetryDeadLetters() {
+    DeliveryFixture f;
+    QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router")), 201);
+    WsClient ws(f.broker.url(), "/v1/subscribe", f.broker.adminToken);
+    ws.send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
+    QCOMPARE_JSON(next(ws)["type"], "subscribed");
+    QCOMPARE_HTTP(f.publish(json{leadEvent("L-1", 1), leadEvent("L-2", 1)}), 202);
+    const json a = next(ws);
+    const json b = next(ws);
+    // One asks for a retry and gets the event again; the other refuses it for good.
+    ws.send(json{
+        {"type", "nack"}, {"delivery_id", a["delivery_id"]}, {"retry", true}, {"error", "CRM busy"}}
+                .dump());
+    ws.send(json{{"type", "nack"},
+                 {"delivery_id", b["delivery_id"]},
+                 {"retry", false},
+                 {"error", "unknown owner"}}
+                .dump());
+    const json again = next(ws);
+    QCOMPARE_JSON(again["event"]["event_id"], a["event"]["event_id"]);
+    ws.send(json{{"type", "ack"}, {"delivery_id", again["delivery_id"]}}.dump());
+    json letters;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (letters = parse(f.admin.get("/v1/dead-letters?consumer=router")))["dead_letters"].size() ==
+            1,
+        5000);
+    QCOMPARE_JSON(letters["dead_letters"][0]["event_id"], b["event"]["event_id"]);
+    QVERIFY(letters["dead_letters"][0]["error"].get<std::string>().find("unknown owner") !=
+            std::string::npos);
+}
+
+void SubscriberTest::maxInFlightIsRespected() {
+    DeliveryFixture f;
+    QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router")), 201);
+    WsClient ws(f.broker.url(), "/v1/subscribe", f.broker.adminToken);
+    ws.send(R"({"type":"subscribe","consumer":"router","max_in_flight":2})");
+    QCOMPARE_JSON(next(ws)["type"], "subscribed");
+    json batch = json::array();
+    for (int i = 0; i < 5; ++i)
+        batch.push_back(leadEvent("L-" + std::to_string(i), 1));
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    const json a = next(ws);
+    const json b = next(ws);
+    QVERIFY(!a.is_null() && !b.is_null());
+    QVERIFY(next(ws, 300ms).is_null()); // a third waits for an ack
+    ws.send(json{{"type", "ack"}, {"delivery_id", a["delivery_id"]}}.dump());
+    QCOMPARE_JSON(next(ws)["type"], "deliver");
+}
+
+void SubscriberTest::refusesWhoMayNot() {
+    DeliveryFixture f;
+    QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router")), 201);
+    QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
+    // A viewer may watch but not take deliveries: the upgrade itself is refused.
+    const std::map<std::string, std::string> upgrade = {
+        {"connection", "Upgrade"},
+        {"upgrade", "websocket"},
+        {"sec-websocket-version", "13"},
+        {"sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="}};
+    auto viewer = f.broker.client(f.broker.token(Role::Viewer, "acme"));
+    QCOMPARE_HTTP(viewer.request("GET", "/v1/subscribe", "", upgrade), 403);
+    QCOMPARE_HTTP(f.broker.client("not-a-token").request("GET", "/v1/live", "", upgrade), 401);
+    WsClient ws(f.broker.url(), "/v1/subscribe", f.broker.token(Role::Consumer, "globex"));
+    ws.send(R"({"type":"subscribe","consumer":"router"})");
+    json answer = next(ws);
+    QCOMPARE_JSON(answer["type"], "error");
+    QVERIFY(answer["message"].get<std::string>().find("tenant globex") != std::string::npos);
+    WsClient admin(f.broker.url(), "/v1/subscribe", f.broker.adminToken);
+    admin.send(R"({"type":"subscribe","consumer":"crm"})");
+    answer = next(admin);
+    QCOMPARE_JSON(answer["type"], "error");
+    QVERIFY(answer["message"].get<std::string>().find("not to WebSocket") != std::string::npos);
+}
+
+void SubscriberTest::liveFeedPushesSnapshots() {
+    DeliveryFixture f;
+    QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
+    WsClient live(f.broker.url(), "/v1/live", f.broker.token(Role::Viewer, "acme"));
+    const json first = next(live);
+    QCOMPARE_JSON(first["type"], "snapshot");
+    QCOMPARE_JSON(first["consumers"][0]["name"], "crm");
+    QCOMPARE_HTTP(f.admin.postJson("/v1/consumers/crm/pause", ""), 200);
+    // Within about a second: the state change, then the next snapshot.
+    bool sawChange = false;
+    for (int i = 0; i < 4 && !sawChange; ++i) {
+        const json frame = next(live, 2s);
+        sawChange = frame.value("type", "") == "state-changed" && frame["to"] == "paused";
+    }
+    QVERIFY(sawChange);
+}
+
+QTEST_GUILESS_MAIN(SubscriberTest)
+#include "tst_subscriber.moc"
