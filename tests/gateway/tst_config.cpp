@@ -38,6 +38,10 @@ private Q_SLOTS:
         QCOMPARE(c.tokens[0].record.name, std::string("hubspot-bridge"));
         QVERIFY(c.tokens[0].record.role == Role::Producer);
         QCOMPARE(c.tokens[0].record.eventTypes.size(), std::size_t(2));
+        QCOMPARE(c.consumers.size(), std::size_t(2));
+        QCOMPARE(c.consumers[0].name, std::string("crm-sync"));
+        QCOMPARE(c.consumers[0].source, std::string("config"));
+        QVERIFY(c.consumers[1].sink.kind == SinkKind::WebSocket);
     }
 
     void relativePathsFollowTheFile() {
@@ -94,6 +98,9 @@ private Q_SLOTS:
             << QStringLiteral(
                    R"({"tokens": [{"role": "viewer", "tenant": "*", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}]})")
             << QStringLiteral("admin tokens");
+        QTest::addRow("consumer")
+            << QStringLiteral(R"({"consumers": [{"name": "crm", "sink": {"type": "webhook"}}]})")
+            << QStringLiteral("/consumers/0/sink/url");
     }
     void mistakesNameTheField() {
         QFETCH(QString, text);
