@@ -624,6 +624,7 @@ void DeliveryEngine::Impl::publishSnapshot() {
     snap->lastSeq = lastSeq;
     for (auto& [name, c] : consumers)
         snap->consumers.push_back(status(*c, snap->at));
+    snap->outcomeEvents = outcomeEvents;
     std::lock_guard lock(snapshotMutex);
     latest = std::move(snap);
 }

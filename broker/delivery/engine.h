@@ -62,6 +62,9 @@ struct EngineSnapshot {
     Timestamp at{};
     std::int64_t lastSeq = 0;
     std::vector<ConsumerStatus> consumers;
+    // Outcome events (published with a causation_id): latency from the root
+    // event's occurred_at, per outcome event type.
+    std::map<std::string, Histogram> outcomeEvents;
 };
 
 struct ReplayRequest {

@@ -280,7 +280,15 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             for (const auto& s : snap.consumers)
                 if (visible(s.spec))
                     list.push_back(statusJson(s, false));
-            out(jsonResponse(200, ojson{{"last_seq", snap.lastSeq}, {"consumers", list}}));
+            ojson outcomes = ojson::array();
+            for (const auto& [type, h] : snap.outcomeEvents) {
+                ojson row = histogramSummary(h);
+                row["event_type"] = type;
+                outcomes.push_back(std::move(row));
+            }
+            out(jsonResponse(200, ojson{{"last_seq", snap.lastSeq},
+                                        {"consumers", list},
+                                        {"outcome_events", outcomes}}));
             return true;
         }
         if ((n == 2 && m == "POST") || (n == 3 && m == "PUT")) {

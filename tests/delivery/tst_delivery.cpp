@@ -37,6 +37,8 @@ private Q_SLOTS:
     void blockPolicyHoldsTheEntityUntilDiscarded();
     void editAndReplayValidatesThePayload();
     void timeoutIsATransportFailure();
+    void refusedConnectionIsATransportFailure();
+    void rateLimitSpacesDeliveries();
     void circuitOpensAndEverythingArrivesAfterwards();
     void versionGateSkipsStaleAndWaitsForGaps();
     void replayFromSeqKeepsEventIds();
@@ -449,6 +451,44 @@ void DeliveryTest::timeoutIsATransportFailure() {
             std::string::npos);
 }
 
+void DeliveryTest::refusedConnectionIsATransportFailure() {
+    DeliveryFixture f;
+    std::string closedUrl;
+    {
+        SinkServer gone;
+        closedUrl = gone.url();
+    } // nothing listens there any more
+    auto spec = webhookConsumer("crm", closedUrl);
+    spec["retry"]["max_attempts"] = 2;
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    QCOMPARE_HTTP(f.publish(leadEvent("L-1", 1)), 202);
+    json letters;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (letters = parse(f.admin.get("/v1/dead-letters")))["dead_letters"].size() == 1, 5000);
+    QCOMPARE_JSON(letters["dead_letters"][0]["class"], "transport");
+    QVERIFY2(letters["dead_letters"][0]["error"].get<std::string>().find("refused") !=
+                 std::string::npos,
+             letters.dump().c_str());
+}
+
+void DeliveryTest::rateLimitSpacesDeliveries() {
+    DeliveryFixture f;
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["rate_limit"] = {{"per_second", 20}, {"burst", 1}};
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    json batch = json::array();
+    for (int i = 0; i < 11; ++i)
+        batch.push_back(leadEvent("L-" + std::to_string(i), 1));
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    QVERIFY(f.sink.waitForRequests(11, 5s));
+    const auto got = f.sink.requests();
+    // 20 per second with a burst of one: ten gaps of at least ~50 ms.
+    QVERIFY2(got.back().at - got.front().at >= 450ms,
+             qPrintable(QString::number(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            got.back().at - got.front().at)
+                                            .count())));
+}
+
 void DeliveryTest::circuitOpensAndEverythingArrivesAfterwards() {
     DeliveryFixture f;
     std::atomic<bool> down{true};
@@ -636,6 +676,10 @@ void DeliveryTest::traceAndStallExplainADeadLetter() {
     QCOMPARE(trace["causation"].size(), 1u);
     QCOMPARE_JSON(trace["causation"][0]["event_id"], root["event_id"]);
     QCOMPARE_JSON(trace["causation"][0]["caused"][0]["event_id"], caused["event_id"]);
+    // The caused event is an outcome of the root: its latency is counted by type.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        parse(f.admin.get("/v1/consumers")).value(json::json_pointer("/outcome_events/0/count"), 0),
+        1, 5000);
 
     const auto stall = parse(f.admin.get("/v1/stall?correlation_id=journey-7"));
     QCOMPARE_JSON(stall["state"], "dead-lettered");
