@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace meshctl {
 
@@ -59,6 +60,33 @@ std::string Table::render(std::size_t maxColumnWidth) const {
     for (const auto& row : rows_)
         out += line(row);
     return out;
+}
+
+std::string renderFields(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::size_t width = 0;
+    for (const auto& [label, value] : fields)
+        width = std::max(width, displayWidth(label));
+    std::string out;
+    for (const auto& [label, value] : fields)
+        out += label + ":" + std::string(width - displayWidth(label) + 2, ' ') + value + '\n';
+    return out;
+}
+
+std::string formatDuration(long long ms) {
+    char text[32];
+    if (ms <= 0)
+        return "0s";
+    if (ms < 1000)
+        std::snprintf(text, sizeof text, "%lldms", ms);
+    else if (ms < 60'000)
+        std::snprintf(text, sizeof text, "%lld.%llds", ms / 1000, ms / 100 % 10);
+    else if (ms < 3'600'000)
+        std::snprintf(text, sizeof text, "%lldm%02llds", ms / 60'000, ms / 1000 % 60);
+    else if (ms < 86'400'000)
+        std::snprintf(text, sizeof text, "%lldh%02lldm", ms / 3'600'000, ms / 60'000 % 60);
+    else
+        std::snprintf(text, sizeof text, "%lldd%02lldh", ms / 86'400'000, ms / 3'600'000 % 24);
+    return text;
 }
 
 } // namespace meshctl

@@ -2,6 +2,7 @@
 // Human output for meshctl: aligned tables that fit a terminal.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace meshctl {
@@ -19,5 +20,11 @@ private:
     std::vector<std::string> headers_;
     std::vector<std::vector<std::string>> rows_;
 };
+
+// "label:  value" lines with the values aligned, for one object's details.
+std::string renderFields(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// A duration for a table cell: "0s", "850ms", "12.3s", "4m05s", "2h07m", "3d04h".
+std::string formatDuration(long long ms);
 
 } // namespace meshctl

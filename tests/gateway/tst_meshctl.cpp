@@ -1,18 +1,27 @@
 // meshctl as support staff and scripts use it: a real meshd child, meshctl
-// run as a process, its human and --json output, and its errors.
+// run as a process, its human and --json output, and its errors. The delivery
+// commands deliver to a real HTTP sink in this process.
 
 #include "core/uuid.h"
+#include "tests/support/http_compare.h"
 #include "tests/support/json_compare.h"
 #include "tests/support/meshd_process.h"
+#include "tests/support/sink_server.h"
 #include "tests/support/test_support.h"
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QTest>
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 using namespace meshdeck;
+using namespace std::chrono_literals;
 using meshdeck::test::MeshdProcess;
+using meshdeck::test::SinkReply;
+using meshdeck::test::SinkRequest;
+using meshdeck::test::SinkServer;
 using nlohmann::json;
 
 namespace {
@@ -23,16 +32,65 @@ struct Run {
     QString err;
 };
 
-json leadScored(const std::string& lead, int score) {
+json leadScored(const std::string& lead, int score, const std::string& correlation = {}) {
     static UuidV7Generator ids;
     return {{"event_id", ids.next()},
             {"event_type", "LeadScored"},
             {"occurred_at", "2026-11-27T09:14:03.120Z"},
             {"producer", "meshctl-test"},
             {"tenant_id", "acme"},
-            {"correlation_id", "journey-" + lead},
+            {"correlation_id", correlation.empty() ? "journey-" + lead : correlation},
             {"entity", {{"kind", "lead"}, {"id", lead}}},
             {"payload", {{"lead_id", lead}, {"score", score}, {"model", "m"}}}};
+}
+
+// A webhook consumer of one journey only: every test has its own, so the
+// events other tests leave in the shared log do not reach it.
+json journeyConsumer(const std::string& name, const std::string& url,
+                     const std::string& correlation) {
+    return {{"name", name},
+            {"filter",
+             {{"event_types", {"LeadScored"}},
+              {"tenant", "acme"},
+              {"where", {{{"field", "/correlation_id"}, {"op", "=="}, {"value", correlation}}}}}},
+            {"sink", {{"type", "webhook"}, {"url", url}, {"timeout_ms", 2000}}},
+            {"retry", {{"max_attempts", 5}, {"base_ms", 20}, {"cap_ms", 200}, {"jitter", 0.0}}},
+            {"circuit_breaker", {{"min_requests", 1000}}}};
+}
+
+// A sink that refuses everything with 400 "missing owner" until `accept` is set.
+SinkServer::Handler refusingUntil(const std::atomic<bool>& accept) {
+    return [&accept](const SinkRequest&) {
+        SinkReply r;
+        if (!accept) {
+            r.status = 400;
+            r.body = "missing owner";
+        }
+        return r;
+    };
+}
+
+// One column of a table, header first, up to the first empty line.
+QStringList tableColumn(const QString& out, int column) {
+    static const QRegularExpression gap(QStringLiteral("\\s{2,}"));
+    QStringList cells;
+    for (const auto& line : out.split(u'\n')) {
+        if (line.isEmpty())
+            break;
+        cells.push_back(line.split(gap).value(column));
+    }
+    return cells;
+}
+
+// The cells of the table row whose first cell is `first` (empty: no such row).
+// Only the last column may hold spaces, so splitting on runs of spaces works
+// for every cell before it.
+QStringList tableRow(const QString& out, const QString& first) {
+    static const QRegularExpression gap(QStringLiteral("\\s{2,}"));
+    for (const auto& line : out.split(u'\n'))
+        if (const auto cells = line.split(gap); cells.value(0) == first)
+            return cells;
+    return {};
 }
 
 } // namespace
@@ -41,6 +99,7 @@ class MeshctlTest : public QObject {
     Q_OBJECT
 
     QTemporaryDir dir;
+    QTemporaryDir files;
     std::unique_ptr<MeshdProcess> meshd;
 
     Run meshctl(const QStringList& args, const QByteArray& input = {},
@@ -58,6 +117,31 @@ class MeshctlTest : public QObject {
         p.waitForFinished(15000);
         return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
                 QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    MeshClient admin() const { return MeshClient(meshd->url(), meshd->adminToken()); }
+
+    QString writeJson(const QString& name, const json& content) {
+        const QString path = files.path() + u'/' + name;
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            qFatal("cannot write %s", qPrintable(path));
+        file.write(QByteArray::fromStdString(content.dump()));
+        return path;
+    }
+
+    json runJson(const QStringList& args) {
+        const Run r = meshctl(QStringList{QStringLiteral("--json")} + args);
+        if (r.exitCode != 0)
+            return json();
+        return json::parse(r.out.toStdString(), nullptr, false);
+    }
+
+    // The open dead letters of one consumer, newest first.
+    json deadLetters(const QString& consumer) {
+        return runJson({QStringLiteral("dlq"), QStringLiteral("list"), QStringLiteral("--consumer"),
+                        consumer})
+            .value("dead_letters", json::array());
     }
 
 private Q_SLOTS:
@@ -161,6 +245,399 @@ private Q_SLOTS:
         tail.waitForFinished();
         const json got = json::parse(seen.left(seen.indexOf('\n')).toStdString());
         QCOMPARE_JSON(got["event_id"], e["event_id"]);
+    }
+
+    void consumersListShowsACreatedConsumerAndItsLag() {
+        SinkServer sink;
+        json spec = journeyConsumer("crm-lag", sink.url(), "journey-lag");
+        spec["paused"] = true; // nothing is delivered, so the lag stays put
+        const Run created = meshctl({QStringLiteral("consumers"), QStringLiteral("create"),
+                                     writeJson(QStringLiteral("crm-lag.json"), spec)});
+        QCOMPARE(created.exitCode, 0);
+        QVERIFY2(created.out.contains(QStringLiteral("created consumer crm-lag")),
+                 qPrintable(created.out + created.err));
+
+        json batch = json::array();
+        for (int i = 0; i < 3; ++i)
+            batch.push_back(leadScored("L-lag" + std::to_string(i), 10, "journey-lag"));
+        auto client = admin();
+        QCOMPARE_HTTP(client.postJson("/v1/events", batch.dump()), 202);
+
+        // NAME STATE LAG OLDEST IN-FLIGHT DELIVERED DEAD CIRCUIT SINK
+        QStringList row;
+        QTRY_COMPARE_WITH_TIMEOUT(
+            (row = tableRow(meshctl({QStringLiteral("consumers")}).out, QStringLiteral("crm-lag")))
+                .value(2),
+            QStringLiteral("3"), 5000);
+        QCOMPARE(row.value(1), QStringLiteral("paused"));
+        QVERIFY2(row.value(3) != QStringLiteral("-"), qPrintable(row.join(u'|'))); // an age
+        QCOMPARE(row.value(5), QStringLiteral("0"));
+        QCOMPARE(row.value(8), QString::fromStdString("webhook " + sink.url()));
+
+        // NAME LAG OLDEST ACK-FLOOR IN-FLIGHT RETRYING BLOCKED STATE
+        const Run lag = meshctl({QStringLiteral("consumers"), QStringLiteral("lag")});
+        QCOMPARE(lag.exitCode, 0);
+        QVERIFY(lag.out.startsWith(QStringLiteral("log at seq ")));
+        const QStringList lagRow = tableRow(lag.out, QStringLiteral("crm-lag"));
+        QCOMPARE(lagRow.value(1), QStringLiteral("3"));
+        QCOMPARE(lagRow.value(7), QStringLiteral("paused"));
+
+        const json listed = runJson({QStringLiteral("consumers")});
+        bool found = false;
+        for (const auto& c : listed.value("consumers", json::array()))
+            if (c["name"] == "crm-lag") {
+                found = true;
+                QCOMPARE_JSON(c["lag"]["events"], 3);
+            }
+        QVERIFY(found);
+        QCOMPARE(sink.requestCount(), 0u);
+    }
+
+    void consumerShowAndErrorsFromTheApi() {
+        SinkServer sink;
+        auto client = admin();
+        QCOMPARE_HTTP(
+            client.postJson("/v1/consumers",
+                            journeyConsumer("crm-show", sink.url(), "journey-show").dump()),
+            201);
+        const Run shown = meshctl(
+            {QStringLiteral("consumers"), QStringLiteral("show"), QStringLiteral("crm-show")});
+        QCOMPARE(shown.exitCode, 0);
+        QVERIFY2(shown.out.contains(QRegularExpression(QStringLiteral("^state: +running$"),
+                                                       QRegularExpression::MultilineOption)),
+                 qPrintable(shown.out));
+        const auto specAt = shown.out.indexOf(QStringLiteral("\nspec:\n"));
+        QVERIFY2(specAt > 0, qPrintable(shown.out));
+        const json spec = json::parse(shown.out.mid(specAt + 7).toStdString(), nullptr, false);
+        QCOMPARE_JSON(spec["sink"]["url"], sink.url());
+
+        const Run missing =
+            meshctl({QStringLiteral("consumers"), QStringLiteral("show"), QStringLiteral("nope")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains(QStringLiteral("HTTP 404: no consumer named nope")),
+                 qPrintable(missing.err));
+
+        json bad = journeyConsumer("crm-bad", "ftp://x", "journey-bad");
+        bad["retry"]["max_attempts"] = 0;
+        const Run refused = meshctl({QStringLiteral("consumers"), QStringLiteral("create"),
+                                     writeJson(QStringLiteral("bad.json"), bad)});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("HTTP 422")), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(QStringLiteral("\n  /sink/url: ")), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(QStringLiteral("\n  /retry/max_attempts: ")),
+                 qPrintable(refused.err));
+
+        json changed = journeyConsumer("crm-show", sink.url(), "journey-show");
+        changed["max_concurrency"] = 3;
+        const Run applied = meshctl({QStringLiteral("consumers"), QStringLiteral("apply"),
+                                     writeJson(QStringLiteral("crm-show.json"), changed)});
+        QCOMPARE(applied.exitCode, 0);
+        QVERIFY2(applied.out.contains(QStringLiteral("changed consumer crm-show")),
+                 qPrintable(applied.out + applied.err));
+        QCOMPARE_JSON(runJson({QStringLiteral("consumers"), QStringLiteral("show"),
+                               QStringLiteral("crm-show")})["spec"]["max_concurrency"],
+                      3);
+
+        const Run deleted = meshctl(
+            {QStringLiteral("consumers"), QStringLiteral("delete"), QStringLiteral("crm-show")});
+        QCOMPARE(deleted.exitCode, 0);
+        QCOMPARE_HTTP(client.get("/v1/consumers/crm-show"), 404);
+    }
+
+    void pauseAndResumeChangeTheState() {
+        SinkServer sink;
+        auto client = admin();
+        QCOMPARE_HTTP(
+            client.postJson("/v1/consumers",
+                            journeyConsumer("crm-pause", sink.url(), "journey-pause").dump()),
+            201);
+        auto state = [this] {
+            return QString::fromStdString(
+                runJson({QStringLiteral("consumers"), QStringLiteral("show"),
+                         QStringLiteral("crm-pause")})
+                    .value("state", std::string()));
+        };
+        QCOMPARE(state(), QStringLiteral("running"));
+
+        const Run paused = meshctl(
+            {QStringLiteral("consumers"), QStringLiteral("pause"), QStringLiteral("crm-pause")});
+        QCOMPARE(paused.exitCode, 0);
+        QCOMPARE(paused.out, QStringLiteral("consumer crm-pause paused\n"));
+        QCOMPARE(state(), QStringLiteral("paused"));
+        QCOMPARE_HTTP(
+            client.postJson("/v1/events", leadScored("L-pause", 5, "journey-pause").dump()), 202);
+        QTest::qWait(300);
+        QCOMPARE(sink.requestCount(), 0u); // paused: held
+
+        const Run resumed = meshctl(
+            {QStringLiteral("consumers"), QStringLiteral("resume"), QStringLiteral("crm-pause")});
+        QCOMPARE(resumed.exitCode, 0);
+        QCOMPARE(resumed.out, QStringLiteral("consumer crm-pause resumed\n"));
+        QCOMPARE(state(), QStringLiteral("running"));
+        QVERIFY(sink.waitForRequests(1, 5s));
+
+        const Run unknown =
+            meshctl({QStringLiteral("consumers"), QStringLiteral("pause"), QStringLiteral("nope")});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains(QStringLiteral("consumers pause: HTTP 404")),
+                 qPrintable(unknown.err));
+    }
+
+    void replayDryRunCountsAndSendsNothing() {
+        SinkServer sink;
+        auto client = admin();
+        QCOMPARE_HTTP(
+            client.postJson("/v1/consumers",
+                            journeyConsumer("crm-replay", sink.url(), "journey-replay").dump()),
+            201);
+        json batch = json::array();
+        for (int i = 0; i < 4; ++i)
+            batch.push_back(leadScored("L-replay" + std::to_string(i), 10, "journey-replay"));
+        QCOMPARE_HTTP(client.postJson("/v1/events", batch.dump()), 202);
+        QVERIFY(sink.waitForRequests(4, 5s));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            tableRow(meshctl({QStringLiteral("consumers")}).out, QStringLiteral("crm-replay"))
+                .value(2),
+            QStringLiteral("0"), 5000);
+
+        const QStringList replay = {QStringLiteral("consumers"),  QStringLiteral("replay"),
+                                    QStringLiteral("crm-replay"), QStringLiteral("--from-seq"),
+                                    QStringLiteral("1"),          QStringLiteral("--type"),
+                                    QStringLiteral("LeadScored")};
+        const Run dry = meshctl(replay + QStringList{QStringLiteral("--dry-run")});
+        QCOMPARE(dry.exitCode, 0);
+        // CONSUMER EVENTS ALREADY-DELIVERED SEQS
+        const QStringList counts = tableRow(dry.out, QStringLiteral("crm-replay"));
+        QCOMPARE(counts.value(1), QStringLiteral("4"));
+        QCOMPARE(counts.value(2), QStringLiteral("4"));
+        QVERIFY2(dry.out.endsWith(QStringLiteral("dry run: nothing was sent\n")),
+                 qPrintable(dry.out));
+        QTest::qWait(300);
+        QCOMPARE(sink.requestCount(), 4u);
+
+        // Another type: nothing to replay.
+        const Run none = meshctl({QStringLiteral("consumers"), QStringLiteral("replay"),
+                                  QStringLiteral("crm-replay"), QStringLiteral("--from-seq"),
+                                  QStringLiteral("1"), QStringLiteral("--type"),
+                                  QStringLiteral("LeadCreated"), QStringLiteral("--dry-run")});
+        QCOMPARE(tableRow(none.out, QStringLiteral("crm-replay")).value(1), QStringLiteral("0"));
+
+        const Run real =
+            meshctl(replay + QStringList{QStringLiteral("--rate"), QStringLiteral("1000")});
+        QCOMPARE(real.exitCode, 0);
+        QVERIFY2(real.out.contains(QStringLiteral("queued: 4 event(s) to deliver again")),
+                 qPrintable(real.out));
+        QVERIFY(sink.waitForRequests(8, 5s));
+
+        const Run noStart = meshctl(
+            {QStringLiteral("consumers"), QStringLiteral("replay"), QStringLiteral("crm-replay")});
+        QCOMPARE(noStart.exitCode, 2);
+        QVERIFY2(noStart.err.contains(QStringLiteral("--from-seq N | --since TIME")),
+                 qPrintable(noStart.err));
+    }
+
+    void deadLettersListShowReplayAndDiscard() {
+        std::atomic<bool> accept{false};
+        SinkServer sink(refusingUntil(accept));
+        auto client = admin();
+        QCOMPARE_HTTP(client.postJson("/v1/consumers",
+                                      journeyConsumer("crm-dlq", sink.url(), "journey-dlq").dump()),
+                      201);
+        json batch = json::array();
+        for (int i = 0; i < 3; ++i)
+            batch.push_back(leadScored("L-dlq" + std::to_string(i), 10 + i, "journey-dlq"));
+        QCOMPARE_HTTP(client.postJson("/v1/events", batch.dump()), 202);
+        json letters;
+        QTRY_COMPARE_WITH_TIMEOUT((letters = deadLetters(QStringLiteral("crm-dlq"))).size(), 3u,
+                                  5000);
+        QCOMPARE(sink.requestCount(), 3u);   // 400 is not retried
+        std::map<std::string, QString> idOf; // event id -> dead letter id
+        for (const auto& d : letters)
+            idOf[d["event_id"].get<std::string>()] = QString::number(d["id"].get<long long>());
+        const QString first = idOf[batch[0]["event_id"].get<std::string>()];
+        const QString second = idOf[batch[1]["event_id"].get<std::string>()];
+        const QString third = idOf[batch[2]["event_id"].get<std::string>()];
+
+        // ID DEAD-AT CONSUMER SEQ TYPE ENTITY STATE ATTEMPTS CLASS ERROR
+        const Run list = meshctl({QStringLiteral("dlq"), QStringLiteral("list"),
+                                  QStringLiteral("--consumer"), QStringLiteral("crm-dlq")});
+        QCOMPARE(list.exitCode, 0);
+        QCOMPARE(list.out.split(u'\n', Qt::SkipEmptyParts).size(), 4);
+        const QStringList row = tableRow(list.out, first);
+        QCOMPARE(row.value(2), QStringLiteral("crm-dlq"));
+        QCOMPARE(row.value(6), QStringLiteral("open"));
+        QCOMPARE(row.value(8), QStringLiteral("invalid"));
+        QVERIFY2(row.value(9).contains(QStringLiteral("missing owner")), qPrintable(list.out));
+
+        const Run shown = meshctl({QStringLiteral("dlq"), QStringLiteral("show"), first});
+        QCOMPARE(shown.exitCode, 0);
+        QVERIFY2(
+            shown.out.contains(QString::fromStdString(batch[0]["event_id"].get<std::string>())),
+            qPrintable(shown.out));
+        // ATTEMPT TIME TOOK STATUS CLASS ERROR
+        const QStringList attempt = tableRow(shown.out, QStringLiteral("1"));
+        QCOMPARE(attempt.value(3), QStringLiteral("400"));
+        QCOMPARE(attempt.value(4), QStringLiteral("invalid"));
+        QVERIFY2(attempt.value(5).contains(QStringLiteral("missing owner")), qPrintable(shown.out));
+        QVERIFY2(shown.out.contains(QStringLiteral("\npayload:\n")), qPrintable(shown.out));
+        QVERIFY2(shown.out.contains(QStringLiteral("\"score\": 10")), qPrintable(shown.out));
+
+        // Discard refuses without a reason, before asking the mesh.
+        const Run noReason = meshctl({QStringLiteral("dlq"), QStringLiteral("discard"), first});
+        QCOMPARE(noReason.exitCode, 2);
+        QVERIFY2(noReason.err.contains(QStringLiteral("dlq discard needs --reason TEXT")),
+                 qPrintable(noReason.err));
+        QCOMPARE(deadLetters(QStringLiteral("crm-dlq")).size(), 3u);
+        const Run discarded = meshctl({QStringLiteral("dlq"), QStringLiteral("discard"), first,
+                                       QStringLiteral("--reason"), QStringLiteral("test lead")});
+        QCOMPARE(discarded.exitCode, 0);
+        QCOMPARE(discarded.out, QStringLiteral("discarded 1 dead letter(s): ") + first + u'\n');
+        const Run closed = meshctl({QStringLiteral("dlq"), QStringLiteral("list"),
+                                    QStringLiteral("--consumer"), QStringLiteral("crm-dlq"),
+                                    QStringLiteral("--state"), QStringLiteral("discarded")});
+        QCOMPARE(tableRow(closed.out, first).value(6), QStringLiteral("discarded"));
+
+        // One by id, then the rest of the group by its signature.
+        accept = true;
+        const Run replayed = meshctl({QStringLiteral("dlq"), QStringLiteral("replay"), second});
+        QCOMPARE(replayed.exitCode, 0);
+        QCOMPARE(replayed.out, QStringLiteral("replayed 1 dead letter(s): ") + second + u'\n');
+        QVERIFY(sink.waitForRequests(4, 5s));
+        QCOMPARE_JSON(json::parse(sink.requests()[3].body)["event_id"], batch[1]["event_id"]);
+
+        json groups;
+        QTRY_COMPARE_WITH_TIMEOUT(
+            (groups = runJson({QStringLiteral("dlq"), QStringLiteral("groups"),
+                               QStringLiteral("--consumer"), QStringLiteral("crm-dlq")})
+                          .value("groups", json::array()))
+                .size(),
+            1u, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            runJson({QStringLiteral("dlq"), QStringLiteral("groups"), QStringLiteral("--consumer"),
+                     QStringLiteral("crm-dlq")})["groups"][0]
+                .value("count", 0),
+            1, 5000);
+        const QString signature = QString::fromStdString(groups[0]["signature"].get<std::string>());
+        const Run groupsTable = meshctl({QStringLiteral("dlq"), QStringLiteral("groups")});
+        QVERIFY2(groupsTable.out.contains(signature), qPrintable(groupsTable.out));
+        const Run group =
+            meshctl({QStringLiteral("dlq"), QStringLiteral("replay"), QStringLiteral("--consumer"),
+                     QStringLiteral("crm-dlq"), QStringLiteral("--signature"), signature});
+        QCOMPARE(group.exitCode, 0);
+        QCOMPARE(group.out, QStringLiteral("replayed 1 dead letter(s): ") + third + u'\n');
+        QVERIFY(sink.waitForRequests(5, 5s));
+        QTRY_COMPARE_WITH_TIMEOUT(deadLetters(QStringLiteral("crm-dlq")).size(), 0u, 5000);
+
+        const Run noGroup = meshctl({QStringLiteral("dlq"), QStringLiteral("replay"),
+                                     QStringLiteral("--signature"), signature});
+        QCOMPARE(noGroup.exitCode, 2);
+        QVERIFY2(noGroup.err.contains(QStringLiteral("give --consumer C and --signature S")),
+                 qPrintable(noGroup.err));
+    }
+
+    void editAndReplayTakesThePayloadFromAFile() {
+        SinkServer sink([](const SinkRequest& r) {
+            SinkReply reply;
+            if (json::parse(r.body)["payload"]["score"].get<int>() > 90)
+                reply.status = 422;
+            return reply;
+        });
+        auto client = admin();
+        QCOMPARE_HTTP(
+            client.postJson("/v1/consumers",
+                            journeyConsumer("crm-edit", sink.url(), "journey-edit").dump()),
+            201);
+        QCOMPARE_HTTP(
+            client.postJson("/v1/events", leadScored("L-edit", 99, "journey-edit").dump()), 202);
+        json letters;
+        QTRY_COMPARE_WITH_TIMEOUT((letters = deadLetters(QStringLiteral("crm-edit"))).size(), 1u,
+                                  5000);
+        const QString id = QString::number(letters[0]["id"].get<long long>());
+
+        const Run invalid = meshctl(
+            {QStringLiteral("dlq"), QStringLiteral("replay"), id, QStringLiteral("--payload"),
+             writeJson(QStringLiteral("bad-payload.json"),
+                       {{"lead_id", "L-edit"}, {"score", "high"}, {"model", "m"}})});
+        QCOMPARE(invalid.exitCode, 1);
+        QVERIFY2(invalid.err.contains(QStringLiteral("/payload/score")), qPrintable(invalid.err));
+
+        const Run edited = meshctl(
+            {QStringLiteral("dlq"), QStringLiteral("replay"), id, QStringLiteral("--payload"),
+             writeJson(QStringLiteral("payload.json"),
+                       {{"lead_id", "L-edit"}, {"score", 80}, {"model", "m"}})});
+        QCOMPARE(edited.exitCode, 0);
+        QVERIFY2(edited.out.startsWith(QStringLiteral("replayed dead letter ") + id),
+                 qPrintable(edited.out));
+        QVERIFY(sink.waitForRequests(2, 5s));
+        QCOMPARE_JSON(json::parse(sink.requests()[1].body)["payload"]["score"], 80);
+        QTRY_VERIFY_WITH_TIMEOUT(meshctl({QStringLiteral("dlq"), QStringLiteral("show"), id})
+                                     .out.contains(QStringLiteral("edited payload:")),
+                                 5000);
+    }
+
+    void traceAndStallExplainADeadLetter() {
+        std::atomic<bool> accept{false};
+        SinkServer sink(refusingUntil(accept));
+        auto client = admin();
+        QCOMPARE_HTTP(
+            client.postJson("/v1/consumers",
+                            journeyConsumer("crm-trace", sink.url(), "journey-trace").dump()),
+            201);
+        const json root = leadScored("L-trace", 50, "journey-trace");
+        json caused = leadScored("L-trace2", 60, "journey-trace");
+        caused["causation_id"] = root["event_id"];
+        QCOMPARE_HTTP(client.postJson("/v1/events", json{root, caused}.dump()), 202);
+        QTRY_COMPARE_WITH_TIMEOUT(deadLetters(QStringLiteral("crm-trace")).size(), 2u, 5000);
+
+        // TIME KIND CONSUMER TYPE EVENT STATUS CLASS DETAIL, in time order
+        Run trace;
+        QStringList kinds;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (kinds = tableColumn(
+                 (trace = meshctl({QStringLiteral("trace"), QStringLiteral("journey-trace")})).out,
+                 1))
+                    .count(QStringLiteral("dead-letter")) == 2,
+            5000);
+        QCOMPARE(trace.exitCode, 0);
+        QCOMPARE(kinds.value(0), QStringLiteral("KIND"));
+        QCOMPARE(kinds.value(1), QStringLiteral("event"));
+        QCOMPARE(kinds.count(QStringLiteral("event")), 2);
+        QCOMPARE(kinds.count(QStringLiteral("attempt")), 2);
+        QVERIFY2(trace.out.contains(QStringLiteral("missing owner")), qPrintable(trace.out));
+        // The causation tree: the caused event indented under its root.
+        const QString rootId = QString::fromStdString(root["event_id"].get<std::string>());
+        const QString causedId = QString::fromStdString(caused["event_id"].get<std::string>());
+        const auto tree = trace.out.mid(trace.out.indexOf(QStringLiteral("\ncausation:\n")) + 12);
+        QVERIFY2(
+            tree.startsWith(QStringLiteral("  LeadScored ") + rootId + QStringLiteral(" (seq ")),
+            qPrintable(trace.out));
+        QVERIFY2(tree.contains(QStringLiteral(")\n    LeadScored ") + causedId),
+                 qPrintable(trace.out));
+
+        const Run stall = meshctl({QStringLiteral("stall"), QStringLiteral("--correlation-id"),
+                                   QStringLiteral("journey-trace")});
+        QCOMPARE(stall.exitCode, 0);
+        const QString answer = stall.out.section(u'\n', 0, 0);
+        QVERIFY2(answer.contains(QStringLiteral(" was dead-lettered to crm-trace at ")),
+                 qPrintable(stall.out));
+        QVERIFY2(answer.contains(QStringLiteral("missing owner")), qPrintable(stall.out));
+        // CONSUMER SEQ STATE EVIDENCE: one line per event
+        QCOMPARE(stall.out.count(QStringLiteral("\ncrm-trace ")), 2);
+        QCOMPARE_JSON(runJson({QStringLiteral("stall"), QStringLiteral("--correlation-id"),
+                               QStringLiteral("journey-trace")})["state"],
+                      "dead-lettered");
+
+        const Run unknown = meshctl(
+            {QStringLiteral("stall"), QStringLiteral("--entity"), QStringLiteral("lead:L-never")});
+        QCOMPARE(unknown.exitCode, 0);
+        QCOMPARE(unknown.out,
+                 QStringLiteral("No event with entity lead:L-never was received, and "
+                                "nothing was rejected with it: check the producer.\n"));
+        const Run neither = meshctl({QStringLiteral("stall")});
+        QCOMPARE(neither.exitCode, 2);
+        const Run noTrace = meshctl({QStringLiteral("trace"), QStringLiteral("journey-none")});
+        QCOMPARE(noTrace.exitCode, 1);
+        QVERIFY2(noTrace.err.contains(QStringLiteral("HTTP 404")), qPrintable(noTrace.err));
     }
 
     void wrongTokenAndNoMeshAreExplained() {
