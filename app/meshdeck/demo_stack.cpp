@@ -29,9 +29,12 @@ QJsonObject envelope(const QString& type, const QString& producer, const QString
 
 const QStringList kOwners = {QStringLiteral("005-ana.ruiz"), QStringLiteral("005-ben.okafor"),
                              QStringLiteral("005-chen.li"), QStringLiteral("005-dora.mills")};
-const QStringList kCompanies = {QStringLiteral("Northwind Traders"), QStringLiteral("Contoso"),
-                                QStringLiteral("Fabrikam"), QStringLiteral("Tailspin Toys"),
-                                QStringLiteral("Wide World Importers")};
+const QStringList kCompanies = {QStringLiteral("Northwind Traders"),
+                                QStringLiteral("Contoso"),
+                                QStringLiteral("Fabrikam"),
+                                QStringLiteral("Tailspin Toys"),
+                                QStringLiteral("Wide World Importers"),
+                                QStringLiteral("Initech")};
 
 } // namespace
 
@@ -57,8 +60,59 @@ void DemoStack::publish(const QJsonArray& events) {
     });
 }
 
+// Three consumers like a real stack has: the CRM (a webhook that refuses one
+// archived account), a sales-engagement tool (a webhook), and analytics
+// (everything, no sink: progress and lag only). PUT, so a restart keeps them.
+void DemoStack::declareConsumers() {
+    if (consumersDeclared_ || session_.state() != views::SessionState::Online ||
+        session_.role() != QLatin1String("admin"))
+        return;
+    consumersDeclared_ = true;
+    const auto put = [this](const QString& name, const QJsonObject& spec) {
+        QJsonObject body = spec;
+        body.insert(QStringLiteral("name"), name);
+        views::MeshRequest request{QByteArrayLiteral("PUT"),
+                                   QStringLiteral("/v1/consumers/") + name,
+                                   QJsonDocument(body).toJson(QJsonDocument::Compact),
+                                   QByteArrayLiteral("application/json")};
+        session_.request(request, this, [](const views::MeshReply&) {});
+    };
+    const QJsonObject fastRetry{{QStringLiteral("max_attempts"), 4},
+                                {QStringLiteral("base_ms"), 500},
+                                {QStringLiteral("cap_ms"), 4000}};
+    put(QStringLiteral("crm-sync"),
+        {{QStringLiteral("description"), QStringLiteral("Leads to the CRM")},
+         {QStringLiteral("filter"),
+          QJsonObject{{QStringLiteral("event_types"),
+                       QJsonArray{QStringLiteral("LeadCreated"), QStringLiteral("LeadQualified"),
+                                  QStringLiteral("LeadAssigned")}},
+                      {QStringLiteral("tenant"), tenant_}}},
+         {QStringLiteral("sink"),
+          QJsonObject{{QStringLiteral("type"), QStringLiteral("webhook")},
+                      {QStringLiteral("url"), QString(receiver_.url() + QStringLiteral("/crm"))}}},
+         {QStringLiteral("retry"), fastRetry},
+         {QStringLiteral("slo"), QJsonObject{{QStringLiteral("target_ms"), 60000}}}});
+    put(QStringLiteral("outreach-sequences"),
+        {{QStringLiteral("description"),
+          QStringLiteral("Qualified leads and booked demos to sales engagement")},
+         {QStringLiteral("filter"),
+          QJsonObject{{QStringLiteral("event_types"),
+                       QJsonArray{QStringLiteral("LeadQualified"), QStringLiteral("DemoBooked")}},
+                      {QStringLiteral("tenant"), tenant_}}},
+         {QStringLiteral("sink"),
+          QJsonObject{
+              {QStringLiteral("type"), QStringLiteral("webhook")},
+              {QStringLiteral("url"), QString(receiver_.url() + QStringLiteral("/outreach"))}}},
+         {QStringLiteral("retry"), fastRetry},
+         {QStringLiteral("rate_limit"), QJsonObject{{QStringLiteral("per_second"), 5}}}});
+    put(QStringLiteral("analytics"),
+        {{QStringLiteral("description"), QStringLiteral("Every event, for the warehouse loader")},
+         {QStringLiteral("sink"), QJsonObject{{QStringLiteral("type"), QStringLiteral("none")}}}});
+}
+
 void DemoStack::tick() {
     ++tickCount_;
+    declareConsumers();
     QJsonArray batch;
     // A new lead enters the funnel every few ticks.
     if (journeys_.size() < 12 && random_.bounded(3) == 0) {

@@ -5,6 +5,7 @@
 // change, consent flips, and a legacy import now and then sends an event its
 // schema refuses, so the quarantine has something to show.
 
+#include "demo_receiver.h"
 #include "views/session/mesh_session.h"
 
 #include <QObject>
@@ -22,11 +23,14 @@ public:
     int published() const { return published_; }
 
 private:
+    void declareConsumers();
     void tick();
     void publish(const QJsonArray& events);
 
     views::MeshSession& session_;
     QString tenant_;
+    DemoReceiver receiver_;
+    bool consumersDeclared_ = false;
     QTimer timer_;
     QRandomGenerator random_{20261127};
     int nextLead_ = 1040;

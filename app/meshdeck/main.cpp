@@ -10,15 +10,19 @@
 #include "views/connections/connections_dialog.h"
 #include "views/console/main_window.h"
 #include "views/console/record_list_page.h"
+#include "views/consumers/consumers_page.h"
+#include "views/dlq/dead_letters_page.h"
 #include "views/events/events_page.h"
 #include "views/overview/overview_page.h"
 #include "views/session/http_transport.h"
 #include "views/session/mesh_session.h"
+#include "views/trace/trace_page.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QMessageBox>
+#include <QShortcut>
 #include <QStandardPaths>
 #include <QStyle>
 #include <QTimer>
@@ -69,6 +73,23 @@ private:
         window.addPage(overview);
         window.addPage(new views::EventsPage(session, &window));
         window.addPage(new views::CatalogPage(session, &window));
+        auto* consumers = new views::ConsumersPage(session, &window);
+        window.addPage(consumers);
+        auto* deadLetters = new views::DeadLettersPage(session, &window);
+        window.addPage(deadLetters);
+        QObject::connect(consumers, &views::ConsumersPage::deadLettersRequested, &window,
+                         [&window, deadLetters](const QString& consumer) {
+                             window.showPageTitled(deadLetters->title());
+                             deadLetters->showConsumer(consumer);
+                         });
+        auto* trace = new views::TracePage(session, &window);
+        window.addPage(trace);
+        // Ctrl+K: "where is this journey?" from anywhere.
+        auto* find = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_K), &window);
+        QObject::connect(find, &QShortcut::activated, &window, [&window, trace] {
+            window.showPageTitled(trace->title());
+            trace->focusSearch();
+        });
         auto* quarantine = new views::RecordListPage(
             session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine?limit=500"),
             QStringLiteral("entries"),

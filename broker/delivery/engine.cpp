@@ -120,12 +120,20 @@ void DeliveryEngine::Impl::fill(Consumer& c) {
 }
 
 void DeliveryEngine::Impl::accept(Consumer& c, const EventPtr& e) {
+    std::int64_t seenBefore = 0;
+    if (c.spec.orderByEntity && e->entity.version) {
+        auto& seen = c.seenVersion[entityKey(*e)];
+        seenBefore = seen;
+        seen = std::max(seen, *e->entity.version);
+    }
     if (c.settledBeforeStart.erase(e->seq))
         return; // acknowledged before the restart
     if (!matchesTypeAndTenant(c.spec.filter, *e) || !matchesConditions(c.spec.filter, *e))
         return; // not for this consumer: settled by passing the cursor over it
     c.unsettled.emplace(e->seq, e->ingestedAt);
-    enqueue(c, Item{e, ItemKind::Live}, false);
+    Item item{e, ItemKind::Live};
+    item.versionSeenBefore = seenBefore;
+    enqueue(c, std::move(item), false);
 }
 
 void DeliveryEngine::Impl::enqueue(Consumer& c, Item item, bool front) {
@@ -206,7 +214,8 @@ bool DeliveryEngine::Impl::passGate(Consumer& c, const std::string& key, EntityQ
             popHead(c, key, q, true);
             continue;
         }
-        if (v == last->second + 1 || head.gapWaited)
+        // No gap, or one the log already passed (versions this consumer filters out).
+        if (v == last->second + 1 || head.gapWaited || head.versionSeenBefore >= v - 1)
             return true;
         // A gap: a queued predecessor goes first, whatever its position in the log.
         auto best = q.items.end();

@@ -678,10 +678,13 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
                          ". Nothing is dead-lettered meanwhile.";
         } else if (q->notBefore > now) {
             f.state = "retrying";
-            f.sentence = what + " is retrying" + to + " with error: " + q->lastError +
-                         " (attempt " + std::to_string(head.attempts + head.throttles) + " of " +
-                         std::to_string(c.spec.retry.maxAttempts) + "); next attempt at " +
-                         when(q->nextAttemptAt) + '.';
+            f.sentence =
+                what + " waits to be retried for " + c.spec.name + ": " + q->lastError + " (" +
+                std::to_string(head.attempts) + " of " + std::to_string(c.spec.retry.maxAttempts) +
+                " attempts failed" +
+                (head.throttles ? ", throttled " + std::to_string(head.throttles) + " times"
+                                : std::string()) +
+                "); next attempt at " + when(q->nextAttemptAt) + '.';
         } else if (q->gapSince) {
             f.state = "waiting-for-predecessor";
             f.sentence = what + " waits for an earlier version of " + e.entity.key() + " (up to " +

@@ -35,7 +35,11 @@ struct Item {
     std::int64_t deadLetterId = 0;
     std::string payloadOverride;
     bool gapWaited = false; // delivered after its predecessor did not come in time
-    std::string body;       // built on first send, reused by retries
+    // The highest version of this entity the log held before this event, for
+    // every consumer (filtered out or not): a gap the log already passed over
+    // is a version this consumer does not take, not one still on its way.
+    std::int64_t versionSeenBefore = 0;
+    std::string body; // built on first send, reused by retries
 };
 
 // One entity's queue for one consumer: at most one delivery in flight.
@@ -84,6 +88,8 @@ struct Consumer {
     std::vector<std::int64_t> newlySettled;    // since the last flush
     std::int64_t savedFloor = -1;
     std::unordered_map<std::string, std::int64_t> lastVersion; // entity -> last version sent
+    std::unordered_map<std::string, std::int64_t>
+        seenVersion; // entity -> highest in the log so far
 
     std::unordered_map<std::string, EntityQueue> entities;
     std::deque<std::string> ready;

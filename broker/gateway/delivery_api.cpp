@@ -786,6 +786,17 @@ ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Prin
                        {"answer", std::to_string(events.size()) + " event(s) with " + subject +
                                       " were accepted; no consumer subscribes to them."},
                        {"evidence", evidence}});
+    const bool allDone = std::all_of(findings.begin(), findings.end(), [](const StallFinding& f) {
+        return f.state == "delivered" || f.state == "filtered" || f.state == "stale";
+    });
+    if (allDone)
+        return jsonResponse(
+            200, ojson{{"subject", subject},
+                       {"state", "delivered"},
+                       {"answer", "Nothing is stuck: all " + std::to_string(events.size()) +
+                                      " event(s) with " + subject +
+                                      " reached every consumer that takes them."},
+                       {"evidence", evidence}});
     return jsonResponse(200, ojson{{"subject", subject},
                                    {"state", headline->state},
                                    {"answer", headline->sentence},

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void rateLimitSpacesDeliveries();
     void circuitOpensAndEverythingArrivesAfterwards();
     void versionGateSkipsStaleAndWaitsForGaps();
+    void versionGateDoesNotWaitForVersionsItFiltersOut();
     void replayFromSeqKeepsEventIds();
     void restartRedeliversOnlyWhatWasNotAcked();
     void traceAndStallExplainADeadLetter();
@@ -553,6 +554,26 @@ void DeliveryTest::versionGateSkipsStaleAndWaitsForGaps() {
     QVERIFY(f.sink.waitForRequests(4, 5s));
     QCOMPARE_JSON(json::parse(f.sink.requests()[2].body)["entity"]["version"], 5);
     QCOMPARE_JSON(json::parse(f.sink.requests()[3].body)["entity"]["version"], 6);
+}
+
+void DeliveryTest::versionGateDoesNotWaitForVersionsItFiltersOut() {
+    DeliveryFixture f;
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["gap_timeout_ms"] = 3000;
+    spec["filter"]["where"] = {{{"field", "/payload/score"}, {"op", ">="}, {"value", 50}}};
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    // Version 2 does not pass the filter: version 3 follows version 1 at once.
+    const auto start = std::chrono::steady_clock::now();
+    QCOMPARE_HTTP(
+        f.publish(json{leadEvent("L-1", 1, 60), leadEvent("L-1", 2, 10), leadEvent("L-1", 3, 70)}),
+        202);
+    QVERIFY(f.sink.waitForRequests(2, 5s));
+    QVERIFY(f.sink.requests()[1].at - start < 2s);
+    QCOMPARE_JSON(json::parse(f.sink.requests()[1].body)["entity"]["version"], 3);
+    QCOMPARE(f.consumer("crm")["totals"]["gaps_waited"].get<int>(), 0);
+    const auto stall = parse(f.admin.get("/v1/stall?entity=lead:L-1"));
+    QCOMPARE_JSON(stall["state"], "delivered");
+    QVERIFY(stall["answer"].get<std::string>().find("Nothing is stuck") != std::string::npos);
 }
 
 void DeliveryTest::replayFromSeqKeepsEventIds() {
