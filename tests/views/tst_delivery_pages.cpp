@@ -1,0 +1,163 @@
+// The console's delivery pages - Consumers, Dead letters, Trace - against a
+// real broker and a real webhook sink, on the offscreen platform, with the
+// models under QAbstractItemModelTester.
+
+#include "tests/delivery/delivery_fixture.h"
+#include "views/console/record_list_page.h"
+#include "views/consumers/consumer_table_model.h"
+#include "views/consumers/consumers_page.h"
+#include "views/dlq/dead_letters_page.h"
+#include "views/session/http_transport.h"
+#include "views/trace/trace_page.h"
+
+#include <QAbstractItemModelTester>
+#include <QPushButton>
+#include <QTableView>
+#include <QTreeWidget>
+#include <QtTest/QTest>
+
+using namespace meshdeck;
+using namespace meshdeck::test;
+using namespace meshdeck::views;
+using nlohmann::json;
+
+namespace {
+
+std::unique_ptr<MeshSession> openSession(const TestBroker& mesh, const std::string& token) {
+    auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
+        QUrl(QString::fromStdString(mesh.url())), QByteArray::fromStdString(token)));
+    session->open();
+    return session;
+}
+
+QString cell(const QAbstractItemModel& model, int row, int column) {
+    return model.data(model.index(row, column), Qt::DisplayRole).toString();
+}
+
+} // namespace
+
+class DeliveryPagesTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void consumersShowLagAndPause() {
+        DeliveryFixture f;
+        auto spec = webhookConsumer("crm", f.sink.url());
+        spec["paused"] = true;
+        QCOMPARE_HTTP(f.createConsumer(spec), 201);
+        QCOMPARE_HTTP(f.publish(json{leadEvent("L-1", 1), leadEvent("L-2", 1)}), 202);
+
+        auto session = openSession(f.broker, f.broker.adminToken);
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        ConsumersPage page(*session);
+        QAbstractItemModelTester tester(page.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.show();
+        page.activate();
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(*page.model(), 0, ConsumerTableModel::Lag),
+                                  QStringLiteral("2"), 5000);
+        QCOMPARE(cell(*page.model(), 0, ConsumerTableModel::State), QStringLiteral("paused"));
+        QCOMPARE(page.selectedConsumer(), QStringLiteral("crm"));
+        QVERIFY(!page.lagSamples(QStringLiteral("crm")).isEmpty());
+
+        auto* resume = page.findChild<QPushButton*>(QStringLiteral("resumeButton"));
+        QVERIFY(resume->isEnabled());
+        QTest::mouseClick(resume, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(*page.model(), 0, ConsumerTableModel::State),
+                                  QStringLiteral("running"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(*page.model(), 0, ConsumerTableModel::Delivered),
+                                  QStringLiteral("2"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(*page.model(), 0, ConsumerTableModel::Lag),
+                                  QStringLiteral("0"), 5000);
+    }
+
+    void viewersMayLookButNotAct() {
+        DeliveryFixture f;
+        QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
+        auto session = openSession(f.broker, f.broker.token(Role::Viewer, "acme"));
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        ConsumersPage page(*session);
+        page.show();
+        page.activate();
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 1, 5000);
+        for (const char* name : {"pauseButton", "resumeButton", "replayButton"}) {
+            auto* button = page.findChild<QPushButton*>(QLatin1String(name));
+            QVERIFY2(!button->isEnabled(), name);
+            QVERIFY(button->toolTip().contains(QStringLiteral("viewer")));
+        }
+    }
+
+    void deadLettersReplayAndDiscard() {
+        DeliveryFixture f;
+        std::atomic<bool> accept{false};
+        f.sink.setHandler([&](const SinkRequest&) {
+            SinkReply r;
+            if (!accept)
+                r.status = 400;
+            return r;
+        });
+        QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
+        QCOMPARE_HTTP(f.publish(json{leadEvent("L-1", 1), leadEvent("L-2", 1)}), 202);
+        QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 2, 5000);
+
+        auto session = openSession(f.broker, f.broker.adminToken);
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        DeadLettersPage page(*session);
+        page.setConfirmations(false);
+        QAbstractItemModelTester groups(page.groups(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester letters(page.letters(),
+                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.show();
+        page.activate();
+        QTRY_COMPARE_WITH_TIMEOUT(page.letters()->rowCount(), 2, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.groups()->rowCount(), 1, 5000);
+        QCOMPARE(recordText(page.groups()->record(0), QStringLiteral("count")),
+                 QStringLiteral("2"));
+
+        auto* table = page.findChild<QTableView*>(QStringLiteral("letterTable"));
+        table->selectRow(0);
+        accept = true;
+        page.replaySelected();
+        QTRY_COMPARE_WITH_TIMEOUT(page.letters()->rowCount(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 1, 5000);
+
+        table->selectRow(0);
+        page.discardSelected(QStringLiteral("duplicate lead, merged in the CRM"));
+        QTRY_COMPARE_WITH_TIMEOUT(page.letters()->rowCount(), 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            f.admin.get("/v1/audit").body.find("merged in the CRM") != std::string::npos, 5000);
+    }
+
+    void traceAnswersWhereItStalled() {
+        DeliveryFixture f;
+        f.sink.setHandler([](const SinkRequest&) {
+            SinkReply r;
+            r.status = 422;
+            r.body = "owner unknown";
+            return r;
+        });
+        QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
+        QCOMPARE_HTTP(f.publish(leadEvent("L-9", 1, 50, "journey-9")), 202);
+        QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 1, 5000);
+
+        auto session = openSession(f.broker, f.broker.adminToken);
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        TracePage page(*session);
+        QAbstractItemModelTester tester(page.timeline(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.show();
+        page.trace(QStringLiteral("journey-9"));
+        QTRY_VERIFY_WITH_TIMEOUT(page.answer().contains(QStringLiteral("dead-lettered")), 5000);
+        QVERIFY(page.answer().contains(QStringLiteral("owner unknown")));
+        QTRY_COMPARE_WITH_TIMEOUT(page.timeline()->rowCount(), 3,
+                                  5000); // event, attempt, dead letter
+        QCOMPARE(page.causation()->topLevelItemCount(), 1);
+        page.trace(QStringLiteral("lead:L-9")); // an entity: the stall answer alone
+        QTRY_VERIFY_WITH_TIMEOUT(page.answer().contains(QStringLiteral("dead-lettered")), 5000);
+    }
+};
+
+QTEST_MAIN(DeliveryPagesTest)
+#include "tst_delivery_pages.moc"

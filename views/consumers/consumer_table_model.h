@@ -1,0 +1,52 @@
+#pragma once
+// The consumers as a table: one row per consumer from GET /v1/consumers,
+// updated in place on every poll (rows keep their place and the selection
+// survives; only changed cells are signalled).
+
+#include <QAbstractTableModel>
+#include <QJsonObject>
+#include <QList>
+
+namespace meshdeck::views {
+
+class ConsumerTableModel final : public QAbstractTableModel {
+    Q_OBJECT
+
+public:
+    enum Column {
+        Name,
+        State,
+        Lag,
+        OldestPending,
+        InFlight,
+        Delivered,
+        DeadLettered,
+        Circuit,
+        Sink,
+        ColumnCount
+    };
+    enum Role { RecordRole = Qt::UserRole + 1, LagRole };
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    // The "consumers" array of /v1/consumers.
+    void apply(const QList<QJsonObject>& consumers);
+    const QJsonObject& consumer(int row) const { return rows_.at(row); }
+    int rowOf(const QString& name) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+Q_SIGNALS:
+    void consumerStateChanged(const QString& name, const QString& from, const QString& to);
+
+private:
+    QList<QJsonObject> rows_;
+};
+
+// "4.2 s", "3 min", "2 h 5 min": an age for people.
+QString describeAge(qint64 milliseconds);
+
+} // namespace meshdeck::views

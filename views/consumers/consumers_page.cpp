@@ -1,0 +1,331 @@
+#include "views/consumers/consumers_page.h"
+
+#include "views/consumers/consumer_table_model.h"
+#include "views/consumers/replay_dialog.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStyle>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <cmath>
+
+namespace meshdeck::views {
+
+namespace {
+
+constexpr int kPollMs = 1000;
+constexpr double kChartSeconds = 300;
+
+double niceCeiling(double value) {
+    if (value <= 5)
+        return 5;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
+    for (double step : {1.0, 2.0, 5.0, 10.0})
+        if (value <= step * magnitude)
+            return step * magnitude;
+    return 10 * magnitude;
+}
+
+} // namespace
+
+ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
+    : Page(session, parent), model_(new ConsumerTableModel(this)), table_(new QTableView(this)),
+      status_(new QLabel(this)), pause_(new QPushButton(QStringLiteral("Pause"), this)),
+      resume_(new QPushButton(QStringLiteral("Resume"), this)),
+      replay_(new QPushButton(QStringLiteral("Replay…"), this)),
+      deadLetters_(new QPushButton(QStringLiteral("Dead letters"), this)),
+      detail_(new QPlainTextEdit(this)), chartView_(new QChartView(this)),
+      lagSeries_(new QLineSeries), axisX_(new QValueAxis), axisY_(new QValueAxis) {
+    setObjectName(QStringLiteral("consumersPage"));
+    table_->setObjectName(QStringLiteral("consumerTable"));
+    status_->setObjectName(QStringLiteral("consumerStatus"));
+    pause_->setObjectName(QStringLiteral("pauseButton"));
+    resume_->setObjectName(QStringLiteral("resumeButton"));
+    replay_->setObjectName(QStringLiteral("replayButton"));
+    detail_->setObjectName(QStringLiteral("consumerDetail"));
+    startedMs_ = QDateTime::currentMSecsSinceEpoch();
+
+    table_->setModel(model_);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->verticalHeader()->hide();
+    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->setAlternatingRowColors(true);
+    table_->setWordWrap(false);
+    detail_->setReadOnly(true);
+    detail_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    detail_->setPlaceholderText(QStringLiteral("Select a consumer."));
+
+    auto* chart = new QChart;
+    chart->legend()->hide();
+    chart->addSeries(lagSeries_);
+    chart->setTitle(QStringLiteral("Lag (events), last five minutes"));
+    axisX_->setRange(-kChartSeconds, 0);
+    axisX_->setLabelFormat(QStringLiteral("%d s"));
+    axisX_->setTickCount(6);
+    axisY_->setRange(0, 5);
+    axisY_->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(axisX_, Qt::AlignBottom);
+    chart->addAxis(axisY_, Qt::AlignLeft);
+    lagSeries_->attachAxis(axisX_);
+    lagSeries_->attachAxis(axisY_);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chartView_->setChart(chart);
+    chartView_->setRenderHint(QPainter::Antialiasing);
+    chartView_->setMinimumHeight(180);
+
+    auto* header = new QHBoxLayout;
+    header->addWidget(new QLabel(QStringLiteral("<b>Consumers</b>"), this));
+    header->addWidget(status_, 1);
+    for (auto* b : {pause_, resume_, replay_, deadLetters_})
+        header->addWidget(b);
+
+    auto* lower = new QSplitter(Qt::Horizontal, this);
+    lower->addWidget(chartView_);
+    lower->addWidget(detail_);
+    lower->setStretchFactor(0, 3);
+    lower->setStretchFactor(1, 2);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(table_);
+    splitter->addWidget(lower);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(header);
+    layout->addWidget(splitter, 1);
+
+    pollTimer_.setInterval(kPollMs);
+    connect(&pollTimer_, &QTimer::timeout, this, &ConsumersPage::poll);
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ConsumersPage::showSelected);
+    connect(model_, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from) {
+        if (from.row() == table_->currentIndex().row())
+            showSelected();
+    });
+    connect(pause_, &QPushButton::clicked, this, [this] { setPaused(true); });
+    connect(resume_, &QPushButton::clicked, this, [this] { setPaused(false); });
+    connect(replay_, &QPushButton::clicked, this, &ConsumersPage::replay);
+    connect(deadLetters_, &QPushButton::clicked, this,
+            [this] { Q_EMIT deadLettersRequested(selectedConsumer()); });
+    showSelected();
+}
+
+QIcon ConsumersPage::icon() const {
+    return style()->standardIcon(QStyle::SP_DriveNetIcon);
+}
+
+void ConsumersPage::activate() {
+    poll();
+    pollTimer_.start();
+}
+
+void ConsumersPage::hideEvent(QHideEvent* event) {
+    pollTimer_.stop();
+    Page::hideEvent(event);
+}
+
+void ConsumersPage::poll() {
+    const quint64 generation = ++generation_;
+    session().get(
+        QStringLiteral("/v1/consumers"), this, [this, generation](const MeshReply& reply) {
+            if (generation != generation_)
+                return;
+            if (!reply.ok()) {
+                status_->setText(reply.describe());
+                return;
+            }
+            QList<QJsonObject> consumers;
+            for (const auto& v : QJsonDocument::fromJson(reply.body)
+                                     .object()
+                                     .value(QLatin1String("consumers"))
+                                     .toArray())
+                consumers.append(v.toObject());
+            const bool first = model_->rowCount() == 0;
+            model_->apply(consumers);
+            if (first && model_->rowCount() > 0) {
+                table_->resizeColumnsToContents();
+                if (!table_->currentIndex().isValid())
+                    table_->selectRow(0);
+            }
+            const double now =
+                static_cast<double>(QDateTime::currentMSecsSinceEpoch() - startedMs_) / 1000.0;
+            qint64 lagging = 0;
+            for (const auto& c : consumers) {
+                const QString name = c.value(QLatin1String("name")).toString();
+                const double lag = c.value(QLatin1String("lag"))
+                                       .toObject()
+                                       .value(QLatin1String("events"))
+                                       .toDouble();
+                lagging += lag > 0 ? 1 : 0;
+                auto& samples = lag_[name];
+                samples.emplace_back(now, lag);
+                while (!samples.empty() && samples.front().x() < now - kChartSeconds)
+                    samples.pop_front();
+            }
+            status_->setText(consumers.isEmpty()
+                                 ? QStringLiteral("No consumers yet: declare one in meshd's config "
+                                                  "or with POST /v1/consumers.")
+                                 : QStringLiteral("%1 consumer(s), %2 with events pending")
+                                       .arg(consumers.size())
+                                       .arg(lagging));
+            updateChart();
+        });
+}
+
+QString ConsumersPage::selectedConsumer() const {
+    const int row = table_->currentIndex().row();
+    return row < 0 || row >= model_->rowCount()
+               ? QString()
+               : model_->consumer(row).value(QLatin1String("name")).toString();
+}
+
+void ConsumersPage::selectConsumer(const QString& name) {
+    const int row = model_->rowOf(name);
+    if (row >= 0)
+        table_->selectRow(row);
+}
+
+QList<QPointF> ConsumersPage::lagSamples(const QString& name) const {
+    const auto it = lag_.find(name);
+    return it == lag_.end() ? QList<QPointF>() : QList<QPointF>(it->begin(), it->end());
+}
+
+void ConsumersPage::showSelected() {
+    const QString name = selectedConsumer();
+    const bool selected = !name.isEmpty();
+    const bool mayAct = session().mayChange();
+    const QString why =
+        mayAct ? QString()
+               : QStringLiteral("This token's role (%1) may only look; operators and admins act.")
+                     .arg(session().role());
+    const bool paused =
+        selected &&
+        model_->consumer(table_->currentIndex().row()).value(QLatin1String("paused")).toBool();
+    pause_->setEnabled(selected && mayAct && !paused);
+    resume_->setEnabled(selected && mayAct && paused);
+    replay_->setEnabled(selected && mayAct);
+    deadLetters_->setEnabled(selected);
+    for (auto* b : {pause_, resume_, replay_})
+        b->setToolTip(why);
+    if (!selected) {
+        detail_->clear();
+        updateChart();
+        return;
+    }
+    const QJsonObject c = model_->consumer(table_->currentIndex().row());
+    QStringList lines;
+    lines << QStringLiteral("%1 — %2").arg(name, c.value(QLatin1String("state")).toString());
+    const QString url = c.value(QLatin1String("url")).toString();
+    lines << QStringLiteral("sink: %1")
+                 .arg(url.isEmpty() ? c.value(QLatin1String("sink")).toString() : url);
+    const QJsonObject lag = c.value(QLatin1String("lag")).toObject();
+    lines << QStringLiteral("pending: %1 event(s), oldest %2")
+                 .arg(static_cast<qint64>(lag.value(QLatin1String("events")).toDouble()))
+                 .arg(describeAge(
+                     static_cast<qint64>(lag.value(QLatin1String("oldest_age_ms")).toDouble())));
+    const QJsonObject circuit = c.value(QLatin1String("circuit")).toObject();
+    lines << QStringLiteral("circuit: %1%2")
+                 .arg(circuit.value(QLatin1String("state")).toString(),
+                      circuit.contains(QLatin1String("probe_at"))
+                          ? QStringLiteral(" (next probe %1)")
+                                .arg(circuit.value(QLatin1String("probe_at")).toString())
+                          : QString());
+    const QJsonObject totals = c.value(QLatin1String("totals")).toObject();
+    QStringList counts;
+    for (auto it = totals.begin(); it != totals.end(); ++it)
+        counts << QStringLiteral("%1 %2").arg(it.key()).arg(
+            static_cast<qint64>(it.value().toDouble()));
+    lines << counts.join(QStringLiteral(", "));
+    const QJsonObject latency = c.value(QLatin1String("delivery_latency")).toObject();
+    if (latency.value(QLatin1String("count")).toDouble() > 0)
+        lines << QStringLiteral("delivery latency p50 %1 ms, p99 %2 ms")
+                     .arg(latency.value(QLatin1String("p50_ms")).toDouble(), 0, 'f', 1)
+                     .arg(latency.value(QLatin1String("p99_ms")).toDouble(), 0, 'f', 1);
+    for (const auto& row : c.value(QLatin1String("end_to_end")).toArray()) {
+        const QJsonObject slo = row.toObject();
+        QString line = QStringLiteral("end to end %1: p95 %2 ms")
+                           .arg(slo.value(QLatin1String("event_type")).toString())
+                           .arg(slo.value(QLatin1String("p95_ms")).toDouble(), 0, 'f', 0);
+        if (slo.contains(QLatin1String("target_ms")))
+            line += QStringLiteral(" against a target of %1 ms: %2")
+                        .arg(slo.value(QLatin1String("target_ms")).toDouble(), 0, 'f', 0)
+                        .arg(slo.value(QLatin1String("met")).toBool() ? QStringLiteral("met")
+                                                                      : QStringLiteral("MISSED"));
+        lines << line;
+    }
+    const QJsonObject error = c.value(QLatin1String("last_error")).toObject();
+    if (!error.isEmpty())
+        lines << QStringLiteral("last error (%1): %2")
+                     .arg(error.value(QLatin1String("at")).toString(),
+                          error.value(QLatin1String("message")).toString());
+    detail_->setPlainText(lines.join(u'\n'));
+    updateChart();
+}
+
+void ConsumersPage::updateChart() {
+    const QString name = selectedConsumer();
+    const QList<QPointF> samples = lagSamples(name);
+    if (samples.isEmpty()) {
+        lagSeries_->clear();
+        return;
+    }
+    // x: seconds before the newest sample.
+    const double newest = samples.back().x();
+    QList<QPointF> shifted;
+    shifted.reserve(samples.size());
+    double top = 0;
+    for (const auto& p : samples) {
+        shifted.append({p.x() - newest, p.y()});
+        top = std::max(top, p.y());
+    }
+    lagSeries_->replace(shifted);
+    axisY_->setRange(0, niceCeiling(top));
+    chartView_->chart()->setTitle(
+        QStringLiteral("Lag of %1 (events), last five minutes").arg(name));
+}
+
+void ConsumersPage::setPaused(bool paused) {
+    const QString name = selectedConsumer();
+    if (name.isEmpty())
+        return;
+    MeshRequest request;
+    request.method = QByteArrayLiteral("POST");
+    request.path = QStringLiteral("/v1/consumers/%1/%2")
+                       .arg(name, paused ? QStringLiteral("pause") : QStringLiteral("resume"));
+    session().request(request, this, [this, name, paused](const MeshReply& reply) {
+        status_->setText(
+            reply.ok() ? QStringLiteral("%1 %2.").arg(name, paused ? QStringLiteral("paused")
+                                                                   : QStringLiteral("resumed"))
+                       : QStringLiteral("Could not change %1: %2").arg(name, reply.describe()));
+        poll();
+    });
+}
+
+void ConsumersPage::replay() {
+    const QString name = selectedConsumer();
+    if (name.isEmpty())
+        return;
+    auto* dialog = new ReplayDialog(session(), name, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ReplayDialog::replayed, this, [this](const QString& consumer, qint64 events) {
+        status_->setText(QStringLiteral("Replaying %1 event(s) to %2.").arg(events).arg(consumer));
+        poll();
+    });
+    dialog->open();
+}
+
+} // namespace meshdeck::views

@@ -1,0 +1,74 @@
+#pragma once
+// Consumers and lag: every consumer with its state, lag (count and age of the
+// oldest pending event), in-flight deliveries, totals and circuit, polled
+// every second while shown; the selected consumer's lag over the last minutes
+// as a chart, its details, and the operator actions - pause, resume, replay
+// (with a dry run first) - for roles allowed to take them.
+
+#include "views/console/page.h"
+
+#include <QHash>
+#include <QTimer>
+#include <deque>
+
+class QChartView;
+class QLabel;
+class QLineSeries;
+class QPlainTextEdit;
+class QPushButton;
+class QTableView;
+class QValueAxis;
+
+namespace meshdeck::views {
+
+class ConsumerTableModel;
+
+class ConsumersPage final : public Page {
+    Q_OBJECT
+
+public:
+    explicit ConsumersPage(MeshSession& session, QWidget* parent = nullptr);
+
+    QString title() const override { return QStringLiteral("Consumers"); }
+    QIcon icon() const override;
+    void activate() override;
+
+    ConsumerTableModel* model() const { return model_; }
+    QString selectedConsumer() const;
+    void selectConsumer(const QString& name);
+    // The lag samples kept for the chart, oldest first.
+    QList<QPointF> lagSamples(const QString& name) const;
+
+Q_SIGNALS:
+    void deadLettersRequested(const QString& consumer);
+
+protected:
+    void hideEvent(QHideEvent* event) override;
+
+private:
+    void poll();
+    void showSelected();
+    void updateChart();
+    void setPaused(bool paused);
+    void replay();
+
+    ConsumerTableModel* model_;
+    QTableView* table_;
+    QLabel* status_;
+    QPushButton* pause_;
+    QPushButton* resume_;
+    QPushButton* replay_;
+    QPushButton* deadLetters_;
+    QPlainTextEdit* detail_;
+    QChartView* chartView_;
+    QLineSeries* lagSeries_;
+    QValueAxis* axisX_;
+    QValueAxis* axisY_;
+    QTimer pollTimer_;
+    quint64 generation_ = 0;
+    qint64 startedMs_ = 0;
+    // Per consumer: (seconds since the page started, lag) for the last five minutes.
+    QHash<QString, std::deque<QPointF>> lag_;
+};
+
+} // namespace meshdeck::views

@@ -1,0 +1,7 @@
+target_sources(meshdeck_views PRIVATE
+  consumers/consumer_table_model.cpp
+  consumers/consumers_page.cpp
+  consumers/replay_dialog.cpp
+  dlq/dead_letters_page.cpp
+  trace/trace_page.cpp
+)

@@ -1,0 +1,155 @@
+#include "views/trace/trace_page.h"
+
+#include "views/console/record_list_page.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStyle>
+#include <QTableView>
+#include <QTreeWidget>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace meshdeck::views {
+
+namespace {
+
+void addNode(QTreeWidgetItem* parent, QTreeWidget* tree, const QJsonObject& node) {
+    const QStringList columns{
+        node.value(QLatin1String("event_type")).toString(),
+        node.value(QLatin1String("event_id")).toString(),
+        QString::number(static_cast<qint64>(node.value(QLatin1String("seq")).toDouble()))};
+    auto* item = parent ? new QTreeWidgetItem(parent, columns) : new QTreeWidgetItem(tree, columns);
+    for (const auto& child : node.value(QLatin1String("caused")).toArray())
+        addNode(item, tree, child.toObject());
+}
+
+} // namespace
+
+TracePage::TracePage(MeshSession& session, QWidget* parent)
+    : Page(session, parent), search_(new QLineEdit(this)), answer_(new QLabel(this)),
+      timeline_(new RecordListModel({{QStringLiteral("When"), QStringLiteral("at")},
+                                     {QStringLiteral("What"), QStringLiteral("kind")},
+                                     {QStringLiteral("Consumer"), QStringLiteral("consumer")},
+                                     {QStringLiteral("Type"), QStringLiteral("event_type")},
+                                     {QStringLiteral("Event"), QStringLiteral("event_id")},
+                                     {QStringLiteral("Status"), QStringLiteral("status")},
+                                     {QStringLiteral("Class"), QStringLiteral("class")},
+                                     {QStringLiteral("Detail"), QStringLiteral("error")}},
+                                    this)),
+      table_(new QTableView(this)), causation_(new QTreeWidget(this)) {
+    setObjectName(QStringLiteral("tracePage"));
+    search_->setObjectName(QStringLiteral("traceSearch"));
+    answer_->setObjectName(QStringLiteral("stallAnswer"));
+    search_->setPlaceholderText(
+        QStringLiteral("Correlation id, or an entity as kind:id (lead:L-1042) — Enter"));
+    search_->setClearButtonEnabled(true);
+    answer_->setWordWrap(true);
+    answer_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    answer_->setText(QStringLiteral("Where did it stall? Give a correlation id or an entity."));
+    QFont big = answer_->font();
+    big.setPointSizeF(big.pointSizeF() * 1.15);
+    answer_->setFont(big);
+
+    table_->setModel(timeline_);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->verticalHeader()->hide();
+    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->setAlternatingRowColors(true);
+    table_->setWordWrap(false);
+    causation_->setHeaderLabels(
+        {QStringLiteral("Causation"), QStringLiteral("Event id"), QStringLiteral("Seq")});
+    causation_->setObjectName(QStringLiteral("causationTree"));
+
+    auto* go = new QPushButton(QStringLiteral("Trace"), this);
+    auto* header = new QHBoxLayout;
+    header->addWidget(new QLabel(QStringLiteral("<b>Trace</b>"), this));
+    header->addWidget(search_, 1);
+    header->addWidget(go);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(table_);
+    splitter->addWidget(causation_);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(header);
+    layout->addWidget(answer_);
+    layout->addWidget(splitter, 1);
+
+    connect(search_, &QLineEdit::returnPressed, this, [this] { trace(search_->text().trimmed()); });
+    connect(go, &QPushButton::clicked, this, [this] { trace(search_->text().trimmed()); });
+}
+
+QIcon TracePage::icon() const {
+    return style()->standardIcon(QStyle::SP_FileDialogDetailedView);
+}
+
+void TracePage::activate() {
+    if (!search_->text().trimmed().isEmpty())
+        trace(search_->text().trimmed());
+}
+
+void TracePage::focusSearch() {
+    search_->setFocus();
+    search_->selectAll();
+}
+
+QString TracePage::answer() const {
+    return answer_->text();
+}
+
+void TracePage::trace(const QString& subject) {
+    if (subject.isEmpty())
+        return;
+    search_->setText(subject);
+    const quint64 generation = ++generation_;
+    // "kind:id" with no spaces reads as an entity; anything else is a correlation id.
+    const bool entity = subject.count(u':') == 1 && !subject.contains(u' ') &&
+                        !subject.startsWith(u':') && !subject.endsWith(u':');
+    const QString encoded = QString::fromUtf8(QUrl::toPercentEncoding(subject));
+    answer_->setText(QStringLiteral("Looking…"));
+    session().get(
+        QStringLiteral("/v1/stall?%1=%2")
+            .arg(entity ? QStringLiteral("entity") : QStringLiteral("correlation_id"), encoded),
+        this, [this, generation](const MeshReply& reply) {
+            if (generation != generation_)
+                return;
+            const QJsonObject j = QJsonDocument::fromJson(reply.body).object();
+            answer_->setText(reply.ok() ? j.value(QLatin1String("answer")).toString()
+                                        : reply.describe());
+        });
+    timeline_->setRecords({});
+    causation_->clear();
+    if (entity)
+        return; // a trace is by correlation id; the stall answer covers an entity
+    session().get(
+        QStringLiteral("/v1/traces/") + encoded, this, [this, generation](const MeshReply& reply) {
+            if (generation != generation_ || !reply.ok())
+                return;
+            const QJsonObject j = QJsonDocument::fromJson(reply.body).object();
+            QList<QJsonObject> rows;
+            for (const auto& v : j.value(QLatin1String("timeline")).toArray()) {
+                QJsonObject row = v.toObject();
+                if (!row.contains(QLatin1String("at")))
+                    row.insert(QStringLiteral("at"), row.value(QLatin1String("ingested_at")));
+                rows.append(row);
+            }
+            timeline_->setRecords(std::move(rows));
+            table_->resizeColumnsToContents();
+            for (int c = 0; c + 1 < timeline_->columnCount(); ++c)
+                table_->setColumnWidth(c, std::min(table_->columnWidth(c), 280));
+            for (const auto& root : j.value(QLatin1String("causation")).toArray())
+                addNode(nullptr, causation_, root.toObject());
+            causation_->expandAll();
+            causation_->resizeColumnToContents(0);
+        });
+}
+
+} // namespace meshdeck::views

@@ -1,0 +1,45 @@
+#pragma once
+// Trace: one journey by correlation id (or an entity's, as kind:id). At the
+// top the broker's answer to "where did it stall?" in one sentence; below,
+// every event, attempt, dead letter, replay and outcome in time order, and
+// the causation tree. Ctrl+K in the main window jumps here.
+
+#include "views/console/page.h"
+
+class QLabel;
+class QLineEdit;
+class QTreeWidget;
+class QTableView;
+
+namespace meshdeck::views {
+
+class RecordListModel;
+
+class TracePage final : public Page {
+    Q_OBJECT
+
+public:
+    explicit TracePage(MeshSession& session, QWidget* parent = nullptr);
+
+    QString title() const override { return QStringLiteral("Trace"); }
+    QIcon icon() const override;
+    void activate() override;
+
+    // "journey-42" (a correlation id) or "lead:L-1042" (an entity).
+    void trace(const QString& subject);
+    void focusSearch();
+
+    QString answer() const;
+    RecordListModel* timeline() const { return timeline_; }
+    QTreeWidget* causation() const { return causation_; }
+
+private:
+    QLineEdit* search_;
+    QLabel* answer_;
+    RecordListModel* timeline_;
+    QTableView* table_;
+    QTreeWidget* causation_;
+    quint64 generation_ = 0;
+};
+
+} // namespace meshdeck::views
