@@ -26,6 +26,11 @@ constexpr auto kFlushEvery = 50ms;
 constexpr auto kSnapshotEvery = 250ms;
 constexpr std::size_t kRecentEvents = 20'000;
 constexpr int kLogReadChunk = 512;
+constexpr auto kHoleWait = 20ms;
+// Past this many entities a consumer forgets the versions it saw pass by for
+// entities it holds nothing for: at worst an entity then waits out one
+// gap_timeout for a version it filters out.
+constexpr std::size_t kMaxSeenVersions = 200'000;
 constexpr auto kHistoryKept = std::chrono::hours(24 * 7);
 
 std::string excerpt(std::string text, std::size_t max = 512) {
@@ -105,6 +110,16 @@ void DeliveryEngine::Impl::fill(Consumer& c) {
             accept(c, it->second);
             continue;
         }
+        // A hole among the recent events: its notice is probably on its way.
+        if (!recent.empty() && c.cursor > recent.begin()->first) {
+            const auto now = std::chrono::steady_clock::now();
+            if (c.holeSeq != c.cursor) {
+                c.holeSeq = c.cursor;
+                c.holeSince = now;
+            }
+            if (now - c.holeSince < kHoleWait)
+                break; // the next notice or tick fills it
+        }
         // Older than what is kept in memory (a restart, a slow consumer), or
         // a seq that was never used: read that stretch of the log.
         const auto span =
@@ -122,6 +137,10 @@ void DeliveryEngine::Impl::fill(Consumer& c) {
 void DeliveryEngine::Impl::accept(Consumer& c, const EventPtr& e) {
     std::int64_t seenBefore = 0;
     if (c.spec.orderByEntity && e->entity.version) {
+        if (c.seenVersion.size() > kMaxSeenVersions)
+            std::erase_if(c.seenVersion, [&c](const auto& entry) {
+                return c.entities.find(entry.first) == c.entities.end();
+            });
         auto& seen = c.seenVersion[entityKey(*e)];
         seenBefore = seen;
         seen = std::max(seen, *e->entity.version);
@@ -406,8 +425,8 @@ void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) 
     if (answer.failure == FailureClass::None) {
         onDelivered(c, flight.key, q, item, wallNow, answer.outcomeJson);
         popHead(c, flight.key, q, item.kind == ItemKind::Live);
+        fill(c); // the room just freed takes the next events from the log first
         pump(c);
-        fill(c);
         return;
     }
 

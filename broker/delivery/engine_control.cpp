@@ -587,9 +587,10 @@ std::string DeliveryEngine::subscribe(std::uint64_t linkId, std::shared_ptr<Subs
                    " reads other tenants' events";
         impl_->subscriberLinks[linkId] = {link, consumer, std::clamp(maxInFlight, 1, 10'000), 0};
         c.subscribers.push_back(linkId);
+        // The consumer's max_concurrency caps every subscriber together.
         link->send("{\"type\":\"subscribed\",\"consumer\":" + jsonString(consumer) +
                    ",\"max_in_flight\":" + std::to_string(std::clamp(maxInFlight, 1, 10'000)) +
-                   '}');
+                   ",\"consumer_max_concurrency\":" + std::to_string(c.spec.maxConcurrency) + '}');
         impl_->fill(c);
         impl_->pump(c);
         return {};

@@ -74,7 +74,9 @@ struct MinuteCounters {
 };
 
 struct Consumer {
-    explicit Consumer(ConsumerSpec s) : spec(std::move(s)), breaker(spec.breaker) {}
+    explicit Consumer(ConsumerSpec s) : spec(std::move(s)), breaker(spec.breaker) {
+        totals.deliveryLatencyMs = Histogram::latencyMs();
+    }
 
     ConsumerSpec spec;
     std::uint64_t generation = 0; // bumped when the spec changes; stale completions are dropped
@@ -102,6 +104,11 @@ struct Consumer {
     SteadyTime throttledUntil{};
     std::deque<ReplayJob> replays;
     std::vector<std::uint64_t> subscribers; // WebSocket links, round robin
+    // A seq missing from the recent events while later ones are there: its
+    // commit notice is usually a moment behind (answers are built on several
+    // threads), so it is waited for briefly before the log is read.
+    std::int64_t holeSeq = 0;
+    SteadyTime holeSince{};
     std::size_t nextSubscriber = 0;
 
     ConsumerStatus totals; // counters and histograms; spec filled at snapshot

@@ -735,6 +735,11 @@ void DeliveryTest::metricsAndHistory() {
           "meshdeck_consumer_in_flight", "meshdeck_consumer_circuit_open",
           "meshdeck_consumer_dead_lettered_total", "meshdeck_consumer_delivery_latency_ms_bucket"})
         QVERIFY2(metrics.find(name) != std::string::npos, name);
+    // Latency has real buckets, not only +Inf, so quantiles mean something.
+    QVERIFY(metrics.find(
+                "meshdeck_consumer_delivery_latency_ms_bucket{consumer=\"crm\",le=\"1000\"} 1") !=
+            std::string::npos);
+    QVERIFY(f.consumer("crm")["delivery_latency"]["p99_ms"].get<double>() < 1000);
     const auto history = f.admin.get("/v1/consumers/crm/history?minutes=60");
     QCOMPARE_HTTP(history, 200);
     QCOMPARE_JSON(parse(history)["consumer"], "crm");

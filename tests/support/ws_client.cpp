@@ -2,12 +2,16 @@
 
 #include "broker/client/mesh_client.h"
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>,
+// so it must come first; include sorting would move it after Asio.
+// clang-format off
+#include <utility>
+// clang-format on
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <stdexcept>
-#include <utility> // before Asio: its awaitable.hpp needs std::exchange
 
 namespace meshdeck::test {
 

@@ -1,0 +1,559 @@
+#include "tests/bench/bench_support.h"
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fstream>
+#include <linux/magic.h>
+#include <map>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sstream>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace meshdeck::bench {
+
+using namespace std::chrono_literals;
+
+void Failure::set(const std::string& message) {
+    std::lock_guard lock(mutex);
+    if (!failed.exchange(true))
+        first = message;
+}
+
+std::string Failure::message() {
+    std::lock_guard lock(mutex);
+    return first;
+}
+
+// ---- processes -----------------------------------------------------------------------------
+
+namespace {
+
+// Every live child is here so the watchdog can kill it from its own thread.
+// Children also get PR_SET_PDEATHSIG, so they die with us even after a SIGKILL.
+constexpr int kMaxChildren = 8;
+std::atomic<pid_t> g_children[kMaxChildren];
+std::atomic<bool> g_watchdogFired{false};
+
+void registerChild(pid_t pid) {
+    for (auto& slot : g_children) {
+        pid_t expected = 0;
+        if (slot.compare_exchange_strong(expected, pid))
+            return;
+    }
+}
+
+void unregisterChild(pid_t pid) {
+    for (auto& slot : g_children) {
+        pid_t expected = pid;
+        if (slot.compare_exchange_strong(expected, 0))
+            return;
+    }
+}
+
+} // namespace
+
+void killRegisteredChildren() {
+    pid_t killed[kMaxChildren] = {};
+    for (int i = 0; i < kMaxChildren; ++i)
+        if (const pid_t pid = g_children[i].exchange(0); pid > 0 && ::kill(pid, SIGKILL) == 0)
+            killed[i] = pid;
+    // Wait until they are gone, so nothing writes into a directory about to be
+    // removed. (ECHILD: another thread reaped it first.)
+    for (const pid_t pid : killed)
+        if (pid > 0)
+            while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+            }
+}
+
+std::string resolveOnPath(const std::string& name, const std::string& hint) {
+    if (name.find('/') != std::string::npos) {
+        if (::access(name.c_str(), X_OK) != 0)
+            throw BenchError("'" + name + "' is not an executable file");
+        return name;
+    }
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        const fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate.string();
+    }
+    throw BenchError("'" + name + "' is not on PATH (" + hint + ")");
+}
+
+std::string tailOf(const fs::path& file, std::size_t bytes) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return {};
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
+}
+
+Child::Child(std::string name, const std::vector<std::string>& argv, const fs::path& logFile,
+             bool pipeStdout)
+    : name_(std::move(name)), log_(logFile) {
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const int logFd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const int nullFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (logFd < 0 || nullFd < 0)
+        throw BenchError("cannot open " + logFile.string() + ": " + std::strerror(errno));
+    int fds[2] = {-1, -1};
+    if (pipeStdout && ::pipe2(fds, O_CLOEXEC) != 0)
+        throw BenchError(std::string("pipe: ") + std::strerror(errno));
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        // Only async-signal-safe calls from here to exec.
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        ::sigaction(SIGPIPE, &dfl, nullptr);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127);
+        ::dup2(nullFd, 0);
+        ::dup2(pipeStdout ? fds[1] : logFd, 1);
+        ::dup2(logFd, 2);
+        ::execv(args[0], args.data());
+        const char msg[] = "bench: exec failed\n";
+        [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
+        ::_exit(127);
+    }
+    const int forkErrno = errno;
+    ::close(logFd);
+    ::close(nullFd);
+    if (pipeStdout)
+        ::close(fds[1]);
+    if (pid < 0) {
+        if (pipeStdout)
+            ::close(fds[0]);
+        throw BenchError("fork: " + std::string(std::strerror(forkErrno)));
+    }
+    pid_ = pid;
+    registerChild(pid);
+    out_ = pipeStdout ? fds[0] : -1;
+}
+
+Child::~Child() {
+    stop(0ms);
+}
+
+bool Child::exited() {
+    if (pid_ <= 0)
+        return true;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        reaped(status);
+        return true;
+    }
+    return false;
+}
+
+std::optional<std::string> Child::readLine(Clock::time_point deadline) {
+    for (;;) {
+        if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
+            std::string line = buffer_.substr(0, nl);
+            buffer_.erase(0, nl + 1);
+            return line;
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (out_ < 0 || left <= 0ms)
+            return std::nullopt;
+        pollfd p{out_, POLLIN, 0};
+        const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return std::nullopt;
+        char chunk[4096];
+        const ssize_t n = ::read(out_, chunk, sizeof chunk);
+        if (n <= 0)
+            return std::nullopt;
+        buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+}
+
+int Child::stop(std::chrono::milliseconds grace) {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGTERM);
+        const auto deadline = Clock::now() + grace;
+        while (!exited() && Clock::now() < deadline)
+            std::this_thread::sleep_for(10ms);
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+            killed_ = true;
+            reaped(status);
+        }
+    }
+    if (out_ >= 0) {
+        ::close(out_);
+        out_ = -1;
+    }
+    return killed_ ? -1 : status_;
+}
+
+std::string Child::describeExit() const {
+    if (killed_)
+        return name_ + " was killed";
+    if (WIFEXITED(status_))
+        return name_ + " exited with status " + std::to_string(WEXITSTATUS(status_));
+    if (WIFSIGNALED(status_))
+        return name_ + " died of signal " + std::to_string(WTERMSIG(status_));
+    return name_ + " ended";
+}
+
+void Child::reaped(int status) {
+    unregisterChild(pid_);
+    pid_ = -1;
+    status_ = status;
+}
+
+std::string firstLineOf(const std::vector<std::string>& argv, const fs::path& scratch) {
+    try {
+        Child c("probe", argv, scratch, true);
+        auto line = c.readLine(Clock::now() + 5s);
+        c.stop(2s);
+        return line.value_or("?");
+    } catch (const std::exception&) {
+        return "?";
+    }
+}
+
+void removeTree(const fs::path& dir) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        if (!fs::exists(dir, ec))
+            return;
+        std::this_thread::sleep_for(10ms);
+    }
+}
+
+void startWatchdog(const char* program, std::chrono::seconds limit, const fs::path& tmpDir) {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::thread([program, limit, signals, tmpDir] {
+        auto leave = [&](int code) {
+            g_watchdogFired = true;
+            killRegisteredChildren();
+            std::fflush(stdout);
+            removeTree(tmpDir);
+            std::_Exit(code);
+        };
+        const auto deadline = Clock::now() + limit;
+        for (;;) {
+            const auto left = deadline - Clock::now();
+            if (left <= 0s)
+                break;
+            const auto secs = std::chrono::duration_cast<std::chrono::seconds>(left);
+            const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(left - secs);
+            timespec wait{static_cast<time_t>(secs.count()), static_cast<long>(nanos.count())};
+            if (const int sig = ::sigtimedwait(&signals, nullptr, &wait); sig > 0) {
+                std::fprintf(stderr, "\n%s: caught signal %d: killing children, exiting\n", program,
+                             sig);
+                leave(128 + sig);
+            }
+        }
+        std::fprintf(stderr,
+                     "\n%s: FAIL: hard timeout of %lld s reached: killing children, exiting\n",
+                     program, static_cast<long long>(limit.count()));
+        leave(124);
+    }).detach();
+}
+
+void yieldToWatchdog() {
+    while (g_watchdogFired)
+        std::this_thread::sleep_for(1s);
+}
+
+// ---- network -------------------------------------------------------------------------------
+
+std::uint16_t freeLoopbackPort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        throw BenchError(std::string("socket: ") + std::strerror(errno));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        const int e = errno;
+        ::close(fd);
+        throw BenchError(std::string("binding 127.0.0.1:0: ") + std::strerror(e));
+    }
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+bool loopbackAccepts(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// ---- nats-server ---------------------------------------------------------------------------
+
+std::string natsError(natsStatus s, const char* what, jsErrCode jerr) {
+    std::string msg = std::string(what) + ": " + natsStatus_GetText(s);
+    if (const char* last = nats_GetLastError(nullptr); last && *last)
+        msg += std::string(" (") + last + ")";
+    if (jerr != 0)
+        msg += " [JetStream error " + std::to_string(static_cast<int>(jerr)) + "]";
+    return msg;
+}
+
+NatsServer::NatsServer(const std::string& binary, const fs::path& dir) {
+    fs::create_directories(dir / "store");
+    port_ = freeLoopbackPort();
+    args_ = {binary, "-js",
+             "-a",   "127.0.0.1",
+             "-p",   std::to_string(port_),
+             "-sd",  (dir / "store").string()};
+    child_.emplace("nats-server", args_, dir / "nats-server.log", false);
+    const auto deadline = Clock::now() + 20s;
+    while (!loopbackAccepts(port_)) {
+        if (child_->exited())
+            throw BenchError("nats-server " + child_->describeExit() + "; its log:\n" +
+                             tailOf(child_->logFile()));
+        if (Clock::now() > deadline)
+            throw BenchError(
+                "nats-server did not accept connections on 127.0.0.1:" + std::to_string(port_) +
+                " within 20 s; its log:\n" + tailOf(child_->logFile()));
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+std::string NatsServer::url() const {
+    return "nats://127.0.0.1:" + std::to_string(port_);
+}
+
+std::string NatsServer::commandLine() const {
+    std::string s;
+    for (const auto& a : args_)
+        s += (s.empty() ? "" : " ") + a;
+    return s;
+}
+
+void NatsServer::checkAlive() {
+    if (child_->exited())
+        throw BenchError("nats-server " + child_->describeExit() + "; its log:\n" +
+                         tailOf(child_->logFile()));
+}
+
+void NatsServer::stop() {
+    child_->stop(10s);
+}
+
+NatsConn::NatsConn(const std::string& url, jsOptions* jsOpts) {
+    natsOptions* opts = nullptr;
+    natsStatus s = natsOptions_Create(&opts);
+    if (s == NATS_OK)
+        s = natsOptions_SetURL(opts, url.c_str());
+    if (s == NATS_OK)
+        s = natsOptions_SetTimeout(opts, 5000);
+    if (s == NATS_OK)
+        s = natsOptions_SetAllowReconnect(opts, false);
+    if (s == NATS_OK)
+        s = natsConnection_Connect(&nc_, opts);
+    natsOptions_Destroy(opts);
+    if (s == NATS_OK)
+        s = natsConnection_JetStream(&js_, nc_, jsOpts);
+    if (s != NATS_OK) {
+        const auto msg = natsError(s, ("connecting to " + url).c_str());
+        close();
+        throw BenchError(msg);
+    }
+}
+
+NatsConn::~NatsConn() {
+    close();
+}
+
+void NatsConn::close() {
+    if (js_)
+        jsCtx_Destroy(js_);
+    if (nc_)
+        natsConnection_Destroy(nc_);
+    js_ = nullptr;
+    nc_ = nullptr;
+}
+
+void addFileStream(jsCtx* js, const char* name, const char* subject) {
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    const char* subjects[] = {subject};
+    cfg.Name = name;
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    cfg.Storage = js_FileStorage;
+    // JetStream may still be starting when the port opens: retry briefly.
+    const auto deadline = Clock::now() + 15s;
+    for (;;) {
+        jsStreamInfo* si = nullptr;
+        jsErrCode jerr = static_cast<jsErrCode>(0);
+        const natsStatus s = js_AddStream(&si, js, &cfg, nullptr, &jerr);
+        jsStreamInfo_Destroy(si);
+        if (s == NATS_OK)
+            return;
+        if (Clock::now() > deadline)
+            throw BenchError(natsError(
+                s, ("js_AddStream(" + std::string(name) + ", file storage)").c_str(), jerr));
+        std::this_thread::sleep_for(100ms);
+    }
+}
+
+std::uint64_t streamMessages(jsCtx* js, const char* name) {
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    const natsStatus s = js_GetStreamInfo(&si, js, name, nullptr, &jerr);
+    if (s != NATS_OK)
+        throw BenchError(
+            natsError(s, ("js_GetStreamInfo(" + std::string(name) + ")").c_str(), jerr));
+    const std::uint64_t msgs = si->State.Msgs;
+    jsStreamInfo_Destroy(si);
+    return msgs;
+}
+
+// ---- figures and the machine ---------------------------------------------------------------
+
+Latency summarise(std::vector<double> ms) {
+    Latency l;
+    if (ms.empty())
+        return l;
+    std::sort(ms.begin(), ms.end());
+    auto rank = [&](double q) {
+        const auto idx = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ms.size())));
+        return ms[std::min(ms.size(), std::max<std::size_t>(idx, 1)) - 1];
+    };
+    l.n = ms.size();
+    l.p50 = rank(0.50);
+    l.p90 = rank(0.90);
+    l.p99 = rank(0.99);
+    l.p999 = rank(0.999);
+    l.max = ms.back();
+    double sum = 0;
+    for (double v : ms)
+        sum += v;
+    l.mean = sum / static_cast<double>(ms.size());
+    return l;
+}
+
+double msSince(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string shellQuote(const std::string& arg) {
+    if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789-_./=:,+@%") == std::string::npos)
+        return arg;
+    std::string out = "'";
+    for (char c : arg)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string commandLineOf(int argc, char** argv) {
+    std::string command;
+    for (int i = 0; i < argc; ++i)
+        command += (i ? " " : "") + shellQuote(argv[i]);
+    return command;
+}
+
+std::string fsTypeOf(const fs::path& dir) {
+    struct statfs st {};
+    if (::statfs(dir.c_str(), &st) != 0)
+        return "?";
+    switch (static_cast<unsigned long>(st.f_type)) {
+    case EXT4_SUPER_MAGIC:
+        return "ext2/3/4";
+    case TMPFS_MAGIC:
+        return "tmpfs (fsync is free here: figures are not disk figures)";
+    case XFS_SUPER_MAGIC:
+        return "xfs";
+    case BTRFS_SUPER_MAGIC:
+        return "btrfs";
+    case OVERLAYFS_SUPER_MAGIC:
+        return "overlayfs";
+    default: {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(st.f_type));
+        return buf;
+    }
+    }
+}
+
+std::string loadAverage() {
+    std::ifstream in("/proc/loadavg");
+    std::string one, five, fifteen;
+    in >> one >> five >> fifteen;
+    return in ? one + " " + five + " " + fifteen : "?";
+}
+
+std::string cpuModel() {
+    std::ifstream in("/proc/cpuinfo");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("model name", 0) == 0)
+            if (const auto colon = line.find(':'); colon != std::string::npos)
+                return line.substr(colon + 2);
+    return "?";
+}
+
+std::vector<std::pair<std::string, double>> threadCpuByName() {
+    std::map<std::string, double> byName;
+    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc/self/task", ec)) {
+        std::ifstream in(entry.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        // "tid (comm) state ppid ... utime stime": comm may hold spaces, so
+        // split at the last ')'; utime and stime are fields 14 and 15.
+        const auto open = stat.find('('), close = stat.rfind(')');
+        if (open == std::string::npos || close == std::string::npos)
+            continue;
+        std::istringstream rest(stat.substr(close + 2));
+        std::string field;
+        double utime = 0, stime = 0;
+        for (int i = 3; i <= 15 && rest >> field; ++i) {
+            if (i == 14)
+                utime = std::stod(field);
+            if (i == 15)
+                stime = std::stod(field);
+        }
+        byName[stat.substr(open + 1, close - open - 1)] += (utime + stime) / tick;
+    }
+    return {byName.begin(), byName.end()};
+}
+
+} // namespace meshdeck::bench
