@@ -1,6 +1,7 @@
 // Overview: the Prometheus text reader on the broker's own output shapes, and
 // the page against a real broker on the offscreen platform.
 
+#include "tests/support/sink_server.h"
 #include "tests/support/test_broker.h"
 #include "views/overview/overview_page.h"
 #include "views/overview/prometheus_text.h"
@@ -79,6 +80,15 @@ private Q_SLOTS:
 
     void pageShowsTheMeshAndLeadsToPages() {
         test::TestBroker mesh;
+        // A consumer whose sink refuses every event as invalid: all 40 end as dead letters.
+        test::SinkServer sink([](const test::SinkRequest&) {
+            test::SinkReply reply;
+            reply.status = 400;
+            return reply;
+        });
+        const std::string consumer =
+            "{\"name\":\"crm\",\"sink\":{\"type\":\"webhook\",\"url\":\"" + sink.url() + "\"}}";
+        QCOMPARE(mesh.client(mesh.adminToken).postJson("/v1/consumers", consumer).status, 201);
         auto producer = mesh.client(mesh.token(Role::Producer, "acme"));
         QCOMPARE(producer.postJson("/v1/events", batchOf(40)).status, 202);
         QCOMPARE(producer.postJson("/v1/events", "{}").status, 422); // one rejected input
@@ -102,6 +112,9 @@ private Q_SLOTS:
         QTRY_COMPARE(tileText("rejectedTile"), QStringLiteral("1"));
         QTRY_COMPARE(tileText("typesTile"), QStringLiteral("12"));
         QTRY_VERIFY(tileText("commitTile") != QStringLiteral("–"));
+        QTRY_COMPARE_WITH_TIMEOUT(tileText("deadTile"), QStringLiteral("40"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(tileText("pendingTile"), QStringLiteral("0"), 5000);
+        QCOMPARE(sink.requestCount(), 40u);
         auto* byType = page.findChild<QTableWidget*>(QStringLiteral("publishedByType"));
         QTRY_COMPARE(byType->rowCount(), 1);
         QCOMPARE(byType->item(0, 0)->text(), QStringLiteral("LeadScored"));

@@ -27,7 +27,7 @@ namespace meshdeck::views {
 namespace {
 
 constexpr int kPollMs = 1000;
-constexpr double kChartSeconds = 300;
+constexpr double kChartMinutes = 60;
 
 double niceCeiling(double value) {
     if (value <= 5)
@@ -56,7 +56,6 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     resume_->setObjectName(QStringLiteral("resumeButton"));
     replay_->setObjectName(QStringLiteral("replayButton"));
     detail_->setObjectName(QStringLiteral("consumerDetail"));
-    startedMs_ = QDateTime::currentMSecsSinceEpoch();
 
     table_->setModel(model_);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -73,10 +72,10 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     auto* chart = new QChart;
     chart->legend()->hide();
     chart->addSeries(lagSeries_);
-    chart->setTitle(QStringLiteral("Lag (events), last five minutes"));
-    axisX_->setRange(-kChartSeconds, 0);
-    axisX_->setLabelFormat(QStringLiteral("%d s"));
-    axisX_->setTickCount(6);
+    chart->setTitle(QStringLiteral("Lag (events), last hour"));
+    axisX_->setRange(-kChartMinutes, 0);
+    axisX_->setLabelFormat(QStringLiteral("%d min"));
+    axisX_->setTickCount(7);
     axisY_->setRange(0, 5);
     axisY_->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(axisX_, Qt::AlignBottom);
@@ -161,8 +160,7 @@ void ConsumersPage::poll() {
                 if (!table_->currentIndex().isValid())
                     table_->selectRow(0);
             }
-            const double now =
-                static_cast<double>(QDateTime::currentMSecsSinceEpoch() - startedMs_) / 1000.0;
+            const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch());
             qint64 lagging = 0;
             for (const auto& c : consumers) {
                 const QString name = c.value(QLatin1String("name")).toString();
@@ -173,7 +171,7 @@ void ConsumersPage::poll() {
                 lagging += lag > 0 ? 1 : 0;
                 auto& samples = lag_[name];
                 samples.emplace_back(now, lag);
-                while (!samples.empty() && samples.front().x() < now - kChartSeconds)
+                while (!samples.empty() && samples.front().x() < now - kChartMinutes * 60'000)
                     samples.pop_front();
             }
             status_->setText(consumers.isEmpty()
@@ -200,8 +198,37 @@ void ConsumersPage::selectConsumer(const QString& name) {
 }
 
 QList<QPointF> ConsumersPage::lagSamples(const QString& name) const {
-    const auto it = lag_.find(name);
-    return it == lag_.end() ? QList<QPointF>() : QList<QPointF>(it->begin(), it->end());
+    QList<QPointF> points;
+    const auto live = lag_.find(name);
+    const double firstLive = live == lag_.end() || live->empty() ? 1e300 : live->front().x();
+    for (const auto& p : history_.value(name))
+        if (p.x() < firstLive)
+            points.append(p);
+    if (live != lag_.end())
+        points.append(QList<QPointF>(live->begin(), live->end()));
+    return points;
+}
+
+void ConsumersPage::loadHistory(const QString& name) {
+    session().get(
+        QStringLiteral("/v1/consumers/%1/history?minutes=%2").arg(name).arg(kChartMinutes), this,
+        [this, name](const MeshReply& reply) {
+            if (!reply.ok())
+                return;
+            QList<QPointF> points;
+            for (const auto& v : QJsonDocument::fromJson(reply.body)
+                                     .object()
+                                     .value(QLatin1String("minutes"))
+                                     .toArray()) {
+                const QJsonObject m = v.toObject();
+                const auto at = QDateTime::fromString(m.value(QLatin1String("minute")).toString(),
+                                                      Qt::ISODateWithMs);
+                points.append({static_cast<double>(at.toMSecsSinceEpoch()),
+                               m.value(QLatin1String("lag_events")).toDouble()});
+            }
+            history_[name] = points;
+            updateChart();
+        });
 }
 
 void ConsumersPage::showSelected() {
@@ -227,6 +254,10 @@ void ConsumersPage::showSelected() {
         return;
     }
     const QJsonObject c = model_->consumer(table_->currentIndex().row());
+    if (!history_.contains(name)) {
+        history_.insert(name, {}); // asked once per consumer while the page lives
+        loadHistory(name);
+    }
     QStringList lines;
     lines << QStringLiteral("%1 — %2").arg(name, c.value(QLatin1String("state")).toString());
     const QString url = c.value(QLatin1String("url")).toString();

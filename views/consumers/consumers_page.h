@@ -36,7 +36,8 @@ public:
     ConsumerTableModel* model() const { return model_; }
     QString selectedConsumer() const;
     void selectConsumer(const QString& name);
-    // The lag samples kept for the chart, oldest first.
+    // The lag points the chart shows (Unix ms, lag), oldest first: the
+    // broker's per-minute history, then the page's own samples.
     QList<QPointF> lagSamples(const QString& name) const;
 
 Q_SIGNALS:
@@ -51,6 +52,7 @@ private:
     void updateChart();
     void setPaused(bool paused);
     void replay();
+    void loadHistory(const QString& name);
 
     ConsumerTableModel* model_;
     QTableView* table_;
@@ -66,9 +68,10 @@ private:
     QValueAxis* axisY_;
     QTimer pollTimer_;
     quint64 generation_ = 0;
-    qint64 startedMs_ = 0;
-    // Per consumer: (seconds since the page started, lag) for the last five minutes.
+    // Per consumer: (Unix ms, lag) sampled at each poll for the last hour,
+    // and the broker's per-minute history before that.
     QHash<QString, std::deque<QPointF>> lag_;
+    QHash<QString, QList<QPointF>> history_;
 };
 
 } // namespace meshdeck::views

@@ -2,6 +2,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QDateTime>
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -53,6 +54,12 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
           "commitTile");
     place(queue_, QStringLiteral("events waiting for the writer"), QStringLiteral("Events"), 1, 2,
           "queueTile");
+    place(delivered_, QStringLiteral("events/s delivered to consumers"),
+          QStringLiteral("Consumers"), 2, 0, "deliveredTile");
+    place(pending_, QStringLiteral("events pending delivery"), QStringLiteral("Consumers"), 2, 1,
+          "pendingTile");
+    place(dead_, QStringLiteral("open dead letters"), QStringLiteral("Dead letters"), 2, 2,
+          "deadTile");
 
     auto* chart = new QChart;
     chart->setTitle(QStringLiteral("Ingest rate, last 5 minutes (events/s)"));
@@ -211,6 +218,34 @@ void OverviewPage::applyMetrics(const QByteArray& body) {
                 item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         }
     }
+    // Delivery: the rate from the delivered totals, lag and circuits summed over consumers.
+    const double delivered =
+        sumBy(samples, QStringLiteral("meshdeck_consumer_delivered_total"), {}).value(QString());
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    if (lastDelivered_ >= 0 && nowMs > lastDeliveredAtMs_)
+        delivered_.value->setText(
+            QLocale().toString(std::max(0.0, delivered - lastDelivered_) * 1000.0 /
+                                   static_cast<double>(nowMs - lastDeliveredAtMs_),
+                               'f', 1));
+    lastDelivered_ = delivered;
+    lastDeliveredAtMs_ = nowMs;
+    pending_.value->setText(number(
+        sumBy(samples, QStringLiteral("meshdeck_consumer_lag_events"), {}).value(QString())));
+    const double open =
+        sumBy(samples, QStringLiteral("meshdeck_consumer_circuit_open"), {}).value(QString());
+    pending_.caption->setText(open > 0
+                                  ? QStringLiteral("events pending delivery · %1 circuit(s) open")
+                                        .arg(static_cast<int>(open))
+                                  : QStringLiteral("events pending delivery"));
+    session().get(QStringLiteral("/v1/dead-letters/groups"), this, [this](const MeshReply& reply) {
+        if (!reply.ok())
+            return;
+        double letters = 0;
+        for (const auto& g :
+             QJsonDocument::fromJson(reply.body).object().value(QLatin1String("groups")).toArray())
+            letters += g.toObject().value(QLatin1String("count")).toDouble();
+        dead_.value->setText(number(letters));
+    });
     // Types come from the catalog: count the ones with a schema.
     session().get(QStringLiteral("/v1/schemas"), this, [this](const MeshReply& reply) {
         if (reply.ok())

@@ -55,7 +55,9 @@ private:
     QTimer pollTimer_;
     QElapsedTimer clock_;
     quint64 generation_ = 0;
-    Tile stored_, rate_, rejected_, types_, commit_, queue_;
+    Tile stored_, rate_, rejected_, types_, commit_, queue_, delivered_, pending_, dead_;
+    double lastDelivered_ = -1;
+    qint64 lastDeliveredAtMs_ = 0;
     QLabel* status_;
     QTableWidget* byType_;
     QChartView* chartView_;
