@@ -59,6 +59,7 @@ private Q_SLOTS:
                                   QStringLiteral("2"), 5000);
         QCOMPARE(cell(*page.model(), 0, ConsumerTableModel::State), QStringLiteral("paused"));
         QCOMPARE(page.selectedConsumer(), QStringLiteral("crm"));
+        QTRY_VERIFY_WITH_TIMEOUT(page.live(), 5000); // the /v1/live WebSocket is up
         QVERIFY(!page.lagSamples(QStringLiteral("crm")).isEmpty());
 
         auto* resume = page.findChild<QPushButton*>(QStringLiteral("resumeButton"));

@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
 #include <QPlainTextEdit>
@@ -129,59 +130,94 @@ QIcon ConsumersPage::icon() const {
 
 void ConsumersPage::activate() {
     poll();
-    pollTimer_.start();
+    if (!feed_) {
+        feed_ = session().openFeed(QStringLiteral("/v1/live"));
+        if (feed_) {
+            connect(feed_.get(), &MeshFeed::messageReceived, this, &ConsumersPage::onFeedMessage);
+            // Polling covers the gaps while the feed is down.
+            connect(feed_.get(), &MeshFeed::connectedChanged, this, [this](bool connected) {
+                if (connected)
+                    pollTimer_.stop();
+                else if (isVisible())
+                    pollTimer_.start();
+            });
+        }
+    }
+    if (!feed_ || !feed_->isConnected())
+        pollTimer_.start();
+}
+
+bool ConsumersPage::live() const {
+    return feed_ && feed_->isConnected();
 }
 
 void ConsumersPage::hideEvent(QHideEvent* event) {
     pollTimer_.stop();
+    feed_.reset(); // reopened when shown again
     Page::hideEvent(event);
 }
 
 void ConsumersPage::poll() {
     const quint64 generation = ++generation_;
-    session().get(
-        QStringLiteral("/v1/consumers"), this, [this, generation](const MeshReply& reply) {
-            if (generation != generation_)
-                return;
-            if (!reply.ok()) {
-                status_->setText(reply.describe());
-                return;
-            }
-            QList<QJsonObject> consumers;
-            for (const auto& v : QJsonDocument::fromJson(reply.body)
-                                     .object()
-                                     .value(QLatin1String("consumers"))
-                                     .toArray())
-                consumers.append(v.toObject());
-            const bool first = model_->rowCount() == 0;
-            model_->apply(consumers);
-            if (first && model_->rowCount() > 0) {
-                table_->resizeColumnsToContents();
-                if (!table_->currentIndex().isValid())
-                    table_->selectRow(0);
-            }
-            const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch());
-            qint64 lagging = 0;
-            for (const auto& c : consumers) {
-                const QString name = c.value(QLatin1String("name")).toString();
-                const double lag = c.value(QLatin1String("lag"))
-                                       .toObject()
-                                       .value(QLatin1String("events"))
-                                       .toDouble();
-                lagging += lag > 0 ? 1 : 0;
-                auto& samples = lag_[name];
-                samples.emplace_back(now, lag);
-                while (!samples.empty() && samples.front().x() < now - kChartMinutes * 60'000)
-                    samples.pop_front();
-            }
-            status_->setText(consumers.isEmpty()
-                                 ? QStringLiteral("No consumers yet: declare one in meshd's config "
-                                                  "or with POST /v1/consumers.")
-                                 : QStringLiteral("%1 consumer(s), %2 with events pending")
-                                       .arg(consumers.size())
-                                       .arg(lagging));
-            updateChart();
-        });
+    session().get(QStringLiteral("/v1/consumers"), this,
+                  [this, generation](const MeshReply& reply) {
+                      if (generation != generation_)
+                          return;
+                      if (!reply.ok()) {
+                          status_->setText(reply.describe());
+                          return;
+                      }
+                      apply(QJsonDocument::fromJson(reply.body)
+                                .object()
+                                .value(QLatin1String("consumers"))
+                                .toArray());
+                  });
+}
+
+// From the live feed: snapshots carry the same consumer objects as
+// /v1/consumers; state changes arrive between them.
+void ConsumersPage::onFeedMessage(const QByteArray& message) {
+    const QJsonObject frame = QJsonDocument::fromJson(message).object();
+    const QString type = frame.value(QLatin1String("type")).toString();
+    if (type == QLatin1String("snapshot")) {
+        ++generation_; // a poll still on its way is older than this
+        apply(frame.value(QLatin1String("consumers")).toArray());
+    }
+}
+
+void ConsumersPage::apply(const QJsonArray& array) {
+    QList<QJsonObject> consumers;
+    for (const auto& v : array)
+        consumers.append(v.toObject());
+    const bool first = model_->rowCount() == 0;
+    model_->apply(consumers);
+    if (first && model_->rowCount() > 0) {
+        table_->resizeColumnsToContents();
+        if (!table_->currentIndex().isValid())
+            table_->selectRow(0);
+    }
+    const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch());
+    qint64 lagging = 0;
+    for (const auto& c : consumers) {
+        const QString name = c.value(QLatin1String("name")).toString();
+        const double lag =
+            c.value(QLatin1String("lag")).toObject().value(QLatin1String("events")).toDouble();
+        lagging += lag > 0 ? 1 : 0;
+        auto& samples = lag_[name];
+        samples.emplace_back(now, lag);
+        while (!samples.empty() && samples.front().x() < now - kChartMinutes * 60'000)
+            samples.pop_front();
+    }
+    const QString source = feed_ && feed_->isConnected() ? QStringLiteral("live")
+                                                         : QStringLiteral("polled every second");
+    status_->setText(consumers.isEmpty()
+                         ? QStringLiteral("No consumers yet: declare one in meshd's config or "
+                                          "with POST /v1/consumers.")
+                         : QStringLiteral("%1 consumer(s), %2 with events pending · %3")
+                               .arg(consumers.size())
+                               .arg(lagging)
+                               .arg(source));
+    updateChart();
 }
 
 QString ConsumersPage::selectedConsumer() const {

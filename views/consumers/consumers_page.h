@@ -1,15 +1,19 @@
 #pragma once
 // Consumers and lag: every consumer with its state, lag (count and age of the
-// oldest pending event), in-flight deliveries, totals and circuit, polled
-// every second while shown; the selected consumer's lag over the last minutes
-// as a chart, its details, and the operator actions - pause, resume, replay
-// (with a dry run first) - for roles allowed to take them.
+// oldest pending event), in-flight deliveries, totals and circuit, from the
+// broker's live feed (/v1/live; polled every second while the feed is down);
+// the selected consumer's lag over the last hour as a chart, its details, and
+// the operator actions - pause, resume, replay (with a dry run first) - for
+// roles allowed to take them.
 
 #include "views/console/page.h"
 
 #include <QHash>
 #include <QTimer>
 #include <deque>
+#include <memory>
+
+class QJsonArray;
 
 class QChartView;
 class QLabel;
@@ -39,6 +43,8 @@ public:
     // The lag points the chart shows (Unix ms, lag), oldest first: the
     // broker's per-minute history, then the page's own samples.
     QList<QPointF> lagSamples(const QString& name) const;
+    // True while updates come from the broker's live feed (/v1/live).
+    bool live() const;
 
 Q_SIGNALS:
     void deadLettersRequested(const QString& consumer);
@@ -48,6 +54,8 @@ protected:
 
 private:
     void poll();
+    void onFeedMessage(const QByteArray& message);
+    void apply(const QJsonArray& consumers);
     void showSelected();
     void updateChart();
     void setPaused(bool paused);
@@ -67,6 +75,7 @@ private:
     QValueAxis* axisX_;
     QValueAxis* axisY_;
     QTimer pollTimer_;
+    std::unique_ptr<MeshFeed> feed_;
     quint64 generation_ = 0;
     // Per consumer: (Unix ms, lag) sampled at each poll for the last hour,
     // and the broker's per-minute history before that.

@@ -1,10 +1,20 @@
 #include "views/session/http_transport.h"
 
+#include "views/session/websocket_feed.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
 namespace meshdeck::views {
+
+std::unique_ptr<MeshFeed> HttpTransport::openFeed(const QString& path) {
+    QUrl url = baseUrl_;
+    url.setScheme(baseUrl_.scheme() == QLatin1String("https") ? QStringLiteral("wss")
+                                                              : QStringLiteral("ws"));
+    url.setPath(path);
+    return std::make_unique<WebSocketFeed>(url, token_, ignoreTlsErrors_);
+}
 
 HttpTransport::HttpTransport(QUrl baseUrl, QByteArray token, QObject* parent)
     : MeshTransport(parent), baseUrl_(std::move(baseUrl)), token_(std::move(token)),

@@ -18,6 +18,8 @@ public:
 
     void send(const MeshRequest& request, Callback done) override;
     QString endpoint() const override { return baseUrl_.toString(); }
+    // A WebSocket (wss:// for https://) with the bearer token.
+    std::unique_ptr<MeshFeed> openFeed(const QString& path) override;
 
     void setTimeout(int ms) { timeoutMs_ = ms; }
     // Accept a self-signed certificate (a development mesh).

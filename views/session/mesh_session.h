@@ -53,6 +53,8 @@ public:
     // is gone the answer is dropped (a closed page never sees stale results).
     void request(const MeshRequest& request, QObject* context, MeshTransport::Callback done);
     void get(const QString& path, QObject* context, MeshTransport::Callback done);
+    // A live feed from the mesh (null when the transport has none).
+    std::unique_ptr<MeshFeed> openFeed(const QString& path) { return transport_->openFeed(path); }
 
 Q_SIGNALS:
     void stateChanged(meshdeck::views::SessionState state);

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QString>
 #include <functional>
+#include <memory>
 
 namespace meshdeck::views {
 
@@ -29,6 +30,20 @@ struct MeshReply {
     QString describe() const;
 };
 
+// A stream of text messages from the mesh (its WebSocket feeds, /v1/live).
+// It reconnects by itself with backoff; connectedChanged says when it is up.
+class MeshFeed : public QObject {
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+    virtual bool isConnected() const = 0;
+
+Q_SIGNALS:
+    void messageReceived(const QByteArray& message);
+    void connectedChanged(bool connected);
+};
+
 class MeshTransport : public QObject {
     Q_OBJECT
 
@@ -40,6 +55,12 @@ public:
     virtual void send(const MeshRequest& request, Callback done) = 0;
     // What the user would call this mesh: its URL.
     virtual QString endpoint() const = 0;
+    // A live feed from `path` ("/v1/live"), or null when this transport has
+    // none (then pages poll).
+    virtual std::unique_ptr<MeshFeed> openFeed(const QString& path) {
+        Q_UNUSED(path);
+        return nullptr;
+    }
 };
 
 } // namespace meshdeck::views
