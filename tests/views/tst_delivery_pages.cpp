@@ -9,8 +9,11 @@
 #include "views/dlq/dead_letters_page.h"
 #include "views/session/http_transport.h"
 #include "views/trace/trace_page.h"
+#include "views/trace/waterfall.h"
 
 #include <QAbstractItemModelTester>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QPushButton>
 #include <QTableView>
 #include <QTreeWidget>
@@ -131,6 +134,32 @@ private Q_SLOTS:
             f.admin.get("/v1/audit").body.find("merged in the CRM") != std::string::npos, 5000);
     }
 
+    void waterfallLaysOutWaitsAndAttempts() {
+        // One event; crm fails once (500), waits out its backoff, then succeeds.
+        const auto timeline = QJsonDocument::fromJson(R"([
+            {"kind":"event","event_id":"e1","event_type":"LeadScored","ingested_at":"2026-11-27T09:00:00.000Z"},
+            {"kind":"attempt","consumer":"crm","event_id":"e1","attempt":1,"at":"2026-11-27T09:00:00.010Z","duration_ms":5,"status":500,"class":"server","error":"HTTP 500"},
+            {"kind":"attempt","consumer":"crm","event_id":"e1","attempt":2,"at":"2026-11-27T09:00:00.515Z","duration_ms":4,"status":200,"class":"none"},
+            {"kind":"attempt","consumer":"analytics","event_id":"e1","attempt":1,"at":"2026-11-27T09:00:00.002Z","duration_ms":0,"status":200,"class":"none"}
+        ])")
+                                  .array();
+        const WaterfallLayout layout = layoutWaterfall(timeline);
+        QCOMPARE(layout.rows, (QStringList{QStringLiteral("events"), QStringLiteral("crm"),
+                                           QStringLiteral("analytics")}));
+        QCOMPARE(layout.spanMs, 519.0);
+        QList<std::tuple<int, double, double, WaterfallBar::Kind>> bars;
+        for (const auto& b : layout.bars)
+            bars.append({b.row, b.startMs, b.endMs, b.kind});
+        using K = WaterfallBar::Kind;
+        const QList<std::tuple<int, double, double, WaterfallBar::Kind>> expected = {
+            {0, 0, 0, K::Event},         {1, 0, 10, K::Wait}, // queued 10 ms
+            {1, 10, 15, K::Failed},                           // HTTP 500
+            {1, 15, 515, K::Wait},                            // backoff before the retry
+            {1, 515, 519, K::Delivered}, {2, 0, 2, K::Wait},  {2, 2, 2, K::Delivered}};
+        QCOMPARE(bars, expected);
+        QVERIFY(layout.bars[3].label.contains(QStringLiteral("before retrying")));
+    }
+
     void traceAnswersWhereItStalled() {
         DeliveryFixture f;
         f.sink.setHandler([](const SinkRequest&) {
@@ -155,6 +184,11 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(page.timeline()->rowCount(), 3,
                                   5000); // event, attempt, dead letter
         QCOMPARE(page.causation()->topLevelItemCount(), 1);
+        const auto& drawn = page.waterfall()->layoutData();
+        QCOMPARE(drawn.rows.size(), 2); // the events and crm
+        QVERIFY(std::any_of(drawn.bars.begin(), drawn.bars.end(), [](const WaterfallBar& b) {
+            return b.kind == WaterfallBar::Kind::DeadLetter;
+        }));
         page.trace(QStringLiteral("lead:L-9")); // an entity: the stall answer alone
         QTRY_VERIFY_WITH_TIMEOUT(page.answer().contains(QStringLiteral("dead-lettered")), 5000);
     }

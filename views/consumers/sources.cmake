@@ -4,4 +4,5 @@ target_sources(meshdeck_views PRIVATE
   consumers/replay_dialog.cpp
   dlq/dead_letters_page.cpp
   trace/trace_page.cpp
+  trace/waterfall.cpp
 )

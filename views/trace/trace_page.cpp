@@ -1,6 +1,7 @@
 #include "views/trace/trace_page.h"
 
 #include "views/console/record_list_page.h"
+#include "views/trace/waterfall.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -43,7 +44,8 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
                                      {QStringLiteral("Class"), QStringLiteral("class")},
                                      {QStringLiteral("Detail"), QStringLiteral("error")}},
                                     this)),
-      table_(new QTableView(this)), causation_(new QTreeWidget(this)) {
+      table_(new QTableView(this)), waterfall_(new WaterfallWidget(this)),
+      causation_(new QTreeWidget(this)) {
     setObjectName(QStringLiteral("tracePage"));
     search_->setObjectName(QStringLiteral("traceSearch"));
     answer_->setObjectName(QStringLiteral("stallAnswer"));
@@ -74,10 +76,12 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
     header->addWidget(search_, 1);
     header->addWidget(go);
     auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(waterfall_);
     splitter->addWidget(table_);
     splitter->addWidget(causation_);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addWidget(answer_);
@@ -126,6 +130,7 @@ void TracePage::trace(const QString& subject) {
                                         : reply.describe());
         });
     timeline_->setRecords({});
+    waterfall_->setLayoutData({});
     causation_->clear();
     if (entity)
         return; // a trace is by correlation id; the stall answer covers an entity
@@ -142,6 +147,8 @@ void TracePage::trace(const QString& subject) {
                 rows.append(row);
             }
             timeline_->setRecords(std::move(rows));
+            waterfall_->setLayoutData(
+                layoutWaterfall(j.value(QLatin1String("timeline")).toArray()));
             table_->resizeColumnsToContents();
             for (int c = 0; c + 1 < timeline_->columnCount(); ++c)
                 table_->setColumnWidth(c, std::min(table_->columnWidth(c), 280));

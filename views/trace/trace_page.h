@@ -2,7 +2,8 @@
 // Trace: one journey by correlation id (or an entity's, as kind:id). At the
 // top the broker's answer to "where did it stall?" in one sentence; below,
 // every event, attempt, dead letter, replay and outcome in time order, and
-// the causation tree. Ctrl+K in the main window jumps here.
+// the causation tree, with a waterfall of attempts per consumer on a time axis. Ctrl+K in the main
+// window jumps here.
 
 #include "views/console/page.h"
 
@@ -14,6 +15,7 @@ class QTableView;
 namespace meshdeck::views {
 
 class RecordListModel;
+class WaterfallWidget;
 
 class TracePage final : public Page {
     Q_OBJECT
@@ -32,12 +34,14 @@ public:
     QString answer() const;
     RecordListModel* timeline() const { return timeline_; }
     QTreeWidget* causation() const { return causation_; }
+    WaterfallWidget* waterfall() const { return waterfall_; }
 
 private:
     QLineEdit* search_;
     QLabel* answer_;
     RecordListModel* timeline_;
     QTableView* table_;
+    WaterfallWidget* waterfall_;
     QTreeWidget* causation_;
     quint64 generation_ = 0;
 };
