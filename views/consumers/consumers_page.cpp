@@ -75,8 +75,9 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     chart->addSeries(lagSeries_);
     chart->setTitle(QStringLiteral("Lag (events), last hour"));
     axisX_->setRange(-kChartMinutes, 0);
-    axisX_->setLabelFormat(QStringLiteral("%d min"));
+    axisX_->setLabelFormat(QStringLiteral("%d"));
     axisX_->setTickCount(7);
+    axisX_->setTitleText(QStringLiteral("minutes ago"));
     axisY_->setRange(0, 5);
     axisY_->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(axisX_, Qt::AlignBottom);
@@ -361,8 +362,7 @@ void ConsumersPage::updateChart() {
     }
     lagSeries_->replace(shifted);
     axisY_->setRange(0, niceCeiling(top));
-    chartView_->chart()->setTitle(
-        QStringLiteral("Lag of %1 (events), last five minutes").arg(name));
+    chartView_->chart()->setTitle(QStringLiteral("Lag of %1 (events), last hour").arg(name));
 }
 
 void ConsumersPage::setPaused(bool paused) {

@@ -143,7 +143,10 @@ void TracePage::trace(const QString& subject) {
             for (const auto& v : j.value(QLatin1String("timeline")).toArray()) {
                 QJsonObject row = v.toObject();
                 if (!row.contains(QLatin1String("at")))
-                    row.insert(QStringLiteral("at"), row.value(QLatin1String("ingested_at")));
+                    row.insert(QStringLiteral("at"),
+                               row.value(QLatin1String(row.contains(QLatin1String("dead_at"))
+                                                           ? "dead_at"
+                                                           : "ingested_at")));
                 rows.append(row);
             }
             timeline_->setRecords(std::move(rows));

@@ -143,6 +143,7 @@ WaterfallWidget::WaterfallWidget(QWidget* parent) : QWidget(parent) {
 
 void WaterfallWidget::setLayoutData(WaterfallLayout layout) {
     layout_ = std::move(layout);
+    setMinimumHeight(sizeHint().height()); // every row stays readable
     updateGeometry();
     update();
 }
