@@ -195,8 +195,9 @@ void WaterfallWidget::paintEvent(QPaintEvent*) {
         const double x = left + usable * i / 4.0;
         p.drawLine(QPointF(x, kAxisHeight - 4), QPointF(x, height()));
         const double ms = layout_.spanMs * i / 4.0;
-        const QString text = ms >= 10'000 ? QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1)
-                                          : QStringLiteral("%1 ms").arg(ms, 0, 'f', 0);
+        const QString text = layout_.spanMs >= 2'000
+                                 ? QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1)
+                                 : QStringLiteral("%1 ms").arg(ms, 0, 'f', 0);
         p.drawText(QRectF(x - 40, 0, 80, kAxisHeight - 4), Qt::AlignCenter, text);
     }
     p.setRenderHint(QPainter::Antialiasing);
