@@ -44,7 +44,6 @@
 #include "broker/broker.h"
 #include "broker/client/mesh_client.h"
 #include "broker/log.h"
-#include "core/time.h"
 #include "core/uuid.h"
 #include "tests/bench/bench_support.h"
 #include "tests/support/sink_server.h"
@@ -65,10 +64,8 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <pthread.h>
 #include <sstream>
 #include <string_view>
-#include <sys/utsname.h>
 
 using namespace meshdeck;
 using namespace meshdeck::bench;
@@ -87,7 +84,6 @@ using Clock = std::chrono::steady_clock; // not meshdeck::Clock, the injectable 
 constexpr const char* kProgram = "bench_delivery";
 constexpr std::size_t kPublishConnections = 4;
 constexpr std::size_t kBatch = 100;
-constexpr std::size_t kEventBytes = 512;
 constexpr int kWebhookConcurrency = 64;
 constexpr int kMaxInFlight = 100;               // WebSocket max_in_flight = JetStream MaxAckPending
 constexpr std::size_t kLatencyConnections = 32; // enough that fsync waits do not slip the pace
@@ -99,7 +95,8 @@ constexpr const char* kStream = "BENCHLAT";
 // ---------------------------------------------------------------------------
 // Options
 
-struct Options {
+struct Options : RunOptions {
+    Options() : RunOptions(900) {}
     std::size_t events = 100'000;
     std::string durability = "full";
     double rate = 2'000;
@@ -107,9 +104,6 @@ struct Options {
     std::size_t entities = 10'000;
     bool throughput = true;
     bool latency = true;
-    std::string natsServer = "nats-server";
-    int timeoutSeconds = 900;
-    bool quick = false;
 };
 
 constexpr const char* kUsage =
@@ -133,55 +127,25 @@ by side with a nats-server JetStream push consumer at the same rate.
   --quick             4000 events per row, 3 s per latency run: a correctness smoke run
 )";
 
-std::size_t parseCount(const std::string& flag, const std::string& text) {
-    std::size_t pos = 0;
-    unsigned long long value = 0;
-    try {
-        value = std::stoull(text, &pos);
-    } catch (const std::exception&) {
-        pos = 0;
-    }
-    if (pos != text.size() || value == 0 || text.front() == '-')
-        throw BenchError(flag + " needs a positive integer, got '" + text + "'");
-    return static_cast<std::size_t>(value);
-}
-
 Options parseOptions(int argc, char** argv) {
     Options o;
     std::optional<std::size_t> events, seconds;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        std::string value;
-        bool hasValue = false;
-        if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-            value = arg.substr(eq + 1);
-            arg = arg.substr(0, eq);
-            hasValue = true;
-        }
-        auto next = [&]() -> std::string {
-            if (hasValue)
-                return value;
-            if (i + 1 >= argc)
-                throw BenchError(arg + " needs a value");
-            return argv[++i];
-        };
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(kUsage, stdout);
-            std::exit(0);
-        } else if (arg == "--events") {
-            events = parseCount(arg, next());
+    for (ArgReader args(argc, argv, kUsage); args.next();) {
+        const std::string& arg = args.flag();
+        if (arg == "--events") {
+            events = args.count();
         } else if (arg == "--durability") {
-            o.durability = next();
+            o.durability = args.value();
             if (o.durability != "full" && o.durability != "normal")
                 throw BenchError("--durability takes full or normal, got '" + o.durability + "'");
         } else if (arg == "--rate") {
-            o.rate = static_cast<double>(std::min<std::size_t>(parseCount(arg, next()), 100'000));
+            o.rate = static_cast<double>(std::min<std::size_t>(args.count(), 100'000));
         } else if (arg == "--seconds") {
-            seconds = std::min<std::size_t>(parseCount(arg, next()), 3600);
+            seconds = std::min<std::size_t>(args.count(), 3600);
         } else if (arg == "--entities") {
-            o.entities = std::max(parseCount(arg, next()), kPublishConnections);
+            o.entities = std::max(args.count(), kPublishConnections);
         } else if (arg == "--parts") {
-            const std::string list = next();
+            const std::string list = args.value();
             o.throughput = o.latency = false;
             std::stringstream in(list);
             for (std::string part; std::getline(in, part, ',');) {
@@ -192,15 +156,8 @@ Options parseOptions(int argc, char** argv) {
                 else
                     throw BenchError("--parts takes throughput and/or latency, got '" + part + "'");
             }
-        } else if (arg == "--nats-server") {
-            o.natsServer = next();
-        } else if (arg == "--timeout") {
-            o.timeoutSeconds =
-                static_cast<int>(std::min<std::size_t>(parseCount(arg, next()), 86400));
-        } else if (arg == "--quick") {
-            o.quick = true;
         } else {
-            throw BenchError("unknown argument '" + arg + "'\n\n" + kUsage);
+            o.takeFlag(args); // --nats-server, --timeout, --quick
         }
     }
     o.events = events.value_or(o.quick ? 4'000 : 100'000);
@@ -218,49 +175,18 @@ struct EventShape {
     std::optional<std::int64_t> sentNs; // payload.sent_ns: the publisher's steady clock
 };
 
-class EventFactory {
-public:
-    EventFactory()
-        : occurredAt_(formatRfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(
-              std::chrono::system_clock::now()))) {}
-
-    std::string make(const EventShape& shape) {
-        const std::string lead = "L-" + std::to_string(shape.entity);
-        std::string s;
-        s.reserve(kEventBytes + 64);
-        s += R"({"event_id":")";
-        s += ids_.next();
-        s += R"(","event_type":"LeadScored","schema_version":1,"occurred_at":")";
-        s += occurredAt_;
-        s += R"(","producer":"bench","tenant_id":"acme","correlation_id":"bench-)";
-        s += std::to_string(shape.seqNo);
-        s += R"(","entity":{"kind":"lead","id":")";
-        s += lead;
-        s += '"';
-        if (shape.version)
-            s += ",\"version\":" + std::to_string(*shape.version);
-        s += R"(},"payload":{"lead_id":")";
-        s += lead;
-        s += R"(","score":)";
-        s += std::to_string(shape.seqNo % 101);
-        s += R"(,"model":"fit-v3","seq_no":)";
-        s += std::to_string(shape.seqNo);
-        if (shape.sentNs)
-            s += ",\"sent_ns\":" + std::to_string(*shape.sentNs);
-        s += R"(,"notes":")";
-        static constexpr std::string_view tail = "\"}}";
-        static constexpr std::string_view filler =
-            "scored by the nightly fit model from firmographics and recent web activity; ";
-        for (std::size_t i = 0; s.size() + tail.size() < kEventBytes; ++i)
-            s += filler[i % filler.size()];
-        s += tail;
-        return s;
-    }
-
-private:
-    UuidV7Generator ids_;
-    std::string occurredAt_;
-};
+// The JSON of the event with this shape.
+std::string makeEvent(EventFactory& factory, const EventShape& shape) {
+    LeadScored fields;
+    fields.correlation = std::to_string(shape.seqNo);
+    fields.lead = "L-" + std::to_string(shape.entity);
+    fields.version = shape.version;
+    fields.score = shape.seqNo % 101;
+    fields.payloadFields = ",\"seq_no\":" + std::to_string(shape.seqNo);
+    if (shape.sentNs)
+        fields.payloadFields += ",\"sent_ns\":" + std::to_string(*shape.sentNs);
+    return factory.make(fields).json;
+}
 
 // payload.sent_ns and the receivers' clock: steady, one process.
 std::int64_t nanosOf(Clock::time_point t) {
@@ -281,14 +207,6 @@ std::int64_t intField(std::string_view text, std::string_view quotedKey) {
         any = true;
     }
     return any ? v : -1;
-}
-
-std::string clip(const std::string& text, std::size_t n = 400) {
-    return text.size() > n ? text.substr(0, n) + "..." : text;
-}
-
-void nameThisThread(const char* name) {
-    pthread_setname_np(pthread_self(), name);
 }
 
 // ---------------------------------------------------------------------------
@@ -431,11 +349,9 @@ struct ThroughputRow {
 // Per publisher connection, its request bodies (JSON arrays of up to kBatch
 // events) and their sizes. An entity's events all go through one connection,
 // in version order, so commit order keeps each entity's versions in order.
-using Bodies = std::vector<std::vector<std::pair<std::string, std::size_t>>>;
-
-Bodies makeBodies(std::size_t events, std::size_t entities) {
+EventBodies makeBodies(std::size_t events, std::size_t entities) {
     EventFactory factory;
-    Bodies bodies(kPublishConnections);
+    EventBodies bodies(kPublishConnections);
     const std::size_t perConnection = std::max<std::size_t>(entities / kPublishConnections, 1);
     std::size_t seqNo = 0;
     for (std::size_t c = 0; c < kPublishConnections; ++c) {
@@ -449,7 +365,7 @@ Bodies makeBodies(std::size_t events, std::size_t entities) {
             shape.entity = c + kPublishConnections * (n % perConnection);
             shape.version = static_cast<std::int64_t>(n / perConnection) + 1;
             body += inBody ? ',' : '[';
-            body += factory.make(shape);
+            body += makeEvent(factory, shape);
             if (++inBody == kBatch || n + 1 == share) {
                 body += ']';
                 bodies[c].emplace_back(std::move(body), inBody);
@@ -461,50 +377,9 @@ Bodies makeBodies(std::size_t events, std::size_t entities) {
     return bodies;
 }
 
-bool acceptedAll(const HttpResult& r, std::size_t n) {
-    if (r.status != 202)
-        return false;
-    const std::string expect = "{\"accepted\":" + std::to_string(n) + ",";
-    return r.body.rfind(expect, 0) == 0;
-}
-
 // 4 connections, each POSTing its bodies one after another. Returns seconds.
-double publishBodies(const InProcessBroker& broker, const Bodies& bodies) {
-    Failure failure;
-    std::latch ready(static_cast<std::ptrdiff_t>(bodies.size()) + 1);
-    std::latch go(1);
-    std::vector<std::thread> threads;
-    for (std::size_t c = 0; c < bodies.size(); ++c)
-        threads.emplace_back([&, c] {
-            nameThisThread("bench-publish");
-            MeshClient client = broker.client();
-            const auto warm = client.get("/healthz"); // opens the keep-alive connection
-            ready.count_down();
-            go.wait();
-            if (warm.status != 200)
-                return failure.set("GET /healthz answered " + std::to_string(warm.status) + " " +
-                                   warm.error);
-            for (const auto& [body, n] : bodies[c]) {
-                if (failure.failed)
-                    return;
-                const auto r = client.postJson("/v1/events", body);
-                if (!acceptedAll(r, n))
-                    return failure.set("connection " + std::to_string(c) + ": POST of " +
-                                       std::to_string(n) + " events answered " +
-                                       std::to_string(r.status) +
-                                       (r.error.empty() ? "" : " (" + r.error + ")") +
-                                       ", expected 202 with all accepted: " + clip(r.body));
-            }
-        });
-    ready.arrive_and_wait();
-    const auto t0 = Clock::now();
-    go.count_down();
-    for (auto& t : threads)
-        t.join();
-    const double seconds = msSince(t0) / 1000.0;
-    if (failure.failed)
-        throw BenchError("publishing: " + failure.message());
-    return seconds;
+double publishBodies(const InProcessBroker& broker, const EventBodies& bodies) {
+    return postEventBodies(broker.url(), broker.token(), bodies, 30s, "publishing");
 }
 
 // Waits until the sink has `n` requests; returns when the n-th arrived (to
@@ -548,7 +423,7 @@ ThroughputRow runThroughputRow(const Options& o, const std::string& ordering, bo
     row.live = live;
     row.events = o.events;
     const std::size_t entities = ordering == "entity" ? o.entities : o.events;
-    const Bodies bodies = makeBodies(o.events, entities);
+    const EventBodies bodies = makeBodies(o.events, entities);
 
     InProcessBroker broker(dir, o.durability);
     nameThisThread("sink-io");
@@ -921,7 +796,7 @@ LatencyRun runMeshdLatency(const Options& o, const fs::path& dir) {
                 shape.entity = i % kLatencyEntities;
                 const auto sent = Clock::now();
                 shape.sentNs = nanosOf(sent);
-                const auto r = client.postJson("/v1/events", factory.make(shape));
+                const auto r = client.postJson("/v1/events", makeEvent(factory, shape));
                 postMs[i] = msSince(sent);
                 paces[c].sentAt(pace, i, sent);
                 if (r.status != 202)
@@ -1118,7 +993,7 @@ LatencyRun runNatsLatency(const Options& o, const fs::path& dir) {
         shape.entity = i % kLatencyEntities;
         const auto sent = Clock::now();
         shape.sentNs = nanosOf(sent);
-        const std::string body = factory.make(shape);
+        const std::string body = makeEvent(factory, shape);
         natsMsg* msg = nullptr;
         natsStatus s = natsMsg_Create(&msg, "lat.acme.LeadScored", nullptr, body.data(),
                                       static_cast<int>(body.size()));
@@ -1174,23 +1049,15 @@ LatencyRun runNatsLatency(const Options& o, const fs::path& dir) {
 // Report
 
 void printHeader(const Options& o, int argc, char** argv, const fs::path& tmp) {
-    utsname u{};
-    ::uname(&u);
     std::printf("bench_delivery: meshd delivery engine (webhook throughput; WebSocket latency vs "
                 "nats-server JetStream), one run on 127.0.0.1\n");
-    std::printf("command: %s\n", commandLineOf(argc, argv).c_str());
-    std::printf("machine: nproc %ld, %s, %s %s\n", ::sysconf(_SC_NPROCESSORS_ONLN),
-                cpuModel().c_str(), u.sysname, u.release);
-    std::printf("load average at start: %s\n", loadAverage().c_str());
-    std::printf("data dir: %s (%s)\n", tmp.c_str(), fsTypeOf(tmp).c_str());
+    printRunContext(argc, argv, tmp);
     std::printf("meshd: in this process (meshdeck::Broker %s), durability %s (%s)\n",
                 MESHDECK_VERSION, o.durability.c_str(),
                 o.durability == "full" ? "fsync before 202 and before delivery"
                                        : "202 and delivery before fsync");
     if (o.latency)
-        std::printf("nats-server: %s (%s); nats.c client %s\n", o.natsServer.c_str(),
-                    firstLineOf({o.natsServer, "--version"}, tmp / "probe.log").c_str(),
-                    nats_GetVersion());
+        printNatsVersions(o.natsServer, tmp);
     std::printf("hard timeout %d s%s\n", o.timeoutSeconds, o.quick ? "; --quick" : "");
     std::fflush(stdout);
 }
@@ -1256,6 +1123,34 @@ void printSummary(const Options& o, const std::vector<ThroughputRow>& rows,
     }
 }
 
+// Every part the options ask for, then the summary.
+void runParts(const Options& options, int argc, char** argv, const fs::path& tmp) {
+    const auto started = Clock::now();
+    printHeader(options, argc, argv, tmp);
+    std::vector<ThroughputRow> rows;
+    if (options.throughput) {
+        std::printf("\n== 1. webhook delivery throughput (meshd durability %s) ==\n",
+                    options.durability.c_str());
+        int n = 0;
+        for (const std::string ordering : {"none", "entity"})
+            for (const bool live : {false, true}) {
+                const fs::path dir = tmp / ("throughput-" + std::to_string(n++));
+                rows.push_back(runThroughputRow(options, ordering, live, dir));
+                removeTree(dir); // free the disk for the next row
+            }
+    }
+    std::optional<LatencyRun> meshd, nats;
+    if (options.latency) {
+        std::printf("\n== 2. publish -> deliver latency at %.0f events/s ==\n", options.rate);
+        meshd = runMeshdLatency(options, tmp / "latency-meshd");
+        nats = runNatsLatency(options, tmp / "latency-nats");
+    }
+    printSummary(options, rows, meshd, nats);
+    std::printf("\nall checks passed: every publish was acknowledged, every event reached "
+                "its receiver, ack floors cover the log (%.1f s)\n",
+                msSince(started) / 1000.0);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -1263,64 +1158,13 @@ int main(int argc, char** argv) {
     try {
         options = parseOptions(argc, argv);
         if (options.latency)
-            options.natsServer =
-                resolveOnPath(options.natsServer, "install nats-server or pass --nats-server PATH");
+            options.resolveNatsServer();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
         return 2;
     }
     nameThisThread("bench-main");
     log::setMinimumLevel(log::Level::Warn);
-    std::signal(SIGPIPE, SIG_IGN);
-
-    std::string tmpTemplate = (fs::temp_directory_path() / "bench_delivery.XXXXXX").string();
-    if (!::mkdtemp(tmpTemplate.data())) {
-        std::fprintf(stderr, "%s: mkdtemp: %s\n", kProgram, std::strerror(errno));
-        return 2;
-    }
-    const fs::path tmp = tmpTemplate;
-    // Before any other thread: the signals are blocked everywhere but in the watchdog.
-    startWatchdog(kProgram, std::chrono::seconds(options.timeoutSeconds), tmp);
-    if (nats_Open(-1) != NATS_OK) {
-        std::fprintf(stderr, "%s: nats_Open failed\n", kProgram);
-        return 2;
-    }
-
-    int rc = 0;
-    const auto started = std::chrono::steady_clock::now();
-    try {
-        printHeader(options, argc, argv, tmp);
-        std::vector<ThroughputRow> rows;
-        if (options.throughput) {
-            std::printf("\n== 1. webhook delivery throughput (meshd durability %s) ==\n",
-                        options.durability.c_str());
-            int n = 0;
-            for (const std::string ordering : {"none", "entity"})
-                for (const bool live : {false, true}) {
-                    const fs::path dir = tmp / ("throughput-" + std::to_string(n++));
-                    rows.push_back(runThroughputRow(options, ordering, live, dir));
-                    removeTree(dir); // free the disk for the next row
-                }
-        }
-        std::optional<LatencyRun> meshd, nats;
-        if (options.latency) {
-            std::printf("\n== 2. publish -> deliver latency at %.0f events/s ==\n", options.rate);
-            meshd = runMeshdLatency(options, tmp / "latency-meshd");
-            nats = runNatsLatency(options, tmp / "latency-nats");
-        }
-        printSummary(options, rows, meshd, nats);
-        std::printf("\nall checks passed: every publish was acknowledged, every event reached "
-                    "its receiver, ack floors cover the log (%.1f s)\n",
-                    msSince(started) / 1000.0);
-    } catch (const std::exception& e) {
-        yieldToWatchdog(); // a timeout: its message and exit code tell, not this one
-        std::fflush(stdout);
-        std::fprintf(stderr, "\n%s: FAIL: %s\n", kProgram, e.what());
-        rc = 1;
-    }
-    std::fflush(stdout);
-    killRegisteredChildren(); // normally none are left
-    nats_Close();
-    removeTree(tmp);
-    return rc;
+    return runBenchmark(kProgram, std::chrono::seconds(options.timeoutSeconds),
+                        [&](const fs::path& tmp) { runParts(options, argc, argv, tmp); });
 }

@@ -1,5 +1,8 @@
 #include "tests/bench/bench_support.h"
 
+#include "broker/client/mesh_client.h"
+#include "core/time.h"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -10,14 +13,17 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
+#include <latch>
 #include <linux/magic.h>
 #include <map>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sstream>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +40,76 @@ void Failure::set(const std::string& message) {
 std::string Failure::message() {
     std::lock_guard lock(mutex);
     return first;
+}
+
+std::string clip(const std::string& text, std::size_t n) {
+    return text.size() > n ? text.substr(0, n) + "..." : text;
+}
+
+void nameThisThread(const char* name) {
+    pthread_setname_np(pthread_self(), name);
+}
+
+// ---- the command line ----------------------------------------------------------------------
+
+ArgReader::ArgReader(int argc, char** argv, const char* usage)
+    : argc_(argc), argv_(argv), usage_(usage) {}
+
+bool ArgReader::next() {
+    if (++index_ >= argc_)
+        return false;
+    flag_ = argv_[index_];
+    inlineValue_.reset();
+    if (const auto eq = flag_.find('='); flag_.rfind("--", 0) == 0 && eq != std::string::npos) {
+        inlineValue_ = flag_.substr(eq + 1);
+        flag_.erase(eq);
+    }
+    if (flag_ == "--help" || flag_ == "-h") {
+        std::fputs(usage_, stdout);
+        std::exit(0);
+    }
+    return true;
+}
+
+std::string ArgReader::value() {
+    if (inlineValue_)
+        return *inlineValue_;
+    if (index_ + 1 >= argc_)
+        throw BenchError(flag_ + " needs a value");
+    return argv_[++index_];
+}
+
+std::size_t ArgReader::count() {
+    const std::string text = value();
+    std::size_t pos = 0;
+    unsigned long long n = 0;
+    try {
+        n = std::stoull(text, &pos);
+    } catch (const std::exception&) {
+        pos = 0;
+    }
+    if (pos != text.size() || n == 0 || text.front() == '-')
+        throw BenchError(flag_ + " needs a positive integer, got '" + text + "'");
+    return static_cast<std::size_t>(n);
+}
+
+void ArgReader::rejectFlag() const {
+    throw BenchError("unknown argument '" + flag_ + "'\n\n" + usage_);
+}
+
+void RunOptions::takeFlag(ArgReader& args) {
+    if (args.flag() == "--nats-server")
+        natsServer = args.value();
+    else if (args.flag() == "--timeout")
+        timeoutSeconds = static_cast<int>(std::min<std::size_t>(args.count(), 86400));
+    else if (args.flag() == "--quick")
+        quick = true;
+    else
+        args.rejectFlag();
+}
+
+void RunOptions::resolveNatsServer() {
+    natsServer = resolveOnPath(natsServer, "install nats-server or pass --nats-server PATH");
 }
 
 // ---- processes -----------------------------------------------------------------------------
@@ -105,8 +181,10 @@ Child::Child(std::string name, const std::vector<std::string>& argv, const fs::p
              bool pipeStdout)
     : name_(std::move(name)), log_(logFile) {
     std::vector<char*> args;
-    for (const auto& a : argv)
+    for (const auto& a : argv) {
         args.push_back(const_cast<char*>(a.c_str()));
+        commandLine_ += (commandLine_.empty() ? "" : " ") + a;
+    }
     args.push_back(nullptr);
     const int logFd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     const int nullFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -191,6 +269,23 @@ std::optional<std::string> Child::readLine(Clock::time_point deadline) {
     }
 }
 
+void Child::drainStdout() {
+    if (out_ < 0 || drainer_.joinable())
+        return;
+    drainer_ = std::thread([fd = out_, file = log_] {
+        std::ofstream log(file, std::ios::app);
+        char chunk[4096];
+        for (;;) {
+            const ssize_t n = ::read(fd, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            log.write(chunk, n);
+        }
+    });
+}
+
 int Child::stop(std::chrono::milliseconds grace) {
     if (pid_ > 0) {
         ::kill(pid_, SIGTERM);
@@ -205,6 +300,9 @@ int Child::stop(std::chrono::milliseconds grace) {
             reaped(status);
         }
     }
+    // The child is gone, so the drainer reads EOF (or has already).
+    if (drainer_.joinable())
+        drainer_.join();
     if (out_ >= 0) {
         ::close(out_);
         out_ = -1;
@@ -290,6 +388,37 @@ void yieldToWatchdog() {
         std::this_thread::sleep_for(1s);
 }
 
+int runBenchmark(const char* program, std::chrono::seconds limit,
+                 const std::function<void(const fs::path& dir)>& body) {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::string path = (fs::temp_directory_path() / (std::string(program) + ".XXXXXX")).string();
+    if (!::mkdtemp(path.data())) {
+        std::fprintf(stderr, "%s: mkdtemp: %s\n", program, std::strerror(errno));
+        return 2;
+    }
+    const fs::path dir = path;
+    startWatchdog(program, limit, dir);
+    if (nats_Open(-1) != NATS_OK) {
+        std::fprintf(stderr, "%s: nats_Open failed\n", program);
+        removeTree(dir);
+        return 2;
+    }
+    int rc = 0;
+    try {
+        body(dir);
+    } catch (const std::exception& e) {
+        yieldToWatchdog(); // a timeout: its message and exit code tell, not this one
+        std::fflush(stdout);
+        std::fprintf(stderr, "\n%s: FAIL: %s\n", program, e.what());
+        rc = 1;
+    }
+    std::fflush(stdout);
+    killRegisteredChildren(); // normally none are left
+    nats_Close();
+    removeTree(dir);
+    return rc;
+}
+
 // ---- network -------------------------------------------------------------------------------
 
 std::uint16_t freeLoopbackPort() {
@@ -337,16 +466,15 @@ std::string natsError(natsStatus s, const char* what, jsErrCode jerr) {
 NatsServer::NatsServer(const std::string& binary, const fs::path& dir) {
     fs::create_directories(dir / "store");
     port_ = freeLoopbackPort();
-    args_ = {binary, "-js",
-             "-a",   "127.0.0.1",
-             "-p",   std::to_string(port_),
-             "-sd",  (dir / "store").string()};
-    child_.emplace("nats-server", args_, dir / "nats-server.log", false);
+    const std::vector<std::string> args = {binary, "-js",
+                                           "-a",   "127.0.0.1",
+                                           "-p",   std::to_string(port_),
+                                           "-sd",  (dir / "store").string()};
+    child_.emplace("nats-server", args, dir / "nats-server.log", false);
     const auto deadline = Clock::now() + 20s;
     while (!loopbackAccepts(port_)) {
         if (child_->exited())
-            throw BenchError("nats-server " + child_->describeExit() + "; its log:\n" +
-                             tailOf(child_->logFile()));
+            throw BenchError(child_->describeExit() + "; its log:\n" + tailOf(child_->logFile()));
         if (Clock::now() > deadline)
             throw BenchError(
                 "nats-server did not accept connections on 127.0.0.1:" + std::to_string(port_) +
@@ -359,17 +487,9 @@ std::string NatsServer::url() const {
     return "nats://127.0.0.1:" + std::to_string(port_);
 }
 
-std::string NatsServer::commandLine() const {
-    std::string s;
-    for (const auto& a : args_)
-        s += (s.empty() ? "" : " ") + a;
-    return s;
-}
-
 void NatsServer::checkAlive() {
     if (child_->exited())
-        throw BenchError("nats-server " + child_->describeExit() + "; its log:\n" +
-                         tailOf(child_->logFile()));
+        throw BenchError(child_->describeExit() + "; its log:\n" + tailOf(child_->logFile()));
 }
 
 void NatsServer::stop() {
@@ -446,6 +566,98 @@ std::uint64_t streamMessages(jsCtx* js, const char* name) {
     return msgs;
 }
 
+// ---- the workload ----------------------------------------------------------------------------
+
+EventFactory::EventFactory()
+    : occurredAt_(formatRfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now()))) {}
+
+Event EventFactory::make(const LeadScored& fields) {
+    Event e;
+    e.id = ids_.next();
+    std::string& s = e.json;
+    s.reserve(kEventBytes + 64);
+    s += R"({"event_id":")";
+    s += e.id;
+    s += R"(","event_type":"LeadScored","schema_version":1,"occurred_at":")";
+    s += occurredAt_;
+    s += R"(","producer":"bench","tenant_id":"acme","correlation_id":"bench-)";
+    s += fields.correlation;
+    s += R"(","entity":{"kind":"lead","id":")";
+    s += fields.lead;
+    s += '"';
+    if (fields.version)
+        s += ",\"version\":" + std::to_string(*fields.version);
+    s += R"(},"payload":{"lead_id":")";
+    s += fields.lead;
+    s += R"(","score":)";
+    s += std::to_string(fields.score);
+    s += R"(,"model":"fit-v3")";
+    s += fields.payloadFields;
+    s += R"(,"notes":")";
+    static constexpr std::string_view tail = "\"}}";
+    static constexpr std::string_view filler =
+        "scored by the nightly fit model from firmographics and recent web activity; ";
+    for (std::size_t i = 0; s.size() + tail.size() < kEventBytes; ++i)
+        s += filler[i % filler.size()];
+    s += tail;
+    return e;
+}
+
+// ---- meshd over HTTP ---------------------------------------------------------------------------
+
+namespace {
+
+// meshd's "accepted" counts the events appended, so a duplicate makes it short.
+bool acceptedAll(const HttpResult& r, std::size_t n) {
+    if (r.status != 202)
+        return false;
+    const std::string expect = "{\"accepted\":" + std::to_string(n) + ",";
+    return r.body.rfind(expect, 0) == 0;
+}
+
+} // namespace
+
+double postEventBodies(const std::string& url, const std::string& token, const EventBodies& bodies,
+                       std::chrono::milliseconds timeout, const std::string& what) {
+    Failure failure;
+    std::latch ready(static_cast<std::ptrdiff_t>(bodies.size()) + 1);
+    std::latch go(1);
+    std::vector<std::thread> threads;
+    for (std::size_t c = 0; c < bodies.size(); ++c)
+        threads.emplace_back([&, c] {
+            nameThisThread("bench-publish");
+            MeshClient client(url, token);
+            client.setTimeout(timeout);
+            const auto warm = client.get("/healthz"); // opens the keep-alive connection
+            ready.count_down();
+            go.wait();
+            if (warm.status != 200)
+                return failure.set("GET /healthz answered " + std::to_string(warm.status) + " " +
+                                   warm.error);
+            for (const auto& [body, n] : bodies[c]) {
+                if (failure.failed)
+                    return;
+                const auto r = client.postJson("/v1/events", body);
+                if (!acceptedAll(r, n))
+                    return failure.set("connection " + std::to_string(c) + ": POST of " +
+                                       std::to_string(n) + " events answered " +
+                                       std::to_string(r.status) +
+                                       (r.error.empty() ? "" : " (" + r.error + ")") +
+                                       ", expected 202 with all accepted: " + clip(r.body));
+            }
+        });
+    ready.arrive_and_wait();
+    const auto t0 = Clock::now();
+    go.count_down();
+    for (auto& t : threads)
+        t.join();
+    const double seconds = msSince(t0) / 1000.0;
+    if (failure.failed)
+        throw BenchError(what + ": " + failure.message());
+    return seconds;
+}
+
 // ---- figures and the machine ---------------------------------------------------------------
 
 Latency summarise(std::vector<double> ms) {
@@ -473,6 +685,15 @@ Latency summarise(std::vector<double> ms) {
 double msSince(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
+
+std::string loadAverage() {
+    std::ifstream in("/proc/loadavg");
+    std::string one, five, fifteen;
+    in >> one >> five >> fifteen;
+    return in ? one + " " + five + " " + fifteen : "?";
+}
+
+namespace {
 
 std::string shellQuote(const std::string& arg) {
     if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -514,13 +735,6 @@ std::string fsTypeOf(const fs::path& dir) {
     }
 }
 
-std::string loadAverage() {
-    std::ifstream in("/proc/loadavg");
-    std::string one, five, fifteen;
-    in >> one >> five >> fifteen;
-    return in ? one + " " + five + " " + fifteen : "?";
-}
-
 std::string cpuModel() {
     std::ifstream in("/proc/cpuinfo");
     for (std::string line; std::getline(in, line);)
@@ -528,6 +742,24 @@ std::string cpuModel() {
             if (const auto colon = line.find(':'); colon != std::string::npos)
                 return line.substr(colon + 2);
     return "?";
+}
+
+} // namespace
+
+void printRunContext(int argc, char** argv, const fs::path& dataDir) {
+    utsname u{};
+    ::uname(&u);
+    std::printf("command: %s\n", commandLineOf(argc, argv).c_str());
+    std::printf("machine: nproc %ld, %s, %s %s\n", ::sysconf(_SC_NPROCESSORS_ONLN),
+                cpuModel().c_str(), u.sysname, u.release);
+    std::printf("load average at start: %s\n", loadAverage().c_str());
+    std::printf("data dir: %s (%s)\n", dataDir.c_str(), fsTypeOf(dataDir).c_str());
+}
+
+void printNatsVersions(const std::string& natsServer, const fs::path& scratchDir) {
+    std::printf("nats-server: %s (%s); nats.c client %s\n", natsServer.c_str(),
+                firstLineOf({natsServer, "--version"}, scratchDir / "probe.log").c_str(),
+                nats_GetVersion());
 }
 
 std::vector<std::pair<std::string, double>> threadCpuByName() {

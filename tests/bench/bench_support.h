@@ -1,26 +1,30 @@
 #pragma once
-// What the benchmarks that measure against nats-server share: child processes
-// that die with the benchmark (even after a SIGKILL), a watchdog for the hard
-// time limit and SIGINT/SIGTERM, a nats-server with JetStream on 127.0.0.1,
-// a nats.c connection, percentiles and a description of the machine.
+// What the benchmarks that measure meshd against nats-server share: the
+// command line, child processes that die with the benchmark (even after a
+// SIGKILL), a watchdog for the hard time limit and SIGINT/SIGTERM, a
+// nats-server with JetStream on 127.0.0.1, a nats.c connection, the
+// ~512-byte LeadScored events both systems get, POSTing them to meshd from
+// several connections, percentiles and a description of the machine.
 //
 // Threads: the child registry and the watchdog are thread-safe; everything
-// else belongs to the thread that made it. Plain C++ and nats.c, no Qt.
-//
-// (bench_ingest.cpp holds an earlier copy of the process and nats-server
-// parts; it can move onto this file.)
+// else belongs to the thread that made it. Plain C++, nats.c and meshdeck's
+// core and HTTP client; no Qt.
+
+#include "core/uuid.h"
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <nats/nats.h>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace meshdeck::bench {
@@ -41,6 +45,53 @@ struct Failure {
     std::string message();
 };
 
+// "..." after the first n characters: answers quoted in error messages.
+std::string clip(const std::string& text, std::size_t n = 400);
+
+// Names the calling thread (15 characters at most), for threadCpuByName().
+void nameThisThread(const char* name);
+
+// ---- the command line ----------------------------------------------------------------------
+
+// Reads "--flag value" and "--flag=value" arguments in order. --help and -h
+// print `usage` and exit 0; every error is a BenchError.
+class ArgReader {
+public:
+    ArgReader(int argc, char** argv, const char* usage);
+    // Moves to the next flag; false after the last.
+    bool next();
+    const std::string& flag() const { return flag_; }
+    // The flag's value: after its '=', or the next argument.
+    std::string value();
+    // The value as a positive integer.
+    std::size_t count();
+    // "unknown argument '--x'", then the usage.
+    [[noreturn]] void rejectFlag() const;
+
+private:
+    int argc_;
+    char** argv_;
+    const char* usage_;
+    int index_ = 0;
+    std::string flag_;
+    std::optional<std::string> inlineValue_;
+};
+
+// The flags every benchmark here takes, with the same meaning; each
+// benchmark's Options derive from this.
+struct RunOptions {
+    explicit RunOptions(int defaultTimeoutSeconds) : timeoutSeconds(defaultTimeoutSeconds) {}
+    std::string natsServer = "nats-server"; // --nats-server PATH
+    int timeoutSeconds;                     // --timeout SECONDS: the watchdog's limit
+    bool quick = false;                     // --quick: small counts, a correctness smoke run
+
+    // Takes the reader's current flag if it is one of these; otherwise
+    // rejects it as unknown.
+    void takeFlag(ArgReader& args);
+    // natsServer as a path: found on PATH, or checked as given.
+    void resolveNatsServer();
+};
+
 // ---- processes -----------------------------------------------------------------------------
 
 // "nats-server" -> "/usr/sbin/nats-server"; a path is checked as given.
@@ -59,23 +110,30 @@ public:
     ~Child();
 
     const fs::path& logFile() const { return log_; }
+    // Its argv joined with spaces, for the report.
+    const std::string& commandLine() const { return commandLine_; }
     bool exited(); // reaps it if so
     // One line of its stdout; nullopt at EOF or the deadline.
     std::optional<std::string> readLine(Clock::time_point deadline);
+    // From now on its stdout is appended to the log file by a thread of its
+    // own, so the child never blocks on a full pipe.
+    void drainStdout();
     // SIGTERM, up to `grace`, then SIGKILL. waitpid's status, or -1 when killed.
     int stop(std::chrono::milliseconds grace);
-    std::string describeExit() const;
+    std::string describeExit() const; // "meshd exited with status 1"
 
 private:
     void reaped(int status);
 
     std::string name_;
     fs::path log_;
+    std::string commandLine_;
     pid_t pid_ = -1;
     int out_ = -1;
     int status_ = 0;
     bool killed_ = false;
     std::string buffer_;
+    std::thread drainer_;
 };
 
 // Runs a short command and returns its first stdout line ("?" on failure).
@@ -99,6 +157,15 @@ void startWatchdog(const char* program, std::chrono::seconds limit, const fs::pa
 // thread's failure path, which the killed children usually set off.
 void yieldToWatchdog();
 
+// Runs a benchmark's `body` in a fresh directory <temp>/<program>.XXXXXX,
+// under the watchdog (`limit`; call this before any other thread starts),
+// with nats.c open and SIGPIPE ignored; then kills any child left and
+// removes the directory. Returns the exit code: 0; 1 when `body` threw (its
+// message goes to stderr as "<program>: FAIL: ..."); 2 when the run could
+// not be set up. A timeout or a signal exits from the watchdog instead.
+int runBenchmark(const char* program, std::chrono::seconds limit,
+                 const std::function<void(const fs::path& dir)>& body);
+
 // ---- network -------------------------------------------------------------------------------
 
 std::uint16_t freeLoopbackPort();
@@ -113,13 +180,12 @@ class NatsServer {
 public:
     NatsServer(const std::string& binary, const fs::path& dir);
     std::string url() const;
-    std::string commandLine() const;
+    std::string commandLine() const { return child_->commandLine(); }
     void checkAlive();
     void stop();
 
 private:
     std::uint16_t port_ = 0;
-    std::vector<std::string> args_;
     std::optional<Child> child_;
 };
 
@@ -143,6 +209,51 @@ private:
 void addFileStream(jsCtx* js, const char* name, const char* subject);
 std::uint64_t streamMessages(jsCtx* js, const char* name);
 
+// ---- the workload ----------------------------------------------------------------------------
+
+constexpr std::size_t kEventBytes = 512;
+
+// What differs between the benchmarks' LeadScored events.
+struct LeadScored {
+    std::string correlation;             // correlation_id is "bench-" + this
+    std::string lead;                    // entity.id and payload.lead_id
+    std::optional<std::int64_t> version; // entity.version
+    std::size_t score = 0;               // payload.score
+    std::string payloadFields;           // more payload members: ",\"seq_no\":7"
+};
+
+struct Event {
+    std::string id; // event_id, a UUIDv7
+    std::string json;
+};
+
+// LeadScored events of kEventBytes (payload.notes pads them), all with the
+// factory's occurred_at: the same bytes go to meshd and to JetStream.
+class EventFactory {
+public:
+    EventFactory();
+    Event make(const LeadScored& fields);
+
+private:
+    UuidV7Generator ids_;
+    std::string occurredAt_;
+};
+
+// ---- meshd over HTTP ---------------------------------------------------------------------------
+
+// Per publishing connection, its request bodies (JSON arrays of events), each
+// with how many events it holds.
+using EventBodies = std::vector<std::vector<std::pair<std::string, std::size_t>>>;
+
+// POSTs each connection's bodies to url/v1/events, in order, one thread and
+// keep-alive connection per entry of `bodies` (connected before the clock
+// starts, requests time out after `timeout`). Every answer must be 202 with
+// all events accepted; the first that is not stops them all and throws
+// "<what>: connection 2: POST of 100 events answered ...". Returns the
+// seconds from the first POST to the last answer.
+double postEventBodies(const std::string& url, const std::string& token, const EventBodies& bodies,
+                       std::chrono::milliseconds timeout, const std::string& what);
+
 // ---- figures and the machine ---------------------------------------------------------------
 
 struct Latency {
@@ -153,11 +264,12 @@ struct Latency {
 Latency summarise(std::vector<double> ms);
 
 double msSince(Clock::time_point start);
-std::string shellQuote(const std::string& arg);
-std::string commandLineOf(int argc, char** argv);
-std::string fsTypeOf(const fs::path& dir);
 std::string loadAverage(); // "0.52 0.58 0.59"
-std::string cpuModel();
+// A report's "command:", "machine:", "load average at start:" and "data dir:"
+// lines: what the figures depend on besides the code.
+void printRunContext(int argc, char** argv, const fs::path& dataDir);
+// "nats-server: /usr/sbin/nats-server (nats-server: v2.9.10); nats.c client 3.4.1"
+void printNatsVersions(const std::string& natsServer, const fs::path& scratchDir);
 
 // CPU time (user + system, seconds) of this process's threads by name
 // ("meshd-delivery", "bench_delivery", ...), summed over threads of a name.
