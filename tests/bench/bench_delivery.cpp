@@ -4,11 +4,14 @@
 // 127.0.0.1.
 //
 //   bench_delivery [--events N] [--durability full|normal] [--rate N] [--seconds N]
-//                  [--entities N] [--parts throughput,latency] [--nats-server PATH]
+//                  [--connections N] [--entities N] [--parts throughput,latency]
+//                  [--meshd PATH] [--samples FILE] [--nats-server PATH]
 //                  [--timeout SECONDS] [--quick]
 //
 // 1. Webhook throughput. An in-process broker (fresh data dir per row) and a
-//    tests/support SinkServer (2 io threads, bodies not recorded, answers 200).
+//    tests/support SinkServer (2 io threads, bodies not recorded, answers 200),
+//    both in this process: the sink is in this process anyway, and the bar is
+//    far from what two cores allow either way.
 //    The consumer has max_concurrency 64; rows for ordering "none" and
 //    ordering "entity" (10,000 entities, versions 1, 2, ... per entity), each
 //    started two ways:
@@ -19,19 +22,28 @@
 //               publish until the sink has received N (bounded by ingest).
 //    Bar (the issue): >= 10,000 events/s.
 // 2. Latency at a fixed rate (default 2,000 events/s for 20 s). Each event
-//    carries the publisher's steady-clock time (payload.sent_ns; one process,
-//    one clock); the receiver takes now - sent_ns on arrival, then acks.
-//      meshd:     32 connections, one event per POST, paced open loop; a
-//                 WebSocket client on /v1/subscribe (max_in_flight 100,
-//                 consumer ordering "entity" over 1,000 entities,
-//                 max_concurrency 100) acks every delivery at once.
-//      JetStream: one connection, js_PublishMsgAsync paced the same way, to
-//                 a file-storage stream; a push consumer (js_Subscribe,
-//                 AckExplicit, MaxAckPending 100) acks every message at once.
-//    Bar: meshd WebSocket p99 <= JetStream p99 at the same rate. For
-//    attribution meshd's run also prints POST -> 202 (ingest alone), per
-//    event the delivery's arrival minus its 202's (what delivery adds after
-//    the commit), and the consumer's in_flight sampled from /v1/consumers.
+//    carries the publisher's steady-clock time (payload.sent_ns; publisher
+//    and receiver share this process and its clock); the receiver takes
+//    now - sent_ns on arrival, then acks. Both servers run as child
+//    processes, the clients in this process: the same layout for both.
+//      meshd:     the built meshd binary (--meshd), a fresh data dir, the
+//                 consumer declared in its config file (ordering "entity"
+//                 over 1,000 entities, max_concurrency 100); 16 connections
+//                 (--connections), one event per POST, paced open loop; a
+//                 WebSocket client on /v1/subscribe (max_in_flight 100) acks
+//                 every delivery at once.
+//      JetStream: nats-server -js; one connection, js_PublishMsgAsync paced
+//                 the same way, to a file-storage stream; a push consumer
+//                 (js_Subscribe, AckExplicit, MaxAckPending 100) acks every
+//                 message at once.
+//    Bar: meshd WebSocket p99 <= JetStream p99 at the same rate. Both
+//    runs also print latency from each event's due time (a publisher that
+//    was blocked and sent late adds its wait). For attribution meshd's run
+//    also prints POST -> 202 (ingest alone), next to meshd's own request
+//    timer and group commits (/metrics before and after); per event the
+//    delivery's arrival minus its 202's (what delivery adds after the
+//    commit); the consumer's in_flight sampled from /v1/consumers; and, with
+//    --samples, every event's figures as CSV.
 //    Durability: meshd "full" delivers only what is fsynced; JetStream
 //    (nats-server 2.9 syncs about every two minutes) stores, acknowledges and
 //    delivers before fsync. meshd "normal" is the like-for-like mode.
@@ -39,7 +51,7 @@
 // Checks while measuring: every publish answered 202 / PubAck, every event
 // arrives (a stall of 30 s without progress fails the run), no error frames,
 // and at the end the consumer's ack floor covers the log. Any failure exits 1;
-// the bars never do. nats-server is killed on every exit path.
+// the bars never do. meshd and nats-server are killed on every exit path.
 
 #include "broker/broker.h"
 #include "broker/client/mesh_client.h"
@@ -59,6 +71,7 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <latch>
 #include <limits>
@@ -66,6 +79,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string_view>
+#include <unistd.h>
 
 using namespace meshdeck;
 using namespace meshdeck::bench;
@@ -85,8 +99,7 @@ constexpr const char* kProgram = "bench_delivery";
 constexpr std::size_t kPublishConnections = 4;
 constexpr std::size_t kBatch = 100;
 constexpr int kWebhookConcurrency = 64;
-constexpr int kMaxInFlight = 100;               // WebSocket max_in_flight = JetStream MaxAckPending
-constexpr std::size_t kLatencyConnections = 32; // enough that fsync waits do not slip the pace
+constexpr int kMaxInFlight = 100; // WebSocket max_in_flight = JetStream MaxAckPending
 constexpr std::size_t kLatencyEntities = 1000;
 constexpr auto kStallLimit = 30s; // no progress for this long: the benchmark is broken
 constexpr double kThroughputBar = 10'000;
@@ -101,27 +114,40 @@ struct Options : RunOptions {
     std::string durability = "full";
     double rate = 2'000;
     int seconds = 20;
+    // Publisher connections in the latency run: each waits for its 202 (in
+    // durability full, for the fsync) before its next event is due.
+    std::size_t connections = 16;
     std::size_t entities = 10'000;
+    std::string meshd = defaultMeshdBinary();
+    std::string samplesCsv; // --samples FILE: the meshd latency run's figures per event
     bool throughput = true;
     bool latency = true;
 };
 
 constexpr const char* kUsage =
     R"(usage: bench_delivery [--events N] [--durability full|normal] [--rate N] [--seconds N]
-                      [--entities N] [--parts throughput,latency] [--nats-server PATH]
+                      [--connections N] [--entities N] [--parts throughput,latency]
+                      [--meshd PATH] [--samples FILE] [--nats-server PATH]
                       [--timeout SECONDS] [--quick]
 
 Measures meshd's delivery engine on 127.0.0.1 in one run: webhook delivery
 throughput to a local HTTP sink (ordering none and entity; backlog and live),
 and publish -> deliver latency to a WebSocket subscriber at a fixed rate, side
-by side with a nats-server JetStream push consumer at the same rate.
+by side with a nats-server JetStream push consumer at the same rate. The
+throughput rows run meshd's broker in this process; the latency runs start
+meshd and nats-server as child processes.
 
   --events N          events per throughput row (default 100000)
   --durability MODE   meshd durability: full (fsync before 202, default) or normal
   --rate N            latency workload, events per second (default 2000)
   --seconds N         latency workload duration per system (default 20)
+  --connections N     meshd publisher connections in the latency run (default 16)
   --entities N        entities in the ordering=entity throughput rows (default 10000)
   --parts LIST        throughput and/or latency (default both)
+  --meshd PATH        meshd binary for the latency run (default $MESHDECK_BIN_DIR/meshd,
+                      else <bench dir>/../../app/meshd)
+  --samples FILE      write the meshd latency run per event as CSV: seq_no, sent_ms
+                      (since the schedule's start), post_ms (POST -> 202), deliver_ms
   --nats-server PATH  nats-server binary (default: nats-server on PATH)
   --timeout SECONDS   hard limit for the whole run (default 900)
   --quick             4000 events per row, 3 s per latency run: a correctness smoke run
@@ -142,6 +168,12 @@ Options parseOptions(int argc, char** argv) {
             o.rate = static_cast<double>(std::min<std::size_t>(args.count(), 100'000));
         } else if (arg == "--seconds") {
             seconds = std::min<std::size_t>(args.count(), 3600);
+        } else if (arg == "--connections") {
+            o.connections = std::min<std::size_t>(args.count(), 256);
+        } else if (arg == "--meshd") {
+            o.meshd = args.value();
+        } else if (arg == "--samples") {
+            o.samplesCsv = args.value();
         } else if (arg == "--entities") {
             o.entities = std::max(args.count(), kPublishConnections);
         } else if (arg == "--parts") {
@@ -210,8 +242,58 @@ std::int64_t intField(std::string_view text, std::string_view quotedKey) {
 }
 
 // ---------------------------------------------------------------------------
-// meshd in this process
+// meshd: its consumer API, and the broker in this process
 
+// The consumer routes this benchmark uses, on meshd in this process or in a
+// child. Each call opens a connection of its own.
+class ConsumerApi {
+public:
+    ConsumerApi(std::string url, std::string token)
+        : url_(std::move(url)), token_(std::move(token)) {}
+
+    MeshClient client() const {
+        MeshClient c(url_, token_);
+        c.setTimeout(30s);
+        return c;
+    }
+
+    void create(const json& spec) const {
+        const auto r = client().postJson("/v1/consumers", spec.dump());
+        if (r.status != 201)
+            throw BenchError("POST /v1/consumers answered " + std::to_string(r.status) + " " +
+                             r.error + ": " + clip(r.body) + "\nspec: " + spec.dump());
+    }
+
+    json status(const std::string& name) const {
+        const auto r = client().get("/v1/consumers/" + name);
+        if (r.status != 200)
+            throw BenchError("GET /v1/consumers/" + name + " answered " + std::to_string(r.status) +
+                             " " + r.error + ": " + clip(r.body));
+        return json::parse(r.body);
+    }
+
+    // Waits until the consumer's ack floor reaches `lastSeq` with nothing in
+    // flight (acks are folded in asynchronously); returns its status.
+    json settled(const std::string& name, std::int64_t lastSeq) const {
+        const auto deadline = Clock::now() + 15s;
+        for (;;) {
+            json s = status(name);
+            if (s.value("ack_floor", std::int64_t{-1}) >= lastSeq &&
+                s["lag"].value("events", std::int64_t{-1}) == 0)
+                return s;
+            if (Clock::now() > deadline)
+                throw BenchError("consumer " + name + " did not settle: ack floor " +
+                                 s["ack_floor"].dump() + ", expected " + std::to_string(lastSeq) +
+                                 "; status: " + clip(s.dump(), 800));
+            std::this_thread::sleep_for(50ms);
+        }
+    }
+
+private:
+    std::string url_, token_;
+};
+
+// The throughput rows' meshd: meshdeck::Broker in this process.
 class InProcessBroker {
 public:
     InProcessBroker(const fs::path& dir, const std::string& durability) {
@@ -235,45 +317,8 @@ public:
     ~InProcessBroker() { broker_->stop(); }
 
     std::string url() const { return broker_->url(); }
-    std::uint16_t port() const { return broker_->port(); }
     const std::string& token() const { return token_; }
-    MeshClient client() const {
-        MeshClient c(url(), token_);
-        c.setTimeout(30s);
-        return c;
-    }
-
-    void createConsumer(const json& spec) {
-        const auto r = client().postJson("/v1/consumers", spec.dump());
-        if (r.status != 201)
-            throw BenchError("POST /v1/consumers answered " + std::to_string(r.status) + " " +
-                             r.error + ": " + clip(r.body) + "\nspec: " + spec.dump());
-    }
-
-    json consumer(const std::string& name) {
-        const auto r = client().get("/v1/consumers/" + name);
-        if (r.status != 200)
-            throw BenchError("GET /v1/consumers/" + name + " answered " + std::to_string(r.status) +
-                             " " + r.error + ": " + clip(r.body));
-        return json::parse(r.body);
-    }
-
-    // Waits until the consumer's ack floor reaches `lastSeq` with nothing in
-    // flight (acks are folded in asynchronously); returns its status.
-    json settled(const std::string& name, std::int64_t lastSeq) {
-        const auto deadline = Clock::now() + 15s;
-        for (;;) {
-            json status = consumer(name);
-            if (status.value("ack_floor", std::int64_t{-1}) >= lastSeq &&
-                status["lag"].value("events", std::int64_t{-1}) == 0)
-                return status;
-            if (Clock::now() > deadline)
-                throw BenchError("consumer " + name + " did not settle: ack floor " +
-                                 status["ack_floor"].dump() + ", expected " +
-                                 std::to_string(lastSeq) + "; status: " + clip(status.dump(), 800));
-            std::this_thread::sleep_for(50ms);
-        }
-    }
+    ConsumerApi api() const { return {url(), token_}; }
 
 private:
     std::unique_ptr<Broker> broker_;
@@ -287,29 +332,32 @@ json consumerFilter() {
 // ---------------------------------------------------------------------------
 // Per-thread CPU over a phase: who did the work.
 
+// Of this process, or of child `pid`.
 class CpuMeter {
 public:
-    CpuMeter() : before_(threadCpuByName()), started_(Clock::now()) {}
-    // "... meshd-delivery 2.10 s (81 %), sink-io ..." for threads that used
-    // >= 2 % of the phase. Threads that ended before report() are not counted.
+    explicit CpuMeter(pid_t pid = 0)
+        : pid_(pid), processBefore_(processCpuSeconds(pid)), before_(threadCpuByName(pid)),
+          started_(Clock::now()) {}
+    // "2.50 s CPU (83 % of a core) in 3.00 s wall: meshd-delivery 2.10 s (70 %), ..."
+    // The total is the process's, threads that ended included; the
+    // breakdown lists threads still running that used >= 2 % of the phase.
     std::string report() const {
         const double wall = msSince(started_) / 1000.0;
+        const double total = std::max(0.0, processCpuSeconds(pid_) - processBefore_);
         std::map<std::string, double> used;
-        for (const auto& [name, cpu] : threadCpuByName())
+        for (const auto& [name, cpu] : threadCpuByName(pid_))
             used[name] += cpu;
         for (const auto& [name, cpu] : before_)
             if (auto it = used.find(name); it != used.end())
                 it->second = std::max(0.0, it->second - cpu);
         std::vector<std::pair<double, std::string>> rows;
-        double total = 0;
-        for (const auto& [name, cpu] : used) {
-            total += cpu;
+        for (const auto& [name, cpu] : used)
             if (cpu >= 0.02 * wall)
                 rows.emplace_back(cpu, name);
-        }
         std::sort(rows.rbegin(), rows.rend());
         char buf[128];
-        std::snprintf(buf, sizeof buf, "%.2f s CPU in %.2f s wall:", total, wall);
+        std::snprintf(buf, sizeof buf, "%.2f s CPU (%.0f %% of a core) in %.2f s wall:", total,
+                      wall > 0 ? 100 * total / wall : 0.0, wall);
         std::string out = buf;
         for (const auto& [cpu, name] : rows) {
             std::snprintf(buf, sizeof buf, " %s %.2f s (%.0f %%),", name.c_str(), cpu,
@@ -322,6 +370,8 @@ public:
     }
 
 private:
+    pid_t pid_;
+    double processBefore_;
     std::vector<std::pair<std::string, double>> before_;
     Clock::time_point started_;
 };
@@ -385,7 +435,7 @@ double publishBodies(const InProcessBroker& broker, const EventBodies& bodies) {
 // Waits until the sink has `n` requests; returns when the n-th arrived (to
 // the 1 ms poll). Fails after kStallLimit without progress, or at once when
 // the publisher failed.
-Clock::time_point waitForSink(const test::SinkServer& sink, std::size_t n, InProcessBroker& broker,
+Clock::time_point waitForSink(const test::SinkServer& sink, std::size_t n, const ConsumerApi& api,
                               const std::string& consumer, Failure* publisher = nullptr) {
     std::size_t last = sink.requestCount();
     auto progressAt = Clock::now();
@@ -399,10 +449,10 @@ Clock::time_point waitForSink(const test::SinkServer& sink, std::size_t n, InPro
             last = now;
             progressAt = Clock::now();
         } else if (Clock::now() - progressAt > kStallLimit) {
-            throw BenchError(
-                "the sink has received " + std::to_string(now) + " of " + std::to_string(n) +
-                " deliveries and nothing more for " + std::to_string(kStallLimit.count()) +
-                " s; consumer status: " + clip(broker.consumer(consumer).dump(), 1200));
+            throw BenchError("the sink has received " + std::to_string(now) + " of " +
+                             std::to_string(n) + " deliveries and nothing more for " +
+                             std::to_string(kStallLimit.count()) +
+                             " s; consumer status: " + clip(api.status(consumer).dump(), 1200));
         }
         std::this_thread::sleep_for(1ms);
     }
@@ -449,12 +499,12 @@ ThroughputRow runThroughputRow(const Options& o, const std::string& ordering, bo
         std::fflush(stdout);
         CpuMeter cpu;
         const auto t0 = Clock::now();
-        broker.createConsumer(spec);
-        const auto done = waitForSink(sink, o.events, broker, name);
+        broker.api().create(spec);
+        const auto done = waitForSink(sink, o.events, broker.api(), name);
         row.deliverSeconds = std::chrono::duration<double>(done - t0).count();
         std::printf("  cpu: %s\n", cpu.report().c_str());
     } else {
-        broker.createConsumer(spec);
+        broker.api().create(spec);
         CpuMeter cpu;
         Failure failure;
         const auto t0 = Clock::now();
@@ -469,7 +519,7 @@ ThroughputRow runThroughputRow(const Options& o, const std::string& ordering, bo
         });
         Clock::time_point done{};
         try {
-            done = waitForSink(sink, o.events, broker, name, &failure);
+            done = waitForSink(sink, o.events, broker.api(), name, &failure);
         } catch (...) {
             publisher.join();
             throw;
@@ -491,7 +541,7 @@ ThroughputRow runThroughputRow(const Options& o, const std::string& ordering, bo
              : "");
 
     // Checks: the consumer settled the whole log, exactly once.
-    row.status = broker.settled(name, static_cast<std::int64_t>(o.events));
+    row.status = broker.api().settled(name, static_cast<std::int64_t>(o.events));
     std::this_thread::sleep_for(100ms); // a late duplicate would show here
     row.received = sink.requestCount();
     const auto delivered = row.status["totals"].value("delivered", std::int64_t{-1});
@@ -554,6 +604,18 @@ struct Received {
                 ms.push_back(v);
         return summarise(std::move(ms));
     }
+    // Measured from when each event was due instead of when it was sent: a
+    // publisher that waited (a blocked connection) adds its wait, so a stall
+    // is not hidden by sending late (coordinated omission). `sentMs` is each
+    // event's send time since the schedule's start.
+    Latency summaryFromSchedule(const std::vector<double>& sentMs, double rate) const {
+        std::vector<double> ms;
+        ms.reserve(distinct);
+        for (std::size_t i = 0; i < latencyMs.size() && i < sentMs.size(); ++i)
+            if (!std::isnan(latencyMs[i]) && !std::isnan(sentMs[i]))
+                ms.push_back(latencyMs[i] + sentMs[i] - 1000.0 * static_cast<double>(i) / rate);
+        return summarise(std::move(ms));
+    }
 };
 
 // When event i is due: i / rate after the start.
@@ -587,11 +649,15 @@ struct PaceReport {
 
 struct LatencyRun {
     std::string system;
+    std::string layout;          // where the server ran: "meshd child process", ...
+    std::size_t connections = 0; // publisher connections
     std::size_t sent = 0;
     Latency latency;
     PaceReport pace;
     std::size_t duplicates = 0;
-    std::optional<Latency> ingest; // meshd: POST -> 202 of the same events
+    Latency fromSchedule;            // from each event's due time, not its send time
+    std::optional<Latency> ingest;   // meshd: POST -> 202 of the same events
+    std::optional<Latency> afterAck; // meshd: per event, delivery arrival minus 202 arrival
 };
 
 void printLatencyRun(const LatencyRun& r) {
@@ -604,6 +670,10 @@ void printLatencyRun(const LatencyRun& r) {
                 "%.3f ms  max %.3f ms  (mean %.3f ms)\n",
                 r.latency.n, r.duplicates, r.latency.p50, r.latency.p90, r.latency.p99,
                 r.latency.p999, r.latency.max, r.latency.mean);
+    const Latency& d = r.fromSchedule;
+    std::printf("    from each event's due time (a late send adds its wait): p50 %.3f ms  p90 %.3f "
+                "ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms\n",
+                d.p50, d.p90, d.p99, d.p999, d.max);
 }
 
 // Waits until `distinct()` reaches n; fails after kStallLimit without progress.
@@ -753,43 +823,51 @@ private:
 LatencyRun runMeshdLatency(const Options& o, const fs::path& dir) {
     LatencyRun run;
     run.system = "meshd";
+    run.layout = "meshd child process";
+    run.connections = o.connections;
     const auto total = static_cast<std::size_t>(o.rate * o.seconds);
     run.sent = total;
-    InProcessBroker broker(dir, o.durability);
     const std::string name = "bench-ws";
     const json spec = {{"name", name},
                        {"filter", consumerFilter()},
                        {"sink", {{"type", "websocket"}, {"ack_timeout_ms", 30'000}}},
                        {"ordering", "entity"},
                        {"max_concurrency", kMaxInFlight}};
-    broker.createConsumer(spec);
-    std::printf("\n== meshd (in process, durability %s) -> WebSocket subscriber ==\n"
-                "  consumer: %s\n  subscriber: /v1/subscribe, max_in_flight %d, acks each "
-                "delivery at once\n  publishers: %zu connections, one event per POST, %zu "
-                "events at %.0f/s (%d s)\n",
-                o.durability.c_str(), spec.dump().c_str(), kMaxInFlight, kLatencyConnections, total,
+    MeshdProcess meshd(o.meshd, dir, o.durability, json{{"consumers", json::array({spec})}}.dump());
+    const ConsumerApi api(meshd.url(), meshd.token());
+    api.status(name); // declared in the config file, so it exists once meshd listens
+    std::printf("\n== meshd (child process, durability %s) -> WebSocket subscriber ==\n"
+                "  started: %s (pid %d)\n  on %s; publishers and subscriber in this process\n"
+                "  consumer (config file): %s\n  subscriber: /v1/subscribe, max_in_flight %d, "
+                "acks each delivery at once\n  publishers: %zu connections, one event per POST, "
+                "%zu events at %.0f/s (%d s)\n",
+                o.durability.c_str(), meshd.commandLine().c_str(), static_cast<int>(meshd.pid()),
+                meshd.url().c_str(), spec.dump().c_str(), kMaxInFlight, o.connections, total,
                 o.rate, o.seconds);
     std::fflush(stdout);
 
-    WsSubscriber subscriber(broker.port(), broker.token(), name, total);
+    WsSubscriber subscriber(meshd.port(), meshd.token(), name, total);
+    const MetricSeries metricsBefore = meshd.metrics();
     CpuMeter cpu;
+    CpuMeter meshdCpu(meshd.pid());
     Failure failure;
-    std::vector<PaceReport> paces(kLatencyConnections);
+    std::vector<PaceReport> paces(o.connections);
     // POST -> 202 by seq_no; each publisher writes only its own seq_nos.
     std::vector<double> postMs(total, std::numeric_limits<double>::quiet_NaN());
-    std::latch ready(static_cast<std::ptrdiff_t>(kLatencyConnections) + 1);
+    std::vector<double> sentMs(total, std::numeric_limits<double>::quiet_NaN()); // since pace.start
+    std::latch ready(static_cast<std::ptrdiff_t>(o.connections) + 1);
     Pace pace{};
     std::vector<std::thread> threads;
-    for (std::size_t c = 0; c < kLatencyConnections; ++c)
+    for (std::size_t c = 0; c < o.connections; ++c)
         threads.emplace_back([&, c] {
             nameThisThread("bench-publish");
             EventFactory factory;
-            MeshClient client = broker.client();
+            MeshClient client = api.client();
             const auto warm = client.get("/healthz");
             ready.arrive_and_wait();
             if (warm.status != 200)
                 return failure.set("GET /healthz answered " + std::to_string(warm.status));
-            for (std::size_t i = c; i < total && !failure.failed; i += kLatencyConnections) {
+            for (std::size_t i = c; i < total && !failure.failed; i += o.connections) {
                 std::this_thread::sleep_until(pace.due(i));
                 EventShape shape;
                 shape.seqNo = i;
@@ -798,6 +876,7 @@ LatencyRun runMeshdLatency(const Options& o, const fs::path& dir) {
                 shape.sentNs = nanosOf(sent);
                 const auto r = client.postJson("/v1/events", makeEvent(factory, shape));
                 postMs[i] = msSince(sent);
+                sentMs[i] = std::chrono::duration<double, std::milli>(sent - pace.start).count();
                 paces[c].sentAt(pace, i, sent);
                 if (r.status != 202)
                     return failure.set("POST of event " + std::to_string(i) + " answered " +
@@ -811,7 +890,7 @@ LatencyRun runMeshdLatency(const Options& o, const fs::path& dir) {
     std::atomic<bool> publishing{true};
     std::thread sampler([&] {
         nameThisThread("bench-sampler");
-        MeshClient client = broker.client();
+        MeshClient client = api.client();
         while (publishing) {
             std::this_thread::sleep_for(250ms);
             const auto r = client.get("/v1/consumers/" + name);
@@ -829,15 +908,20 @@ LatencyRun runMeshdLatency(const Options& o, const fs::path& dir) {
     if (failure.failed)
         throw BenchError("meshd latency publishing: " + failure.message());
     waitForAll([&] { return subscriber.distinct(); }, total, "the WebSocket subscriber",
-               [&] { return "; consumer status: " + clip(broker.consumer(name).dump(), 1200); });
-    const json status = broker.settled(name, static_cast<std::int64_t>(total));
-    std::printf("  cpu: %s\n", cpu.report().c_str());
+               [&] { return "; consumer status: " + clip(api.status(name).dump(), 1200); });
+    const json status = api.settled(name, static_cast<std::int64_t>(total));
+    std::printf("  cpu (this process: publishers, subscriber, sampler): %s\n",
+                cpu.report().c_str());
+    std::printf("  cpu (meshd, pid %d): %s\n", static_cast<int>(meshd.pid()),
+                meshdCpu.report().c_str());
+    const MetricSeries metricsAfter = meshd.metrics();
     subscriber.stop();
 
     for (const auto& p : paces)
         run.pace.merge(p);
     const Received& got = subscriber.received();
     run.latency = got.summary();
+    run.fromSchedule = got.summaryFromSchedule(sentMs, o.rate);
     run.duplicates = got.duplicates;
     printLatencyRun(run);
     // Per event, the delivery's arrival minus the 202's: what the engine and
@@ -846,14 +930,42 @@ LatencyRun runMeshdLatency(const Options& o, const fs::path& dir) {
     for (std::size_t i = 0; i < total; ++i)
         if (!std::isnan(postMs[i]) && !std::isnan(got.latencyMs[i]))
             afterAck.push_back(got.latencyMs[i] - postMs[i]);
+    if (!o.samplesCsv.empty()) {
+        std::ofstream csv(o.samplesCsv);
+        csv << "seq_no,sent_ms,post_ms,deliver_ms\n";
+        for (std::size_t i = 0; i < total; ++i)
+            csv << i << ',' << sentMs[i] << ',' << postMs[i] << ',' << got.latencyMs[i] << '\n';
+        if (!csv)
+            throw BenchError("cannot write " + o.samplesCsv);
+        std::printf("  per-event figures written to %s\n", o.samplesCsv.c_str());
+    }
     std::erase_if(postMs, [](double v) { return std::isnan(v); });
+    // Where POST -> 202 goes: meshd's own request timer (request read to
+    // answer queued) against this side's, bucket by bucket; what only this
+    // side sees is the network, the kernel and waiting for a thread.
+    const HistogramDelta served = histogramDelta(
+        metricsBefore, metricsAfter, "meshdeck_http_request_duration_ms", "route=\"/v1/events\"");
+    std::string shares;
+    for (const double bound : {1.0, 2.5, 5.0, 10.0, 25.0}) {
+        const auto above = static_cast<double>(
+            std::count_if(postMs.begin(), postMs.end(), [bound](double v) { return v > bound; }));
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%s> %g ms %.2f %% / %.2f %%", shares.empty() ? "" : ", ",
+                      bound, 100 * served.shareAbove(bound),
+                      postMs.empty() ? 0.0 : 100 * above / static_cast<double>(postMs.size()));
+        shares += buf;
+    }
     const Latency ingest = summarise(std::move(postMs));
     run.ingest = ingest;
     std::printf("  for comparison, POST -> 202 (ingest%s): p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
                 "p99.9 %.3f ms  max %.3f ms\n",
                 o.durability == "full" ? ", fsync included" : "", ingest.p50, ingest.p90,
                 ingest.p99, ingest.p999, ingest.max);
+    std::printf("    POSTs over a bound, meshd's request timer (%.0f requests) / this side: %s\n",
+                served.count, shares.c_str());
+    printCommitStats("latency run", commitStats(metricsBefore, metricsAfter, total));
     const Latency added = summarise(std::move(afterAck));
+    run.afterAck = added;
     std::printf("  per event, delivery arrival minus 202 arrival: p50 %+.3f ms  p90 %+.3f ms  p99 "
                 "%+.3f ms  p99.9 %+.3f ms  max %+.3f ms\n",
                 added.p50, added.p90, added.p99, added.p999, added.max);
@@ -877,6 +989,8 @@ LatencyRun runMeshdLatency(const Options& o, const fs::path& dir) {
     if (got.unreadable > 0)
         throw BenchError(std::to_string(got.unreadable) +
                          " deliveries lacked payload.seq_no or payload.sent_ns");
+    meshd.checkAlive();
+    meshd.stop();
     std::fflush(stdout);
     return run;
 }
@@ -924,10 +1038,13 @@ void onPubAck(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closur
 LatencyRun runNatsLatency(const Options& o, const fs::path& dir) {
     LatencyRun run;
     run.system = "JetStream";
+    run.layout = "nats-server child process";
+    run.connections = 1;
     const auto total = static_cast<std::size_t>(o.rate * o.seconds);
     run.sent = total;
     NatsServer server(o.natsServer, dir);
-    std::printf("\n== nats-server JetStream -> push consumer ==\n  started: %s\n  stream %s: "
+    std::printf("\n== nats-server JetStream (child process) -> push consumer ==\n  started: %s; "
+                "publisher and consumer in this process\n  stream %s: "
                 "file storage, subjects lat.>; consumer: js_Subscribe push, AckExplicit, "
                 "MaxAckPending %d, acks each message at once (natsMsg_Ack)\n  publisher: 1 "
                 "connection, js_PublishMsgAsync (Nats-Msg-Id = event_id), %zu events at %.0f/s "
@@ -983,8 +1100,10 @@ LatencyRun runNatsLatency(const Options& o, const fs::path& dir) {
     nameThisThread("bench-main");
 
     CpuMeter cpu;
+    CpuMeter serverCpu(server.pid());
     EventFactory factory;
     UuidV7Generator msgIds;
+    std::vector<double> sentMs(total, std::numeric_limits<double>::quiet_NaN()); // since pace.start
     const Pace pace{Clock::now() + 50ms, o.rate};
     for (std::size_t i = 0; i < total && !failure.failed; ++i) {
         std::this_thread::sleep_until(pace.due(i));
@@ -1003,6 +1122,7 @@ LatencyRun runNatsLatency(const Options& o, const fs::path& dir) {
             s = js_PublishMsgAsync(publisher.js(), &msg, nullptr);
         natsMsg_Destroy(msg); // no-op when the library took it
         run.pace.sentAt(pace, i, sent);
+        sentMs[i] = std::chrono::duration<double, std::milli>(sent - pace.start).count();
         if (s != NATS_OK)
             failure.set(natsError(s, "js_PublishMsgAsync"));
     }
@@ -1017,6 +1137,8 @@ LatencyRun runNatsLatency(const Options& o, const fs::path& dir) {
     waitForAll([&] { return receiver.distinct.load(std::memory_order_acquire); }, total,
                "the JetStream push consumer", [] { return std::string(); });
     std::printf("  cpu (this process: publisher and consumer client): %s\n", cpu.report().c_str());
+    std::printf("  cpu (nats-server, pid %d): %s\n", static_cast<int>(server.pid()),
+                serverCpu.report().c_str());
     const auto stored = streamMessages(admin.js(), kStream);
     // Drained, no callback runs any more: the receiver's figures are ours to read.
     if (const natsStatus s = natsSubscription_Drain(sub); s != NATS_OK)
@@ -1028,6 +1150,7 @@ LatencyRun runNatsLatency(const Options& o, const fs::path& dir) {
 
     const Received& got = receiver.received;
     run.latency = got.summary();
+    run.fromSchedule = got.summaryFromSchedule(sentMs, o.rate);
     run.duplicates = got.duplicates;
     printLatencyRun(run);
     std::printf("  check: %zu PubAcks, stream messages %llu (expected %zu), %zu ack errors\n",
@@ -1052,10 +1175,14 @@ void printHeader(const Options& o, int argc, char** argv, const fs::path& tmp) {
     std::printf("bench_delivery: meshd delivery engine (webhook throughput; WebSocket latency vs "
                 "nats-server JetStream), one run on 127.0.0.1\n");
     printRunContext(argc, argv, tmp);
-    std::printf("meshd: in this process (meshdeck::Broker %s), durability %s (%s)\n",
-                MESHDECK_VERSION, o.durability.c_str(),
+    std::printf("meshd: durability %s (%s)\n", o.durability.c_str(),
                 o.durability == "full" ? "fsync before 202 and before delivery"
                                        : "202 and delivery before fsync");
+    if (o.throughput)
+        std::printf("  throughput rows: in this process (meshdeck::Broker %s)\n", MESHDECK_VERSION);
+    if (o.latency)
+        std::printf("  latency run: child process %s (%s)\n", o.meshd.c_str(),
+                    firstLineOf({o.meshd, "--version"}, tmp / "probe.log").c_str());
     if (o.latency)
         printNatsVersions(o.natsServer, tmp);
     std::printf("hard timeout %d s%s\n", o.timeoutSeconds, o.quick ? "; --quick" : "");
@@ -1075,17 +1202,17 @@ void printSummary(const Options& o, const std::vector<ThroughputRow>& rows,
         std::printf("\n1. webhook delivery throughput: %zu events/row, sink = SinkServer (2 "
                     "threads, 200, bodies not recorded), max_concurrency %d\n",
                     o.events, kWebhookConcurrency);
-        std::printf("%-11s %-8s %9s %14s %11s %16s   %s\n", "ordering", "start", "events",
-                    "publish ev/s", "deliver s", "delivered ev/s", "bar >= 10,000/s");
+        std::printf("%-11s %-8s %9s %14s %11s %16s   %-18s %s\n", "ordering", "start", "events",
+                    "publish ev/s", "deliver s", "delivered ev/s", "layout", "bar >= 10,000/s");
         for (const auto& r : rows)
             std::printf(
-                "%-11s %-8s %9zu %14.0f %11.3f %16.0f   %s%s\n",
+                "%-11s %-8s %9zu %14.0f %11.3f %16.0f   %-18s %s%s\n",
                 r.ordering == "entity"
                     ? ("entity/" + std::to_string(std::min(o.entities, o.events) / 1000) + "k")
                           .c_str()
                     : r.ordering.c_str(),
                 r.live ? "live" : "backlog", r.events, r.publishRate(), r.deliverSeconds, r.rate(),
-                met(r.rate() >= kThroughputBar),
+                "in-process broker", met(r.rate() >= kThroughputBar),
                 r.live && r.publishRate() < kThroughputBar
                     ? " (live is bounded by ingest, below the bar here)"
                     : "");
@@ -1096,18 +1223,36 @@ void printSummary(const Options& o, const std::vector<ThroughputRow>& rows,
         std::printf("\n2. publish -> deliver latency at %.0f events/s for %d s per system "
                     "(now - payload.sent_ns on arrival; acked at once)\n",
                     o.rate, o.seconds);
-        std::printf("%-26s %-36s %7s %9s %9s %9s %9s %9s\n", "system", "durability", "n", "p50 ms",
-                    "p90 ms", "p99 ms", "p99.9 ms", "max ms");
+        std::printf("%-26s %-36s %7s %9s %9s %9s %9s %9s   %s\n", "system", "durability", "n",
+                    "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "layout");
         const std::string meshdDurability =
             o.durability == "full" ? "full: delivers only after fsync" : "normal: before fsync";
-        const auto row = [](const char* system, const std::string& durability, const Latency& l) {
-            std::printf("%-26s %-36s %7zu %9.3f %9.3f %9.3f %9.3f %9.3f\n", system,
-                        durability.c_str(), l.n, l.p50, l.p90, l.p99, l.p999, l.max);
+        const auto row = [](const char* system, const std::string& durability, const Latency& l,
+                            const std::string& layout) {
+            std::printf("%-26s %-36s %7zu %9.3f %9.3f %9.3f %9.3f %9.3f   %s\n", system,
+                        durability.c_str(), l.n, l.p50, l.p90, l.p99, l.p999, l.max,
+                        layout.c_str());
         };
-        row("meshd WebSocket", meshdDurability, meshd->latency);
+        row("meshd WebSocket", meshdDurability, meshd->latency, meshd->layout);
         if (meshd->ingest)
-            row("(meshd POST -> 202 alone)", "the same events, ingest only", *meshd->ingest);
-        row("JetStream push consumer", "file store, acks/delivers before fsync", nats->latency);
+            row("(meshd POST -> 202 alone)", "the same events, ingest only", *meshd->ingest,
+                meshd->layout);
+        row("JetStream push consumer", "file store, acks/delivers before fsync", nats->latency,
+            nats->layout);
+        std::printf("  clients (publishers, subscriber) in this process for both; publishers "
+                    "behind schedule: meshd %zu connections up to %.1f ms, %zu events > 5 ms; "
+                    "JetStream %zu connection up to %.1f ms, %zu events > 5 ms\n",
+                    meshd->connections, meshd->pace.maxBehindMs, meshd->pace.behind5ms,
+                    nats->connections, nats->pace.maxBehindMs, nats->pace.behind5ms);
+        std::printf("  from each event's due time instead of its send time (a publisher's wait "
+                    "counts): meshd p99 %.3f ms, p99.9 %.3f ms; JetStream p99 %.3f ms, p99.9 %.3f "
+                    "ms\n",
+                    meshd->fromSchedule.p99, meshd->fromSchedule.p999, nats->fromSchedule.p99,
+                    nats->fromSchedule.p999);
+        if (meshd->ingest && meshd->afterAck)
+            std::printf("  meshd's tail, split per event: POST -> 202 p99 %.3f ms, delivery "
+                        "arrival minus 202 arrival p99 %+.3f ms (p99.9 %+.3f ms)\n",
+                        meshd->ingest->p99, meshd->afterAck->p99, meshd->afterAck->p999);
         std::printf("  bar: meshd WebSocket p99 %.3f ms <= JetStream p99 %.3f ms: %s "
                     "(ratio %.2fx)\n",
                     meshd->latency.p99, nats->latency.p99,
@@ -1161,6 +1306,11 @@ int main(int argc, char** argv) {
             options.resolveNatsServer();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
+        return 2;
+    }
+    if (options.latency && ::access(options.meshd.c_str(), X_OK) != 0) {
+        std::fprintf(stderr, "%s: meshd not found at %s (build it, or pass --meshd PATH)\n",
+                     kProgram, options.meshd.c_str());
         return 2;
     }
     nameThisThread("bench-main");

@@ -25,9 +25,7 @@
 #include "tests/bench/bench_support.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <latch>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -66,19 +64,14 @@ JetStream's on the same workloads, in one run, on 127.0.0.1 only.
   --events N            events per throughput run (default 200000)
   --latency-samples N   sequential single-event publishes (default 2000)
   --modes LIST          meshd durability modes to run: full, normal (default both)
-  --meshd PATH          meshd binary (default <bench dir>/../../app/meshd)
+  --meshd PATH          meshd binary (default $MESHDECK_BIN_DIR/meshd, else
+                        <bench dir>/../../app/meshd)
   --nats-server PATH    nats-server binary (default: nats-server on PATH)
   --rounds N            repeat the whole comparison N times, JetStream first in
                         every other round, and print medians (default 1)
   --timeout SECONDS     hard limit for the whole run (default 300)
   --quick               small counts (4000 events, 200 samples): a correctness smoke run
 )";
-
-fs::path selfDir() {
-    std::error_code ec;
-    const auto exe = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? fs::current_path() : exe.parent_path();
-}
 
 Options parseOptions(int argc, char** argv) {
     Options o;
@@ -112,7 +105,7 @@ Options parseOptions(int argc, char** argv) {
     o.events = events.value_or(o.quick ? 4'000 : 200'000);
     o.samples = samples.value_or(o.quick ? 200 : 2'000);
     if (o.meshd.empty())
-        o.meshd = (selfDir() / "../../app/meshd").lexically_normal().string();
+        o.meshd = defaultMeshdBinary();
     return o;
 }
 
@@ -174,102 +167,6 @@ void printLatency(const char* who, const Latency& l) {
 }
 
 // ---------------------------------------------------------------------------
-// Prometheus text from meshd's /metrics: only what the commit figures need.
-
-using Series = std::map<std::string, double>;
-
-Series parsePrometheus(const std::string& text) {
-    Series out;
-    std::stringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '#')
-            continue;
-        const auto space = line.rfind(' ');
-        if (space == std::string::npos)
-            continue;
-        try {
-            out[line.substr(0, space)] = std::stod(line.substr(space + 1));
-        } catch (const std::exception&) {
-        }
-    }
-    return out;
-}
-
-struct HistogramDelta {
-    std::vector<std::pair<double, double>> cumulative; // (upper bound, count), +Inf last
-    double count = 0, sum = 0;
-    double mean() const { return count > 0 ? sum / count : 0; }
-    // Upper bound of the bucket holding the q-th value.
-    double quantileBound(double q) const {
-        for (const auto& [le, cum] : cumulative)
-            if (cum >= q * count && cum > 0)
-                return le;
-        return INFINITY;
-    }
-};
-
-HistogramDelta histogramDelta(const Series& before, const Series& after, const std::string& name) {
-    HistogramDelta h;
-    const std::string prefix = name + "_bucket{le=\"";
-    for (auto it = after.lower_bound(prefix); it != after.end() && it->first.rfind(prefix, 0) == 0;
-         ++it) {
-        const std::string le =
-            it->first.substr(prefix.size(), it->first.size() - prefix.size() - 2);
-        const double bound = le == "+Inf" ? INFINITY : std::stod(le);
-        const auto b = before.find(it->first);
-        h.cumulative.emplace_back(bound, it->second - (b == before.end() ? 0 : b->second));
-    }
-    std::sort(h.cumulative.begin(), h.cumulative.end());
-    auto value = [](const Series& s, const std::string& key) {
-        const auto it = s.find(key);
-        return it == s.end() ? 0.0 : it->second;
-    };
-    h.count = value(after, name + "_count") - value(before, name + "_count");
-    h.sum = value(after, name + "_sum") - value(before, name + "_sum");
-    return h;
-}
-
-struct CommitStats {
-    double commits = 0;
-    HistogramDelta jobs, latencyMs;
-    std::size_t events = 0;
-};
-
-CommitStats commitStats(const Series& before, const Series& after, std::size_t events) {
-    CommitStats c;
-    auto value = [](const Series& s, const char* key) {
-        const auto it = s.find(key);
-        return it == s.end() ? 0.0 : it->second;
-    };
-    c.commits = value(after, "meshdeck_writer_commits_total") -
-                value(before, "meshdeck_writer_commits_total");
-    c.jobs = histogramDelta(before, after, "meshdeck_commit_batch_jobs");
-    c.latencyMs = histogramDelta(before, after, "meshdeck_commit_latency_ms");
-    c.events = events;
-    return c;
-}
-
-std::string bound(double v) {
-    if (std::isinf(v))
-        return "+Inf";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
-void printCommitStats(const char* phase, const CommitStats& c) {
-    const double commits = c.commits > 0 ? c.commits : c.jobs.count;
-    std::printf("    commits (%s): %.0f group commits, requests/commit mean %.1f (p50 <=%s, p99 "
-                "<=%s), ~%.0f events/commit; commit time mean %.2f ms (p50 <=%s ms, p99 <=%s "
-                "ms)\n",
-                phase, commits, c.jobs.mean(), bound(c.jobs.quantileBound(0.5)).c_str(),
-                bound(c.jobs.quantileBound(0.99)).c_str(),
-                commits > 0 ? static_cast<double>(c.events) / commits : 0.0, c.latencyMs.mean(),
-                bound(c.latencyMs.quantileBound(0.5)).c_str(),
-                bound(c.latencyMs.quantileBound(0.99)).c_str());
-}
-
-// ---------------------------------------------------------------------------
 // meshd
 
 struct MeshdRun {
@@ -279,82 +176,11 @@ struct MeshdRun {
     CommitStats throughputCommits, latencyCommits;
 };
 
-class Meshd {
-public:
-    Meshd(const std::string& binary, const fs::path& dir, const std::string& mode) : dir_(dir) {
-        fs::create_directories(dir / "data");
-        const fs::path config = dir / "meshd.json";
-        {
-            std::ofstream out(config);
-            out << nlohmann::json{{"limits",
-                                   {{"publish_rate_per_token", 1e9},
-                                    {"publish_burst_per_token", 1e9},
-                                    {"max_queued_events", 1000000}}}}
-                       .dump(2)
-                << '\n';
-        }
-        const std::vector<std::string> args = {
-            binary,     "--data",        (dir / "data").string(), "--listen", "127.0.0.1:0",
-            "--config", config.string(), "--durability",          mode};
-        child_.emplace("meshd", args, dir / "meshd.log", true);
-        const auto deadline = Clock::now() + 30s;
-        while (url_.empty() || token_.empty()) {
-            auto line = child_->readLine(deadline);
-            if (!line)
-                throw BenchError("meshd did not print its URL and admin token within 30 s (" +
-                                 (child_->exited() ? child_->describeExit() : "still running") +
-                                 "); its log:\n" + tailOf(child_->logFile()));
-            static const std::string listening = " listening on ", admin = "admin token: ";
-            if (const auto at = line->find(listening); at != std::string::npos)
-                url_ = line->substr(at + listening.size());
-            else if (line->rfind(admin, 0) == 0)
-                token_ = line->substr(admin.size());
-        }
-        child_->drainStdout();
-    }
+std::int64_t storedEventsOf(MeshdProcess& meshd) {
+    return nlohmann::json::parse(meshd.get("/healthz")).at("events").get<std::int64_t>();
+}
 
-    const std::string& url() const { return url_; }
-    const std::string& token() const { return token_; }
-    const std::string& commandLine() const { return child_->commandLine(); }
-
-    Series metrics() { return parsePrometheus(get("/metrics")); }
-
-    std::int64_t storedEvents() {
-        return nlohmann::json::parse(get("/healthz")).at("events").get<std::int64_t>();
-    }
-
-    void stop() {
-        const int status = child_->stop(30s);
-        if (status != 0)
-            throw BenchError(
-                "meshd did not stop cleanly on SIGTERM (" +
-                (status < 0 ? std::string("killed after 30 s") : child_->describeExit()) +
-                "); its log:\n" + tailOf(child_->logFile()));
-    }
-
-    void checkAlive() {
-        if (child_->exited())
-            throw BenchError(child_->describeExit() + "; its log:\n" + tailOf(child_->logFile()));
-    }
-
-private:
-    // The body of a 200 answer to GET target, on a connection of its own.
-    std::string get(const std::string& target) {
-        meshdeck::MeshClient client(url_, token_);
-        client.setTimeout(30s);
-        const auto r = client.get(target);
-        if (r.status != 200)
-            throw BenchError("GET " + target + " answered " + std::to_string(r.status) + " " +
-                             r.error + ": " + clip(r.body));
-        return r.body;
-    }
-
-    fs::path dir_;
-    std::optional<Child> child_;
-    std::string url_, token_;
-};
-
-Throughput meshdThroughput(Meshd& meshd, std::size_t events) {
+Throughput meshdThroughput(MeshdProcess& meshd, std::size_t events) {
     // Request bodies are built before the clock starts.
     EventBodies bodies(kConnections);
     {
@@ -377,7 +203,7 @@ Throughput meshdThroughput(Meshd& meshd, std::size_t events) {
     return result;
 }
 
-Latency meshdLatency(Meshd& meshd, std::size_t samples) {
+Latency meshdLatency(MeshdProcess& meshd, std::size_t samples) {
     EventFactory factory;
     std::vector<Event> events;
     events.reserve(samples);
@@ -406,7 +232,7 @@ Latency meshdLatency(Meshd& meshd, std::size_t samples) {
 MeshdRun runMeshd(const Options& o, const std::string& mode, const fs::path& dir) {
     MeshdRun run;
     run.mode = mode;
-    Meshd meshd(o.meshd, dir, mode);
+    MeshdProcess meshd(o.meshd, dir, mode);
     std::printf("\n== meshd, durability %s ==\n  started: %s\n  on %s\n", mode.c_str(),
                 meshd.commandLine().c_str(), meshd.url().c_str());
     std::fflush(stdout);
@@ -426,7 +252,7 @@ MeshdRun runMeshd(const Options& o, const std::string& mode, const fs::path& dir
     printCommitStats("latency", run.latencyCommits);
 
     const auto expected = static_cast<std::int64_t>(o.events + o.samples);
-    const auto stored = meshd.storedEvents();
+    const auto stored = storedEventsOf(meshd);
     std::printf("  check: GET /healthz events = %lld (expected %lld)\n",
                 static_cast<long long>(stored), static_cast<long long>(expected));
     if (stored != expected)

@@ -17,6 +17,7 @@
 #include <linux/magic.h>
 #include <map>
 #include <netinet/in.h>
+#include <nlohmann/json.hpp>
 #include <poll.h>
 #include <pthread.h>
 #include <sstream>
@@ -272,10 +273,22 @@ std::optional<std::string> Child::readLine(Clock::time_point deadline) {
 void Child::drainStdout() {
     if (out_ < 0 || drainer_.joinable())
         return;
-    drainer_ = std::thread([fd = out_, file = log_] {
+    // It polls, so stop() can end it even when the pipe stays open: a wrapper
+    // (strace, perf) dies and leaves the real server holding the write end.
+    drainer_ = std::thread([this, fd = out_, file = log_] {
         std::ofstream log(file, std::ios::app);
         char chunk[4096];
         for (;;) {
+            // Once stopping, what is already in the pipe is still copied.
+            const bool stopping = stopDraining_.load(std::memory_order_relaxed);
+            pollfd p{fd, POLLIN, 0};
+            const int r = ::poll(&p, 1, stopping ? 0 : 100);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0 || (r == 0 && stopping))
+                break;
+            if (r == 0)
+                continue;
             const ssize_t n = ::read(fd, chunk, sizeof chunk);
             if (n < 0 && errno == EINTR)
                 continue;
@@ -300,7 +313,9 @@ int Child::stop(std::chrono::milliseconds grace) {
             reaped(status);
         }
     }
-    // The child is gone, so the drainer reads EOF (or has already).
+    // The child is gone, so the drainer reads EOF (or has already), unless a
+    // process of its own still holds the pipe: then it stops within 100 ms.
+    stopDraining_ = true;
     if (drainer_.joinable())
         drainer_.join();
     if (out_ >= 0) {
@@ -450,6 +465,171 @@ bool loopbackAccepts(std::uint16_t port) {
     const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     ::close(fd);
     return ok;
+}
+
+// ---- meshd ---------------------------------------------------------------------------------
+
+MetricSeries parsePrometheus(const std::string& text) {
+    MetricSeries out;
+    std::stringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        const auto space = line.rfind(' ');
+        if (space == std::string::npos)
+            continue;
+        try {
+            out[line.substr(0, space)] = std::stod(line.substr(space + 1));
+        } catch (const std::exception&) {
+        }
+    }
+    return out;
+}
+
+double HistogramDelta::quantileBound(double q) const {
+    for (const auto& [le, cum] : cumulative)
+        if (cum >= q * count && cum > 0)
+            return le;
+    return INFINITY;
+}
+
+double HistogramDelta::shareAbove(double bound) const {
+    for (const auto& [le, cum] : cumulative)
+        if (le == bound && count > 0)
+            return 1.0 - cum / count;
+    return NAN;
+}
+
+namespace {
+
+double valueOf(const MetricSeries& s, const std::string& key) {
+    const auto it = s.find(key);
+    return it == s.end() ? 0.0 : it->second;
+}
+
+} // namespace
+
+HistogramDelta histogramDelta(const MetricSeries& before, const MetricSeries& after,
+                              const std::string& name, const std::string& labels) {
+    HistogramDelta h;
+    const std::string prefix = name + "_bucket{" + (labels.empty() ? "" : labels + ",") + "le=\"";
+    for (auto it = after.lower_bound(prefix); it != after.end() && it->first.rfind(prefix, 0) == 0;
+         ++it) {
+        const std::string le =
+            it->first.substr(prefix.size(), it->first.size() - prefix.size() - 2);
+        const double bound = le == "+Inf" ? INFINITY : std::stod(le);
+        const auto b = before.find(it->first);
+        h.cumulative.emplace_back(bound, it->second - (b == before.end() ? 0 : b->second));
+    }
+    std::sort(h.cumulative.begin(), h.cumulative.end());
+    const std::string suffix = labels.empty() ? "" : "{" + labels + "}";
+    h.count = valueOf(after, name + "_count" + suffix) - valueOf(before, name + "_count" + suffix);
+    h.sum = valueOf(after, name + "_sum" + suffix) - valueOf(before, name + "_sum" + suffix);
+    return h;
+}
+
+std::string bucketBound(double v) {
+    if (std::isinf(v))
+        return "+Inf";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+CommitStats commitStats(const MetricSeries& before, const MetricSeries& after, std::size_t events) {
+    CommitStats c;
+    c.commits = valueOf(after, "meshdeck_writer_commits_total") -
+                valueOf(before, "meshdeck_writer_commits_total");
+    c.jobs = histogramDelta(before, after, "meshdeck_commit_batch_jobs");
+    c.latencyMs = histogramDelta(before, after, "meshdeck_commit_latency_ms");
+    c.events = events;
+    return c;
+}
+
+void printCommitStats(const char* phase, const CommitStats& c) {
+    const double commits = c.commits > 0 ? c.commits : c.jobs.count;
+    std::printf("    commits (%s): %.0f group commits, requests/commit mean %.1f (p50 <=%s, p99 "
+                "<=%s), ~%.0f events/commit; commit time mean %.2f ms (p50 <=%s ms, p99 <=%s "
+                "ms, max <=%s ms)\n",
+                phase, commits, c.jobs.mean(), bucketBound(c.jobs.quantileBound(0.5)).c_str(),
+                bucketBound(c.jobs.quantileBound(0.99)).c_str(),
+                commits > 0 ? static_cast<double>(c.events) / commits : 0.0, c.latencyMs.mean(),
+                bucketBound(c.latencyMs.quantileBound(0.5)).c_str(),
+                bucketBound(c.latencyMs.quantileBound(0.99)).c_str(),
+                bucketBound(c.latencyMs.quantileBound(1.0)).c_str());
+}
+
+std::string defaultMeshdBinary() {
+    if (const char* bin = std::getenv("MESHDECK_BIN_DIR"); bin && *bin)
+        return (fs::path(bin) / "meshd").string();
+    std::error_code ec;
+    const auto exe = fs::read_symlink("/proc/self/exe", ec);
+    const fs::path dir = ec ? fs::current_path() : exe.parent_path();
+    return (dir / "../../app/meshd").lexically_normal().string();
+}
+
+MeshdProcess::MeshdProcess(const std::string& binary, const fs::path& dir,
+                           const std::string& durability, const std::string& settings) {
+    fs::create_directories(dir / "data");
+    nlohmann::json config = nlohmann::json::parse(settings);
+    if (!config.contains("limits"))
+        config["limits"] = {{"publish_rate_per_token", 1e9},
+                            {"publish_burst_per_token", 1e9},
+                            {"max_queued_events", 1'000'000}};
+    const fs::path configFile = dir / "meshd.json";
+    {
+        std::ofstream out(configFile);
+        out << config.dump(2) << '\n';
+        if (!out)
+            throw BenchError("cannot write " + configFile.string());
+    }
+    const std::vector<std::string> args = {
+        binary,        "--data",   (dir / "data").string(), "--listen",
+        "127.0.0.1:0", "--config", configFile.string(),     "--durability",
+        durability};
+    child_.emplace("meshd", args, dir / "meshd.log", true);
+    const auto deadline = Clock::now() + 30s;
+    while (url_.empty() || token_.empty()) {
+        auto line = child_->readLine(deadline);
+        if (!line)
+            throw BenchError("meshd did not print its URL and admin token within 30 s (" +
+                             (child_->exited() ? child_->describeExit() : "still running") +
+                             "); its log:\n" + tailOf(child_->logFile()));
+        static const std::string listening = " listening on ", admin = "admin token: ";
+        if (const auto at = line->find(listening); at != std::string::npos)
+            url_ = line->substr(at + listening.size());
+        else if (line->rfind(admin, 0) == 0)
+            token_ = line->substr(admin.size());
+    }
+    child_->drainStdout();
+    try {
+        port_ = static_cast<std::uint16_t>(std::stoul(parseMeshUrl(url_).port));
+    } catch (const std::exception& e) {
+        throw BenchError("meshd printed the URL '" + url_ + "': " + e.what());
+    }
+}
+
+std::string MeshdProcess::get(const std::string& target) {
+    MeshClient client(url_, token_);
+    client.setTimeout(30s);
+    const auto r = client.get(target);
+    if (r.status != 200)
+        throw BenchError("GET " + target + " answered " + std::to_string(r.status) + " " + r.error +
+                         ": " + clip(r.body));
+    return r.body;
+}
+
+void MeshdProcess::checkAlive() {
+    if (child_->exited())
+        throw BenchError(child_->describeExit() + "; its log:\n" + tailOf(child_->logFile()));
+}
+
+void MeshdProcess::stop() {
+    const int status = child_->stop(30s);
+    if (status != 0)
+        throw BenchError("meshd did not stop cleanly on SIGTERM (" +
+                         (status < 0 ? std::string("killed after 30 s") : child_->describeExit()) +
+                         "); its log:\n" + tailOf(child_->logFile()));
 }
 
 // ---- nats-server ---------------------------------------------------------------------------
@@ -762,30 +942,49 @@ void printNatsVersions(const std::string& natsServer, const fs::path& scratchDir
                 nats_GetVersion());
 }
 
-std::vector<std::pair<std::string, double>> threadCpuByName() {
-    std::map<std::string, double> byName;
-    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator("/proc/self/task", ec)) {
-        std::ifstream in(entry.path() / "stat");
-        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        // "tid (comm) state ppid ... utime stime": comm may hold spaces, so
-        // split at the last ')'; utime and stime are fields 14 and 15.
-        const auto open = stat.find('('), close = stat.rfind(')');
-        if (open == std::string::npos || close == std::string::npos)
-            continue;
-        std::istringstream rest(stat.substr(close + 2));
-        std::string field;
-        double utime = 0, stime = 0;
-        for (int i = 3; i <= 15 && rest >> field; ++i) {
-            if (i == 14)
-                utime = std::stod(field);
-            if (i == 15)
-                stime = std::stod(field);
-        }
-        byName[stat.substr(open + 1, close - open - 1)] += (utime + stime) / tick;
+namespace {
+
+// A /proc/.../stat file's name (comm) and its utime + stime in seconds;
+// nullopt when it cannot be read (the thread or process is gone).
+std::optional<std::pair<std::string, double>> readStatCpu(const fs::path& statFile) {
+    std::ifstream in(statFile);
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // "tid (comm) state ppid ... utime stime": comm may hold spaces, so
+    // split at the last ')'; utime and stime are fields 14 and 15.
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 2 > stat.size())
+        return std::nullopt;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i == 14)
+            utime = std::stod(field);
+        if (i == 15)
+            stime = std::stod(field);
     }
+    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return std::make_pair(stat.substr(open + 1, close - open - 1), (utime + stime) / tick);
+}
+
+fs::path procDir(pid_t pid) {
+    return pid > 0 ? fs::path("/proc") / std::to_string(pid) : fs::path("/proc/self");
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, double>> threadCpuByName(pid_t pid) {
+    std::map<std::string, double> byName;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(procDir(pid) / "task", ec))
+        if (const auto cpu = readStatCpu(entry.path() / "stat"))
+            byName[cpu->first] += cpu->second;
     return {byName.begin(), byName.end()};
+}
+
+double processCpuSeconds(pid_t pid) {
+    const auto cpu = readStatCpu(procDir(pid) / "stat");
+    return cpu ? cpu->second : 0.0;
 }
 
 } // namespace meshdeck::bench

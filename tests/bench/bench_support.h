@@ -2,9 +2,10 @@
 // What the benchmarks that measure meshd against nats-server share: the
 // command line, child processes that die with the benchmark (even after a
 // SIGKILL), a watchdog for the hard time limit and SIGINT/SIGTERM, a
-// nats-server with JetStream on 127.0.0.1, a nats.c connection, the
-// ~512-byte LeadScored events both systems get, POSTing them to meshd from
-// several connections, percentiles and a description of the machine.
+// nats-server with JetStream on 127.0.0.1, meshd as a child process on
+// 127.0.0.1, a nats.c connection, the ~512-byte LeadScored events both systems
+// get, POSTing them to meshd from several connections, percentiles and a
+// description of the machine.
 //
 // Threads: the child registry and the watchdog are thread-safe; everything
 // else belongs to the thread that made it. Plain C++, nats.c and meshdeck's
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <nats/nats.h>
 #include <optional>
@@ -112,7 +114,8 @@ public:
     const fs::path& logFile() const { return log_; }
     // Its argv joined with spaces, for the report.
     const std::string& commandLine() const { return commandLine_; }
-    bool exited(); // reaps it if so
+    pid_t pid() const { return pid_; } // -1 once reaped
+    bool exited();                     // reaps it if so
     // One line of its stdout; nullopt at EOF or the deadline.
     std::optional<std::string> readLine(Clock::time_point deadline);
     // From now on its stdout is appended to the log file by a thread of its
@@ -133,6 +136,7 @@ private:
     int status_ = 0;
     bool killed_ = false;
     std::string buffer_;
+    std::atomic<bool> stopDraining_{false};
     std::thread drainer_;
 };
 
@@ -171,6 +175,77 @@ int runBenchmark(const char* program, std::chrono::seconds limit,
 std::uint16_t freeLoopbackPort();
 bool loopbackAccepts(std::uint16_t port);
 
+// ---- meshd ---------------------------------------------------------------------------------
+
+// Prometheus text (meshd's /metrics) as "name{labels}" -> value.
+using MetricSeries = std::map<std::string, double>;
+MetricSeries parsePrometheus(const std::string& text);
+
+// How a histogram grew between two scrapes.
+struct HistogramDelta {
+    std::vector<std::pair<double, double>> cumulative; // (upper bound, count), +Inf last
+    double count = 0, sum = 0;
+    double mean() const { return count > 0 ? sum / count : 0; }
+    // Upper bound of the bucket holding the q-th value.
+    double quantileBound(double q) const;
+    // The share of observations above `bound`, one of the bucket bounds
+    // (NaN for any other value or an empty delta).
+    double shareAbove(double bound) const;
+};
+// `labels` without braces ("route=\"/v1/events\""), empty for none.
+HistogramDelta histogramDelta(const MetricSeries& before, const MetricSeries& after,
+                              const std::string& name, const std::string& labels = {});
+// "+Inf" or "%g": a bucket bound for the report.
+std::string bucketBound(double v);
+
+// meshd's writer between two scrapes: its group commits, the requests
+// (write jobs) each carried, and their BEGIN-to-durable-COMMIT time.
+struct CommitStats {
+    double commits = 0;
+    HistogramDelta jobs, latencyMs;
+    std::size_t events = 0; // events published in between, for events/commit
+};
+CommitStats commitStats(const MetricSeries& before, const MetricSeries& after, std::size_t events);
+// "    commits (<phase>): 812 group commits, requests/commit mean 2.5 ..."
+void printCommitStats(const char* phase, const CommitStats& c);
+
+// The meshd to start: $MESHDECK_BIN_DIR/meshd (CTest sets it), else the
+// build tree's <this executable's dir>/../../app/meshd.
+std::string defaultMeshdBinary();
+
+// meshd as a child process:
+//   meshd --data dir/data --listen 127.0.0.1:0 --config dir/meshd.json --durability MODE
+// with stdout and stderr in dir/meshd.log. The config file holds `settings`
+// (the text of a JSON object: "consumers", ...) and, unless `settings` has
+// its own, limits that never throttle a benchmark (publish rate and burst
+// 1e9 per token, 1,000,000 queued events). The URL and the admin token come
+// from the lines meshd prints at start ("meshd 0.1.0 listening on http://...",
+// "admin token: ...").
+class MeshdProcess {
+public:
+    MeshdProcess(const std::string& binary, const fs::path& dir, const std::string& durability,
+                 const std::string& settings = "{}");
+
+    const std::string& url() const { return url_; }
+    std::uint16_t port() const { return port_; }
+    const std::string& token() const { return token_; }
+    const std::string& commandLine() const { return child_->commandLine(); }
+    pid_t pid() const { return child_->pid(); }
+    const fs::path& logFile() const { return child_->logFile(); }
+
+    // The body of a 200 answer to GET target, on a connection of its own.
+    std::string get(const std::string& target);
+    MetricSeries metrics() { return parsePrometheus(get("/metrics")); }
+    void checkAlive();
+    // SIGTERM; throws unless it exits with status 0 within 30 s.
+    void stop();
+
+private:
+    std::optional<Child> child_;
+    std::string url_, token_;
+    std::uint16_t port_ = 0;
+};
+
 // ---- nats-server ---------------------------------------------------------------------------
 
 std::string natsError(natsStatus s, const char* what, jsErrCode jerr = static_cast<jsErrCode>(0));
@@ -181,6 +256,7 @@ public:
     NatsServer(const std::string& binary, const fs::path& dir);
     std::string url() const;
     std::string commandLine() const { return child_->commandLine(); }
+    pid_t pid() const { return child_->pid(); }
     void checkAlive();
     void stop();
 
@@ -271,8 +347,12 @@ void printRunContext(int argc, char** argv, const fs::path& dataDir);
 // "nats-server: /usr/sbin/nats-server (nats-server: v2.9.10); nats.c client 3.4.1"
 void printNatsVersions(const std::string& natsServer, const fs::path& scratchDir);
 
-// CPU time (user + system, seconds) of this process's threads by name
-// ("meshd-delivery", "bench_delivery", ...), summed over threads of a name.
-std::vector<std::pair<std::string, double>> threadCpuByName();
+// CPU time (user + system, seconds) of a process's threads by name
+// ("meshd-delivery", "bench_delivery", ...), summed over threads of a name:
+// this process's, or those of child `pid` (empty once it is gone).
+std::vector<std::pair<std::string, double>> threadCpuByName(pid_t pid = 0);
+// CPU time (user + system, seconds) of the whole process, threads that have
+// ended included: this process, or child `pid` (0 once it is gone).
+double processCpuSeconds(pid_t pid = 0);
 
 } // namespace meshdeck::bench
