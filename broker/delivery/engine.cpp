@@ -671,11 +671,13 @@ ConsumerStatus DeliveryEngine::Impl::status(Consumer& c, Timestamp now) {
         if (auto it = recent.lower_bound(c.cursor); it != recent.end())
             s.oldestPendingAgeMs = toUnixMillis(now) - toUnixMillis(it->second->ingestedAt);
     s.inFlight = c.inFlight;
-    s.retrying = static_cast<std::int64_t>(c.waiting.size());
-    for (const auto& [key, q] : c.entities)
+    const auto steadyNow = std::chrono::steady_clock::now();
+    for (const auto& [key, q] : c.entities) {
         if (q.blocked())
             ++s.blockedEntities;
-    const auto steadyNow = std::chrono::steady_clock::now();
+        if (!q.inFlight && q.notBefore > steadyNow)
+            ++s.retrying; // waiting out a backoff or Retry-After
+    }
     const CircuitState state = c.breaker.state(steadyNow);
     s.circuit = std::string(toString(state));
     if (state == CircuitState::Open)
