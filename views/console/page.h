@@ -23,6 +23,14 @@ public:
 
 protected:
     MeshSession& session() const { return session_; }
+    // Empty when this token may act; else why not, for a disabled button's tooltip.
+    QString readOnlyReason() const {
+        return session_.mayChange()
+                   ? QString()
+                   : QStringLiteral(
+                         "This token's role (%1) may only look; operators and admins act.")
+                         .arg(session_.role());
+    }
 
 private:
     MeshSession& session_;

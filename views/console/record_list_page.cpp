@@ -13,6 +13,18 @@
 
 namespace meshdeck::views {
 
+void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
+                      QAbstractItemView::SelectionMode mode) {
+    table->setModel(model);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(mode);
+    table->setWordWrap(false);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setAlternatingRowColors(true);
+}
+
 QString recordText(const QJsonObject& record, const QString& path) {
     QJsonValue value = record;
     for (const auto& key : path.split(u'/')) {
@@ -81,14 +93,7 @@ RecordListPage::RecordListPage(MeshSession& session, QString title, QString path
     detail_->setObjectName(QStringLiteral("recordDetail"));
     status_->setObjectName(QStringLiteral("recordStatus"));
 
-    table_->setModel(model_);
-    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setSelectionMode(QAbstractItemView::SingleSelection);
-    table_->setWordWrap(false);
-    table_->verticalHeader()->hide();
-    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-    table_->horizontalHeader()->setStretchLastSection(true);
-    table_->setAlternatingRowColors(true);
+    setUpRecordTable(table_, model_);
     detail_->setReadOnly(true);
     detail_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     detail_->setPlaceholderText(QStringLiteral("Select a row to see the whole record."));

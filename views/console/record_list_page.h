@@ -5,6 +5,7 @@
 
 #include "views/console/page.h"
 
+#include <QAbstractItemView>
 #include <QAbstractTableModel>
 #include <QJsonObject>
 #include <functional>
@@ -20,6 +21,11 @@ struct RecordColumn {
     // Slash-separated path into the record, "problem/detail".
     QString path;
 };
+
+// The console's tables look and select alike: whole rows, no row numbers,
+// compact rows, alternating colours, the last column stretched.
+void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
+                      QAbstractItemView::SelectionMode mode = QAbstractItemView::SingleSelection);
 
 // Reads a value at a slash-separated path; numbers without a fraction
 // print as integers, missing values as "".

@@ -9,7 +9,7 @@ namespace {
 
 qint64 number(const QJsonObject& o, QLatin1String key, QLatin1String sub = {}) {
     const QJsonValue v = sub.size() ? o.value(key).toObject().value(sub) : o.value(key);
-    return static_cast<qint64>(v.toDouble());
+    return v.toInteger();
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "views/consumers/consumers_page.h"
 
+#include "views/console/record_list_page.h"
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/replay_dialog.h"
 
@@ -58,14 +59,7 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     replay_->setObjectName(QStringLiteral("replayButton"));
     detail_->setObjectName(QStringLiteral("consumerDetail"));
 
-    table_->setModel(model_);
-    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setSelectionMode(QAbstractItemView::SingleSelection);
-    table_->verticalHeader()->hide();
-    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-    table_->horizontalHeader()->setStretchLastSection(true);
-    table_->setAlternatingRowColors(true);
-    table_->setWordWrap(false);
+    setUpRecordTable(table_, model_);
     detail_->setReadOnly(true);
     detail_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     detail_->setPlaceholderText(QStringLiteral("Select a consumer."));
@@ -272,10 +266,7 @@ void ConsumersPage::showSelected() {
     const QString name = selectedConsumer();
     const bool selected = !name.isEmpty();
     const bool mayAct = session().mayChange();
-    const QString why =
-        mayAct ? QString()
-               : QStringLiteral("This token's role (%1) may only look; operators and admins act.")
-                     .arg(session().role());
+    const QString why = readOnlyReason();
     const bool paused =
         selected &&
         model_->consumer(table_->currentIndex().row()).value(QLatin1String("paused")).toBool();
@@ -315,8 +306,7 @@ void ConsumersPage::showSelected() {
     const QJsonObject totals = c.value(QLatin1String("totals")).toObject();
     QStringList counts;
     for (auto it = totals.begin(); it != totals.end(); ++it)
-        counts << QStringLiteral("%1 %2").arg(it.key()).arg(
-            static_cast<qint64>(it.value().toDouble()));
+        counts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toInteger());
     lines << counts.join(QStringLiteral(", "));
     const QJsonObject latency = c.value(QLatin1String("delivery_latency")).toObject();
     if (latency.value(QLatin1String("count")).toDouble() > 0)

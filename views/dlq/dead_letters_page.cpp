@@ -26,15 +26,9 @@ namespace {
 
 QTableView* makeTable(QAbstractItemModel* model, QWidget* parent, bool multi) {
     auto* table = new QTableView(parent);
-    table->setModel(model);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setSelectionMode(multi ? QAbstractItemView::ExtendedSelection
-                                  : QAbstractItemView::SingleSelection);
-    table->verticalHeader()->hide();
-    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setAlternatingRowColors(true);
-    table->setWordWrap(false);
+    setUpRecordTable(table, model,
+                     multi ? QAbstractItemView::ExtendedSelection
+                           : QAbstractItemView::SingleSelection);
     return table;
 }
 
@@ -324,10 +318,7 @@ void DeadLettersPage::updateButtons() {
     discard_->setEnabled(mayAct && any);
     edit_->setEnabled(mayAct && selectedIds().size() == 1);
     replayGroup_->setEnabled(mayAct && !signature_.isEmpty() && letters_->rowCount() > 0);
-    const QString why =
-        mayAct ? QString()
-               : QStringLiteral("This token's role (%1) may only look; operators and admins act.")
-                     .arg(session().role());
+    const QString why = readOnlyReason();
     for (auto* b : {replay_, discard_, edit_, replayGroup_})
         b->setToolTip(why);
 }

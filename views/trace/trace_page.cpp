@@ -59,13 +59,7 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
     big.setPointSizeF(big.pointSizeF() * 1.15);
     answer_->setFont(big);
 
-    table_->setModel(timeline_);
-    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->verticalHeader()->hide();
-    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-    table_->horizontalHeader()->setStretchLastSection(true);
-    table_->setAlternatingRowColors(true);
-    table_->setWordWrap(false);
+    setUpRecordTable(table_, timeline_, QAbstractItemView::ExtendedSelection);
     causation_->setHeaderLabels(
         {QStringLiteral("Causation"), QStringLiteral("Event id"), QStringLiteral("Seq")});
     causation_->setObjectName(QStringLiteral("causationTree"));
