@@ -18,7 +18,7 @@ struct BrokerCore::ReaderPool {
 };
 
 BrokerCore::BrokerCore(BrokerConfig config, const Clock& clock)
-    : config_(std::move(config)), clock_(clock) {
+    : config_(std::move(config)), clock_(clock), flows_(clock.now()) {
     if (config_.dataDir.empty())
         throw ConfigError("no data dir: pass --data DIR or set data_dir in the config file");
     std::error_code ec;

@@ -10,6 +10,7 @@
 #include "broker/auth.h"
 #include "broker/config.h"
 #include "broker/delivery/engine.h"
+#include "broker/flow_stats.h"
 #include "broker/metrics.h"
 #include "broker/store/audit_log.h"
 #include "broker/store/database.h"
@@ -45,6 +46,7 @@ public:
     SchemaStore& schemaStore() { return *schemaStore_; }
     Authenticator& auth() { return *auth_; }
     Metrics& metrics() { return metrics_; }
+    FlowStats& flows() { return flows_; }
     DeliveryEngine& delivery() { return *delivery_; }
     // After a commit, from the thread that answers the publish: hands the
     // appended events (seq set) to the delivery engine.
@@ -100,6 +102,7 @@ private:
     std::unique_ptr<SchemaStore> schemaStore_;
     std::unique_ptr<Authenticator> auth_;
     Metrics metrics_;
+    FlowStats flows_;
     mutable std::shared_mutex schemaMutex_;
     SchemaRegistry registry_;
     struct ReaderPool;

@@ -436,6 +436,7 @@ void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) 
     c.totals.lastErrorAt = wallNow;
     ++c.totals.failedAttempts;
     ++c.minute.failed;
+    core.flows().failed(c.spec.name, item.event->eventType, answer.error, wallNow);
 
     std::chrono::milliseconds delay{0};
     if (answer.failure == FailureClass::Throttled) {
@@ -473,6 +474,7 @@ void DeliveryEngine::Impl::onDelivered(Consumer& c, const std::string& key, Enti
     const Event& e = *item.event;
     ++c.totals.delivered;
     ++c.minute.delivered;
+    core.flows().delivered(c.spec.name, e.eventType, now);
     const double latency = static_cast<double>(
         std::max<std::int64_t>(0, toUnixMillis(now) - toUnixMillis(e.ingestedAt)));
     if (item.kind == ItemKind::Live) {
@@ -559,6 +561,7 @@ void DeliveryEngine::Impl::deadLetter(Consumer& c, const std::string& key, Entit
                                       Item& item, const AttemptRecord& last, Timestamp now) {
     ++c.totals.deadLettered;
     ++c.minute.dead;
+    core.flows().deadLettered(c.spec.name, item.event->eventType, now);
     DeadLetter d;
     d.consumer = c.spec.name;
     d.seq = item.event->seq;

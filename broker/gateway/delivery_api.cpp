@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 namespace meshdeck {
@@ -187,6 +188,63 @@ std::string consumerStatusJson(const ConsumerStatus& status, bool withSpec) {
     return statusJson(status, withSpec).dump();
 }
 
+namespace {
+
+ojson flowsObject(BrokerCore& core, const Principal& p) {
+    // A tenant's token sees its own producers and the consumers filtered to it.
+    std::set<std::string, std::less<>> visibleConsumers;
+    for (const auto& s : core.delivery().snapshot().consumers)
+        if (p.allTenants() || (s.spec.filter.tenant && *s.spec.filter.tenant == p.tenant))
+            visibleConsumers.insert(s.spec.name);
+    const auto view = core.flows().view(core.clock().now());
+    const auto rate = [](const FlowStats::Rate& r) {
+        return r.perSecond;
+    };
+    const auto when = [](Timestamp t) {
+        return t == Timestamp{} ? ojson() : ojson(formatRfc3339(t));
+    };
+    ojson producers = ojson::array();
+    for (const auto& e : view.producers) {
+        if (!p.allTenants() && e.tenant != p.tenant)
+            continue;
+        producers.push_back({{"tenant", e.tenant},
+                             {"producer", e.producer},
+                             {"type", e.eventType},
+                             {"published", e.published.total},
+                             {"rejected", e.rejected.total},
+                             {"published_per_s", rate(e.published)},
+                             {"rejected_per_s", rate(e.rejected)},
+                             {"last_at", when(e.lastAt)}});
+    }
+    ojson consumers = ojson::array();
+    for (const auto& e : view.consumers) {
+        if (!visibleConsumers.contains(e.consumer))
+            continue;
+        consumers.push_back({{"consumer", e.consumer},
+                             {"type", e.eventType},
+                             {"delivered", e.delivered.total},
+                             {"failed", e.failed.total},
+                             {"dead_lettered", e.deadLettered.total},
+                             {"delivered_per_s", rate(e.delivered)},
+                             {"failed_per_s", rate(e.failed)},
+                             {"dead_lettered_per_s", rate(e.deadLettered)},
+                             {"error_ratio", e.errorRatio},
+                             {"last_error", e.lastError},
+                             {"last_at", when(e.lastAt)}});
+    }
+    return ojson{{"at", formatRfc3339(view.at)},
+                 {"since", formatRfc3339(view.since)},
+                 {"window_seconds", view.windowSeconds},
+                 {"producers", std::move(producers)},
+                 {"consumers", std::move(consumers)}};
+}
+
+} // namespace
+
+std::string flowsJson(BrokerCore& core, const Principal& p) {
+    return flowsObject(core, p).dump();
+}
+
 std::string renderDeliveryMetrics(const EngineSnapshot& snap) {
     std::ostringstream out;
     auto family = [&](const char* name, const char* type, const char* help) {
@@ -270,6 +328,12 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
     auto& engine = core_.delivery();
     BrokerCore& core = core_;
 
+    if (n == 2 && parts[1] == "flows" && m == "GET") {
+        if (!p.canRead())
+            return refuse("read flows");
+        named("/v1/flows")(jsonResponse(200, flowsObject(core, p)));
+        return true;
+    }
     if (n >= 2 && parts[1] == "consumers") {
         if (!p.canRead())
             return refuse("read consumers");

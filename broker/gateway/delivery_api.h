@@ -20,6 +20,7 @@
 //   POST   /v1/dead-letters/discard           with a reason (operator)
 //   GET    /v1/traces/{correlation_id}        the journey, in time order
 //   GET    /v1/stall?correlation_id=|entity=  where it stalled, in a sentence
+//   GET    /v1/flows                          producer -> type -> consumer counts and rates
 
 #include "broker/auth.h"
 #include "broker/gateway/api.h"
@@ -55,5 +56,7 @@ private:
 std::string renderDeliveryMetrics(const EngineSnapshot& snapshot);
 // A consumer's status as the API and the live feed give it.
 std::string consumerStatusJson(const struct ConsumerStatus& status, bool withSpec);
+// GET /v1/flows, and the live feed's "flows": what the token's tenant may see.
+std::string flowsJson(BrokerCore& core, const Principal& p);
 
 } // namespace meshdeck

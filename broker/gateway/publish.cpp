@@ -29,6 +29,42 @@ std::string mediaType(const ApiRequest& req) {
     return type;
 }
 
+// Who sent a rejected input and what it claimed to be, for the flow map: the
+// envelope's producer and event_type (a CloudEvent's source and type), as far
+// as the body parses (a vendor webhook is its vendor's). One entry per event
+// of a batch.
+std::vector<std::pair<std::string, std::string>> claimedOrigins(const ApiRequest& req) {
+    constexpr std::string_view kHooks = "/v1/hooks/";
+    const std::string fallbackProducer =
+        req.path.starts_with(kHooks) ? req.path.substr(kHooks.size()) : "unknown";
+    const auto text = [&](const nlohmann::json& object, const char* key, const char* alt,
+                          const std::string& fallback) {
+        for (const char* k : {key, alt}) {
+            const auto it = object.find(k);
+            if (it != object.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+                return it->get<std::string>();
+        }
+        return fallback;
+    };
+    const std::string unknown = "unknown";
+    std::vector<std::pair<std::string, std::string>> origins;
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    const auto add = [&](const nlohmann::json& item) {
+        if (item.is_object())
+            origins.emplace_back(text(item, "producer", "source", fallbackProducer),
+                                 text(item, "event_type", "type", unknown));
+        else
+            origins.emplace_back(fallbackProducer, unknown);
+    };
+    if (body.is_array()) {
+        for (const auto& item : body)
+            add(item);
+    } else {
+        add(body);
+    }
+    return origins;
+}
+
 UuidV7Generator& threadIdGenerator() {
     thread_local UuidV7Generator generator;
     return generator;
@@ -49,13 +85,17 @@ void PublishHandler::refuse(const ApiRequest& req, const Principal* principal,
                             const std::string& reason, ApiResponse response, const Respond& respond,
                             const std::string& inputTenant) {
     core_.metrics().countRejection(reason);
+    const std::string tenant =
+        principal
+            ? (principal->allTenants() && !inputTenant.empty() ? inputTenant : principal->tenant)
+            : std::string();
+    for (const auto& [producer, type] : claimedOrigins(req))
+        core_.flows().rejected(tenant, producer, type, 1, core_.clock().now());
     QuarantineEntry entry;
     entry.receivedAt = core_.clock().now();
-    if (principal) {
-        entry.tenant =
-            principal->allTenants() && !inputTenant.empty() ? inputTenant : principal->tenant;
+    entry.tenant = tenant;
+    if (principal)
         entry.tokenId = principal->tokenId;
-    }
     entry.source = req.method + ' ' + req.path;
     entry.contentType = mediaType(req);
     entry.status = response.status;
@@ -236,9 +276,13 @@ void PublishHandler::answerCommitted(const ApiRequest& req, const Principal& p, 
             break;
         }
     }
-    for (const auto& [key, n] : counts)
-        core_.metrics().countPublished(std::string(std::get<0>(key)), std::string(std::get<1>(key)),
-                                       std::string(std::get<2>(key)), n);
+    const Timestamp now = core_.clock().now();
+    for (const auto& [key, n] : counts) {
+        const auto& [type, producer, tenant] = key;
+        core_.metrics().countPublished(std::string(type), std::string(producer),
+                                       std::string(tenant), n);
+        core_.flows().published(tenant, producer, type, n, now);
+    }
     if (duplicates)
         core_.metrics().countDuplicates(p.tenant, static_cast<std::int64_t>(duplicates));
 

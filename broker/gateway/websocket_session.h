@@ -197,7 +197,8 @@ private:
                             {"at", formatRfc3339(snap.at)},
                             {"last_seq", stats.lastSeq},
                             {"stored_events", stats.count},
-                            {"consumers", consumers}}
+                            {"consumers", consumers},
+                            {"flows", nlohmann::json::parse(flowsJson(core_, principal_))}}
                  .dump());
         timer_.expires_after(std::chrono::seconds(1));
         timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {

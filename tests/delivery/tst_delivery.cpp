@@ -46,6 +46,7 @@ private Q_SLOTS:
     void restartRedeliversOnlyWhatWasNotAcked();
     void traceAndStallExplainADeadLetter();
     void metricsAndHistory();
+    void flowsCountEachEdge();
 };
 
 void DeliveryTest::consumerApiValidatesAndLists() {
@@ -745,6 +746,59 @@ void DeliveryTest::metricsAndHistory() {
     QCOMPARE_HTTP(history, 200);
     QCOMPARE_JSON(parse(history)["consumer"], "crm");
     QCOMPARE_HTTP(f.admin.get("/v1/consumers/crm/history?minutes=0"), 400);
+}
+
+void DeliveryTest::flowsCountEachEdge() {
+    DeliveryFixture f;
+    // Every other request fails with a 503 until it is retried.
+    std::atomic<int> requests{0};
+    f.sink.setHandler([&](const SinkRequest&) {
+        return SinkReply{++requests % 2 == 1 ? 503 : 200, {}, {}, {}};
+    });
+    auto consumer = webhookConsumer("crm", f.sink.url());
+    consumer["filter"]["tenant"] = "acme";
+    QCOMPARE_HTTP(f.createConsumer(consumer), 201);
+    json batch = json::array();
+    for (int i = 0; i < 3; ++i)
+        batch.push_back(leadEvent("L-" + std::to_string(i), 1));
+    auto other = leadEvent("L-9", 1);
+    other["producer"] = "scoring-batch";
+    batch.push_back(other);
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    auto invalid = leadEvent("L-10", 1);
+    invalid["payload"]["score"] = "high";
+    QCOMPARE_HTTP(f.publish(invalid), 422);
+    QVERIFY(f.sink.waitForRequests(8, 5s));
+
+    json flows;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (flows = parse(f.admin.get("/v1/flows")),
+         !flows["consumers"].empty() && flows["consumers"][0]["delivered"].get<int>() == 4),
+        5000);
+    std::map<std::string, json> producers;
+    for (const auto& e : flows["producers"])
+        producers[e["producer"].get<std::string>()] = e;
+    QCOMPARE(producers.size(), std::size_t(2));
+    QCOMPARE_JSON(producers["enrichment-service"]["type"], "LeadScored");
+    QCOMPARE_JSON(producers["enrichment-service"]["tenant"], "acme");
+    QCOMPARE_JSON(producers["enrichment-service"]["published"], 3);
+    QCOMPARE_JSON(producers["enrichment-service"]["rejected"], 1);
+    QCOMPARE_JSON(producers["scoring-batch"]["published"], 1);
+    QVERIFY(producers["enrichment-service"]["published_per_s"].get<double>() > 0);
+
+    const json edge = flows["consumers"][0];
+    QCOMPARE_JSON(edge["consumer"], "crm");
+    QCOMPARE_JSON(edge["type"], "LeadScored");
+    QCOMPARE_JSON(edge["failed"], 4);
+    QCOMPARE_JSON(edge["dead_lettered"], 0);
+    QCOMPARE(edge["error_ratio"].get<double>(), 0.5);
+    QVERIFY(edge["last_error"].get<std::string>().find("503") != std::string::npos);
+
+    // Another tenant's token sees none of it.
+    const auto stranger =
+        parse(f.broker.client(f.broker.token(Role::Viewer, "globex")).get("/v1/flows"));
+    QVERIFY(stranger["producers"].empty());
+    QVERIFY(stranger["consumers"].empty());
 }
 
 QTEST_GUILESS_MAIN(DeliveryTest)
