@@ -52,6 +52,7 @@ struct Api::Impl {
     ApiResponse schemaVersions(const std::string& type);
     ApiResponse registerSchema(const ApiRequest& req, const Principal& p, const std::string& type);
     ApiResponse checkSchema(const ApiRequest& req, const std::string& type);
+    ApiResponse validatePayload(const ApiRequest& req, const std::string& type);
     void listQuarantine(ApiRequest req, Respond respond);
     void listAudit(ApiRequest req, Respond respond);
     ApiResponse createToken(const ApiRequest& req, const Principal& p);
@@ -142,6 +143,8 @@ void Api::Impl::route(ApiRequest& req, Respond& respond) {
         }
     } else if (n == 4 && parts[1] == "schemas" && parts[3] == "check" && m == "POST") {
         return answer(checkSchema(req, std::string(parts[2])), "/v1/schemas/{type}/check");
+    } else if (n == 4 && parts[1] == "schemas" && parts[3] == "validate" && m == "POST") {
+        return answer(validatePayload(req, std::string(parts[2])), "/v1/schemas/{type}/validate");
     } else if (n == 2 && parts[1] == "quarantine" && m == "GET") {
         if (needs(p.isAdmin(), "read quarantined inputs (admin role needed)"))
             listQuarantine(std::move(req), later("/v1/quarantine"));
@@ -328,6 +331,37 @@ ApiResponse Api::Impl::registerSchema(const ApiRequest& req, const Principal& p,
         return problem::make(422, "invalid-schema", "Invalid schema",
                              "the schema was not registered", result.violations);
     return jsonResponse(201, ojson{{"event_type", type}, {"version", result.version}});
+}
+
+// Checks a payload against a version of its type's schema without publishing
+// it: the console's editors validate as the user types.
+ApiResponse Api::Impl::validatePayload(const ApiRequest& req, const std::string& type) {
+    std::optional<std::int64_t> version;
+    if (auto v = queryValue(req, "version")) {
+        version = parseInt(*v);
+        if (!version || *version < 1)
+            return problem::badRequest("version must be a schema version (1, 2, ...)");
+    } else {
+        version = core.withSchemas([&](const SchemaRegistry& r) { return r.latestVersion(type); });
+        if (!version)
+            return problem::notFound("no schema is registered for event type " + type);
+    }
+    if (!json::accept(req.body))
+        return jsonResponse(
+            200, ojson{{"event_type", type},
+                       {"schema_version", *version},
+                       {"valid", false},
+                       {"violations", ojson::array({{{"path", ""}, {"message", "not JSON"}}})}});
+    const Violations violations = core.withSchemas([&](const SchemaRegistry& r) {
+        return r.validate(type, static_cast<int>(*version), req.body, "");
+    });
+    ojson list = ojson::array();
+    for (const auto& v : violations)
+        list.push_back({{"path", v.path}, {"message", v.message}});
+    return jsonResponse(200, ojson{{"event_type", type},
+                                   {"schema_version", *version},
+                                   {"valid", violations.empty()},
+                                   {"violations", list}});
 }
 
 ApiResponse Api::Impl::checkSchema(const ApiRequest& req, const std::string& type) {

@@ -500,6 +500,30 @@ private Q_SLOTS:
         }));
     }
 
+    void payloadsValidateWithoutPublishing() {
+        auto viewer = mesh->client(acmeViewer);
+        const json good = leadScored("L-val", 1)["payload"];
+        const auto ok = viewer.postJson("/v1/schemas/LeadScored/validate?version=1", good.dump());
+        QCOMPARE_HTTP(ok, 200);
+        QCOMPARE_JSON(body(ok)["valid"], true);
+        QCOMPARE_JSON(body(ok)["schema_version"], 1);
+        json bad = good;
+        bad["score"] = "high";
+        const auto refused = viewer.postJson("/v1/schemas/LeadScored/validate", bad.dump());
+        QCOMPARE_HTTP(refused, 200);
+        QCOMPARE_JSON(body(refused)["valid"], false);
+        QVERIFY(violationPaths(refused).contains(QStringLiteral("/score")));
+        QCOMPARE_JSON(
+            body(viewer.postJson("/v1/schemas/LeadScored/validate", "{\"score\":"))["valid"],
+            false);
+        QCOMPARE_HTTP(viewer.postJson("/v1/schemas/NoSuchType/validate", good.dump()), 404);
+        QCOMPARE_HTTP(viewer.postJson("/v1/schemas/LeadScored/validate?version=0", good.dump()),
+                      400);
+        // Nothing was published.
+        QCOMPARE(body(viewer.get("/v1/events?correlation_id=lead-L-val-journey"))["events"].size(),
+                 0u);
+    }
+
     void metricsInPrometheusFormat() {
         auto client = mesh->client(acmeProducer);
         QCOMPARE_HTTP(client.postJson("/v1/events", leadScored("L-m", 1).dump()), 202);

@@ -7,15 +7,20 @@
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/consumers_page.h"
 #include "views/dlq/dead_letters_page.h"
+#include "views/dlq/edit_payload_dialog.h"
 #include "views/session/http_transport.h"
 #include "views/trace/trace_page.h"
 #include "views/trace/waterfall.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest/QTest>
 
@@ -41,6 +46,20 @@ QString cell(const QAbstractItemModel& model, int row, int column) {
 
 class DeliveryPagesTest : public QObject {
     Q_OBJECT
+
+    // Two LeadScored events dead-lettered for "crm": the sink answers `status`
+    // until `accept` is set.
+    void deadLetterTwoEvents(DeliveryFixture& f, std::atomic<bool>& accept, int status) {
+        f.sink.setHandler([&accept, status](const SinkRequest&) {
+            SinkReply r;
+            if (!accept)
+                r.status = status;
+            return r;
+        });
+        QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
+        QCOMPARE_HTTP(f.publish(json{leadEvent("L-1", 1), leadEvent("L-2", 1)}), 202);
+        QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 2, 5000);
+    }
 
 private Q_SLOTS:
     void consumersShowLagAndPause() {
@@ -95,16 +114,9 @@ private Q_SLOTS:
     void deadLettersReplayAndDiscard() {
         DeliveryFixture f;
         std::atomic<bool> accept{false};
-        f.sink.setHandler([&](const SinkRequest&) {
-            SinkReply r;
-            if (!accept)
-                r.status = 400;
-            return r;
-        });
-        QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
-        QCOMPARE_HTTP(f.publish(json{leadEvent("L-1", 1), leadEvent("L-2", 1)}), 202);
-        QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 2, 5000);
-
+        deadLetterTwoEvents(f, accept, 400);
+        if (QTest::currentTestFailed())
+            return;
         auto session = openSession(f.broker, f.broker.adminToken);
         QTRY_COMPARE(session->state(), SessionState::Online);
         DeadLettersPage page(*session);
@@ -132,6 +144,74 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(page.letters()->rowCount(), 0, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(
             f.admin.get("/v1/audit").body.find("merged in the CRM") != std::string::npos, 5000);
+    }
+
+    void deadLettersEditValidatesAsYouTypeAndExports() {
+        DeliveryFixture f;
+        std::atomic<bool> accept{false};
+        deadLetterTwoEvents(f, accept, 422);
+        if (QTest::currentTestFailed())
+            return;
+        auto session = openSession(f.broker, f.broker.adminToken);
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        DeadLettersPage page(*session);
+        page.setConfirmations(false);
+        page.show();
+        page.activate();
+        QTRY_COMPARE_WITH_TIMEOUT(page.letters()->rowCount(), 2, 5000);
+
+        // Export: one line per letter, each with its event and its attempts.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("letters.jsonl"));
+        QString exportError = QStringLiteral("not finished");
+        page.exportJsonLines(path, [&](const QString& error) { exportError = error; });
+        QTRY_COMPARE_WITH_TIMEOUT(exportError, QString(), 5000);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        for (const auto& line : lines) {
+            const QJsonObject letter = QJsonDocument::fromJson(line).object();
+            QCOMPARE(letter.value(QLatin1String("consumer")).toString(), QStringLiteral("crm"));
+            QVERIFY(
+                letter.value(QLatin1String("event")).toObject().contains(QLatin1String("payload")));
+            QVERIFY(!letter.value(QLatin1String("attempt_log")).toArray().isEmpty());
+        }
+
+        // Edit: the dialog checks syntax at once and the schema as the user types.
+        auto* table = page.findChild<QTableView*>(QStringLiteral("letterTable"));
+        table->selectRow(0);
+        page.openEditor();
+        QTRY_VERIFY_WITH_TIMEOUT(page.editor() != nullptr, 5000);
+        EditPayloadDialog* dialog = page.editor();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->verdict().startsWith(QStringLiteral("Valid against")),
+                                 5000);
+        QVERIFY(dialog->sendButton()->isEnabled());
+        dialog->editor()->setPlainText(QStringLiteral("{\"lead_id\": \"L-1\", "));
+        QVERIFY(dialog->verdict().startsWith(QStringLiteral("Not JSON (line 1")));
+        QVERIFY(!dialog->sendButton()->isEnabled());
+        dialog->editor()->setPlainText(
+            QStringLiteral(R"({"lead_id": "L-1", "score": "high", "model": "fit-v3"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->verdict().contains(QStringLiteral("/score")), 5000);
+        QVERIFY(!dialog->sendButton()->isEnabled());
+        dialog->editor()->setPlainText(
+            QStringLiteral(R"({"lead_id": "L-1", "score": 91, "model": "fit-v3"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->sendButton()->isEnabled(), 5000);
+
+        // Sent: the sink receives the edited payload and the letter leaves the list.
+        accept = true;
+        QPointer<EditPayloadDialog> watched(dialog);
+        dialog->sendButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(watched.isNull() || !watched->isVisible(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const auto& r : f.sink.requests())
+                    if (r.body.find("\"score\":91") != std::string::npos)
+                        return true;
+                return false;
+            }(),
+            5000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.letters()->rowCount(), 1, 5000);
     }
 
     void waterfallLaysOutWaitsAndAttempts() {

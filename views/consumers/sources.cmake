@@ -3,6 +3,7 @@ target_sources(meshdeck_views PRIVATE
   consumers/consumers_page.cpp
   consumers/replay_dialog.cpp
   dlq/dead_letters_page.cpp
+  dlq/edit_payload_dialog.cpp
   trace/trace_page.cpp
   trace/waterfall.cpp
 )

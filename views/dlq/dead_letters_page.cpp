@@ -1,9 +1,11 @@
 #include "views/dlq/dead_letters_page.h"
 
 #include "views/console/record_list_page.h"
+#include "views/dlq/edit_payload_dialog.h"
 
-#include <QDialog>
-#include <QDialogButtonBox>
+#include <QDateTime>
+#include <QFile>
+#include <QFileDialog>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -13,6 +15,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStyle>
@@ -59,7 +62,8 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
       replay_(new QPushButton(QStringLiteral("Replay"), this)),
       replayGroup_(new QPushButton(QStringLiteral("Replay group"), this)),
       edit_(new QPushButton(QStringLiteral("Edit and replay…"), this)),
-      discard_(new QPushButton(QStringLiteral("Discard…"), this)) {
+      discard_(new QPushButton(QStringLiteral("Discard…"), this)),
+      export_(new QPushButton(QStringLiteral("Export…"), this)) {
     setObjectName(QStringLiteral("deadLettersPage"));
     groupTable_->setObjectName(QStringLiteral("groupTable"));
     letterTable_->setObjectName(QStringLiteral("letterTable"));
@@ -75,7 +79,10 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
     auto* header = new QHBoxLayout;
     header->addWidget(new QLabel(QStringLiteral("<b>Dead letters</b>"), this));
     header->addWidget(status_, 1);
-    for (auto* b : {all, replay_, replayGroup_, edit_, discard_, refresh})
+    export_->setObjectName(QStringLiteral("exportButton"));
+    export_->setToolTip(QStringLiteral("Save the letters listed, each with its event and every "
+                                       "attempt, as JSON Lines (one letter per line)"));
+    for (auto* b : {all, replay_, replayGroup_, edit_, discard_, export_, refresh})
         header->addWidget(b);
 
     auto* right = new QSplitter(Qt::Vertical, this);
@@ -110,21 +117,28 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
     connect(letterTable_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &DeadLettersPage::updateButtons);
     connect(replay_, &QPushButton::clicked, this, [this] {
-        const auto ids = selectedIds();
+        QList<int> rows;
+        for (const auto& index : letterTable_->selectionModel()->selectedRows())
+            rows.append(index.row());
         if (confirm_ &&
             QMessageBox::question(this, QStringLiteral("Replay dead letters"),
                                   QStringLiteral("Send %1 event(s) again, each to its own consumer "
-                                                 "only, with the original event_id?")
-                                      .arg(ids.size())) != QMessageBox::Yes)
+                                                 "only, with the original event_id?\n\n%2")
+                                      .arg(rows.size())
+                                      .arg(replayPreview(rows))) != QMessageBox::Yes)
             return;
         replaySelected();
     });
     connect(replayGroup_, &QPushButton::clicked, this, [this] {
-        if (confirm_ && QMessageBox::question(
-                            this, QStringLiteral("Replay a group"),
-                            QStringLiteral("Send every open letter of this group (%1) again to %2?")
-                                .arg(letters_->rowCount())
-                                .arg(consumer_)) != QMessageBox::Yes)
+        QList<int> rows;
+        for (int row = 0; row < letters_->rowCount(); ++row)
+            rows.append(row);
+        if (confirm_ &&
+            QMessageBox::question(
+                this, QStringLiteral("Replay a group"),
+                QStringLiteral("Send every open letter of this group (%1) again to %2?\n\n%3")
+                    .arg(letters_->rowCount())
+                    .arg(consumer_, replayPreview(rows))) != QMessageBox::Yes)
             return;
         replayGroup();
     });
@@ -140,54 +154,15 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
         else if (ok)
             status_->setText(QStringLiteral("Nothing discarded: a reason is required."));
     });
-    connect(edit_, &QPushButton::clicked, this, [this] {
-        const int row = letterTable_->currentIndex().row();
-        if (row < 0)
-            return;
-        const QJsonObject letter = letters_->record(row);
-        const qint64 id = static_cast<qint64>(letter.value(QLatin1String("id")).toDouble());
-        // The payload to start from comes with the letter's detail.
-        this->session().get(
-            QStringLiteral("/v1/dead-letters/%1").arg(id), this,
-            [this, id](const MeshReply& reply) {
-                const QJsonObject full = QJsonDocument::fromJson(reply.body).object();
-                auto* dialog = new QDialog(this);
-                dialog->setAttribute(Qt::WA_DeleteOnClose);
-                dialog->setWindowTitle(QStringLiteral("Edit and replay dead letter %1").arg(id));
-                auto* editor = new QPlainTextEdit(dialog);
-                editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-                editor->setPlainText(
-                    QString::fromUtf8(QJsonDocument(full.value(QLatin1String("event"))
-                                                        .toObject()
-                                                        .value(QLatin1String("payload"))
-                                                        .toObject())
-                                          .toJson(QJsonDocument::Indented)));
-                auto* problem = new QLabel(dialog);
-                problem->setWordWrap(true);
-                auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, dialog);
-                auto* send = buttons->addButton(QStringLiteral("Validate and replay"),
-                                                QDialogButtonBox::AcceptRole);
-                auto* layout = new QVBoxLayout(dialog);
-                layout->addWidget(new QLabel(QStringLiteral("The edited payload is checked against "
-                                                            "the event's schema before it is sent; "
-                                                            "the letter keeps both versions."),
-                                             dialog));
-                layout->addWidget(editor, 1);
-                layout->addWidget(problem);
-                layout->addWidget(buttons);
-                connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-                connect(send, &QPushButton::clicked, dialog, [this, dialog, editor, problem, id] {
-                    editAndReplay(id, editor->toPlainText().toUtf8(),
-                                  [dialog, problem](const QString& error) {
-                                      if (error.isEmpty())
-                                          dialog->accept();
-                                      else
-                                          problem->setText(error);
-                                  });
-                });
-                dialog->resize(640, 480);
-                dialog->open();
-            });
+    connect(edit_, &QPushButton::clicked, this, &DeadLettersPage::openEditor);
+    connect(export_, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, QStringLiteral("Export dead letters"),
+            QStringLiteral("dead-letters-%1.jsonl")
+                .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))),
+            QStringLiteral("JSON Lines (*.jsonl);;All files (*)"));
+        if (!path.isEmpty())
+            exportJsonLines(path, [](const QString&) {});
     });
     updateButtons();
 }
@@ -301,6 +276,109 @@ void DeadLettersPage::showLetter(int row) {
                              .toJson(QJsonDocument::Indented));
             detail_->setPlainText(lines.join(u'\n'));
         });
+}
+
+EditPayloadDialog* DeadLettersPage::editor() const {
+    return editor_;
+}
+
+QString DeadLettersPage::replayPreview(const QList<int>& rows) const {
+    constexpr int kShown = 12;
+    QStringList lines;
+    for (int i = 0; i < rows.size() && i < kShown; ++i) {
+        const QJsonObject letter = letters_->record(rows[i]);
+        lines << QStringLiteral("• %1 %2 (%3) → %4")
+                     .arg(letter.value(QLatin1String("event_type")).toString(),
+                          letter.value(QLatin1String("entity")).toString(),
+                          letter.value(QLatin1String("event_id")).toString(),
+                          letter.value(QLatin1String("consumer")).toString());
+    }
+    if (rows.size() > kShown)
+        lines << QStringLiteral("… and %1 more").arg(rows.size() - kShown);
+    return lines.join(u'\n');
+}
+
+void DeadLettersPage::openEditor() {
+    const int row = letterTable_->currentIndex().row();
+    if (row < 0)
+        return;
+    const qint64 id =
+        static_cast<qint64>(letters_->record(row).value(QLatin1String("id")).toDouble());
+    // The payload to start from, and its type and version, come with the letter's detail.
+    session().get(QStringLiteral("/v1/dead-letters/%1").arg(id), this,
+                  [this, id](const MeshReply& reply) {
+                      if (!reply.ok()) {
+                          status_->setText(reply.describe());
+                          return;
+                      }
+                      const QJsonObject letter = QJsonDocument::fromJson(reply.body).object();
+                      const QJsonObject event = letter.value(QLatin1String("event")).toObject();
+                      const QJsonValue edited = letter.value(QLatin1String("edited_payload"));
+                      const QJsonObject payload =
+                          edited.isObject() ? edited.toObject()
+                                            : event.value(QLatin1String("payload")).toObject();
+                      auto* dialog = new EditPayloadDialog(
+                          session(), id, event.value(QLatin1String("event_type")).toString(),
+                          event.value(QLatin1String("schema_version")).toInt(1),
+                          QJsonDocument(payload).toJson(QJsonDocument::Compact), this);
+                      dialog->setAttribute(Qt::WA_DeleteOnClose);
+                      connect(dialog, &EditPayloadDialog::sendRequested, this,
+                              [this, dialog, id](const QByteArray& payloadJson) {
+                                  editAndReplay(id, payloadJson,
+                                                [dialog = QPointer(dialog)](const QString& error) {
+                                                    if (dialog)
+                                                        dialog->showSendResult(error);
+                                                });
+                              });
+                      editor_ = dialog;
+                      dialog->open();
+                  });
+}
+
+void DeadLettersPage::exportJsonLines(const QString& path,
+                                      std::function<void(const QString& error)> done) {
+    auto file = std::make_shared<QFile>(path);
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        const QString error = QStringLiteral("Cannot write %1: %2").arg(path, file->errorString());
+        status_->setText(error);
+        done(error);
+        return;
+    }
+    QList<qint64> ids;
+    for (int row = 0; row < letters_->rowCount(); ++row)
+        ids.append(
+            static_cast<qint64>(letters_->record(row).value(QLatin1String("id")).toDouble()));
+    status_->setText(QStringLiteral("Exporting %1 letter(s)…").arg(ids.size()));
+    // One letter at a time, in the listed order, each with its event and attempts.
+    auto next = std::make_shared<std::function<void(int)>>();
+    *next = [this, file, ids, path, done = std::move(done), next](int i) {
+        if (i == ids.size()) {
+            file->close();
+            status_->setText(
+                QStringLiteral("%1 letter(s) exported to %2").arg(ids.size()).arg(path));
+            done({});
+            *next = nullptr; // breaks the cycle through the captured pointer
+            return;
+        }
+        session().get(
+            QStringLiteral("/v1/dead-letters/%1").arg(ids[i]), this,
+            [this, file, next, i, done](const MeshReply& reply) {
+                if (!reply.ok()) {
+                    file->close();
+                    const QString error = QStringLiteral("Export stopped at letter %1: %2")
+                                              .arg(i + 1)
+                                              .arg(reply.describe());
+                    status_->setText(error);
+                    done(error);
+                    *next = nullptr;
+                    return;
+                }
+                file->write(QJsonDocument::fromJson(reply.body).toJson(QJsonDocument::Compact));
+                file->write("\n");
+                (*next)(i + 1);
+            });
+    };
+    (*next)(0);
 }
 
 QList<qint64> DeadLettersPage::selectedIds() const {

@@ -3,12 +3,15 @@
 // of the chosen group or of every group (right), the selected letter's event
 // and every attempt below. Operators replay (one, the selection, a whole
 // group - to that consumer only), edit the payload and replay it (checked
-// against the schema by the broker), or discard with a reason. Every action
-// asks first, says what it will do, and lands in the audit log.
+// against the schema as it is typed), or discard with a reason. Every action
+// asks first, lists what it will send where, and lands in the audit log. The
+// letters listed export as JSON Lines, each with its event and attempts.
 
 #include "views/console/page.h"
 
 #include <QJsonObject>
+#include <QPointer>
+#include <functional>
 
 class QLabel;
 class QPlainTextEdit;
@@ -17,6 +20,7 @@ class QTableView;
 
 namespace meshdeck::views {
 
+class EditPayloadDialog;
 class RecordListModel;
 
 class DeadLettersPage final : public Page {
@@ -41,6 +45,13 @@ public:
     void editAndReplay(qint64 id, const QByteArray& payloadJson,
                        std::function<void(const QString& error)> done);
 
+    // Opens the edit-and-replay dialog for the current letter once its detail arrives.
+    void openEditor();
+    EditPayloadDialog* editor() const; // the last one opened, while it is open
+    // Writes the listed letters to path, one JSON object per line; done gets
+    // an empty string, or what went wrong.
+    void exportJsonLines(const QString& path, std::function<void(const QString& error)> done);
+
     // Ask before acting (off in tests).
     void setConfirmations(bool on) { confirm_ = on; }
 
@@ -50,6 +61,8 @@ private:
     void showLetter(int row);
     void act(const QString& path, const QJsonObject& body, const QString& done);
     QList<qint64> selectedIds() const;
+    // "• LeadScored lead:L-1 (event id) → crm" per row, for the confirmations.
+    QString replayPreview(const QList<int>& rows) const;
     void updateButtons();
 
     RecordListModel* groups_;
@@ -62,6 +75,8 @@ private:
     QPushButton* replayGroup_;
     QPushButton* edit_;
     QPushButton* discard_;
+    QPushButton* export_;
+    QPointer<EditPayloadDialog> editor_;
     QString consumer_;
     QString signature_;
     quint64 generation_ = 0;
