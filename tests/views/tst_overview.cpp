@@ -7,6 +7,8 @@
 #include "views/overview/prometheus_text.h"
 #include "views/session/http_transport.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -78,6 +80,33 @@ private Q_SLOTS:
         QCOMPARE(histogramQuantile({}, QStringLiteral("h"), q), -1.0);
     }
 
+    void sloVerdictTakesTheWorstConsumer() {
+        const auto consumers = QJsonDocument::fromJson(R"([
+            {"name": "crm", "end_to_end": [
+                {"event_type": "LeadScored", "p99_ms": 800, "target_ms": 2000, "percentile": 99, "met": true},
+                {"event_type": "DealWon", "p99_ms": 120}]},
+            {"name": "router", "end_to_end": [
+                {"event_type": "LeadScored", "p99_ms": 900, "target_ms": 500, "percentile": 99, "met": false}]},
+            {"name": "analytics", "end_to_end": [
+                {"event_type": "LeadScored", "p99_ms": 100, "target_ms": 5000, "percentile": 95, "met": true}]}
+        ])")
+                                   .array();
+        const auto verdicts = sloByEventType(consumers);
+        QCOMPARE(verdicts.size(), 2);
+        const SloVerdict lead = verdicts.value(QStringLiteral("LeadScored"));
+        QVERIFY(lead.hasTarget);
+        QVERIFY(!lead.met);
+        QCOMPARE(lead.text, QStringLiteral("missed at router: p99 over 500 ms"));
+        const SloVerdict deal = verdicts.value(QStringLiteral("DealWon"));
+        QVERIFY(!deal.hasTarget);
+        QCOMPARE(deal.text, QStringLiteral("p99 120 ms, no target"));
+        // Met everywhere: the first target met is named.
+        const auto met = sloByEventType(QJsonArray{consumers[0]});
+        QVERIFY(met.value(QStringLiteral("LeadScored")).met);
+        QCOMPARE(met.value(QStringLiteral("LeadScored")).text,
+                 QStringLiteral("met: p99 within 2.0 s"));
+    }
+
     void pageShowsTheMeshAndLeadsToPages() {
         test::TestBroker mesh;
         // A consumer whose sink refuses every event as invalid: all 40 end as dead letters.
@@ -119,6 +148,13 @@ private Q_SLOTS:
         QTRY_COMPARE(byType->rowCount(), 1);
         QCOMPARE(byType->item(0, 0)->text(), QStringLiteral("LeadScored"));
         QCOMPARE(byType->item(0, 1)->text(), QStringLiteral("40"));
+        // No outcomes were reported, so the type has no SLO reading yet.
+        QCOMPARE(byType->item(0, 2)->text(), QStringLiteral("–"));
+        auto* circuits = page.findChild<QTableWidget*>(QStringLiteral("consumerCircuits"));
+        QTRY_COMPARE(circuits->rowCount(), 1);
+        QCOMPARE(circuits->item(0, 0)->text(), QStringLiteral("crm"));
+        QCOMPARE(circuits->item(0, 2)->text(), QStringLiteral("closed"));
+        QTRY_VERIFY(circuits->item(0, 3)->text().contains(QStringLiteral("400")));
 
         // Events published between two polls show as a rate.
         QCOMPARE(producer.postJson("/v1/events", batchOf(200)).status, 202);

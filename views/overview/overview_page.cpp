@@ -4,6 +4,7 @@
 #include <QChartView>
 #include <QDateTime>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -27,14 +28,66 @@ constexpr qint64 kHistoryMs = 5 * 60 * 1000;
 QString number(double value) {
     return QLocale().toString(static_cast<qint64>(value));
 }
+
+QString milliseconds(double ms) {
+    return ms >= 1000 ? QStringLiteral("%1 s").arg(QLocale().toString(ms / 1000, 'f', 1))
+                      : QStringLiteral("%1 ms").arg(QLocale().toString(ms, 'f', 0));
+}
+
+// Reads on light and dark backgrounds alike.
+const QColor kMissed(214, 64, 69);
+const QColor kMet(46, 160, 67);
+
+QTableWidgetItem* cellAt(QTableWidget* table, int row, int column) {
+    auto* item = table->item(row, column);
+    if (!item) {
+        item = new QTableWidgetItem;
+        table->setItem(row, column, item);
+    }
+    return item;
+}
 } // namespace
 
+QMap<QString, SloVerdict> sloByEventType(const QJsonArray& consumers) {
+    QMap<QString, SloVerdict> verdicts;
+    for (const auto& c : consumers) {
+        const QJsonObject consumer = c.toObject();
+        const QString name = consumer.value(QLatin1String("name")).toString();
+        for (const auto& r : consumer.value(QLatin1String("end_to_end")).toArray()) {
+            const QJsonObject row = r.toObject();
+            SloVerdict& v = verdicts[row.value(QLatin1String("event_type")).toString()];
+            const double p99 = row.value(QLatin1String("p99_ms")).toDouble();
+            if (!row.contains(QLatin1String("target_ms"))) {
+                if (!v.hasTarget)
+                    v.text = QStringLiteral("p99 %1, no target").arg(milliseconds(p99));
+                continue;
+            }
+            const double target = row.value(QLatin1String("target_ms")).toDouble();
+            const QString percentile =
+                QStringLiteral("p%1").arg(row.value(QLatin1String("percentile")).toDouble());
+            const bool met = row.value(QLatin1String("met")).toBool();
+            // The worst consumer speaks for the type: one miss outweighs any number of passes.
+            if (!met && (v.met || !v.hasTarget)) {
+                v.text = QStringLiteral("missed at %1: %2 over %3")
+                             .arg(name, percentile, milliseconds(target));
+                v.met = false;
+            } else if (met && !v.hasTarget) {
+                v.text = QStringLiteral("met: %1 within %2").arg(percentile, milliseconds(target));
+            }
+            v.hasTarget = true;
+        }
+    }
+    return verdicts;
+}
+
 OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
-    : Page(session, parent), status_(new QLabel(this)), byType_(new QTableWidget(0, 2, this)),
-      chartView_(new QChartView(this)), rateSeries_(new QLineSeries), rateAxis_(new QValueAxis) {
+    : Page(session, parent), status_(new QLabel(this)), byType_(new QTableWidget(0, 3, this)),
+      circuits_(new QTableWidget(0, 4, this)), chartView_(new QChartView(this)),
+      rateSeries_(new QLineSeries), rateAxis_(new QValueAxis) {
     setObjectName(QStringLiteral("overviewPage"));
     status_->setObjectName(QStringLiteral("overviewStatus"));
     byType_->setObjectName(QStringLiteral("publishedByType"));
+    circuits_->setObjectName(QStringLiteral("consumerCircuits"));
 
     auto* tiles = new QGridLayout;
     tiles->setSpacing(10);
@@ -88,12 +141,23 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
         axis->setGridLineColor(pal.color(QPalette::Mid));
     }
 
-    byType_->setHorizontalHeaderLabels({QStringLiteral("Event type"), QStringLiteral("Published")});
-    byType_->verticalHeader()->hide();
-    byType_->horizontalHeader()->setStretchLastSection(true);
-    byType_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    byType_->setSelectionMode(QAbstractItemView::NoSelection);
-    byType_->setColumnWidth(0, 260);
+    byType_->setHorizontalHeaderLabels(
+        {QStringLiteral("Event type"), QStringLiteral("Published"), QStringLiteral("SLO")});
+    circuits_->setHorizontalHeaderLabels({QStringLiteral("Consumer"), QStringLiteral("State"),
+                                          QStringLiteral("Circuit"), QStringLiteral("Last error")});
+    for (auto* table : {byType_, circuits_}) {
+        table->verticalHeader()->hide();
+        table->horizontalHeader()->setStretchLastSection(true);
+        table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        table->setSelectionMode(QAbstractItemView::NoSelection);
+    }
+    byType_->setColumnWidth(0, 200);
+    circuits_->setColumnWidth(0, 140);
+    circuits_->setColumnWidth(1, 90);
+    circuits_->setColumnWidth(2, 150);
+    byType_->setToolTip(QStringLiteral("Each type's end-to-end latency against its consumers' "
+                                       "targets; the worst consumer decides"));
+    circuits_->setToolTip(QStringLiteral("Open Consumers for lag, history and actions"));
 
     auto* layout = new QVBoxLayout(this);
     auto* heading = new QLabel(QStringLiteral("<b>Overview</b>"), this);
@@ -103,7 +167,10 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     layout->addLayout(header);
     layout->addLayout(tiles);
     layout->addWidget(chartView_, 2);
-    layout->addWidget(byType_, 1);
+    auto* tables = new QHBoxLayout;
+    tables->addWidget(byType_, 1);
+    tables->addWidget(circuits_, 1);
+    layout->addLayout(tables, 1);
 
     pollTimer_.setInterval(kPollMs);
     connect(&pollTimer_, &QTimer::timeout, this, &OverviewPage::poll);
@@ -157,6 +224,11 @@ void OverviewPage::poll() {
         }
         applyHealth(reply.body);
     });
+    session().get(QStringLiteral("/v1/consumers"), this,
+                  [this, generation](const MeshReply& reply) {
+                      if (generation == generation_ && reply.ok())
+                          applyConsumers(reply.body);
+                  });
     session().get(QStringLiteral("/metrics"), this, [this, generation](const MeshReply& reply) {
         if (generation != generation_)
             return;
@@ -207,17 +279,11 @@ void OverviewPage::applyMetrics(const QByteArray& body) {
               [](const auto& a, const auto& b) { return a.second > b.second; });
     byType_->setRowCount(static_cast<int>(rows.size()));
     for (int r = 0; r < rows.size(); ++r) {
-        for (int c = 0; c < 2; ++c) {
-            auto* item = byType_->item(r, c);
-            if (!item) {
-                item = new QTableWidgetItem;
-                byType_->setItem(r, c, item);
-            }
-            item->setText(c == 0 ? rows[r].first : number(rows[r].second));
-            if (c == 1)
-                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        }
+        cellAt(byType_, r, 0)->setText(rows[r].first);
+        cellAt(byType_, r, 1)->setText(number(rows[r].second));
+        cellAt(byType_, r, 1)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     }
+    applySlo();
     // Delivery: the rate from the delivered totals, lag and circuits summed over consumers.
     const double delivered =
         sumBy(samples, QStringLiteral("meshdeck_consumer_delivered_total"), {}).value(QString());
@@ -255,6 +321,51 @@ void OverviewPage::applyMetrics(const QByteArray& body) {
                                                       .toArray()
                                                       .size()));
     });
+}
+
+void OverviewPage::applyConsumers(const QByteArray& body) {
+    const QJsonArray consumers =
+        QJsonDocument::fromJson(body).object().value(QLatin1String("consumers")).toArray();
+    slo_ = sloByEventType(consumers);
+    applySlo();
+    circuits_->setRowCount(static_cast<int>(consumers.size()));
+    for (int r = 0; r < consumers.size(); ++r) {
+        const QJsonObject c = consumers[r].toObject();
+        const QJsonObject circuit = c.value(QLatin1String("circuit")).toObject();
+        const QString state = circuit.value(QLatin1String("state")).toString();
+        const QString probe = circuit.value(QLatin1String("probe_at")).toString();
+        cellAt(circuits_, r, 0)->setText(c.value(QLatin1String("name")).toString());
+        cellAt(circuits_, r, 1)->setText(c.value(QLatin1String("state")).toString());
+        auto* circuitCell = cellAt(circuits_, r, 2);
+        circuitCell->setText(state == QLatin1String("open") && !probe.isEmpty()
+                                 ? QStringLiteral("open, probes at %1")
+                                       .arg(QDateTime::fromString(probe, Qt::ISODateWithMs)
+                                                .toLocalTime()
+                                                .toString(QStringLiteral("HH:mm:ss")))
+                                 : state);
+        circuitCell->setForeground(state == QLatin1String("closed") ? palette().text()
+                                                                    : QBrush(kMissed));
+        cellAt(circuits_, r, 3)
+            ->setText(c.value(QLatin1String("last_error"))
+                          .toObject()
+                          .value(QLatin1String("message"))
+                          .toString());
+    }
+}
+
+void OverviewPage::applySlo() {
+    for (int r = 0; r < byType_->rowCount(); ++r) {
+        const auto* type = byType_->item(r, 0);
+        const auto it = type ? slo_.constFind(type->text()) : slo_.cend();
+        auto* cell = cellAt(byType_, r, 2);
+        if (it == slo_.cend()) {
+            cell->setText(QStringLiteral("–"));
+            cell->setForeground(palette().text());
+            continue;
+        }
+        cell->setText(it->text);
+        cell->setForeground(!it->hasTarget ? palette().text() : QBrush(it->met ? kMet : kMissed));
+    }
 }
 
 void OverviewPage::updateChart() {

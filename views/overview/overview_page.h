@@ -1,13 +1,16 @@
 #pragma once
 // Overview: how the mesh is doing at a glance - events stored, the ingest
 // rate and its last five minutes, rejected inputs, event types, commit
-// latency and the writer queue - from /healthz and /metrics, polled every
-// two seconds while the page is shown. Each tile leads to its page.
+// latency, the writer queue, delivery, each event type's SLO status and each
+// consumer's circuit - from /healthz, /metrics and /v1/consumers, polled
+// every two seconds while the page is shown. Each tile leads to its page.
 
 #include "views/console/page.h"
 #include "views/overview/prometheus_text.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
+#include <QMap>
 #include <QTimer>
 #include <deque>
 
@@ -19,6 +22,15 @@ class QLineSeries;
 class QValueAxis;
 
 namespace meshdeck::views {
+
+// An event type's end-to-end latency against its consumers' SLO targets.
+struct SloVerdict {
+    bool hasTarget = false; // some consumer of the type sets a target
+    bool met = true;        // every consumer with a target meets it
+    QString text;           // "met: p99 within 2.0 s", "missed at crm: p99 over 500 ms"
+};
+// By event type, from GET /v1/consumers' "consumers" (their "end_to_end" rows).
+QMap<QString, SloVerdict> sloByEventType(const QJsonArray& consumers);
 
 class OverviewPage final : public Page {
     Q_OBJECT
@@ -50,6 +62,8 @@ private:
     void poll();
     void applyHealth(const QByteArray& body);
     void applyMetrics(const QByteArray& body);
+    void applyConsumers(const QByteArray& body);
+    void applySlo();
     void updateChart();
 
     QTimer pollTimer_;
@@ -60,6 +74,8 @@ private:
     qint64 lastDeliveredAtMs_ = 0;
     QLabel* status_;
     QTableWidget* byType_;
+    QTableWidget* circuits_;
+    QMap<QString, SloVerdict> slo_;
     QChartView* chartView_;
     QLineSeries* rateSeries_;
     QValueAxis* rateAxis_;
