@@ -13,7 +13,13 @@
 // the exit code says only whether every acknowledged event reached the table
 // (0), not (1), or the run hung (2) - a timed bar does not fail CI.
 //
-//   bench_console_stall [--seconds N] [--no-scroll]
+// With --stored N it measures browsing instead of the live run: it fills the
+// log with N events (four connections, batches of 500), opens the page on
+// them and scrolls the table to its bottom every 50 ms (each time fetching the
+// next page) for --browse-seconds; it prints the stalls, how many rows the
+// table holds and how fast paging went.
+//
+//   bench_console_stall [--seconds N] [--no-scroll] [--stored N] [--browse-seconds N]
 
 #include "core/uuid.h"
 #include "tests/support/test_broker.h"
@@ -56,9 +62,15 @@ constexpr auto kScrollInterval = 100ms;
 constexpr auto kCatchUpLimit = 10s;
 constexpr double kStallBarMs = 50.0;
 
+constexpr int kPreloadBatch = 500;
+constexpr int kPreloadConnections = 4;
+constexpr auto kBrowseScrollInterval = 50ms;
+
 struct Options {
     int seconds = 20;
     bool scroll = true;
+    long long stored = 0;
+    int browseSeconds = 10;
 };
 
 Options parseOptions(const QStringList& args) {
@@ -73,8 +85,23 @@ Options parseOptions(const QStringList& args) {
             }
         } else if (args[i] == u"--no-scroll") {
             options.scroll = false;
+        } else if (args[i] == u"--stored" && i + 1 < args.size()) {
+            bool ok = false;
+            options.stored = args[++i].toLongLong(&ok);
+            if (!ok || options.stored < 0 || options.stored > 10'000'000) {
+                std::fprintf(stderr, "--stored takes a whole number from 0 to 10000000\n");
+                std::exit(64);
+            }
+        } else if (args[i] == u"--browse-seconds" && i + 1 < args.size()) {
+            bool ok = false;
+            options.browseSeconds = args[++i].toInt(&ok);
+            if (!ok || options.browseSeconds < 1 || options.browseSeconds > 600) {
+                std::fprintf(stderr, "--browse-seconds takes a whole number from 1 to 600\n");
+                std::exit(64);
+            }
         } else {
-            std::fprintf(stderr, "usage: bench_console_stall [--seconds N] [--no-scroll]\n");
+            std::fprintf(stderr, "usage: bench_console_stall [--seconds N] [--no-scroll] "
+                                 "[--stored N] [--browse-seconds N]\n");
             std::exit(64);
         }
     }
@@ -101,11 +128,11 @@ std::string rfc3339Now() {
     return time;
 }
 
-// A JSON array of kEventsPerBatch LeadScored events (about 300 bytes each).
-std::string leadScoredBatch(UuidV7Generator& ids, long long first) {
+// A JSON array of `count` LeadScored events (about 300 bytes each).
+std::string leadScoredBatch(UuidV7Generator& ids, long long first, int count = kEventsPerBatch) {
     const std::string occurredAt = rfc3339Now();
     std::string body = "[";
-    for (int i = 0; i < kEventsPerBatch; ++i) {
+    for (int i = 0; i < count; ++i) {
         const long long n = first + i;
         const std::string lead = "L-" + std::to_string(n % 5000);
         if (i > 0)
@@ -186,6 +213,29 @@ private:
     std::string lastError_;
     double elapsedSeconds_ = 0;
 };
+
+// Fills the log with `count` events as fast as the broker takes them, from
+// kPreloadConnections threads; returns the events acknowledged.
+long long preload(const test::TestBroker& mesh, const std::string& token, long long count) {
+    std::atomic<long long> next{0};
+    std::atomic<long long> acknowledged{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kPreloadConnections; ++t) {
+        threads.emplace_back([&] {
+            MeshClient client = mesh.client(token);
+            UuidV7Generator ids;
+            for (long long first = next.fetch_add(kPreloadBatch); first < count;
+                 first = next.fetch_add(kPreloadBatch)) {
+                const int n = static_cast<int>(std::min<long long>(kPreloadBatch, count - first));
+                if (client.postJson("/v1/events", leadScoredBatch(ids, first, n)).ok())
+                    acknowledged += n;
+            }
+        });
+    }
+    for (auto& thread : threads)
+        thread.join();
+    return acknowledged;
+}
 
 // CPU time the calling thread has used, in nanoseconds.
 qint64 threadCpuNs() {
@@ -413,6 +463,16 @@ int main(int argc, char* argv[]) {
                      qPrintable(toDisplayString(session.state())), qPrintable(session.lastError()));
         return 1;
     }
+    long long stored = 0;
+    if (options.stored > 0) {
+        QElapsedTimer filling;
+        filling.start();
+        stored = preload(mesh, mesh.adminToken, options.stored);
+        std::printf("bench_console_stall: %lld events stored in %.1f s\n", stored,
+                    static_cast<double>(filling.elapsed()) / 1000.0);
+    }
+    QElapsedTimer opening;
+    opening.start();
     page->activate();
     EventTableModel* model = page->model();
     if (!waitFor([model] { return model->hasLoaded() && model->isFollowing(); }, 10s)) {
@@ -423,6 +483,45 @@ int main(int argc, char* argv[]) {
     if (!table) {
         std::fprintf(stderr, "bench_console_stall: the Events page has no eventsTable\n");
         return 1;
+    }
+
+    if (stored > 0) {
+        std::printf("bench_console_stall: browsing %lld stored events for %d s, scrolling to the "
+                    "bottom every %lld ms\n",
+                    stored, options.browseSeconds,
+                    static_cast<long long>(kBrowseScrollInterval.count()));
+        // The page may have loaded the empty log before the preload: open it again.
+        opening.restart();
+        model->reload();
+        if (!waitFor([model] { return model->rowCount() > 0; }, 10s)) {
+            std::fprintf(stderr, "bench_console_stall: the stored events never showed\n");
+            return 1;
+        }
+        std::printf("  first page shown         %.0f ms after the page opened (%d rows)\n",
+                    static_cast<double>(opening.elapsed()), model->rowCount());
+        StallMeter browseMeter(&app);
+        QTimer browser;
+        browser.setInterval(kBrowseScrollInterval);
+        QObject::connect(&browser, &QTimer::timeout, table, &QTableView::scrollToBottom);
+        const int before = model->rowCount();
+        browseMeter.start();
+        app.startRecording();
+        browser.start();
+        waitFor([] { return false; }, std::chrono::seconds(options.browseSeconds));
+        browser.stop();
+        browseMeter.stop();
+        app.stopRecording();
+        const int after = model->rowCount();
+        std::printf("  rows in the table        %d of %lld stored (%d fetched while browsing, "
+                    "%.0f rows/s; page size %d)\n",
+                    after, stored, after - before,
+                    static_cast<double>(after - before) / options.browseSeconds, model->pageSize());
+        const StallFigures browsing = summarize(browseMeter.takeSamples());
+        printStalls("browsing", browsing);
+        std::printf("  verdict                  longest stall %.1f ms: %s the %.0f ms bar\n",
+                    browsing.longest.lateMs,
+                    browsing.longest.lateMs < kStallBarMs ? "within" : "ABOVE", kStallBarMs);
+        return after > before ? 0 : 1;
     }
 
     std::printf("bench_console_stall: %d s at %d events/s (%d every %lld ms), %s, platform %s\n",
@@ -453,8 +552,9 @@ int main(int argc, char* argv[]) {
     QElapsedTimer catchUp;
     catchUp.start();
     const long long acknowledged = publisher.acknowledged();
+    const long long expected = stored + acknowledged;
     const bool complete =
-        waitFor([model, acknowledged] { return model->rowCount() >= acknowledged; }, kCatchUpLimit);
+        waitFor([model, expected] { return model->rowCount() >= expected; }, kCatchUpLimit);
     const double catchUpSeconds = static_cast<double>(catchUp.elapsed()) / 1000.0;
     meter.stop();
     app.stopRecording();
@@ -470,7 +570,7 @@ int main(int argc, char* argv[]) {
                 static_cast<double>(acknowledged) / publisher.elapsedSeconds(),
                 publisher.elapsedSeconds());
     std::printf("  events in the table      %d of %lld, %s %.1f s after the publisher stopped\n",
-                shown, acknowledged, complete ? "all" : "NOT all", catchUpSeconds);
+                shown, expected, complete ? "all" : "NOT all", catchUpSeconds);
     std::printf("  GUI stalls (lateness of a 5 ms timer):\n");
     printStalls("while publishing", publishing);
     printStalls("catching up", catchingUp);
@@ -486,8 +586,7 @@ int main(int argc, char* argv[]) {
                 longest < kStallBarMs ? "within" : "ABOVE", kStallBarMs);
 
     if (!complete) {
-        std::printf("bench_console_stall: %lld events never reached the table\n",
-                    acknowledged - shown);
+        std::printf("bench_console_stall: %lld events never reached the table\n", expected - shown);
         return 1;
     }
     if (acknowledged == 0) {

@@ -14,3 +14,10 @@ set_tests_properties(bench_console_stall_smoke PROPERTIES
   LABELS gui
   TIMEOUT 120
   ENVIRONMENT "QT_QPA_PLATFORM=offscreen;MESHDECK_CATALOG=${PROJECT_SOURCE_DIR}/resources/catalog;MESHDECK_FIXTURES=${PROJECT_SOURCE_DIR}/tests/fixtures;MESHDECK_BIN_DIR=${CMAKE_BINARY_DIR}/app")
+
+add_test(NAME bench_console_browse_smoke
+  COMMAND bench_console_stall --stored 20000 --browse-seconds 2)
+set_tests_properties(bench_console_browse_smoke PROPERTIES
+  LABELS gui
+  TIMEOUT 120
+  ENVIRONMENT "QT_QPA_PLATFORM=offscreen;MESHDECK_CATALOG=${PROJECT_SOURCE_DIR}/resources/catalog;MESHDECK_FIXTURES=${PROJECT_SOURCE_DIR}/tests/fixtures;MESHDECK_BIN_DIR=${CMAKE_BINARY_DIR}/app")
