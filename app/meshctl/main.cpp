@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -68,6 +69,8 @@ delivery:
                             letters, replays, outcomes, and what caused what
   stall --correlation-id ID | --entity KIND:ID
                             where its events stalled, in a sentence, with evidence
+  flows                     producer -> event type -> consumer edges: totals since
+                            the broker started, rates and error share over a minute
 
 filters: --type TYPE --tenant TENANT --entity KIND:ID --correlation ID
          --since TIME --until TIME (RFC 3339, e.g. 2026-11-27T09:00:00Z)
@@ -889,6 +892,42 @@ int stall(Options& o, MeshClient& client) {
     return 0;
 }
 
+std::string perSecond(const json& j, const std::string& pointer) {
+    const json::json_pointer at(pointer);
+    const double rate = j.contains(at) && j.at(at).is_number() ? j.at(at).get<double>() : 0;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f/s", rate);
+    return text;
+}
+
+int flows(Options& o, MeshClient& client) {
+    const json body = call(o, client, "GET", "/v1/flows", "flows");
+    if (o.json)
+        return 0;
+    std::cout << "since " << field(body, "/since") << "; rates over the last "
+              << field(body, "/window_seconds") << " s\n\n";
+    meshctl::Table producers({"PRODUCER", "TENANT", "TYPE", "PUBLISHED", "RATE", "REJECTED"});
+    for (const auto& e : body.value("producers", json::array()))
+        producers.add({field(e, "/producer"), field(e, "/tenant"), field(e, "/type"),
+                       field(e, "/published"), perSecond(e, "/published_per_s"),
+                       field(e, "/rejected")});
+    meshctl::Table consumers(
+        {"TYPE", "CONSUMER", "DELIVERED", "RATE", "FAILED", "DEAD", "ERRORS", "LAST ERROR"});
+    for (const auto& e : body.value("consumers", json::array())) {
+        char share[16];
+        std::snprintf(share, sizeof share, "%.0f %%", 100 * e.value("error_ratio", 0.0));
+        consumers.add({field(e, "/type"), field(e, "/consumer"), field(e, "/delivered"),
+                       perSecond(e, "/delivered_per_s"), field(e, "/failed"),
+                       field(e, "/dead_lettered"), share, oneLine(field(e, "/last_error"))});
+    }
+    std::cout << (producers.empty() ? std::string("no events published since the start\n")
+                                    : producers.render())
+              << '\n'
+              << (consumers.empty() ? std::string("no deliveries since the start\n")
+                                    : consumers.render());
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -913,6 +952,8 @@ int main(int argc, char** argv) {
             return trace(o, client);
         if (c == "stall")
             return stall(o, client);
+        if (c == "flows")
+            return flows(o, client);
         if (c == "get" || c == "schema") {
             if (o.positional.size() != 1)
                 fail(c == "get" ? "usage: meshctl get EVENT_ID" : "usage: meshctl schema TYPE");

@@ -635,6 +635,21 @@ private Q_SLOTS:
                                 "nothing was rejected with it: check the producer.\n"));
         const Run neither = meshctl({QStringLiteral("stall")});
         QCOMPARE(neither.exitCode, 2);
+        // flows: the consumer's edge for LeadScored counts both dead letters.
+        const Run flows = meshctl({QStringLiteral("flows")});
+        QCOMPARE(flows.exitCode, 0);
+        QStringList edge;
+        static const QRegularExpression gap(QStringLiteral("\\s{2,}"));
+        for (const auto& line : flows.out.split(u'\n'))
+            if (line.startsWith(QStringLiteral("LeadScored ")) &&
+                line.contains(QStringLiteral(" crm-trace ")))
+                edge = line.split(gap);
+        // TYPE CONSUMER DELIVERED RATE FAILED DEAD ERRORS LAST ERROR
+        QVERIFY2(edge.size() >= 7, qPrintable(flows.out));
+        QCOMPARE(edge.value(5), QStringLiteral("2"));
+        QVERIFY2(edge.value(3).endsWith(QStringLiteral("/s")), qPrintable(flows.out));
+        QVERIFY2(flows.out.startsWith(QStringLiteral("since ")), qPrintable(flows.out));
+
         const Run noTrace = meshctl({QStringLiteral("trace"), QStringLiteral("journey-none")});
         QCOMPARE(noTrace.exitCode, 1);
         QVERIFY2(noTrace.err.contains(QStringLiteral("HTTP 404")), qPrintable(noTrace.err));
