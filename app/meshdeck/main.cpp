@@ -3,28 +3,20 @@
 // it; --attach connects the same way to a remote meshd, and Mesh >
 // Connections switches between the embedded mesh and saved ones.
 
+#include "console_pages.h"
 #include "demo_stack.h"
 #include "embedded_mesh.h"
-#include "views/catalog/catalog_page.h"
 #include "views/connections/connection_store.h"
 #include "views/connections/connections_dialog.h"
 #include "views/console/main_window.h"
-#include "views/console/record_list_page.h"
-#include "views/consumers/consumers_page.h"
-#include "views/dlq/dead_letters_page.h"
-#include "views/events/events_page.h"
-#include "views/overview/overview_page.h"
 #include "views/session/http_transport.h"
 #include "views/session/mesh_session.h"
-#include "views/trace/trace_page.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QMessageBox>
-#include <QShortcut>
 #include <QStandardPaths>
-#include <QStyle>
 #include <QTimer>
 #include <cstdio>
 #include <memory>
@@ -47,7 +39,7 @@ public:
         transport->setIgnoreTlsErrors(insecure);
         session_ = std::make_unique<views::MeshSession>(std::move(transport));
         window_ = std::make_unique<views::MainWindow>(*session_, name);
-        addPages(*window_, *session_);
+        addConsolePages(*window_, *session_);
         QObject::connect(window_.get(), &views::MainWindow::connectionsRequested, window_.get(),
                          [this] { showConnections(); });
         current_ = name;
@@ -66,57 +58,6 @@ public:
     }
 
 private:
-    static void addPages(views::MainWindow& window, views::MeshSession& session) {
-        auto* overview = new views::OverviewPage(session, &window);
-        QObject::connect(overview, &views::OverviewPage::pageRequested, &window,
-                         &views::MainWindow::showPageTitled);
-        window.addPage(overview);
-        window.addPage(new views::EventsPage(session, &window));
-        window.addPage(new views::CatalogPage(session, &window));
-        auto* consumers = new views::ConsumersPage(session, &window);
-        window.addPage(consumers);
-        auto* deadLetters = new views::DeadLettersPage(session, &window);
-        window.addPage(deadLetters);
-        QObject::connect(consumers, &views::ConsumersPage::deadLettersRequested, &window,
-                         [&window, deadLetters](const QString& consumer) {
-                             window.showPageTitled(deadLetters->title());
-                             deadLetters->showConsumer(consumer);
-                         });
-        auto* trace = new views::TracePage(session, &window);
-        window.addPage(trace);
-        // Ctrl+K: "where is this journey?" from anywhere.
-        auto* find = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_K), &window);
-        QObject::connect(find, &QShortcut::activated, &window, [&window, trace] {
-            window.showPageTitled(trace->title());
-            trace->focusSearch();
-        });
-        auto* quarantine = new views::RecordListPage(
-            session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine?limit=500"),
-            QStringLiteral("entries"),
-            {{QStringLiteral("Received"), QStringLiteral("received_at")},
-             {QStringLiteral("Tenant"), QStringLiteral("tenant")},
-             {QStringLiteral("Source"), QStringLiteral("source")},
-             {QStringLiteral("Status"), QStringLiteral("status")},
-             {QStringLiteral("Reason"), QStringLiteral("reason")},
-             {QStringLiteral("Where"), QStringLiteral("problem/violations/0/path")},
-             {QStringLiteral("First problem"), QStringLiteral("problem/violations/0/message")},
-             {QStringLiteral("Answer"), QStringLiteral("problem/detail")}},
-            QStringLiteral("Nothing was rejected: every input so far met its contract."), &window);
-        quarantine->setIcon(window.style()->standardIcon(QStyle::SP_MessageBoxWarning));
-        window.addPage(quarantine);
-        auto* audit = new views::RecordListPage(
-            session, QStringLiteral("Audit"), QStringLiteral("/v1/audit?limit=500"),
-            QStringLiteral("entries"),
-            {{QStringLiteral("When"), QStringLiteral("at")},
-             {QStringLiteral("Actor"), QStringLiteral("actor")},
-             {QStringLiteral("Action"), QStringLiteral("action")},
-             {QStringLiteral("Target"), QStringLiteral("target")},
-             {QStringLiteral("Detail"), QStringLiteral("detail")}},
-            QStringLiteral("No operator or admin actions yet."), &window);
-        audit->setIcon(window.style()->standardIcon(QStyle::SP_FileDialogContentsView));
-        window.addPage(audit);
-    }
-
     void showConnections() {
         auto* dialog =
             new views::ConnectionsDialog(store_, current_, embedded_ != nullptr, window_.get());

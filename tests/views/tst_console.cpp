@@ -3,18 +3,23 @@
 // bar's connection state, and the demo stack's events passing their schemas.
 
 #include "broker/client/mesh_client.h"
+#include "console_pages.h"
 #include "demo_stack.h"
 #include "embedded_mesh.h"
 #include "tests/support/meshd_process.h"
 #include "tests/support/test_support.h"
 #include "views/console/main_window.h"
 #include "views/console/page.h"
+#include "views/console/record_list_page.h"
 #include "views/overview/overview_page.h"
 #include "views/session/http_transport.h"
+#include "views/trace/trace_page.h"
 
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSettings>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest/QTest>
 #include <nlohmann/json.hpp>
@@ -143,6 +148,54 @@ private Q_SLOTS:
         // The separate process goes away: the console says so instead of freezing.
         QCOMPARE(meshd.terminate(), 0);
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), SessionState::Offline, 10000);
+    }
+
+    void pagesLeadToEachOther() {
+        QTemporaryDir dir;
+        auto mesh = std::make_unique<EmbeddedMesh>(dir.path());
+        MeshClient client(mesh->url().toStdString(), mesh->adminToken().toStdString());
+        const nlohmann::json event = {
+            {"event_type", "LeadScored"},
+            {"occurred_at", "2026-11-27T09:14:03.120Z"},
+            {"producer", "enrichment-service"},
+            {"tenant_id", "acme"},
+            {"correlation_id", "journey-wiring"},
+            {"entity", {{"kind", "lead"}, {"id", "L-1"}}},
+            {"payload", {{"lead_id", "L-1"}, {"score", 7}, {"model", "m"}}}};
+        QCOMPARE(client.postJson("/v1/events", event.dump()).status, 202);
+
+        QSettings().remove(QStringLiteral("window/page"));
+        auto session = sessionFor(*mesh);
+        MainWindow window(*session, QStringLiteral("Embedded mesh"));
+        addConsolePages(window, *session);
+        window.show();
+        session->open();
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        QCOMPARE(window.currentPage()->title(), QStringLiteral("Overview"));
+        QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
+        QCOMPARE(window.currentPage()->title(), QStringLiteral("Flow map"));
+
+        // An event's "Open trace" opens its journey on the Trace page.
+        window.showPageTitled(QStringLiteral("Events"));
+        auto* table = window.findChild<QTableView*>(QStringLiteral("eventsTable"));
+        QVERIFY(table);
+        QTRY_COMPARE(table->model()->rowCount(), 1);
+        table->selectRow(0);
+        auto* openTrace = window.findChild<QPushButton*>(QStringLiteral("openTraceButton"));
+        QTRY_VERIFY(openTrace->isEnabled());
+        openTrace->click();
+        auto* trace = qobject_cast<TracePage*>(window.currentPage());
+        QVERIFY(trace);
+        QTRY_VERIFY(trace->timeline()->rowCount() > 0);
+
+        // The window remembers its page by title, so new pages do not shift it.
+        window.close();
+        QCOMPARE(QSettings().value(QStringLiteral("window/page")).toString(),
+                 QStringLiteral("Trace"));
+        MainWindow reopened(*session, QStringLiteral("Embedded mesh"));
+        addConsolePages(reopened, *session);
+        QTRY_COMPARE(reopened.currentPage()->title(), QStringLiteral("Trace"));
+        QSettings().remove(QStringLiteral("window/page"));
     }
 
     void demoStackEventsPassTheirContracts() {

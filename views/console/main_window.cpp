@@ -137,16 +137,22 @@ void MainWindow::updateStatus() {
 void MainWindow::restoreState() {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    const int last = settings.value(QStringLiteral("window/page"), 0).toInt();
+    // By title: pages added in a later version do not shift it.
+    const QString last = settings.value(QStringLiteral("window/page")).toString();
     QMetaObject::invokeMethod(
-        this, [this, last] { showPage(std::clamp(last, 0, pageCount() - 1)); },
+        this,
+        [this, last] {
+            showPage(0);
+            showPageTitled(last);
+        },
         Qt::QueuedConnection);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/page"), pages_->currentIndex());
+    if (pages_->count() > 0)
+        settings.setValue(QStringLiteral("window/page"), page(pages_->currentIndex())->title());
     event->accept();
 }
 

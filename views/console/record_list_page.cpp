@@ -13,6 +13,15 @@
 
 namespace meshdeck::views {
 
+void setUpEmptyState(QLabel* label) {
+    label->setAlignment(Qt::AlignCenter);
+    label->setWordWrap(true);
+    label->setMargin(24);
+    label->setForegroundRole(QPalette::PlaceholderText);
+    label->setBackgroundRole(QPalette::Base);
+    label->setAutoFillBackground(true);
+}
+
 void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
                       QAbstractItemView::SelectionMode mode) {
     table->setModel(model);

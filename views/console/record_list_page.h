@@ -27,6 +27,10 @@ struct RecordColumn {
 void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
                       QAbstractItemView::SelectionMode mode = QAbstractItemView::SingleSelection);
 
+// Where a page has nothing to show yet: centred, wrapped, in the
+// placeholder colour on the view's background, so it stands in for the view.
+void setUpEmptyState(QLabel* label);
+
 // Reads a value at a slash-separated path; numbers without a fraction
 // print as integers, missing values as "".
 QString recordText(const QJsonObject& record, const QString& path);

@@ -103,8 +103,9 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     layout->addLayout(header);
     layout->addWidget(splitter, 1);
 
-    pollTimer_.setInterval(kPollMs);
-    connect(&pollTimer_, &QTimer::timeout, this, &ConsumersPage::poll);
+    follower_ = new LiveFollower(session, kPollMs, this);
+    connect(follower_, &LiveFollower::pollDue, this, &ConsumersPage::poll);
+    connect(follower_, &LiveFollower::messageReceived, this, &ConsumersPage::onFeedMessage);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ConsumersPage::showSelected);
     connect(model_, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from) {
@@ -124,31 +125,15 @@ QIcon ConsumersPage::icon() const {
 }
 
 void ConsumersPage::activate() {
-    poll();
-    if (!feed_) {
-        feed_ = session().openFeed(QStringLiteral("/v1/live"));
-        if (feed_) {
-            connect(feed_.get(), &MeshFeed::messageReceived, this, &ConsumersPage::onFeedMessage);
-            // Polling covers the gaps while the feed is down.
-            connect(feed_.get(), &MeshFeed::connectedChanged, this, [this](bool connected) {
-                if (connected)
-                    pollTimer_.stop();
-                else if (isVisible())
-                    pollTimer_.start();
-            });
-        }
-    }
-    if (!feed_ || !feed_->isConnected())
-        pollTimer_.start();
+    follower_->start();
 }
 
 bool ConsumersPage::live() const {
-    return feed_ && feed_->isConnected();
+    return follower_->live();
 }
 
 void ConsumersPage::hideEvent(QHideEvent* event) {
-    pollTimer_.stop();
-    feed_.reset(); // reopened when shown again
+    follower_->stop();
     Page::hideEvent(event);
 }
 
@@ -186,6 +171,8 @@ void ConsumersPage::apply(const QJsonArray& array) {
         consumers.append(v.toObject());
     const bool first = model_->rowCount() == 0;
     model_->apply(consumers);
+    if (!pendingSelection_.isEmpty())
+        selectConsumer(pendingSelection_);
     if (first && model_->rowCount() > 0) {
         table_->resizeColumnsToContents();
         if (!table_->currentIndex().isValid())
@@ -203,8 +190,8 @@ void ConsumersPage::apply(const QJsonArray& array) {
         while (!samples.empty() && samples.front().x() < now - kChartMinutes * 60'000)
             samples.pop_front();
     }
-    const QString source = feed_ && feed_->isConnected() ? QStringLiteral("live")
-                                                         : QStringLiteral("polled every second");
+    const QString source =
+        follower_->live() ? QStringLiteral("live") : QStringLiteral("polled every second");
     status_->setText(consumers.isEmpty()
                          ? QStringLiteral("No consumers yet: declare one in meshd's config or "
                                           "with POST /v1/consumers.")
@@ -224,6 +211,7 @@ QString ConsumersPage::selectedConsumer() const {
 
 void ConsumersPage::selectConsumer(const QString& name) {
     const int row = model_->rowOf(name);
+    pendingSelection_ = row >= 0 ? QString() : name;
     if (row >= 0)
         table_->selectRow(row);
 }

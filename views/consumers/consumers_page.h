@@ -7,6 +7,7 @@
 // roles allowed to take them.
 
 #include "views/console/page.h"
+#include "views/session/live_follower.h"
 
 #include <QHash>
 #include <QTimer>
@@ -39,6 +40,7 @@ public:
 
     ConsumerTableModel* model() const { return model_; }
     QString selectedConsumer() const;
+    // Selects it now, or as soon as it is listed (on the page's first load).
     void selectConsumer(const QString& name);
     // The lag points the chart shows (Unix ms, lag), oldest first: the
     // broker's per-minute history, then the page's own samples.
@@ -63,6 +65,7 @@ private:
     void loadHistory(const QString& name);
 
     ConsumerTableModel* model_;
+    QString pendingSelection_; // asked for before the table listed it
     QTableView* table_;
     QLabel* status_;
     QPushButton* pause_;
@@ -74,8 +77,7 @@ private:
     QLineSeries* lagSeries_;
     QValueAxis* axisX_;
     QValueAxis* axisY_;
-    QTimer pollTimer_;
-    std::unique_ptr<MeshFeed> feed_;
+    LiveFollower* follower_;
     quint64 generation_ = 0;
     // Per consumer: (Unix ms, lag) sampled at each poll for the last hour,
     // and the broker's per-minute history before that.

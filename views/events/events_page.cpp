@@ -1,5 +1,6 @@
 #include "views/events/events_page.h"
 
+#include "views/console/record_list_page.h"
 #include "views/events/event_table_model.h"
 #include "views/events/json_highlighter.h"
 
@@ -158,12 +159,7 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
 
     emptyState_ = new QLabel(this);
     emptyState_->setObjectName(QStringLiteral("emptyState"));
-    emptyState_->setAlignment(Qt::AlignCenter);
-    emptyState_->setWordWrap(true);
-    emptyState_->setMargin(24);
-    emptyState_->setForegroundRole(QPalette::PlaceholderText);
-    emptyState_->setBackgroundRole(QPalette::Base);
-    emptyState_->setAutoFillBackground(true);
+    setUpEmptyState(emptyState_);
     emptyState_->setFrameShape(QFrame::StyledPanel);
 
     tableStack_ = new QStackedWidget(this);

@@ -1,0 +1,442 @@
+#include "views/flow/flow_page.h"
+
+#include "views/console/record_list_page.h"
+#include "views/flow/flow_view.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <array>
+
+namespace meshdeck::views {
+
+namespace {
+
+constexpr int kPollMs = 2000;
+
+QString readableTime(const QString& rfc3339) {
+    const QDateTime at = QDateTime::fromString(rfc3339, Qt::ISODateWithMs);
+    return at.isValid() ? at.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + u" UTC"
+                        : QString();
+}
+
+// Inputs refused before their token was accepted belong to no tenant.
+QString tenantOf(const QString& tenant) {
+    return tenant.isEmpty() ? QStringLiteral("none (sent without a valid token)") : tenant;
+}
+
+QString number(qint64 n) {
+    return QLocale().toString(n);
+}
+
+// "1,234 in total · 12.5/s"
+QString countAndRate(qint64 total, double perSecond) {
+    return QStringLiteral("%1 in total · %2").arg(number(total), formatRate(perSecond));
+}
+
+// The Events page cannot ask the broker for one producer's events; its search
+// over the loaded events can match the stored field exactly.
+QString producerSearch(const QString& producer) {
+    const QString field =
+        QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("producer"), producer}})
+                              .toJson(QJsonDocument::Compact));
+    return field.mid(1, field.size() - 2); // without the braces
+}
+
+// The later of two RFC 3339 times; an empty or unreadable one loses.
+QString later(const QString& a, const QString& b) {
+    const QDateTime x = QDateTime::fromString(a, Qt::ISODateWithMs);
+    const QDateTime y = QDateTime::fromString(b, Qt::ISODateWithMs);
+    if (!x.isValid())
+        return b;
+    if (!y.isValid())
+        return a;
+    return x >= y ? a : b;
+}
+
+} // namespace
+
+FlowPage::FlowPage(MeshSession& session, QWidget* parent)
+    : Page(session, parent), view_(new FlowView(this)), stack_(new QStackedWidget(this)),
+      emptyState_(new QLabel(this)), status_(new QLabel(this)), detailTitle_(new QLabel(this)),
+      detail_(new QLabel(this)), showEvents_(new QPushButton(QStringLiteral("Show events"), this)),
+      consumerDetails_(new QPushButton(QStringLiteral("Consumer details"), this)) {
+    setObjectName(QStringLiteral("flowPage"));
+    stack_->setObjectName(QStringLiteral("flowStack"));
+    emptyState_->setObjectName(QStringLiteral("flowEmptyState"));
+    status_->setObjectName(QStringLiteral("flowStatus"));
+    detailTitle_->setObjectName(QStringLiteral("flowDetailTitle"));
+    detail_->setObjectName(QStringLiteral("flowDetail"));
+    showEvents_->setObjectName(QStringLiteral("showEventsButton"));
+    consumerDetails_->setObjectName(QStringLiteral("consumerDetailsButton"));
+
+    setUpEmptyState(emptyState_);
+    emptyState_->setText(QStringLiteral("Waiting for the mesh…"));
+    stack_->addWidget(view_);
+    stack_->addWidget(emptyState_);
+    stack_->setCurrentWidget(emptyState_);
+
+    auto* fit = new QToolButton(this);
+    fit->setObjectName(QStringLiteral("fitButton"));
+    fit->setText(QStringLiteral("Fit to window"));
+    fit->setToolTip(QStringLiteral("Show the whole map (Ctrl+0); Ctrl+wheel zooms"));
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    connect(fit, &QToolButton::clicked, view_, &FlowView::fitToView);
+    auto* header = new QHBoxLayout;
+    header->addWidget(new QLabel(QStringLiteral("<b>Flow map</b>"), this));
+    header->addWidget(status_, 1);
+    header->addWidget(fit);
+
+    QFont titleFont = detailTitle_->font();
+    titleFont.setBold(true);
+    detailTitle_->setFont(titleFont);
+    detailTitle_->setWordWrap(true);
+    detailTitle_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    detail_->setWordWrap(true);
+    detail_->setTextFormat(Qt::PlainText);
+    detail_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    detail_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    consumerDetails_->setToolTip(QStringLiteral("Open this consumer on the Consumers page"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(showEvents_);
+    buttons->addWidget(consumerDetails_);
+    buttons->addStretch();
+    auto* detailPane = new QWidget(this);
+    auto* detailLayout = new QVBoxLayout(detailPane);
+    detailLayout->setContentsMargins(8, 0, 0, 0);
+    detailLayout->addWidget(detailTitle_);
+    detailLayout->addWidget(detail_);
+    detailLayout->addLayout(buttons);
+    detailLayout->addStretch(1);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("flowSplitter"));
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(stack_);
+    splitter->addWidget(detailPane);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({760, 300});
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(header);
+    layout->addWidget(splitter, 1);
+
+    follower_ = new LiveFollower(session, kPollMs, this);
+    connect(follower_, &LiveFollower::pollDue, this, &FlowPage::poll);
+    connect(follower_, &LiveFollower::messageReceived, this, &FlowPage::onFeedMessage);
+    connect(view_, &FlowView::selectionChanged, this, &FlowPage::showSelected);
+    connect(showEvents_, &QPushButton::clicked, this,
+            [this] { Q_EMIT eventsRequested(selectedFilter_); });
+    connect(consumerDetails_, &QPushButton::clicked, this,
+            [this] { Q_EMIT consumerRequested(selectedConsumer_); });
+    showSelected();
+}
+
+QIcon FlowPage::icon() const {
+    // The icon ships in the meshdeck executable's resources; without them
+    // (a test) a stock one stands in.
+    const QString bundled = QStringLiteral(":/meshdeck/flow-map.svg");
+    return QFile::exists(bundled) ? QIcon(bundled) : style()->standardIcon(QStyle::SP_DirLinkIcon);
+}
+
+void FlowPage::activate() {
+    follower_->start();
+}
+
+bool FlowPage::live() const {
+    return follower_->live();
+}
+
+void FlowPage::select(const QString& key) {
+    view_->select(key);
+}
+
+void FlowPage::hideEvent(QHideEvent* event) {
+    follower_->stop();
+    Page::hideEvent(event);
+}
+
+void FlowPage::changeEvent(QEvent* event) {
+    Page::changeEvent(event);
+    if (event->type() == QEvent::FontChange && loaded_)
+        redraw(); // names measure differently
+}
+
+void FlowPage::poll() {
+    const quint64 generation = ++generation_;
+    session().get(QStringLiteral("/v1/flows"), this, [this, generation](const MeshReply& reply) {
+        if (generation != generation_)
+            return;
+        if (!reply.ok()) {
+            const QString why =
+                QStringLiteral("Could not load the flow map: %1").arg(reply.describe());
+            status_->setText(why);
+            if (!loaded_)
+                emptyState_->setText(why);
+            return;
+        }
+        auto conditions = std::move(snapshot_.conditions);
+        snapshot_ = parseFlows(QJsonDocument::fromJson(reply.body).object());
+        snapshot_.conditions = std::move(conditions);
+        loaded_ = true;
+        redraw();
+    });
+    // The consumers' states, for the paused and circuit-open badges.
+    session().get(QStringLiteral("/v1/consumers"), this,
+                  [this, generation](const MeshReply& reply) {
+                      if (generation != generation_ || !reply.ok())
+                          return;
+                      snapshot_.conditions = parseConditions(QJsonDocument::fromJson(reply.body)
+                                                                 .object()
+                                                                 .value(QLatin1String("consumers"))
+                                                                 .toArray());
+                      if (loaded_)
+                          redraw();
+                  });
+}
+
+void FlowPage::onFeedMessage(const QByteArray& message) {
+    const QJsonObject frame = QJsonDocument::fromJson(message).object();
+    if (frame.value(QLatin1String("type")).toString() != QLatin1String("snapshot"))
+        return;
+    if (!frame.contains(QLatin1String("flows"))) {
+        status_->setText(QStringLiteral(
+            "This broker does not report its flows: it is older than this console."));
+        return;
+    }
+    ++generation_; // a poll still on its way is older than this
+    snapshot_ = parseFlows(frame.value(QLatin1String("flows")).toObject());
+    snapshot_.conditions = parseConditions(frame.value(QLatin1String("consumers")).toArray());
+    loaded_ = true;
+    redraw();
+}
+
+void FlowPage::redraw() {
+    view_->setLayoutData(layoutFlows(snapshot_, view_->nameWidth()));
+    if (snapshot_.isEmpty()) {
+        const QString since = readableTime(snapshot_.since);
+        emptyState_->setText(
+            QStringLiteral("No events have flowed since the broker started%1.\n\nPublish an "
+                           "event, or start the console with --demo, and the map draws itself: "
+                           "producers on the left, event types in the middle, consumers on the "
+                           "right.")
+                .arg(since.isEmpty() ? QString() : u" (" + since + u')'));
+    }
+    stack_->setCurrentWidget(snapshot_.isEmpty() ? static_cast<QWidget*>(emptyState_) : view_);
+
+    std::array<int, 3> counts{}; // producers, event types, consumers
+    for (const auto& node : view_->layoutData().nodes)
+        ++counts[static_cast<std::size_t>(node.kind)];
+    status_->setText(
+        QStringLiteral("%1 producer(s) · %2 event type(s) · %3 consumer(s) · rates "
+                       "over the last %4 s · %5")
+            .arg(counts[0])
+            .arg(counts[1])
+            .arg(counts[2])
+            .arg(snapshot_.windowSeconds)
+            .arg(live() ? QStringLiteral("live") : QStringLiteral("polled every 2 s")));
+    showSelected();
+}
+
+void FlowPage::showSelected() {
+    const FlowLayout& layout = view_->layoutData();
+    const QString key = view_->selectedKey();
+    selectedFilter_ = {};
+    selectedConsumer_.clear();
+    showEvents_->setToolTip(QStringLiteral("Open the Events page filtered to this flow"));
+    QStringList lines;
+    if (const int n = layout.nodeIndex(key); n >= 0)
+        describeNode(layout.nodes.at(n), lines);
+    else if (const int e = layout.edgeIndex(key); e >= 0)
+        describeEdge(layout.edges.at(e), lines);
+    else
+        detailTitle_->setText(QStringLiteral("Nothing selected"));
+    if (lines.isEmpty() && key.isEmpty())
+        lines << QStringLiteral("Click a producer, an event type, a consumer or an edge between "
+                                "them to see what flows through it.");
+    else if (!snapshot_.since.isEmpty())
+        lines << QString()
+              << QStringLiteral("Totals count since the broker started (%1).")
+                     .arg(readableTime(snapshot_.since));
+    detail_->setText(lines.join(u'\n'));
+    const bool filtered = !selectedFilter_.type.isEmpty() || !selectedFilter_.text.isEmpty();
+    showEvents_->setEnabled(filtered);
+    showEvents_->setVisible(!key.isEmpty());
+    consumerDetails_->setVisible(!selectedConsumer_.isEmpty());
+}
+
+void FlowPage::describeNode(const FlowNode& node, QStringList& lines) {
+    const FlowLayout& layout = view_->layoutData();
+    const int self = layout.nodeIndex(node.key);
+    QStringList others; // the nodes at the other ends of its edges
+    for (const auto& edge : layout.edges)
+        if (edge.from == self)
+            others << layout.nodes.at(edge.to).name;
+        else if (edge.to == self)
+            others << layout.nodes.at(edge.from).name;
+    switch (node.kind) {
+    case FlowNode::Kind::Producer: {
+        detailTitle_->setText(QStringLiteral("Producer %1").arg(node.name));
+        qint64 published = 0, rejected = 0;
+        double publishedRate = 0, rejectedRate = 0;
+        QString last;
+        QString producer;
+        for (const auto& p : snapshot_.producers) {
+            if (u"producer:" + p.tenant + u'/' + p.producer != node.key)
+                continue;
+            producer = p.producer;
+            published += p.published;
+            rejected += p.rejected;
+            publishedRate += p.publishedPerSecond;
+            rejectedRate += p.rejectedPerSecond;
+            last = later(last, p.lastAt);
+        }
+        const double inputs = publishedRate + rejectedRate;
+        lines << QStringLiteral("Tenant: %1").arg(tenantOf(node.tenant))
+              << QStringLiteral("Publishes: %1").arg(others.join(QStringLiteral(", ")))
+              << QStringLiteral("Published: %1").arg(countAndRate(published, publishedRate))
+              << QStringLiteral("Rejected: %1").arg(countAndRate(rejected, rejectedRate))
+              << QStringLiteral("Rejected share of its inputs: %1")
+                     .arg(formatRatio(inputs > 0 ? rejectedRate / inputs : 0));
+        if (!last.isEmpty())
+            lines << QStringLiteral("Last input: %1").arg(readableTime(last));
+        if (rejected > 0)
+            lines << QStringLiteral(
+                "Rejected inputs and their reasons are on the Quarantine page.");
+        selectedFilter_.tenant = node.tenant;
+        selectedFilter_.text = producerSearch(producer);
+        return;
+    }
+    case FlowNode::Kind::EventType: {
+        detailTitle_->setText(QStringLiteral("Event type %1").arg(node.name));
+        QStringList producers, consumers;
+        qint64 published = 0, delivered = 0, failed = 0, dead = 0;
+        double publishedRate = 0, deliveredRate = 0, failedRate = 0;
+        for (const auto& p : snapshot_.producers)
+            if (p.type == node.name) {
+                producers << p.producer;
+                published += p.published;
+                publishedRate += p.publishedPerSecond;
+            }
+        for (const auto& c : snapshot_.consumers)
+            if (c.type == node.name) {
+                consumers << c.consumer;
+                delivered += c.delivered;
+                failed += c.failed;
+                dead += c.deadLettered;
+                deliveredRate += c.deliveredPerSecond;
+                failedRate += c.failedPerSecond;
+            }
+        producers.removeDuplicates();
+        lines << QStringLiteral("Published by: %1")
+                     .arg(producers.isEmpty() ? QStringLiteral("nobody since the broker started")
+                                              : producers.join(QStringLiteral(", ")))
+              << QStringLiteral("Consumed by: %1")
+                     .arg(consumers.isEmpty() ? QStringLiteral("no consumer yet")
+                                              : consumers.join(QStringLiteral(", ")))
+              << QStringLiteral("Published: %1").arg(countAndRate(published, publishedRate))
+              << QStringLiteral("Delivered: %1").arg(countAndRate(delivered, deliveredRate))
+              << QStringLiteral("Failed attempts: %1").arg(countAndRate(failed, failedRate))
+              << QStringLiteral("Dead-lettered: %1 in total").arg(number(dead));
+        selectedFilter_.type = node.name;
+        return;
+    }
+    case FlowNode::Kind::Consumer: {
+        detailTitle_->setText(QStringLiteral("Consumer %1").arg(node.name));
+        qint64 delivered = 0, failed = 0, dead = 0;
+        double deliveredRate = 0, failedRate = 0, deadRate = 0;
+        QString lastError, lastErrorAt, last;
+        for (const auto& c : snapshot_.consumers) {
+            if (c.consumer != node.name)
+                continue;
+            delivered += c.delivered;
+            failed += c.failed;
+            dead += c.deadLettered;
+            deliveredRate += c.deliveredPerSecond;
+            failedRate += c.failedPerSecond;
+            deadRate += c.deadLetteredPerSecond;
+            last = later(last, c.lastAt);
+            if (!c.lastError.isEmpty() && later(lastErrorAt, c.lastAt) == c.lastAt) {
+                lastError = c.lastError;
+                lastErrorAt = c.lastAt;
+            }
+        }
+        const double attempts = deliveredRate + failedRate;
+        const ConsumerCondition condition = snapshot_.conditions.value(node.name);
+        if (!condition.state.isEmpty())
+            lines << QStringLiteral("State: %1").arg(condition.state);
+        lines << QStringLiteral("Consumes: %1")
+                     .arg(others.isEmpty() ? QStringLiteral("nothing has reached it yet")
+                                           : others.join(QStringLiteral(", ")))
+              << QStringLiteral("Delivered: %1").arg(countAndRate(delivered, deliveredRate))
+              << QStringLiteral("Failed attempts: %1").arg(countAndRate(failed, failedRate))
+              << QStringLiteral("Dead-lettered: %1").arg(countAndRate(dead, deadRate))
+              << QStringLiteral("Failed share of its attempts: %1")
+                     .arg(formatRatio(attempts > 0 ? failedRate / attempts : 0));
+        if (!last.isEmpty())
+            lines << QStringLiteral("Last delivery attempt: %1").arg(readableTime(last));
+        if (!lastError.isEmpty())
+            lines << QStringLiteral("Last error: %1").arg(lastError);
+        if (others.size() == 1)
+            selectedFilter_.type = others.first();
+        else
+            showEvents_->setToolTip(
+                QStringLiteral("Pick one of this consumer's edges to see the events of its type"));
+        selectedConsumer_ = node.name;
+        return;
+    }
+    }
+}
+
+void FlowPage::describeEdge(const FlowEdge& edge, QStringList& lines) {
+    const FlowLayout& layout = view_->layoutData();
+    const FlowNode& from = layout.nodes.at(edge.from);
+    const FlowNode& to = layout.nodes.at(edge.to);
+    detailTitle_->setText(QStringLiteral("%1 → %2").arg(from.name, to.name));
+    if (edge.kind == FlowEdge::Kind::Published) {
+        const ProducerFlow& p = snapshot_.producers.at(edge.flow);
+        lines
+            << QStringLiteral("Producer %1 (tenant %2) publishes %3.")
+                   .arg(p.producer, tenantOf(p.tenant), p.type)
+            << QStringLiteral("Published: %1").arg(countAndRate(p.published, p.publishedPerSecond))
+            << QStringLiteral("Rejected: %1").arg(countAndRate(p.rejected, p.rejectedPerSecond))
+            << QStringLiteral("Rejected share of its inputs: %1").arg(formatRatio(edge.errorRatio));
+        if (!p.lastAt.isEmpty())
+            lines << QStringLiteral("Last input: %1").arg(readableTime(p.lastAt));
+        if (p.rejected > 0)
+            lines << QStringLiteral(
+                "Rejected inputs and their reasons are on the Quarantine page.");
+        selectedFilter_.type = p.type;
+        selectedFilter_.tenant = p.tenant;
+        selectedFilter_.text = producerSearch(p.producer);
+        return;
+    }
+    const ConsumerFlow& c = snapshot_.consumers.at(edge.flow);
+    lines << QStringLiteral("Consumer %1 receives %2.").arg(c.consumer, c.type);
+    if (!to.badge.isEmpty())
+        lines << QStringLiteral("Consumer state: %1").arg(to.badge);
+    lines << QStringLiteral("Delivered: %1").arg(countAndRate(c.delivered, c.deliveredPerSecond))
+          << QStringLiteral("Failed attempts: %1").arg(countAndRate(c.failed, c.failedPerSecond))
+          << QStringLiteral("Dead-lettered: %1")
+                 .arg(countAndRate(c.deadLettered, c.deadLetteredPerSecond))
+          << QStringLiteral("Failed share of its attempts: %1").arg(formatRatio(c.errorRatio));
+    if (!c.lastAt.isEmpty())
+        lines << QStringLiteral("Last delivery attempt: %1").arg(readableTime(c.lastAt));
+    if (!c.lastError.isEmpty())
+        lines << QStringLiteral("Last error: %1").arg(c.lastError);
+    selectedFilter_.type = c.type;
+    selectedConsumer_ = c.consumer;
+}
+
+} // namespace meshdeck::views
