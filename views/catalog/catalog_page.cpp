@@ -317,12 +317,44 @@ void CatalogPage::showType(const QString& eventType) {
     result_->clear();
     showBreakingChanges({});
     producers_->setText(QStringLiteral("Loading…"));
-    consumers_->setText(
-        QStringLiteral("no consumers yet: consumers appear with the delivery engine"));
+    consumers_->setText(QStringLiteral("Loading…"));
     showSummary();
     updateRegisterButton();
     fetchVersions(eventType);
     fetchProducers(eventType);
+    fetchConsumers(eventType);
+}
+
+// Consumers seen: the flow map's edges from this type since the broker started.
+void CatalogPage::fetchConsumers(const QString& eventType) {
+    const quint64 generation = typeGeneration_;
+    session().get(
+        QStringLiteral("/v1/flows"), this, [this, generation, eventType](const MeshReply& reply) {
+            if (generation != typeGeneration_)
+                return;
+            if (!reply.ok()) {
+                consumers_->setText(QStringLiteral("not available: ") + problemText(reply));
+                return;
+            }
+            QStringList seen;
+            for (const QJsonValue& v : QJsonDocument::fromJson(reply.body)
+                                           .object()
+                                           .value(QLatin1String("consumers"))
+                                           .toArray()) {
+                const QJsonObject edge = v.toObject();
+                if (edge.value(QLatin1String("type")).toString() != eventType)
+                    continue;
+                QString text = QStringLiteral("%1 (%2 delivered")
+                                   .arg(edge.value(QLatin1String("consumer")).toString())
+                                   .arg(edge.value(QLatin1String("delivered")).toInteger());
+                if (const qint64 dead = edge.value(QLatin1String("dead_lettered")).toInteger())
+                    text += QStringLiteral(", %1 dead-lettered").arg(dead);
+                seen << text + u')';
+            }
+            consumers_->setText(seen.isEmpty() ? QStringLiteral("none since the broker started")
+                                               : seen.join(QStringLiteral(", ")) +
+                                                     QStringLiteral(" since the broker started"));
+        });
 }
 
 void CatalogPage::fetchVersions(const QString& eventType) {

@@ -62,6 +62,7 @@ private:
     void showType(const QString& eventType);
     void fetchVersions(const QString& eventType);
     void fetchProducers(const QString& eventType);
+    void fetchConsumers(const QString& eventType);
     void showVersion(int version);
     void resetDraft();
     // Re-checks the draft now; true when it is a JSON object.

@@ -166,7 +166,7 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     header->addWidget(status_, 1);
     layout->addLayout(header);
     layout->addLayout(tiles);
-    layout->addWidget(chartView_, 2);
+    layout->addWidget(chartView_, 1);
     auto* tables = new QHBoxLayout;
     tables->addWidget(byType_, 1);
     tables->addWidget(circuits_, 1);
