@@ -1,5 +1,6 @@
 #include "views/consumers/consumers_page.h"
 
+#include "views/console/chart_palette.h"
 #include "views/console/record_list_page.h"
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/replay_dialog.h"
@@ -79,6 +80,7 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     lagSeries_->attachAxis(axisX_);
     lagSeries_->attachAxis(axisY_);
     chart->setMargins(QMargins(4, 4, 4, 4));
+    followPalette(chart, palette());
     chartView_->setChart(chart);
     chartView_->setRenderHint(QPainter::Antialiasing);
     chartView_->setMinimumHeight(180);

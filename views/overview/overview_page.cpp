@@ -1,5 +1,7 @@
 #include "views/overview/overview_page.h"
 
+#include "views/console/chart_palette.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
@@ -128,18 +130,11 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     chart->addAxis(rateAxis_, Qt::AlignLeft);
     rateSeries_->attachAxis(timeAxis);
     rateSeries_->attachAxis(rateAxis_);
-    chart->setBackgroundVisible(false);
     chart->setMargins(QMargins(4, 4, 4, 4));
     chartView_->setChart(chart);
     chartView_->setRenderHint(QPainter::Antialiasing);
     chartView_->setMinimumHeight(220);
-    // Charts keep their own light theme; follow the window's palette instead.
-    const QPalette pal = palette();
-    chart->setTitleBrush(pal.windowText());
-    for (auto* axis : {timeAxis, rateAxis_}) {
-        axis->setLabelsBrush(pal.windowText());
-        axis->setGridLineColor(pal.color(QPalette::Mid));
-    }
+    followPalette(chart, palette());
 
     byType_->setHorizontalHeaderLabels(
         {QStringLiteral("Event type"), QStringLiteral("Published"), QStringLiteral("SLO")});
