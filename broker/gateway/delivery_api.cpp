@@ -6,6 +6,7 @@
 #include "core/envelope.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -741,6 +742,11 @@ ApiResponse DeliveryApi::trace(BrokerCore& core, const std::string& cid, const P
             timeline.push_back({*d.resolvedAt, 3, std::move(r)});
         }
     }
+    // Each outcome against its consumer's SLO target, when it sets one.
+    std::map<std::string, std::int64_t, std::less<>> targets;
+    for (const auto& c : core.delivery().snapshot().consumers)
+        if (c.spec.slo.target.count() > 0)
+            targets.emplace(c.spec.name, c.spec.slo.target.count());
     for (const auto& o : outcomes) {
         ojson j{{"kind", "outcome"},
                 {"consumer", o.consumer},
@@ -749,6 +755,10 @@ ApiResponse DeliveryApi::trace(BrokerCore& core, const std::string& cid, const P
                 {"outcome", ojson::parse(o.outcomeJson, nullptr, false)},
                 {"at", formatRfc3339(o.at)},
                 {"latency_ms", o.latencyMs}};
+        if (const auto t = targets.find(o.consumer); t != targets.end()) {
+            j["slo_target_ms"] = t->second;
+            j["slo_met"] = o.latencyMs <= t->second;
+        }
         timeline.push_back({o.at, 4, std::move(j)});
     }
     std::stable_sort(timeline.begin(), timeline.end(), [](const Row& a, const Row& b) {

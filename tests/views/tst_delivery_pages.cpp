@@ -3,6 +3,7 @@
 // models under QAbstractItemModelTester.
 
 #include "tests/delivery/delivery_fixture.h"
+#include "tests/support/ws_client.h"
 #include "views/console/record_list_page.h"
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/consumers_page.h"
@@ -28,6 +29,7 @@ using namespace meshdeck;
 using namespace meshdeck::test;
 using namespace meshdeck::views;
 using nlohmann::json;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -212,6 +214,40 @@ private Q_SLOTS:
             }(),
             5000);
         QTRY_COMPARE_WITH_TIMEOUT(page.letters()->rowCount(), 1, 5000);
+    }
+
+    void traceShowsOutcomesAgainstTheSlo() {
+        DeliveryFixture f;
+        const json consumer = {{"name", "router"},
+                               {"filter", {{"event_types", {"LeadScored"}}, {"tenant", "acme"}}},
+                               {"sink", {{"type", "websocket"}}},
+                               {"slo", {{"target_ms", 1000}, {"percentile", 95}}}};
+        QCOMPARE_HTTP(f.createConsumer(consumer), 201);
+        WsClient ws(f.broker.url(), "/v1/subscribe", f.broker.adminToken);
+        ws.send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
+        QVERIFY(ws.receive(5s).has_value()); // subscribed
+        // The event happened hours ago (its occurred_at), so the outcome misses a 1 s target.
+        QCOMPARE_HTTP(f.publish(leadEvent("L-7", 1, 50, "journey-outcome")), 202);
+        const auto deliver = ws.receive(5s);
+        QVERIFY(deliver.has_value());
+        const json ack = {{"type", "ack"},
+                          {"delivery_id", json::parse(*deliver)["delivery_id"]},
+                          {"outcome", {{"type", "LeadAssigned"}, {"owner", "u-17"}}}};
+        ws.send(ack.dump());
+        QTRY_VERIFY_WITH_TIMEOUT(f.admin.get("/v1/traces/journey-outcome").body.find("slo_met") !=
+                                     std::string::npos,
+                                 5000);
+
+        auto session = openSession(f.broker, f.broker.adminToken);
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        TracePage page(*session);
+        page.show();
+        page.trace(QStringLiteral("journey-outcome"));
+        QTRY_VERIFY_WITH_TIMEOUT(!page.outcomes().isEmpty(), 5000);
+        QVERIFY2(page.outcomes().startsWith(QStringLiteral("router reported {\"owner\":\"u-17\"")),
+                 qPrintable(page.outcomes()));
+        QVERIFY2(page.outcomes().endsWith(QStringLiteral(": OVER its 1.0 s SLO.")),
+                 qPrintable(page.outcomes()));
     }
 
     void waterfallLaysOutWaitsAndAttempts() {

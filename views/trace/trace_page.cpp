@@ -35,6 +35,7 @@ void addNode(QTreeWidgetItem* parent, QTreeWidget* tree, const QJsonObject& node
 
 TracePage::TracePage(MeshSession& session, QWidget* parent)
     : Page(session, parent), search_(new QLineEdit(this)), answer_(new QLabel(this)),
+      outcomes_(new QLabel(this)),
       timeline_(new RecordListModel({{QStringLiteral("When"), QStringLiteral("at")},
                                      {QStringLiteral("What"), QStringLiteral("kind")},
                                      {QStringLiteral("Consumer"), QStringLiteral("consumer")},
@@ -49,6 +50,11 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
     setObjectName(QStringLiteral("tracePage"));
     search_->setObjectName(QStringLiteral("traceSearch"));
     answer_->setObjectName(QStringLiteral("stallAnswer"));
+    outcomes_->setObjectName(QStringLiteral("traceOutcomes"));
+    outcomes_->setWordWrap(true);
+    outcomes_->setTextFormat(Qt::PlainText);
+    outcomes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    outcomes_->hide();
     search_->setPlaceholderText(
         QStringLiteral("Correlation id, or an entity as kind:id (lead:L-1042) — Enter"));
     search_->setClearButtonEnabled(true);
@@ -79,6 +85,7 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addWidget(answer_);
+    layout->addWidget(outcomes_);
     layout->addWidget(splitter, 1);
 
     connect(search_, &QLineEdit::returnPressed, this, [this] { trace(search_->text().trimmed()); });
@@ -103,6 +110,39 @@ QString TracePage::answer() const {
     return answer_->text();
 }
 
+QString TracePage::outcomes() const {
+    return outcomes_->text();
+}
+
+// "crm reported {"owner":"u-17"} 1.3 s after the journey began: within its 5 s SLO."
+void TracePage::showOutcomes(const QList<QJsonObject>& rows) {
+    const auto seconds = [](double ms) {
+        return ms < 1000 ? QStringLiteral("%1 ms").arg(ms, 0, 'f', 0)
+                         : QStringLiteral("%1 s").arg(ms / 1000, 0, 'f', 1);
+    };
+    QStringList lines;
+    for (const auto& row : rows) {
+        if (row.value(QLatin1String("kind")).toString() != QLatin1String("outcome"))
+            continue;
+        QString line =
+            QStringLiteral("%1 reported %2 %3 after the journey began")
+                .arg(row.value(QLatin1String("consumer")).toString(),
+                     QString::fromUtf8(QJsonDocument(row.value(QLatin1String("outcome")).toObject())
+                                           .toJson(QJsonDocument::Compact)),
+                     seconds(row.value(QLatin1String("latency_ms")).toDouble()));
+        if (row.contains(QLatin1String("slo_target_ms")))
+            line += QStringLiteral(": %1 its %2 SLO.")
+                        .arg(row.value(QLatin1String("slo_met")).toBool() ? QStringLiteral("within")
+                                                                          : QStringLiteral("OVER"),
+                             seconds(row.value(QLatin1String("slo_target_ms")).toDouble()));
+        else
+            line += QStringLiteral(" (its consumer sets no SLO target).");
+        lines << line;
+    }
+    outcomes_->setText(lines.join(u'\n'));
+    outcomes_->setVisible(!lines.isEmpty());
+}
+
 void TracePage::trace(const QString& subject) {
     if (subject.isEmpty())
         return;
@@ -124,6 +164,7 @@ void TracePage::trace(const QString& subject) {
                                         : reply.describe());
         });
     timeline_->setRecords({});
+    showOutcomes({});
     waterfall_->setLayoutData({});
     causation_->clear();
     if (entity)
@@ -143,6 +184,7 @@ void TracePage::trace(const QString& subject) {
                                                            : "ingested_at")));
                 rows.append(row);
             }
+            showOutcomes(rows);
             timeline_->setRecords(std::move(rows));
             waterfall_->setLayoutData(
                 layoutWaterfall(j.value(QLatin1String("timeline")).toArray()));

@@ -7,6 +7,9 @@
 
 #include "views/console/page.h"
 
+#include <QJsonObject>
+#include <QList>
+
 class QLabel;
 class QLineEdit;
 class QTreeWidget;
@@ -32,13 +35,18 @@ public:
     void focusSearch();
 
     QString answer() const;
+    // Each business outcome of the journey, its latency and its SLO verdict.
+    QString outcomes() const;
     RecordListModel* timeline() const { return timeline_; }
     QTreeWidget* causation() const { return causation_; }
     WaterfallWidget* waterfall() const { return waterfall_; }
 
 private:
+    void showOutcomes(const QList<QJsonObject>& timelineRows);
+
     QLineEdit* search_;
     QLabel* answer_;
+    QLabel* outcomes_;
     RecordListModel* timeline_;
     QTableView* table_;
     WaterfallWidget* waterfall_;
