@@ -70,7 +70,8 @@ void addConsolePages(views::MainWindow& window, views::MeshSession& session) {
          {QStringLiteral("First problem"), QStringLiteral("problem/violations/0/message")},
          {QStringLiteral("Answer"), QStringLiteral("problem/detail")}},
         QStringLiteral("Nothing was rejected: every input so far met its contract."), &window);
-    quarantine->setIcon(window.style()->standardIcon(QStyle::SP_MessageBoxWarning));
+    quarantine->setIcon(views::Page::bundledIcon(&window, QStringLiteral("quarantine"),
+                                                 QStyle::SP_MessageBoxWarning));
     window.addPage(quarantine);
     auto* audit =
         new views::RecordListPage(session, QStringLiteral("Audit"),
@@ -81,7 +82,8 @@ void addConsolePages(views::MainWindow& window, views::MeshSession& session) {
                                    {QStringLiteral("Target"), QStringLiteral("target")},
                                    {QStringLiteral("Detail"), QStringLiteral("detail")}},
                                   QStringLiteral("No operator or admin actions yet."), &window);
-    audit->setIcon(window.style()->standardIcon(QStyle::SP_FileDialogContentsView));
+    audit->setIcon(views::Page::bundledIcon(&window, QStringLiteral("audit"),
+                                            QStyle::SP_FileDialogContentsView));
     window.addPage(audit);
 }
 

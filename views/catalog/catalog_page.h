@@ -35,7 +35,9 @@ public:
     explicit CatalogPage(MeshSession& session, QWidget* parent = nullptr);
 
     QString title() const override { return QStringLiteral("Catalog"); }
-    QIcon icon() const override { return style()->standardIcon(QStyle::SP_FileDialogInfoView); }
+    QIcon icon() const override {
+        return bundledIcon(this, QStringLiteral("catalog"), QStyle::SP_FileDialogInfoView);
+    }
     void activate() override;
 
     CatalogModel* model() const { return model_; }

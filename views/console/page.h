@@ -4,7 +4,9 @@
 
 #include "views/session/mesh_session.h"
 
+#include <QFile>
 #include <QIcon>
+#include <QStyle>
 #include <QWidget>
 
 namespace meshdeck::views {
@@ -20,6 +22,14 @@ public:
     // Called when the page becomes visible, and when the session comes
     // (back) online while it is visible: fetch what it shows.
     virtual void activate() {}
+
+    // The page's SVG icon from the console's resources (":/meshdeck/NAME.svg");
+    // where they are not linked in (tests), a stock icon of the style.
+    static QIcon bundledIcon(const QWidget* widget, const QString& name,
+                             QStyle::StandardPixmap fallback) {
+        const QString path = QStringLiteral(":/meshdeck/%1.svg").arg(name);
+        return QFile::exists(path) ? QIcon(path) : widget->style()->standardIcon(fallback);
+    }
 
 protected:
     MeshSession& session() const { return session_; }

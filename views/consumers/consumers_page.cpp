@@ -123,7 +123,7 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
 }
 
 QIcon ConsumersPage::icon() const {
-    return style()->standardIcon(QStyle::SP_DriveNetIcon);
+    return bundledIcon(this, QStringLiteral("consumers"), QStyle::SP_DriveNetIcon);
 }
 
 void ConsumersPage::activate() {

@@ -168,7 +168,7 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
 }
 
 QIcon DeadLettersPage::icon() const {
-    return style()->standardIcon(QStyle::SP_TrashIcon);
+    return bundledIcon(this, QStringLiteral("dead-letters"), QStyle::SP_TrashIcon);
 }
 
 void DeadLettersPage::activate() {

@@ -271,7 +271,7 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
 }
 
 QIcon EventsPage::icon() const {
-    return style()->standardIcon(QStyle::SP_FileDialogDetailedView);
+    return bundledIcon(this, QStringLiteral("events"), QStyle::SP_FileDialogDetailedView);
 }
 
 void EventsPage::activate() {

@@ -144,10 +144,7 @@ FlowPage::FlowPage(MeshSession& session, QWidget* parent)
 }
 
 QIcon FlowPage::icon() const {
-    // The icon ships in the meshdeck executable's resources; without them
-    // (a test) a stock one stands in.
-    const QString bundled = QStringLiteral(":/meshdeck/flow-map.svg");
-    return QFile::exists(bundled) ? QIcon(bundled) : style()->standardIcon(QStyle::SP_DirLinkIcon);
+    return bundledIcon(this, QStringLiteral("flow-map"), QStyle::SP_DirLinkIcon);
 }
 
 void FlowPage::activate() {

@@ -173,7 +173,7 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
 }
 
 QIcon OverviewPage::icon() const {
-    return style()->standardIcon(QStyle::SP_ComputerIcon);
+    return bundledIcon(this, QStringLiteral("overview"), QStyle::SP_ComputerIcon);
 }
 
 OverviewPage::Tile OverviewPage::addTile(const QString& caption, const QString& leadsTo, int, int) {

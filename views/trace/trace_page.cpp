@@ -93,7 +93,7 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
 }
 
 QIcon TracePage::icon() const {
-    return style()->standardIcon(QStyle::SP_FileDialogDetailedView);
+    return bundledIcon(this, QStringLiteral("trace"), QStyle::SP_FileDialogDetailedView);
 }
 
 void TracePage::activate() {
