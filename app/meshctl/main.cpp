@@ -72,7 +72,7 @@ delivery:
   flows                     producer -> event type -> consumer edges: totals since
                             the broker started, rates and error share over a minute
 
-filters: --type TYPE --tenant TENANT --entity KIND:ID --correlation ID
+filters: --type TYPE --tenant TENANT --entity KIND:ID --correlation ID --producer NAME
          --since TIME --until TIME (RFC 3339, e.g. 2026-11-27T09:00:00Z)
 
 The mesh URL and token come from --url/--token or MESHDECK_URL/MESHDECK_TOKEN.
@@ -98,9 +98,9 @@ struct Options {
 
 Options parse(int argc, char** argv) {
     static const std::vector<std::string> valued = {
-        "--url",   "--token",     "--type",    "--tenant",   "--entity",        "--correlation",
-        "--since", "--until",     "--limit",   "--from-seq", "--rate",          "--consumer",
-        "--state", "--signature", "--payload", "--reason",   "--correlation-id"};
+        "--url",   "--token",     "--type",    "--tenant",   "--entity",         "--correlation",
+        "--since", "--until",     "--limit",   "--from-seq", "--rate",           "--consumer",
+        "--state", "--signature", "--payload", "--reason",   "--correlation-id", "--producer"};
     static const std::vector<std::string> switches = {"--json",       "--insecure", "--all",
                                                       "--from-start", "--dry-run",  "--help"};
     Options o;
@@ -171,9 +171,10 @@ std::string eventQuery(Options& o) {
         q += (q.empty() ? "?" : "&") + name + "=" + urlEncode(value);
     };
     static const std::vector<std::pair<std::string, std::string>> map = {
-        {"--type", "type"},     {"--tenant", "tenant"},
-        {"--entity", "entity"}, {"--correlation", "correlation_id"},
-        {"--since", "since"},   {"--until", "until"}};
+        {"--type", "type"},         {"--tenant", "tenant"},
+        {"--entity", "entity"},     {"--correlation", "correlation_id"},
+        {"--producer", "producer"}, {"--since", "since"},
+        {"--until", "until"}};
     for (const auto& [flag, param] : map)
         if (o.flags.count(flag))
             add(param, o.flags[flag]);

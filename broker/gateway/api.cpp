@@ -179,6 +179,8 @@ void Api::Impl::listEvents(ApiRequest req, Principal p, Respond respond) {
         q.eventType = *v;
     if (auto v = queryValue(req, "correlation_id"))
         q.correlationId = *v;
+    if (auto v = queryValue(req, "producer"))
+        q.producer = *v;
     if (auto v = queryValue(req, "entity")) {
         const auto colon = v->find(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == v->size())

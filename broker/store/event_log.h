@@ -45,6 +45,7 @@ struct EventQuery {
     std::optional<std::string> entityKind;
     std::optional<std::string> entityId;
     std::optional<std::string> correlationId;
+    std::optional<std::string> producer;
     std::optional<Timestamp> since; // occurred_at >= since
     std::optional<Timestamp> until; // occurred_at <  until
     std::int64_t afterSeq = 0;      // cursor: only seq > afterSeq

@@ -218,6 +218,7 @@ EventPage SqliteEventLog::query(const EventQuery& q) const {
     addText("entity_kind", q.entityKind);
     addText("entity_id", q.entityId);
     addText("correlation_id", q.correlationId);
+    addText("producer", q.producer);
     const int firstIntParam = 2 + static_cast<int>(texts.size());
     const auto addTime = [&](const char* condition, const std::optional<Timestamp>& value) {
         if (!value)

@@ -445,6 +445,14 @@ private Q_SLOTS:
                      "/v1/events?correlation_id=paging&since=2026-11-27T10:00:00Z"))["events"]
                      .size(),
                  0u);
+        // By producer, exactly.
+        QCOMPARE(body(reader.get("/v1/events?correlation_id=paging&producer=enrichment-service&"
+                                 "limit=1000"))["events"]
+                     .size(),
+                 25u);
+        QCOMPARE(body(reader.get("/v1/events?correlation_id=paging&producer=enrichment"))["events"]
+                     .size(),
+                 0u);
         // Bad parameters are named.
         const auto bad = reader.get("/v1/events?since=noon&limit=0&entity=lead");
         QCOMPARE_HTTP(bad, 400);

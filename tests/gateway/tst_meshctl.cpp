@@ -208,6 +208,17 @@ private Q_SLOTS:
         QCOMPARE(js.exitCode, 0);
         // --all follows the cursor past the page size of 2.
         QCOMPARE(js.out.split(u'\n', Qt::SkipEmptyParts).size(), 5);
+
+        // --producer matches exactly.
+        const Run byProducer = meshctl({QStringLiteral("events"), QStringLiteral("--entity"),
+                                        QStringLiteral("lead:L-1"), QStringLiteral("--producer"),
+                                        QStringLiteral("meshctl-test")});
+        QCOMPARE(byProducer.out.split(u'\n', Qt::SkipEmptyParts).size(), 2);
+        const Run nobody = meshctl({QStringLiteral("events"), QStringLiteral("--entity"),
+                                    QStringLiteral("lead:L-1"), QStringLiteral("--producer"),
+                                    QStringLiteral("meshctl")});
+        QCOMPARE(nobody.exitCode, 0);
+        QVERIFY2(!nobody.out.contains(QStringLiteral("lead:L-1")), qPrintable(nobody.out));
     }
 
     void getShowsOneEvent() {

@@ -163,6 +163,8 @@ private Q_SLOTS:
             "/v1/events?correlation_id=a%2Bb%26c%3Dd%23e%20f&limit=250");
         row("non-ASCII is UTF-8 percent-encoded", {.tenant = QStringLiteral("müller")}, -1, 250,
             "/v1/events?tenant=m%C3%BCller&limit=250");
+        row("producer", {.producer = QStringLiteral("hubspot")}, -1, 250,
+            "/v1/events?producer=hubspot&limit=250");
         row("cursor after seq 500", {}, 500, 250, "/v1/events?cursor=500&limit=250");
         row("cursor 0 is a cursor", {}, 0, 250, "/v1/events?cursor=0&limit=250");
         row("limit above 1000 is capped", {}, -1, 5000, "/v1/events?limit=1000");

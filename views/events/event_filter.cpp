@@ -33,6 +33,7 @@ bool EventFilter::sameQuery(const EventFilter& other) const {
     return type.trimmed() == other.type.trimmed() && tenant.trimmed() == other.tenant.trimmed() &&
            entity.trimmed() == other.entity.trimmed() &&
            correlationId.trimmed() == other.correlationId.trimmed() &&
+           producer.trimmed() == other.producer.trimmed() &&
            since.trimmed() == other.since.trimmed() && until.trimmed() == other.until.trimmed();
 }
 
@@ -59,6 +60,8 @@ EventQueryPath eventQueryPath(const EventFilter& filter, qint64 afterSeq, int li
     }
     if (const QString correlation = filter.correlationId.trimmed(); !correlation.isEmpty())
         add(QLatin1StringView("correlation_id"), correlation);
+    if (const QString producer = filter.producer.trimmed(); !producer.isEmpty())
+        add(QLatin1StringView("producer"), producer);
 
     QString sinceText, untilText;
     if (error.isEmpty() && !filter.since.trimmed().isEmpty())

@@ -12,6 +12,7 @@ struct EventFilter {
     QString tenant;        // tenant_id; empty: the token's own (or all for '*')
     QString entity;        // "kind:id", e.g. "lead:L-1042"
     QString correlationId; // exact
+    QString producer;      // exact
     QString since;         // RFC 3339 on occurred_at; no offset means UTC
     QString until;
     // Matched client-side against the rows already loaded (never sent).

@@ -90,6 +90,7 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
         filterEdit(this, "entityFilter", QStringLiteral("Entity kind:id, e.g. lead:L-1042"), 24);
     correlationFilter_ =
         filterEdit(this, "correlationFilter", QStringLiteral("Correlation id"), 18);
+    producerFilter_ = filterEdit(this, "producerFilter", QStringLiteral("Producer"), 14);
     sinceFilter_ =
         filterEdit(this, "sinceFilter", QStringLiteral("Since, e.g. 2026-11-27T09:00Z"), 22);
     untilFilter_ = filterEdit(this, "untilFilter", QStringLiteral("Until (UTC unless offset)"), 22);
@@ -109,6 +110,7 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
     queryRow->addWidget(tenantFilter_, 1);
     queryRow->addWidget(entityFilter_, 3);
     queryRow->addWidget(correlationFilter_, 3);
+    queryRow->addWidget(producerFilter_, 2);
     auto* rangeRow = new QHBoxLayout;
     rangeRow->addWidget(sinceFilter_, 2);
     rangeRow->addWidget(untilFilter_, 2);
@@ -237,8 +239,8 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
         debounce_.start();
     };
     connect(typeFilter_, &QComboBox::currentTextChanged, this, restart);
-    for (QLineEdit* edit : {tenantFilter_, entityFilter_, correlationFilter_, sinceFilter_,
-                            untilFilter_, textFilter_}) {
+    for (QLineEdit* edit : {tenantFilter_, entityFilter_, correlationFilter_, producerFilter_,
+                            sinceFilter_, untilFilter_, textFilter_}) {
         connect(edit, &QLineEdit::textChanged, this, restart);
         connect(edit, &QLineEdit::returnPressed, this, [this] {
             debounce_.stop();
@@ -296,6 +298,7 @@ EventFilter EventsPage::filterFromBar() const {
     filter.tenant = tenantFilter_->text().trimmed();
     filter.entity = entityFilter_->text().trimmed();
     filter.correlationId = correlationFilter_->text().trimmed();
+    filter.producer = producerFilter_->text().trimmed();
     filter.since = sinceFilter_->text().trimmed();
     filter.until = untilFilter_->text().trimmed();
     filter.text = textFilter_->text().trimmed();
@@ -308,6 +311,7 @@ void EventsPage::showFilter(const EventFilter& filter) {
     for (auto [edit, text] : {std::pair{tenantFilter_, filter.tenant},
                               {entityFilter_, filter.entity},
                               {correlationFilter_, filter.correlationId},
+                              {producerFilter_, filter.producer},
                               {sinceFilter_, filter.since},
                               {untilFilter_, filter.until},
                               {textFilter_, filter.text}}) {

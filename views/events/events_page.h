@@ -65,6 +65,7 @@ private:
     QComboBox* typeFilter_;
     QLineEdit* tenantFilter_;
     QLineEdit* entityFilter_;
+    QLineEdit* producerFilter_ = nullptr;
     QLineEdit* correlationFilter_;
     QLineEdit* sinceFilter_;
     QLineEdit* untilFilter_;

@@ -45,15 +45,6 @@ QString countAndRate(qint64 total, double perSecond) {
     return QStringLiteral("%1 in total · %2").arg(number(total), formatRate(perSecond));
 }
 
-// The Events page cannot ask the broker for one producer's events; its search
-// over the loaded events can match the stored field exactly.
-QString producerSearch(const QString& producer) {
-    const QString field =
-        QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("producer"), producer}})
-                              .toJson(QJsonDocument::Compact));
-    return field.mid(1, field.size() - 2); // without the braces
-}
-
 // The later of two RFC 3339 times; an empty or unreadable one loses.
 QString later(const QString& a, const QString& b) {
     const QDateTime x = QDateTime::fromString(a, Qt::ISODateWithMs);
@@ -312,7 +303,7 @@ void FlowPage::describeNode(const FlowNode& node, QStringList& lines) {
             lines << QStringLiteral(
                 "Rejected inputs and their reasons are on the Quarantine page.");
         selectedFilter_.tenant = node.tenant;
-        selectedFilter_.text = producerSearch(producer);
+        selectedFilter_.producer = producer;
         return;
     }
     case FlowNode::Kind::EventType: {
@@ -416,7 +407,7 @@ void FlowPage::describeEdge(const FlowEdge& edge, QStringList& lines) {
                 "Rejected inputs and their reasons are on the Quarantine page.");
         selectedFilter_.type = p.type;
         selectedFilter_.tenant = p.tenant;
-        selectedFilter_.text = producerSearch(p.producer);
+        selectedFilter_.producer = p.producer;
         return;
     }
     const ConsumerFlow& c = snapshot_.consumers.at(edge.flow);
