@@ -7,6 +7,9 @@
 #include "views/overview/prometheus_text.h"
 #include "views/session/http_transport.h"
 
+#include <QAbstractAxis>
+#include <QChart>
+#include <QChartView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -155,6 +158,14 @@ private Q_SLOTS:
         QCOMPARE(circuits->item(0, 0)->text(), QStringLiteral("crm"));
         QCOMPARE(circuits->item(0, 2)->text(), QStringLiteral("closed"));
         QTRY_VERIFY(circuits->item(0, 3)->text().contains(QStringLiteral("400")));
+
+        // The desktop turns dark while the console runs: the chart follows.
+        QPalette dark = page.palette();
+        dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        page.setPalette(dark);
+        auto* chart = page.findChild<QChartView*>()->chart();
+        QCOMPARE(chart->titleBrush().color(), QColor(230, 230, 230));
+        QCOMPARE(chart->axes().first()->labelsBrush().color(), QColor(230, 230, 230));
 
         // Events published between two polls show as a rate.
         QCOMPARE(producer.postJson("/v1/events", batchOf(200)).status, 202);

@@ -134,6 +134,12 @@ bool ConsumersPage::live() const {
     return follower_->live();
 }
 
+void ConsumersPage::changeEvent(QEvent* event) {
+    Page::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        followPalette(chartView_->chart(), palette()); // the desktop switched light/dark
+}
+
 void ConsumersPage::hideEvent(QHideEvent* event) {
     follower_->stop();
     Page::hideEvent(event);

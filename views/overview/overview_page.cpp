@@ -203,6 +203,12 @@ void OverviewPage::activate() {
     pollTimer_.start();
 }
 
+void OverviewPage::changeEvent(QEvent* event) {
+    Page::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        followPalette(chartView_->chart(), palette()); // the desktop switched light/dark
+}
+
 void OverviewPage::hideEvent(QHideEvent* event) {
     pollTimer_.stop();
     Page::hideEvent(event);
