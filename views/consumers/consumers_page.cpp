@@ -289,9 +289,8 @@ void ConsumersPage::showSelected() {
                  .arg(url.isEmpty() ? c.value(QLatin1String("sink")).toString() : url);
     const QJsonObject lag = c.value(QLatin1String("lag")).toObject();
     lines << QStringLiteral("pending: %1 event(s), oldest %2")
-                 .arg(static_cast<qint64>(lag.value(QLatin1String("events")).toDouble()))
-                 .arg(describeAge(
-                     static_cast<qint64>(lag.value(QLatin1String("oldest_age_ms")).toDouble())));
+                 .arg(lag.value(QLatin1String("events")).toInteger())
+                 .arg(describeAge(lag.value(QLatin1String("oldest_age_ms")).toInteger()));
     const QJsonObject circuit = c.value(QLatin1String("circuit")).toObject();
     lines << QStringLiteral("circuit: %1%2")
                  .arg(circuit.value(QLatin1String("state")).toString(),
@@ -305,7 +304,7 @@ void ConsumersPage::showSelected() {
         counts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toInteger());
     lines << counts.join(QStringLiteral(", "));
     const QJsonObject latency = c.value(QLatin1String("delivery_latency")).toObject();
-    if (latency.value(QLatin1String("count")).toDouble() > 0)
+    if (latency.value(QLatin1String("count")).toInteger() > 0)
         lines << QStringLiteral("delivery latency p50 %1 ms, p99 %2 ms")
                      .arg(latency.value(QLatin1String("p50_ms")).toDouble(), 0, 'f', 1)
                      .arg(latency.value(QLatin1String("p99_ms")).toDouble(), 0, 'f', 1);

@@ -117,15 +117,14 @@ void ReplayDialog::dryRun() {
                                   .toArray()
                                   .at(0)
                                   .toObject();
-        counted_ = static_cast<qint64>(c.value(QLatin1String("events")).toDouble());
-        const auto already =
-            static_cast<qint64>(c.value(QLatin1String("already_delivered")).toDouble());
+        counted_ = c.value(QLatin1String("events")).toInteger();
+        const auto already = c.value(QLatin1String("already_delivered")).toInteger();
         result_->setText(
             QStringLiteral("%1 event(s) from seq %2 to %3 would go to %4; %5 of them it already "
                            "acknowledged (an idempotent sink ignores those).")
                 .arg(counted_)
-                .arg(static_cast<qint64>(c.value(QLatin1String("from_seq")).toDouble()))
-                .arg(static_cast<qint64>(c.value(QLatin1String("to_seq")).toDouble()))
+                .arg(c.value(QLatin1String("from_seq")).toInteger())
+                .arg(c.value(QLatin1String("to_seq")).toInteger())
                 .arg(consumer_)
                 .arg(already));
         replayButton_->setEnabled(counted_ > 0);

@@ -243,8 +243,7 @@ void DeadLettersPage::showLetter(int row) {
         detail_->clear();
         return;
     }
-    const qint64 id =
-        static_cast<qint64>(letters_->record(row).value(QLatin1String("id")).toDouble());
+    const qint64 id = letterIdAt(row);
     session().get(
         QStringLiteral("/v1/dead-letters/%1").arg(id), this, [this, id](const MeshReply& reply) {
             if (!reply.ok()) {
@@ -263,9 +262,9 @@ void DeadLettersPage::showLetter(int row) {
             for (const auto& v : letter.value(QLatin1String("attempt_log")).toArray()) {
                 const QJsonObject a = v.toObject();
                 lines << QStringLiteral("  #%1  %2  HTTP %3  %4  %5  %6")
-                             .arg(static_cast<int>(a.value(QLatin1String("attempt")).toDouble()))
+                             .arg(static_cast<int>(a.value(QLatin1String("attempt")).toInteger()))
                              .arg(a.value(QLatin1String("at")).toString())
-                             .arg(static_cast<int>(a.value(QLatin1String("status")).toDouble()))
+                             .arg(static_cast<int>(a.value(QLatin1String("status")).toInteger()))
                              .arg(a.value(QLatin1String("class")).toString(),
                                   a.value(QLatin1String("error")).toString(),
                                   a.value(QLatin1String("response")).toString().left(120));
@@ -302,8 +301,7 @@ void DeadLettersPage::openEditor() {
     const int row = letterTable_->currentIndex().row();
     if (row < 0)
         return;
-    const qint64 id =
-        static_cast<qint64>(letters_->record(row).value(QLatin1String("id")).toDouble());
+    const qint64 id = letterIdAt(row);
     // The payload to start from, and its type and version, come with the letter's detail.
     session().get(QStringLiteral("/v1/dead-letters/%1").arg(id), this,
                   [this, id](const MeshReply& reply) {
@@ -346,8 +344,7 @@ void DeadLettersPage::exportJsonLines(const QString& path,
     }
     QList<qint64> ids;
     for (int row = 0; row < letters_->rowCount(); ++row)
-        ids.append(
-            static_cast<qint64>(letters_->record(row).value(QLatin1String("id")).toDouble()));
+        ids.append(letterIdAt(row));
     status_->setText(QStringLiteral("Exporting %1 letter(s)…").arg(ids.size()));
     // One letter at a time, in the listed order, each with its event and attempts.
     auto next = std::make_shared<std::function<void(int)>>();
@@ -381,11 +378,14 @@ void DeadLettersPage::exportJsonLines(const QString& path,
     (*next)(0);
 }
 
+qint64 DeadLettersPage::letterIdAt(int row) const {
+    return letters_->record(row).value(QLatin1String("id")).toInteger();
+}
+
 QList<qint64> DeadLettersPage::selectedIds() const {
     QList<qint64> ids;
     for (const auto& index : letterTable_->selectionModel()->selectedRows())
-        ids.append(static_cast<qint64>(
-            letters_->record(index.row()).value(QLatin1String("id")).toDouble()));
+        ids.append(letterIdAt(index.row()));
     return ids;
 }
 

@@ -60,6 +60,7 @@ private:
     void loadLetters();
     void showLetter(int row);
     void act(const QString& path, const QJsonObject& body, const QString& done);
+    qint64 letterIdAt(int row) const;
     QList<qint64> selectedIds() const;
     // "• LeadScored lead:L-1 (event id) → crm" per row, for the confirmations.
     QString replayPreview(const QList<int>& rows) const;

@@ -22,10 +22,9 @@ namespace meshdeck::views {
 namespace {
 
 void addNode(QTreeWidgetItem* parent, QTreeWidget* tree, const QJsonObject& node) {
-    const QStringList columns{
-        node.value(QLatin1String("event_type")).toString(),
-        node.value(QLatin1String("event_id")).toString(),
-        QString::number(static_cast<qint64>(node.value(QLatin1String("seq")).toDouble()))};
+    const QStringList columns{node.value(QLatin1String("event_type")).toString(),
+                              node.value(QLatin1String("event_id")).toString(),
+                              QString::number(node.value(QLatin1String("seq")).toInteger())};
     auto* item = parent ? new QTreeWidgetItem(parent, columns) : new QTreeWidgetItem(tree, columns);
     for (const auto& child : node.value(QLatin1String("caused")).toArray())
         addNode(item, tree, child.toObject());

@@ -108,9 +108,9 @@ WaterfallLayout layoutWaterfall(const QJsonArray& timeline) {
             out.bars.append(
                 {r, start, end, barKind,
                  QStringLiteral("attempt %1 to %2: %3 %4 (%5 ms)")
-                     .arg(static_cast<int>(row.value(QLatin1String("attempt")).toDouble()))
+                     .arg(static_cast<int>(row.value(QLatin1String("attempt")).toInteger()))
                      .arg(consumer)
-                     .arg(static_cast<int>(row.value(QLatin1String("status")).toDouble()))
+                     .arg(static_cast<int>(row.value(QLatin1String("status")).toInteger()))
                      .arg(row.value(QLatin1String("error")).toString().isEmpty()
                               ? cls
                               : row.value(QLatin1String("error")).toString())
