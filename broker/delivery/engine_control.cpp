@@ -347,6 +347,7 @@ DeadLetterActionResult DeliveryEngine::replayDeadLetters(const DeadLetterSelecti
     if (!error.empty())
         return {error, 404, {}, {}};
     auto result = impl_->callAndWait([&] { return impl_->resend(letters, actor, {}); });
+    impl_->awaitWrites();
     if (result.error.empty()) {
         json detail = {{"ids", result.affected}};
         if (selection.signature)
@@ -394,6 +395,7 @@ DeadLetterActionResult DeliveryEngine::editAndReplay(std::int64_t id,
                 {},
                 {}};
     auto result = impl_->callAndWait([&] { return impl_->resend(letters, actor, payload.dump()); });
+    impl_->awaitWrites();
     if (result.error.empty())
         impl_->core.audit().record({0,
                                     {},
@@ -442,6 +444,7 @@ DeadLetterActionResult DeliveryEngine::discardDeadLetters(const DeadLetterSelect
         impl_->flush();
         return r;
     });
+    impl_->awaitWrites();
     impl_->core.audit().record({0,
                                 {},
                                 actor,

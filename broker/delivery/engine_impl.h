@@ -51,6 +51,13 @@ struct DeliveryEngine::Impl {
     };
 
     // Runs f on the delivery thread and waits for its result (from any other thread).
+    // Returns once every write submitted so far is committed (the writer
+    // commits in submission order). Operator actions answer after it, so a
+    // page that reloads on the answer reads what the action did.
+    void awaitWrites() {
+        core.database().writeAndWait([](sqlite3*) {});
+    }
+
     template <typename F> auto callAndWait(F f) -> decltype(f()) {
         using R = decltype(f());
         std::promise<R> promise;
