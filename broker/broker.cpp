@@ -5,29 +5,56 @@
 #include "broker/gateway/http_server.h"
 #include "broker/log.h"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <pthread.h>
 #include <thread>
 
 namespace meshdeck {
 
 struct Broker::Impl {
     explicit Impl(BrokerConfig config)
-        : core(std::move(config)), api(core), server(io, api, core) {}
+        : core(std::move(config)), contexts(makeContexts(core.config().ioThreads)), api(core),
+          server(pointers(contexts), api, core) {}
+
+    using Context = boost::asio::io_context;
+    // One io_context per network thread rather than one shared by all: a
+    // hand-off to a connection wakes its own thread and no other.
+    static std::vector<std::unique_ptr<Context>> makeContexts(std::size_t n) {
+        std::vector<std::unique_ptr<Context>> out;
+        for (std::size_t i = 0; i < std::max<std::size_t>(1, n); ++i)
+            out.push_back(std::make_unique<Context>(1));
+        return out;
+    }
+    static std::vector<Context*> pointers(const std::vector<std::unique_ptr<Context>>& contexts) {
+        std::vector<Context*> out;
+        for (const auto& c : contexts)
+            out.push_back(c.get());
+        return out;
+    }
+    bool allStopped() const {
+        return std::all_of(contexts.begin(), contexts.end(),
+                           [](const auto& c) { return c->stopped(); });
+    }
 
     BrokerCore core;
-    boost::asio::io_context io;
+    std::vector<std::unique_ptr<Context>> contexts;
     Api api;
     HttpServer server;
-    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+    std::vector<boost::asio::executor_work_guard<Context::executor_type>> work;
     std::vector<std::thread> threads;
     bool stopped = false;
 };
 
 Broker::Broker(BrokerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
+    // Answers that come from no connection's thread (the writer's, for a
+    // request without one) are prepared on the first network thread.
     impl_->core.setCompletionExecutor(
-        [io = &impl_->io](std::function<void()> work) { boost::asio::post(*io, std::move(work)); });
+        [io = impl_->contexts.front().get()](std::function<void()> work) {
+            boost::asio::post(*io, std::move(work));
+        });
     adminToken_ = impl_->core.ensureAdminToken();
 }
 
@@ -39,9 +66,13 @@ void Broker::start() {
     const auto& config = impl_->core.config();
     impl_->core.delivery().start();
     impl_->server.start(config.listen);
-    impl_->work.emplace(impl_->io.get_executor());
-    for (std::size_t i = 0; i < config.ioThreads; ++i)
-        impl_->threads.emplace_back([this] { impl_->io.run(); });
+    for (auto& context : impl_->contexts) {
+        impl_->work.push_back(boost::asio::make_work_guard(*context));
+        impl_->threads.emplace_back([io = context.get()] {
+            pthread_setname_np(pthread_self(), "meshd-net");
+            io->run();
+        });
+    }
     log::info("listening",
               {{"url", url()},
                {"data", config.dataDir.string()},
@@ -62,11 +93,12 @@ void Broker::stop() {
     impl_->server.closeConnections();
     // Let the closes run: the io threads return from run() once the last
     // connection is gone. A connection stuck past the grace period is cut.
-    impl_->work.reset();
+    impl_->work.clear();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (!impl_->io.stopped() && std::chrono::steady_clock::now() < deadline)
+    while (!impl_->allStopped() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    impl_->io.stop();
+    for (auto& context : impl_->contexts)
+        context->stop();
     for (auto& t : impl_->threads)
         t.join();
     impl_->threads.clear();

@@ -24,6 +24,10 @@ struct ApiRequest {
     std::map<std::string, std::string> headers; // lower-case names
     std::string body;
     std::string peer; // "127.0.0.1:53422"
+    // Runs work on the thread that serves this request's connection (set by
+    // the HTTP server): an answer prepared there is written without another
+    // hand-off between threads. Empty when there is no connection.
+    std::function<void(std::function<void()>)> onConnection;
 };
 
 struct ApiResponse {

@@ -77,7 +77,8 @@ http::response<http::string_body> toWire(ApiResponse&& r, unsigned version, bool
 } // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-    net::io_context& io;
+    std::vector<net::io_context*> contexts;
+    std::size_t nextContext = 0; // the acceptor's thread only
     Api& api;
     BrokerCore& core;
     tcp::acceptor acceptor;
@@ -86,8 +87,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     // Open sessions and how to close each, for stop(); guarded by sessionsMutex.
     std::list<std::pair<std::weak_ptr<void>, std::function<void()>>> sessions;
 
-    Impl(net::io_context& i, Api& a, BrokerCore& c)
-        : io(i), api(a), core(c), acceptor(net::make_strand(i)) {}
+    Impl(std::vector<net::io_context*> ctxs, Api& a, BrokerCore& c)
+        : contexts(std::move(ctxs)), api(a), core(c), acceptor(*contexts.front()) {}
 
     void accept();
     void track(std::shared_ptr<void> session, std::function<void()> closer);
@@ -177,9 +178,12 @@ private:
         method_ = std::string(request_.method_string());
         ApiRequest req = toApiRequest(request_, peer_);
         req.body = std::move(request_.body());
+        auto executor = stream_.get_executor();
+        req.onConnection = [executor](std::function<void()> work) {
+            net::post(executor, std::move(work));
+        };
         // The callback owns the session until the answer is written: nothing
         // else holds it while the request is with the writer or a reader.
-        auto executor = stream_.get_executor();
         server_->api.handle(
             std::move(req), [self = this->shared_from_this(), executor](ApiResponse response) {
                 net::post(executor, [self, response = std::move(response)]() mutable {
@@ -278,8 +282,9 @@ void HttpServer::Impl::track(std::shared_ptr<void> session, std::function<void()
 }
 
 void HttpServer::Impl::accept() {
-    acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec,
-                                                                            tcp::socket socket) {
+    net::io_context& context = *contexts[nextContext++ % contexts.size()];
+    acceptor.async_accept(context, [self = shared_from_this()](beast::error_code ec,
+                                                               tcp::socket socket) {
         if (ec == net::error::operation_aborted || !self->acceptor.is_open())
             return;
         if (!ec) {
@@ -312,8 +317,8 @@ void HttpServer::Impl::accept() {
     });
 }
 
-HttpServer::HttpServer(net::io_context& io, Api& api, BrokerCore& core)
-    : impl_(std::make_shared<Impl>(io, api, core)) {}
+HttpServer::HttpServer(std::vector<net::io_context*> contexts, Api& api, BrokerCore& core)
+    : impl_(std::make_shared<Impl>(std::move(contexts), api, core)) {}
 
 HttpServer::~HttpServer() {
     stop();

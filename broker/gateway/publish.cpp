@@ -227,11 +227,16 @@ void PublishHandler::publish(ApiRequest req, const Principal& p, Respond respond
     const bool queued = core_.log().append(
         std::move(events), [this, wasArray, p, req = std::make_shared<ApiRequest>(std::move(req)),
                             respond](AppendResult result) {
-            // On the writer thread: hand over at once, answer elsewhere.
+            // On the writer thread: hand over at once, and answer on the
+            // connection's own thread when there is one.
             auto shared = std::make_shared<AppendResult>(std::move(result));
-            core_.postCompletion([this, wasArray, p, req, respond, shared] {
+            auto answer = [this, wasArray, p, req, respond, shared] {
                 answerCommitted(*req, p, wasArray, std::move(*shared), respond);
-            });
+            };
+            if (req->onConnection)
+                req->onConnection(std::move(answer));
+            else
+                core_.postCompletion(std::move(answer));
         });
     if (!queued) {
         core_.metrics().countRejection("queue-full");

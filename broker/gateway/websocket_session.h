@@ -14,10 +14,10 @@
 //                  second, and {"type":"state-changed",...} when a consumer's
 //                  state moves.
 //
-// Threads: each session's stream lives on its connection's strand. Frames
+// Threads: each session's stream lives on its connection's thread. Frames
 // to send are queued there and written one at a time (Beast allows one
 // outstanding write). The delivery engine talks to a subscriber through
-// SubscriberLink, which posts onto that strand.
+// SubscriberLink, which posts onto that thread.
 
 #include "broker/broker_core.h"
 #include "broker/gateway/delivery_api.h"
