@@ -138,6 +138,15 @@ std::string Metrics::renderPrometheus(const Snapshot& gauges, const WriterStats&
     out << "meshdeck_writer_queue_depth " << writer.queuedWeight << '\n';
     header(out, "meshdeck_writer_commits_total", "counter", "Group commits.");
     out << "meshdeck_writer_commits_total " << writer.commits << '\n';
+    header(out, "meshdeck_checkpoint_passes_total", "counter",
+           "PASSIVE checkpoint passes (copy the WAL into the database; block no one).");
+    out << "meshdeck_checkpoint_passes_total " << writer.checkpointPasses << '\n';
+    header(out, "meshdeck_wal_rewinds_total", "counter",
+           "Commits that started the WAL over after a checkpoint had copied all of it.");
+    out << "meshdeck_wal_rewinds_total " << writer.walRewinds << '\n';
+    header(out, "meshdeck_wal_restarts_total", "counter",
+           "RESTART checkpoints: the WAL kept growing, so commits waited while it was rewound.");
+    out << "meshdeck_wal_restarts_total " << writer.walRestarts << '\n';
     header(out, "meshdeck_log_last_seq", "gauge", "Highest seq in the event log.");
     out << "meshdeck_log_last_seq " << gauges.lastSeq << '\n';
     header(out, "meshdeck_log_events", "gauge", "Events stored in the log.");

@@ -268,17 +268,23 @@ constexpr std::size_t kMaxJobsPerCommit = 5'000;
 constexpr std::size_t kMaxWeightPerCommit = 10'000;
 
 // The writer never checkpoints (that stalls commits); it asks the checkpoint
-// thread once the WAL holds this many pages (32 MiB). Eight times SQLite's
-// default: a page rewritten by many commits is copied to the database once
-// per checkpoint, so fewer checkpoints write less.
-constexpr int kCheckpointAfterWalPages = 8'000;
+// thread once the WAL holds this many pages (4 MiB, SQLite's default). Larger
+// checkpoints write less in all, but each one then flushes tens of megabytes
+// at once, and commits stall behind that burst.
+constexpr int kCheckpointAfterWalPages = 1'000;
 constexpr auto kCheckpointInterval = 1s;
-// Under steady load a PASSIVE checkpoint never catches up with the writer, so
-// the WAL would only grow. The checkpointer copies in PASSIVE passes until
-// fewer than this many frames are left, then RESTARTs the WAL: only that last
-// short copy holds the write lock.
-constexpr int kRestartResidueFrames = 256;
-constexpr int kMaxPassivePasses = 4;
+// PASSIVE checkpoints copy the WAL without blocking anyone. A pass copies the
+// WAL as it was when the pass began; once the whole WAL is copied, the next
+// commit rewinds the WAL by itself, again without waiting. Under steady load
+// commits land during every pass, so the checkpointer copies in passes until
+// the rest is a few commits' worth, and the writer copies that rest itself
+// between two commits (about a millisecond, mostly two fsyncs: the one stall
+// a checkpoint costs the writer). Only a WAL that keeps
+// growing regardless (readers holding old snapshots) gets a RESTART, which
+// holds the write lock while it copies the rest and waits for those readers.
+constexpr int kMaxPassivePasses = 8;
+constexpr int kWriterCopiesBelowFrames = 64;
+constexpr int kRestartAfterWalPages = 8'000;
 constexpr int kCheckpointNice = 10;
 
 // Waits for a lock held by another connection of this process (the
@@ -307,7 +313,10 @@ void setBusyTimeout(sqlite3* db, int limitMs) {
 }
 
 struct ConnectionCloser {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+    void operator()(sqlite3* db) const {
+        sqlite::forgetStatements(db);
+        sqlite3_close_v2(db);
+    }
 };
 using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
 
@@ -321,6 +330,7 @@ Connection openConnection(const std::filesystem::path& path, int flags, const ch
     }
     sqlite3_extended_result_codes(db.get(), 1);
     setBusyTimeout(db.get(), kBusyTimeoutMs);
+    sqlite::keepStatements(db.get());
     return db;
 }
 
@@ -454,6 +464,13 @@ struct Database::Impl {
     bool checkpointWanted = false;
     bool checkpointStop = false;
     std::atomic<std::uint64_t> commitCount{0}; // written by the writer's WAL hook
+    int walPagesAfterLastCommit = 0;           // the writer's WAL hook only
+    std::atomic<std::int64_t> walRewinds{0};   // the writer's WAL hook
+    std::atomic<std::int64_t> checkpointPasses{0};
+    std::atomic<std::int64_t> walRestarts{0};
+    // Set by the checkpointer when only a short rest of the WAL is left to
+    // copy; the writer copies it between two commits.
+    std::atomic<bool> writerCopiesRest{false};
     std::uint64_t commitsAtLastCheckpoint = 0; // checkpoint thread only
 
     std::mutex drainMutex; // serialises drain(); guards drained
@@ -498,6 +515,9 @@ void Database::Impl::open() {
         [](void* self, sqlite3*, const char*, int pages) {
             auto* impl = static_cast<Impl*>(self);
             impl->commitCount.fetch_add(1, std::memory_order_relaxed);
+            if (pages < impl->walPagesAfterLastCommit)
+                impl->walRewinds.fetch_add(1, std::memory_order_relaxed);
+            impl->walPagesAfterLastCommit = pages;
             if (pages >= kCheckpointAfterWalPages)
                 impl->requestCheckpoint();
             return SQLITE_OK;
@@ -563,6 +583,14 @@ void Database::Impl::writerLoop() {
         }
         commitBatch(batch);
         batch.clear();
+        if (writerCopiesRest.exchange(false, std::memory_order_relaxed)) {
+            // No transaction is open, so this pass copies every frame, and
+            // the next commit rewinds the WAL. SQLITE_BUSY (the checkpointer
+            // is in a pass of its own) just leaves it to the next round.
+            sqlite3_wal_checkpoint_v2(writer.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                      nullptr);
+            checkpointPasses.fetch_add(1, std::memory_order_relaxed);
+        }
     }
 }
 
@@ -572,9 +600,9 @@ void Database::Impl::commitBatch(std::vector<WriteJob>& batch) {
     std::vector<std::string> errors(batch.size());
     std::string batchError;
     try {
-        sqlite::exec(db, "BEGIN IMMEDIATE", "starting a write transaction");
+        sqlite::run(db, "BEGIN IMMEDIATE", "starting a write transaction");
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            sqlite::exec(db, "SAVEPOINT job", "starting a write job");
+            sqlite::run(db, "SAVEPOINT job", "starting a write job");
             try {
                 if (batch[i].apply)
                     batch[i].apply(db);
@@ -584,10 +612,10 @@ void Database::Impl::commitBatch(std::vector<WriteJob>& batch) {
                 errors[i] = "a write job failed with an unknown exception";
             }
             if (!errors[i].empty())
-                sqlite::exec(db, "ROLLBACK TO job", "undoing a failed write job");
-            sqlite::exec(db, "RELEASE job", "ending a write job");
+                sqlite::run(db, "ROLLBACK TO job", "undoing a failed write job");
+            sqlite::run(db, "RELEASE job", "ending a write job");
         }
-        sqlite::exec(db, "COMMIT", "committing a write transaction");
+        sqlite::run(db, "COMMIT", "committing a write transaction");
     } catch (const std::exception& e) {
         // The transaction (or what SQLite left of it after an I/O error) is
         // gone: nothing in this batch was written.
@@ -642,6 +670,9 @@ void Database::Impl::checkpointLoop() {
         lock.unlock();
         checkpointOnce();
         lock.lock();
+        // Commits during the round asked about the WAL this round just
+        // copied; the next commit asks again if the WAL is still long.
+        checkpointWanted = false;
     }
 }
 
@@ -655,23 +686,25 @@ void Database::Impl::checkpointOnce() {
         }
         return rc != SQLITE_OK;
     };
-    // PASSIVE copies what no reader still needs and never blocks anyone. A
-    // pass copies the WAL as it was when the pass began, so each pass after
-    // the first copies only what was committed while the one before it ran.
     int walFrames = 0;
-    int previousFrames = 0;
     for (int pass = 0; pass < kMaxPassivePasses; ++pass) {
+        const int framesBefore = walFrames;
         const int rc =
             sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &walFrames, nullptr);
+        checkpointPasses.fetch_add(1, std::memory_order_relaxed);
         if (failed(rc))
             return;
         if (walFrames < 0) {
             std::fprintf(stderr, "meshdeck: checkpoint of %s found no WAL\n", options.path.c_str());
             return;
         }
-        if (walFrames - previousFrames < kRestartResidueFrames)
+        // This pass copied what was committed during the one before; about as
+        // much was committed during this one. Once that is little, the
+        // writer copies it between two commits.
+        if (pass > 0 && walFrames - framesBefore < kWriterCopiesBelowFrames) {
+            writerCopiesRest.store(true, std::memory_order_relaxed);
             break;
-        previousFrames = walFrames;
+        }
     }
     const std::uint64_t commits = commitCount.load(std::memory_order_relaxed);
     const bool idle = commits == commitsAtLastCheckpoint;
@@ -681,15 +714,16 @@ void Database::Impl::checkpointOnce() {
     std::filesystem::path wal = options.path;
     wal += "-wal";
     const auto walBytes = std::filesystem::file_size(wal, ec);
-    // A quiet database gives the space of a burst back. A busy one rewinds
-    // the WAL instead: truncating 64 MB takes ext4 tens of milliseconds, and
-    // every commit would wait them out. The RESTART holds the write lock
-    // only to copy the last pass's residue (about a millisecond).
+    // A quiet database gives the space of a burst back. A busy one is
+    // rewound by its writer (above), never truncated: truncating 64 MB takes
+    // ext4 tens of milliseconds, and every commit would wait them out.
     if (idle && !ec && static_cast<std::int64_t>(walBytes) > options.walTruncateBytes)
         failed(
             sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr));
-    else if (walFrames >= kCheckpointAfterWalPages)
-        failed(sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr));
+    else if (walFrames >= kRestartAfterWalPages &&
+             !failed(sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                               nullptr)))
+        walRestarts.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Database::Impl::drain() {
@@ -791,6 +825,9 @@ WriterStats Database::writerStats() const {
         std::lock_guard lock(impl_->statsMutex);
         snapshot = impl_->stats;
     }
+    snapshot.checkpointPasses = impl_->checkpointPasses.load(std::memory_order_relaxed);
+    snapshot.walRewinds = impl_->walRewinds.load(std::memory_order_relaxed);
+    snapshot.walRestarts = impl_->walRestarts.load(std::memory_order_relaxed);
     std::lock_guard lock(impl_->queueMutex);
     snapshot.queuedWeight = impl_->queuedWeight;
     return snapshot;

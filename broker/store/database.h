@@ -59,6 +59,13 @@ struct WriterStats {
     std::int64_t jobs = 0;
     Histogram commitBatchJobs; // jobs per commit
     Histogram commitLatencyMs; // BEGIN to durable COMMIT
+    // Checkpoints: PASSIVE passes copy the WAL into the database without
+    // blocking anyone; a rewind is a commit that started the WAL over once
+    // everything was copied (no waiting); a restart is the checkpointer taking
+    // the write lock because the WAL kept growing (commits wait for it).
+    std::int64_t checkpointPasses = 0;
+    std::int64_t walRewinds = 0;
+    std::int64_t walRestarts = 0;
 };
 
 class Database {

@@ -1,8 +1,53 @@
 #include "broker/store/sqlite_statement.h"
 
+#include <mutex>
+#include <unordered_map>
+
 namespace meshdeck::sqlite {
 
 namespace {
+
+// Idle prepared statements by connection, then by SQL text. A connection
+// runs on one thread at a time, but several connections share this map.
+// Dynamic SQL (the event queries) is bounded by the cap per connection.
+constexpr std::size_t kKeptPerConnection = 128;
+
+struct KeptStatements {
+    std::mutex mutex;
+    std::unordered_map<sqlite3*, std::unordered_multimap<std::string, sqlite3_stmt*>> idle;
+};
+
+KeptStatements& kept() {
+    static KeptStatements instance;
+    return instance;
+}
+
+sqlite3_stmt* takeKept(sqlite3* db, std::string_view sql) {
+    auto& k = kept();
+    std::lock_guard lock(k.mutex);
+    auto connection = k.idle.find(db);
+    if (connection == k.idle.end())
+        return nullptr;
+    auto it = connection->second.find(std::string(sql));
+    if (it == connection->second.end())
+        return nullptr;
+    sqlite3_stmt* stmt = it->second;
+    connection->second.erase(it);
+    return stmt;
+}
+
+// True when the statement was kept; false when the caller should finalize it.
+bool giveBack(sqlite3* db, sqlite3_stmt* stmt) {
+    auto& k = kept();
+    std::lock_guard lock(k.mutex);
+    auto connection = k.idle.find(db);
+    if (connection == k.idle.end() || connection->second.size() >= kKeptPerConnection)
+        return false;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    connection->second.emplace(sqlite3_sql(stmt), stmt);
+    return true;
+}
 
 std::string fileOf(sqlite3* db) {
     const char* name = db ? sqlite3_db_filename(db, "main") : nullptr;
@@ -44,6 +89,10 @@ void exec(sqlite3* db, const char* sql, std::string_view doing) {
     throw SqliteError(message);
 }
 
+void run(sqlite3* db, const char* sql, std::string_view doing) {
+    Statement(db, sql, std::string(doing)).run();
+}
+
 std::string queryText(sqlite3* db, const char* sql, std::string_view doing) {
     Statement st(db, sql, std::string(doing));
     return st.step() ? st.columnText(0) : std::string();
@@ -54,16 +103,37 @@ std::int64_t queryInt(sqlite3* db, const char* sql, std::string_view doing) {
     return st.step() ? st.columnInt(0) : 0;
 }
 
+void keepStatements(sqlite3* db) {
+    auto& k = kept();
+    std::lock_guard lock(k.mutex);
+    k.idle.try_emplace(db);
+}
+
+void forgetStatements(sqlite3* db) {
+    auto& k = kept();
+    std::lock_guard lock(k.mutex);
+    auto connection = k.idle.find(db);
+    if (connection == k.idle.end())
+        return;
+    for (auto& [sql, stmt] : connection->second)
+        sqlite3_finalize(stmt);
+    k.idle.erase(connection);
+}
+
 Statement::Statement(sqlite3* db, std::string_view sql, std::string doing)
     : db_(db), doing_(std::move(doing)) {
-    const int rc =
-        sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    stmt_ = takeKept(db, sql);
+    if (stmt_)
+        return;
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
     if (rc != SQLITE_OK)
         fail(db_, rc, doing_);
 }
 
 Statement::~Statement() {
-    sqlite3_finalize(stmt_);
+    if (stmt_ && !giveBack(db_, stmt_))
+        sqlite3_finalize(stmt_);
 }
 
 void Statement::bindInt(int index, std::int64_t value) {

@@ -23,10 +23,21 @@ namespace meshdeck::sqlite {
 // Runs one or more statements that return no rows.
 void exec(sqlite3* db, const char* sql, std::string_view doing);
 
+// Runs one statement that returns no rows through Statement, so that a
+// connection that keeps statements prepares it once ("BEGIN IMMEDIATE").
+void run(sqlite3* db, const char* sql, std::string_view doing);
+
 // Runs a PRAGMA (or any single-row query) and returns the first column of its
 // first row as text; empty when there is no row.
 std::string queryText(sqlite3* db, const char* sql, std::string_view doing);
 std::int64_t queryInt(sqlite3* db, const char* sql, std::string_view doing);
+
+// Statements prepared on a connection named here are kept after use and
+// reused by the next Statement with the same SQL text: preparing the event
+// INSERT (four indexes, AUTOINCREMENT) cost more than running it. Call
+// forgetStatements before closing such a connection.
+void keepStatements(sqlite3* db);
+void forgetStatements(sqlite3* db);
 
 class Statement {
 public:

@@ -540,6 +540,12 @@ CommitStats commitStats(const MetricSeries& before, const MetricSeries& after, s
     CommitStats c;
     c.commits = valueOf(after, "meshdeck_writer_commits_total") -
                 valueOf(before, "meshdeck_writer_commits_total");
+    const auto delta = [&](const char* name) {
+        return valueOf(after, name) - valueOf(before, name);
+    };
+    c.checkpointPasses = delta("meshdeck_checkpoint_passes_total");
+    c.walRewinds = delta("meshdeck_wal_rewinds_total");
+    c.walRestarts = delta("meshdeck_wal_restarts_total");
     c.jobs = histogramDelta(before, after, "meshdeck_commit_batch_jobs");
     c.latencyMs = histogramDelta(before, after, "meshdeck_commit_latency_ms");
     c.events = events;
@@ -557,6 +563,9 @@ void printCommitStats(const char* phase, const CommitStats& c) {
                 bucketBound(c.latencyMs.quantileBound(0.5)).c_str(),
                 bucketBound(c.latencyMs.quantileBound(0.99)).c_str(),
                 bucketBound(c.latencyMs.quantileBound(1.0)).c_str());
+    std::printf("    checkpoints (%s): %.0f passes, %.0f WAL rewinds by a commit (no wait), %.0f "
+                "restarts (commits waited)\n",
+                phase, c.checkpointPasses, c.walRewinds, c.walRestarts);
 }
 
 std::string defaultMeshdBinary() {

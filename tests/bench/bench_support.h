@@ -202,6 +202,7 @@ std::string bucketBound(double v);
 // (write jobs) each carried, and their BEGIN-to-durable-COMMIT time.
 struct CommitStats {
     double commits = 0;
+    double checkpointPasses = 0, walRewinds = 0, walRestarts = 0;
     HistogramDelta jobs, latencyMs;
     std::size_t events = 0; // events published in between, for events/commit
 };

@@ -49,13 +49,14 @@ std::filesystem::path withSuffix(std::filesystem::path path, const char* suffix)
 }
 
 // A job that inserts one audit row whose action is `tag`.
-std::function<void(sqlite3*)> insertRow(const std::string& tag) {
-    return [tag](sqlite3* db) {
+std::function<void(sqlite3*)> insertRow(const std::string& tag, const std::string& detail = {}) {
+    return [tag, detail](sqlite3* db) {
         sqlite::Statement st(db,
                              "INSERT INTO audit (at_ms, actor, action, target, detail) "
-                             "VALUES (0, 'test', ?1, '', '')",
+                             "VALUES (0, 'test', ?1, '', ?2)",
                              "inserting a test row");
         st.bindText(1, tag);
+        st.bindText(2, detail);
         st.run();
     };
 }
@@ -508,6 +509,85 @@ private Q_SLOTS:
             [&] { return std::filesystem::file_size(wal) <= std::uintmax_t(o.walTruncateBytes); },
             10s));
         QCOMPARE(countRows(*db), 8000);
+    }
+
+    // Steady small commits, as from a publisher at a fixed rate: the WAL is
+    // copied in the background and started over by a commit, never by a
+    // RESTART that makes commits wait, and it stays small.
+    void walIsRewoundUnderSteadyCommitsWithoutStoppingThem() {
+        DatabaseOptions o = options();
+        o.durability = Durability::Normal;
+        auto db = Database::open(o);
+        const auto wal = withSuffix(o.path, "-wal");
+        const std::string detail(1000, 'x');
+        std::uintmax_t peak = 0;
+        constexpr int kCommits = 4000;
+        for (int i = 0; i < kCommits; ++i) {
+            const std::string error = db->writeAndWait(insertRow("steady", detail));
+            QCOMPARE(QString::fromStdString(error), QString());
+            if (i % 100 == 0)
+                peak = std::max(peak, std::filesystem::file_size(wal));
+        }
+        const WriterStats stats = db->writerStats();
+        QVERIFY2(stats.walRewinds >= 1,
+                 qPrintable(QStringLiteral("no rewind in %1 commits (%2 passes, %3 restarts)")
+                                .arg(kCommits)
+                                .arg(stats.checkpointPasses)
+                                .arg(stats.walRestarts)));
+        QCOMPARE(stats.walRestarts, std::int64_t(0));
+        // 1,000 pages start a checkpoint; a RESTART would come at 8,000.
+        QVERIFY2(peak < std::uintmax_t(8000) * 4096,
+                 qPrintable(QStringLiteral("the WAL reached %1 bytes").arg(peak)));
+        QCOMPARE(countRows(*db, "action = 'steady'"), kCommits);
+    }
+
+    // A connection that keeps statements prepares each SQL text once, and
+    // gives them all back before it closes.
+    void statementsArePreparedOncePerConnection() {
+        sqlite3* raw = nullptr;
+        QCOMPARE(sqlite3_open(":memory:", &raw), SQLITE_OK);
+        sqlite::keepStatements(raw);
+        sqlite::exec(raw, "CREATE TABLE t (v INTEGER)", "creating a table");
+        const auto prepared = [raw] {
+            int n = 0;
+            for (sqlite3_stmt* st = sqlite3_next_stmt(raw, nullptr); st;
+                 st = sqlite3_next_stmt(raw, st))
+                ++n;
+            return n;
+        };
+        for (int i = 0; i < 3; ++i) {
+            sqlite::Statement insert(raw, "INSERT INTO t (v) VALUES (?1)", "inserting");
+            insert.bindInt(1, i);
+            insert.run();
+        }
+        QCOMPARE(prepared(), 1);
+        {
+            // Two at once with the same text: the second gets its own.
+            sqlite::Statement outer(raw, "SELECT v FROM t ORDER BY v", "reading");
+            QVERIFY(outer.step());
+            sqlite::Statement inner(raw, "SELECT v FROM t ORDER BY v", "reading");
+            QVERIFY(inner.step());
+            QVERIFY(outer.step());
+            QCOMPARE(outer.columnInt(0), std::int64_t(1));
+            QCOMPARE(inner.columnInt(0), std::int64_t(0));
+        }
+        QCOMPARE(prepared(), 3);
+        {
+            sqlite::Statement count(raw, "SELECT COUNT(*) FROM t WHERE v >= ?1", "counting");
+            count.bindInt(1, 1);
+            QVERIFY(count.step());
+            QCOMPARE(count.columnInt(0), std::int64_t(2));
+        }
+        {
+            // The kept statement comes back reset, without the old binding.
+            sqlite::Statement count(raw, "SELECT COUNT(*) FROM t WHERE v >= ?1", "counting");
+            QVERIFY(count.step());
+            QCOMPARE(count.columnInt(0), std::int64_t(0)); // ?1 is NULL
+        }
+        QCOMPARE(prepared(), 4);
+        sqlite::forgetStatements(raw);
+        QCOMPARE(prepared(), 0);
+        QCOMPARE(sqlite3_close(raw), SQLITE_OK);
     }
 };
 
