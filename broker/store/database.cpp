@@ -282,8 +282,9 @@ constexpr auto kCheckpointInterval = 1s;
 // a checkpoint costs the writer). Only a WAL that keeps
 // growing regardless (readers holding old snapshots) gets a RESTART, which
 // holds the write lock while it copies the rest and waits for those readers.
-constexpr int kMaxPassivePasses = 8;
+constexpr int kMaxPassivePasses = 16;
 constexpr int kWriterCopiesBelowFrames = 64;
+constexpr int kShortPassesBeforeWriter = 6;
 constexpr int kRestartAfterWalPages = 8'000;
 constexpr int kCheckpointNice = 10;
 
@@ -687,6 +688,7 @@ void Database::Impl::checkpointOnce() {
         return rc != SQLITE_OK;
     };
     int walFrames = 0;
+    int shortPasses = 0;
     for (int pass = 0; pass < kMaxPassivePasses; ++pass) {
         const int framesBefore = walFrames;
         const int rc =
@@ -698,10 +700,15 @@ void Database::Impl::checkpointOnce() {
             std::fprintf(stderr, "meshdeck: checkpoint of %s found no WAL\n", options.path.c_str());
             return;
         }
-        // This pass copied what was committed during the one before; about as
-        // much was committed during this one. Once that is little, the
-        // writer copies it between two commits.
-        if (pass > 0 && walFrames - framesBefore < kWriterCopiesBelowFrames) {
+        if (pass == 0)
+            continue;
+        if (walFrames == framesBefore)
+            break; // nothing was committed during the pass before: all copied
+        // This pass copied what was committed during the one before. Once
+        // that is little, a few more short passes may end between two
+        // commits; if none does, the writer copies the rest itself.
+        if (walFrames - framesBefore < kWriterCopiesBelowFrames &&
+            ++shortPasses == kShortPassesBeforeWriter) {
             writerCopiesRest.store(true, std::memory_order_relaxed);
             break;
         }
