@@ -12,9 +12,18 @@ namespace {
 // Dynamic SQL (the event queries) is bounded by the cap per connection.
 constexpr std::size_t kKeptPerConnection = 128;
 
+// Looks SQL up by string_view, so taking a kept statement copies no text.
+struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const {
+        return std::hash<std::string_view>{}(sql);
+    }
+};
+using IdleBySql = std::unordered_multimap<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>>;
+
 struct KeptStatements {
     std::mutex mutex;
-    std::unordered_map<sqlite3*, std::unordered_multimap<std::string, sqlite3_stmt*>> idle;
+    std::unordered_map<sqlite3*, IdleBySql> idle;
 };
 
 KeptStatements& kept() {
@@ -28,7 +37,7 @@ sqlite3_stmt* takeKept(sqlite3* db, std::string_view sql) {
     auto connection = k.idle.find(db);
     if (connection == k.idle.end())
         return nullptr;
-    auto it = connection->second.find(std::string(sql));
+    auto it = connection->second.find(sql);
     if (it == connection->second.end())
         return nullptr;
     sqlite3_stmt* stmt = it->second;
@@ -38,13 +47,13 @@ sqlite3_stmt* takeKept(sqlite3* db, std::string_view sql) {
 
 // True when the statement was kept; false when the caller should finalize it.
 bool giveBack(sqlite3* db, sqlite3_stmt* stmt) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
     auto& k = kept();
     std::lock_guard lock(k.mutex);
     auto connection = k.idle.find(db);
     if (connection == k.idle.end() || connection->second.size() >= kKeptPerConnection)
         return false;
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
     connection->second.emplace(sqlite3_sql(stmt), stmt);
     return true;
 }

@@ -538,11 +538,10 @@ std::string bucketBound(double v) {
 
 CommitStats commitStats(const MetricSeries& before, const MetricSeries& after, std::size_t events) {
     CommitStats c;
-    c.commits = valueOf(after, "meshdeck_writer_commits_total") -
-                valueOf(before, "meshdeck_writer_commits_total");
     const auto delta = [&](const char* name) {
         return valueOf(after, name) - valueOf(before, name);
     };
+    c.commits = delta("meshdeck_writer_commits_total");
     c.checkpointPasses = delta("meshdeck_checkpoint_passes_total");
     c.walRewinds = delta("meshdeck_wal_rewinds_total");
     c.walRestarts = delta("meshdeck_wal_restarts_total");
