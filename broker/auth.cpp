@@ -42,6 +42,11 @@ std::optional<Principal> Authenticator::authenticate(std::string_view header) {
     }
     if (record->revoked)
         return std::nullopt;
+    {
+        std::lock_guard lock(mutex_);
+        if (revoked_.contains(record->id))
+            return std::nullopt;
+    }
     return Principal{record->id, record->role, record->tenant, record->eventTypes};
 }
 
@@ -74,6 +79,12 @@ void Authenticator::setPublishRate(double perSecond, double burst) {
 
 void Authenticator::clearCache() {
     std::lock_guard lock(mutex_);
+    cache_.clear();
+}
+
+void Authenticator::markRevoked(const std::vector<std::string>& tokenIds) {
+    std::lock_guard lock(mutex_);
+    revoked_.insert(tokenIds.begin(), tokenIds.end());
     cache_.clear();
 }
 

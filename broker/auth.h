@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace meshdeck {
@@ -46,6 +47,9 @@ public:
     void setPublishRate(double perSecond, double burst);
     // Forget cached lookups (after a revoke or a reload).
     void clearCache();
+    // Refuse these tokens from now on, whatever a lookup already in flight
+    // brings back into the cache.
+    void markRevoked(const std::vector<std::string>& tokenIds);
 
 private:
     TokenStore& store_;
@@ -54,6 +58,7 @@ private:
     std::map<std::string, TokenRecord> configured_; // by hash
     std::map<std::string, TokenRecord> cache_;      // by hash, store lookups
     std::map<std::string, TokenBucket> buckets_;    // by token id
+    std::set<std::string, std::less<>> revoked_;    // token ids
     double rate_ = 5000;
     double burst_ = 10000;
 };

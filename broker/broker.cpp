@@ -3,6 +3,7 @@
 #include "broker/broker_core.h"
 #include "broker/gateway/api.h"
 #include "broker/gateway/http_server.h"
+#include "broker/guarded_run.h"
 #include "broker/log.h"
 
 #include <algorithm>
@@ -68,9 +69,9 @@ void Broker::start() {
     impl_->server.start(config.listen);
     for (auto& context : impl_->contexts) {
         impl_->work.push_back(boost::asio::make_work_guard(*context));
-        impl_->threads.emplace_back([io = context.get()] {
+        impl_->threads.emplace_back([io = context.get(), &core = impl_->core] {
             pthread_setname_np(pthread_self(), "meshd-net");
-            io->run();
+            runGuarded(*io, core.metrics(), "network-thread");
         });
     }
     log::info("listening",

@@ -2,6 +2,7 @@
 
 #include "broker/log.h"
 #include "broker/schema_catalog.h"
+#include "core/json_input.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -27,6 +28,7 @@ BrokerCore::BrokerCore(BrokerConfig config, const Clock& clock)
         throw ConfigError("cannot create data dir " + config_.dataDir.string() + ": " +
                           ec.message());
     ::chmod(config_.dataDir.c_str(), 0700);
+    json_input::setMaxDepth(config_.maxJsonDepth);
 
     DatabaseOptions options;
     options.path = config_.dataDir / "mesh.db";
@@ -93,7 +95,20 @@ BrokerCore::RegisterResult BrokerCore::registerSchema(const std::string& eventTy
 }
 
 void BrokerCore::runOnReader(std::function<void()> job) {
-    boost::asio::post(readers_->pool, std::move(job));
+    // Last resort: a job that throws is logged and counted; dropping it drops
+    // its answer callback, which then answers 500 (Api's OnceResponder).
+    boost::asio::post(readers_->pool, [this, job = std::move(job)]() mutable {
+        try {
+            job();
+        } catch (const std::exception& e) {
+            log::error("internal error", {{"thread", "reader"}, {"error", e.what()}});
+            metrics_.countInternalError("reader");
+        } catch (...) {
+            log::error("internal error", {{"thread", "reader"}, {"error", "unknown exception"}});
+            metrics_.countInternalError("reader");
+        }
+        job = nullptr;
+    });
 }
 
 void BrokerCore::setCompletionExecutor(std::function<void(std::function<void()>)> executor) {
@@ -127,10 +142,31 @@ void BrokerCore::reload() {
         }
     }
     auth_->clearCache();
+    std::vector<std::string> revoked;
+    for (const auto& t : tokens_->list())
+        if (t.revoked)
+            revoked.push_back(t.id);
+    auth_->markRevoked(revoked);
+    if (revocationListener_ && !revoked.empty())
+        revocationListener_(revoked);
     SchemaRegistry fresh;
     loadSchemas(fresh);
     std::unique_lock lock(schemaMutex_);
     registry_ = std::move(fresh);
+}
+
+bool BrokerCore::revokeToken(const std::string& id) {
+    if (!tokens_->revoke(id))
+        return false;
+    auth_->markRevoked({id});
+    if (revocationListener_)
+        revocationListener_({id});
+    return true;
+}
+
+void BrokerCore::setRevocationListener(
+    std::function<void(const std::vector<std::string>&)> listener) {
+    revocationListener_ = std::move(listener);
 }
 
 void BrokerCore::drain() {

@@ -82,8 +82,17 @@ public:
     // plaintext (shown once). Otherwise nullopt.
     std::optional<std::string> ensureAdminToken();
 
-    // SIGHUP: reload configured tokens and schemas (catalog + stored).
+    // SIGHUP: reload configured tokens and schemas (catalog + stored), and
+    // end the sessions of tokens revoked meanwhile (`meshd token revoke`
+    // signals a running meshd this way).
     void reload();
+
+    // Revokes a token at once: its next request is refused and its open
+    // WebSocket sessions are closed. False when it was already revoked.
+    bool revokeToken(const std::string& id);
+    // Who closes the sessions of revoked tokens (the HTTP server); called
+    // with the revoked token ids. Set before start.
+    void setRevocationListener(std::function<void(const std::vector<std::string>&)> listener);
 
     // Stops delivery (saving its progress), stops accepting appends and
     // commits what is queued.
@@ -110,6 +119,8 @@ private:
     std::unique_ptr<DeliveryEngine> delivery_;
     std::function<void(std::function<void()>)>
         completionExecutor_; // set before start, then read-only
+    std::function<void(const std::vector<std::string>&)>
+        revocationListener_; // set before start, then read-only
 };
 
 } // namespace meshdeck

@@ -1,5 +1,7 @@
 #include "broker/config.h"
 
+#include "core/json_input.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -43,11 +45,10 @@ json readJsonFile(const fs::path& file) {
         throw ConfigError("cannot read config file " + file.string());
     std::stringstream buffer;
     buffer << in.rdbuf();
-    try {
-        return json::parse(buffer.str());
-    } catch (const json::parse_error& e) {
-        throw ConfigError("config file " + file.string() + " is not valid JSON: " + e.what());
-    }
+    json config;
+    if (std::string error; !json_input::parse(buffer.str(), config, error))
+        throw ConfigError(json_input::about("config file " + file.string(), error));
+    return config;
 }
 
 [[noreturn]] void fieldError(const fs::path& file, const std::string& field,
@@ -179,6 +180,12 @@ BrokerConfig loadConfigFile(const fs::path& file) {
         if (l.contains("max_queued_events"))
             config.maxQueuedEvents = get<std::size_t>(l["max_queued_events"], file,
                                                       "limits.max_queued_events", "a count");
+        if (l.contains("json_depth")) {
+            config.maxJsonDepth =
+                get<int>(l["json_depth"], file, "limits.json_depth", "a depth from 8 to 1000");
+            if (config.maxJsonDepth < 8 || config.maxJsonDepth > 1000)
+                fieldError(file, "limits.json_depth", "must be a depth from 8 to 1000");
+        }
         if (l.contains("idle_timeout_seconds"))
             config.idleTimeout = std::chrono::seconds(get<int>(
                 l["idle_timeout_seconds"], file, "limits.idle_timeout_seconds", "seconds"));

@@ -48,6 +48,7 @@ struct BrokerConfig {
     double publishBurstPerToken = 10000; // events
     std::size_t maxQueuedEvents = 100'000;
     std::chrono::seconds idleTimeout{60};
+    int maxJsonDepth = 64; // nesting of every JSON input, checked before parsing
 
     // Retention
     std::optional<std::chrono::hours> retentionMaxAge;

@@ -78,6 +78,11 @@ void Metrics::countRejection(const std::string& reason) {
     ++rejections_[reason];
 }
 
+void Metrics::countInternalError(const std::string& where) {
+    std::lock_guard lock(mutex_);
+    ++internalErrors_[where];
+}
+
 void Metrics::countRequest(const std::string& method, const std::string& route, int status) {
     std::lock_guard lock(mutex_);
     ++requests_[{method, route, std::to_string(status)}];
@@ -91,22 +96,32 @@ void Metrics::observeRequestLatency(const std::string& route, double ms) {
     it->second.observe(ms);
 }
 
-std::string Metrics::renderPrometheus(const Snapshot& gauges, const WriterStats& writer) const {
+std::string Metrics::renderPrometheus(const Snapshot& gauges, const WriterStats& writer,
+                                      const std::optional<std::string>& tenant) const {
     std::ostringstream out;
     std::lock_guard lock(mutex_);
 
     header(out, "meshdeck_events_published_total", "counter",
            "Events committed to the log, by type, producer and tenant.");
     for (const auto& [key, n] : published_)
-        out << "meshdeck_events_published_total"
-            << labels({{"type", &key[0]}, {"producer", &key[1]}, {"tenant", &key[2]}}) << ' ' << n
-            << '\n';
+        if (!tenant || key[2] == *tenant)
+            out << "meshdeck_events_published_total"
+                << labels({{"type", &key[0]}, {"producer", &key[1]}, {"tenant", &key[2]}}) << ' '
+                << n << '\n';
 
     header(out, "meshdeck_events_duplicate_total", "counter",
            "Publishes answered as duplicates of an event already in the log.");
-    for (const auto& [tenant, n] : duplicates_)
-        out << "meshdeck_events_duplicate_total" << labels({{"tenant", &tenant}}) << ' ' << n
-            << '\n';
+    for (const auto& [t, n] : duplicates_)
+        if (!tenant || t == *tenant)
+            out << "meshdeck_events_duplicate_total" << labels({{"tenant", &t}}) << ' ' << n
+                << '\n';
+    if (tenant)
+        return out.str(); // what follows is the whole process's, not one tenant's
+
+    header(out, "meshdeck_internal_errors_total", "counter",
+           "Bugs caught by a last-resort boundary: each cost one request or session.");
+    for (const auto& [where, n] : internalErrors_)
+        out << "meshdeck_internal_errors_total" << labels({{"where", &where}}) << ' ' << n << '\n';
 
     header(out, "meshdeck_ingest_rejections_total", "counter",
            "Requests or events refused at ingest, by reason.");

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ public:
                         const std::string& tenant, std::int64_t n = 1);
     void countDuplicates(const std::string& tenant, std::int64_t n);
     void countRejection(const std::string& reason);
+    // A bug caught by a last-resort boundary ("request", "websocket",
+    // "network-thread", "delivery-thread", "reader"): it cost one request or
+    // session, not the process.
+    void countInternalError(const std::string& where);
     void countRequest(const std::string& method, const std::string& route, int status);
     void observeRequestLatency(const std::string& route, double ms);
 
@@ -31,7 +36,10 @@ public:
         std::int64_t quarantined = 0;
         std::int64_t openConnections = 0;
     };
-    std::string renderPrometheus(const Snapshot& gauges, const WriterStats& writer) const;
+    // tenant: nullopt renders every series (a "*" token); a tenant renders only
+    // the series labelled with that tenant, and none of the process-wide ones.
+    std::string renderPrometheus(const Snapshot& gauges, const WriterStats& writer,
+                                 const std::optional<std::string>& tenant = std::nullopt) const;
 
 private:
     mutable std::mutex mutex_;
@@ -40,6 +48,7 @@ private:
     std::map<std::string, std::int64_t> rejections_;             // reason
     std::map<std::vector<std::string>, std::int64_t> requests_;  // {method, route, status}
     std::map<std::string, Histogram> requestLatency_;            // route
+    std::map<std::string, std::int64_t> internalErrors_;         // where
 };
 
 } // namespace meshdeck

@@ -1,6 +1,7 @@
 #include "core/cloudevents.h"
 
 #include "core/envelope_json.h"
+#include "core/json_input.h"
 #include "core/json_path.h"
 #include "core/percent_encoding.h"
 
@@ -277,12 +278,9 @@ std::string schemaUri(std::string_view eventType, int version) {
 
 ParsedEvent parseCloudEventStructured(std::string_view json, const EnvelopeOptions& options) {
     ordered_json value;
-    try {
-        value = ordered_json::parse(json);
-    } catch (const nlohmann::json::exception& error) {
+    if (std::string error; !json_input::parse(json, value, error)) {
         ParsedEvent parsed;
-        parsed.violations.push_back(
-            {options.pathPrefix, "not valid JSON: " + detail::parseErrorMessage(error)});
+        parsed.violations.push_back({options.pathPrefix, std::move(error)});
         return parsed;
     }
     return fromStructured(value, options);
@@ -291,11 +289,8 @@ ParsedEvent parseCloudEventStructured(std::string_view json, const EnvelopeOptio
 ParsedBatch parseCloudEventBatch(std::string_view json, const EnvelopeOptions& options) {
     ParsedBatch batch;
     ordered_json value;
-    try {
-        value = ordered_json::parse(json);
-    } catch (const nlohmann::json::exception& error) {
-        batch.bodyViolations.push_back(
-            {"", "the body is not valid JSON: " + detail::parseErrorMessage(error)});
+    if (std::string error; !json_input::parse(json, value, error)) {
+        batch.bodyViolations.push_back({"", json_input::about("the body", error)});
         return batch;
     }
     if (!value.is_array()) {
@@ -355,17 +350,14 @@ ParsedEvent parseCloudEventBinary(const HeaderMap& headers, std::string_view bod
     };
 
     ordered_json data;
-    try {
-        data = ordered_json::parse(body);
-    } catch (const nlohmann::json::exception& error) {
+    if (std::string error; !json_input::parse(body, data, error)) {
         ParsedEvent parsed = fromCloudEvent(input, options);
         parsed.event.reset();
         // The envelope reported missing data at the body; replace that with why.
         const auto missingData =
             std::find_if(parsed.violations.begin(), parsed.violations.end(),
                          [&prefix](const Violation& v) { return v.path == prefix; });
-        const Violation notJson{prefix, "the body (the event's data) is not valid JSON: " +
-                                            detail::parseErrorMessage(error)};
+        const Violation notJson{prefix, json_input::about("the body (the event's data)", error)};
         if (missingData != parsed.violations.end())
             *missingData = notJson;
         else

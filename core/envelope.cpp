@@ -1,6 +1,7 @@
 #include "core/envelope.h"
 
 #include "core/envelope_json.h"
+#include "core/json_input.h"
 #include "core/json_path.h"
 #include "core/schema_validation.h"
 #include "core/uuid.h"
@@ -360,12 +361,9 @@ ParsedEvent eventFromJson(const ordered_json& value, const EnvelopeOptions& opti
 
 ParsedEvent parseEvent(std::string_view json, const EnvelopeOptions& options) {
     ordered_json value;
-    try {
-        value = ordered_json::parse(json);
-    } catch (const nlohmann::json::exception& error) {
+    if (std::string error; !json_input::parse(json, value, error)) {
         ParsedEvent parsed;
-        parsed.violations.push_back(
-            {options.pathPrefix, "not valid JSON: " + detail::parseErrorMessage(error)});
+        parsed.violations.push_back({options.pathPrefix, std::move(error)});
         return parsed;
     }
     return detail::eventFromJson(value, options);
@@ -374,11 +372,8 @@ ParsedEvent parseEvent(std::string_view json, const EnvelopeOptions& options) {
 ParsedBatch parseEventBatch(std::string_view json, const EnvelopeOptions& options) {
     ParsedBatch batch;
     ordered_json value;
-    try {
-        value = ordered_json::parse(json);
-    } catch (const nlohmann::json::exception& error) {
-        batch.bodyViolations.push_back(
-            {"", "the body is not valid JSON: " + detail::parseErrorMessage(error)});
+    if (std::string error; !json_input::parse(json, value, error)) {
+        batch.bodyViolations.push_back({"", json_input::about("the body", error)});
         return batch;
     }
     if (value.is_object()) {

@@ -6,12 +6,14 @@
 // type swapped for another) breaks both and is reported as Full.
 
 #include "core/envelope_json.h"
+#include "core/json_input.h"
 #include "core/json_path.h"
 #include "core/schema_registry.h"
 
 #include <algorithm>
 #include <array>
 #include <set>
+#include <tuple>
 
 namespace meshdeck {
 
@@ -326,21 +328,13 @@ CompatibilityReport compareSchemas(std::string_view oldSchemaJson, std::string_v
     if (mode == Compatibility::None)
         return report;
     json oldSchema, newSchema;
-    try {
-        oldSchema = json::parse(oldSchemaJson);
-    } catch (const json::exception& error) {
-        report.breakingChanges.push_back(
-            {"", "the old schema is not valid JSON: " + detail::parseErrorMessage(error),
-             Compatibility::Full});
-        return report;
-    }
-    try {
-        newSchema = json::parse(newSchemaJson);
-    } catch (const json::exception& error) {
-        report.breakingChanges.push_back(
-            {"", "the new schema is not valid JSON: " + detail::parseErrorMessage(error),
-             Compatibility::Full});
-        return report;
+    for (auto [text, schema, subject] : {std::tuple{oldSchemaJson, &oldSchema, "the old schema"},
+                                         std::tuple{newSchemaJson, &newSchema, "the new schema"}}) {
+        if (std::string error; !json_input::parse(text, *schema, error)) {
+            report.breakingChanges.push_back(
+                {"", json_input::about(subject, error), Compatibility::Full});
+            return report;
+        }
     }
     SchemaComparer(mode, report.breakingChanges).compare(oldSchema, newSchema, "", "the payload");
     return report;

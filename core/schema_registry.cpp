@@ -2,6 +2,7 @@
 
 #include "core/cloudevents.h"
 #include "core/envelope_json.h"
+#include "core/json_input.h"
 #include "core/json_path.h"
 #include "core/schema_validation.h"
 
@@ -309,11 +310,8 @@ Violations SchemaRegistry::add(std::string_view eventType, int version, std::str
                          std::to_string(expectedVersion)}};
 
     auto entry = std::make_unique<SchemaEntry>();
-    try {
-        entry->document = json::parse(schemaJson);
-    } catch (const json::exception& error) {
-        return {{"", "the schema is not valid JSON: " + detail::parseErrorMessage(error)}};
-    }
+    if (std::string error; !json_input::parse(schemaJson, entry->document, error))
+        return {{"", json_input::about("the schema", error)}};
     const json& document = entry->document;
     if (!document.is_object())
         return {{"", "expected a JSON Schema object, got " + jsonpath::describeValue(document)}};
@@ -367,11 +365,8 @@ Violations SchemaRegistry::validate(std::string_view eventType, int version,
                                     std::string_view payloadJson,
                                     std::string_view payloadPath) const {
     json payload;
-    try {
-        payload = json::parse(payloadJson);
-    } catch (const json::exception& error) {
-        return {{std::string(payloadPath), "not valid JSON: " + detail::parseErrorMessage(error)}};
-    }
+    if (std::string error; !json_input::parse(payloadJson, payload, error))
+        return {{std::string(payloadPath), std::move(error)}};
     return RegistryAccess::validateDocument(*this, eventType, version, payload, payloadPath);
 }
 

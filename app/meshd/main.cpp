@@ -15,8 +15,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -132,6 +135,25 @@ void configureLogging(const Args& args) {
     }
 }
 
+// DIR/meshd.pid names the meshd serving a data dir while it runs, so that
+// `meshd token revoke` can make it drop a token's sessions at once.
+std::filesystem::path pidFile(const std::filesystem::path& dataDir) {
+    return dataDir / "meshd.pid";
+}
+
+std::optional<pid_t> runningMeshd(const std::filesystem::path& dataDir) {
+    std::ifstream in(pidFile(dataDir));
+    long pid = 0;
+    if (!(in >> pid) || pid <= 1)
+        return std::nullopt;
+    // Only a live meshd, not whatever process took the number since.
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    if (!std::getline(comm, name) || name != "meshd")
+        return std::nullopt;
+    return static_cast<pid_t>(pid);
+}
+
 int tokenCommand(int argc, char** argv) {
     if (argc < 3)
         fail(std::string("token needs a subcommand: create, list, revoke or hash\n\n") + kUsage);
@@ -154,13 +176,13 @@ int tokenCommand(int argc, char** argv) {
                  roleText + "')");
         const std::string tenant = args.options["--tenant"];
         if (tenant.empty())
-            fail("--tenant is required (use \"*\" only for an admin token over every tenant)");
-        if (tenant == "*" && *role != Role::Admin)
-            fail("--tenant \"*\" (every tenant) is for admin tokens only");
+            fail("--tenant is required (\"*\", every tenant, only for admin and viewer tokens)");
+        if (tenant == "*" && *role != Role::Admin && *role != Role::Viewer)
+            fail("--tenant \"*\" (every tenant) is for admin and viewer tokens only");
         const auto types = splitList(args.options["--types"]);
         NewToken token = core.tokens().create(*role, tenant, types, args.options["--name"]);
         core.audit().record({0, core.clock().now(), "meshd-cli", "token.create", token.record.id,
-                             "{\"role\":\"" + std::string(toString(*role)) + "\"}"});
+                             "{\"role\":\"" + std::string(toString(*role)) + "\"}", tenant});
         core.drain();
         std::cout << token.plaintext << '\n';
         std::cerr << "meshd: created " << toString(*role) << " token " << token.record.id
@@ -179,13 +201,29 @@ int tokenCommand(int argc, char** argv) {
     if (sub == "revoke") {
         if (args.positional.size() != 1)
             fail("usage: meshd token revoke --data DIR TOKEN_ID");
-        if (!core.tokens().revoke(args.positional[0]))
-            fail("no token with id " + args.positional[0] + " (meshd token list shows them)", 1);
-        core.audit().record(
-            {0, core.clock().now(), "meshd-cli", "token.revoke", args.positional[0], "{}"});
+        const std::string id = args.positional[0];
+        std::string tenant = "*";
+        for (const auto& t : core.tokens().list())
+            if (t.id == id)
+                tenant = t.tenant;
+        if (!core.tokens().revoke(id))
+            fail("no token with id " + id +
+                     " that is not revoked already (meshd token list "
+                     "shows them)",
+                 1);
+        core.audit().record({0, core.clock().now(), "meshd-cli", "token.revoke", id, "{}", tenant});
         core.drain();
-        std::cerr << "meshd: revoked " << args.positional[0]
-                  << "; a running meshd forgets it at once for new lookups, or after SIGHUP\n";
+        // A meshd serving this data dir must stop honouring the token now,
+        // open sessions included: SIGHUP makes it re-read the revocations.
+        if (const auto pid = runningMeshd(core.config().dataDir)) {
+            ::kill(*pid, SIGHUP);
+            std::cerr << "meshd: revoked " << id << "; the meshd serving "
+                      << core.config().dataDir.string() << " (pid " << *pid
+                      << ") refuses it from now on and closed its sessions\n";
+        } else {
+            std::cerr << "meshd: revoked " << id << " (no meshd is serving "
+                      << core.config().dataDir.string() << " now)\n";
+        }
         return 0;
     }
     fail("unknown token subcommand '" + sub + "'\n\n" + kUsage);
@@ -206,6 +244,8 @@ int serve(const Args& args) {
 
     Broker broker(std::move(config));
     broker.start();
+    const auto pidPath = pidFile(broker.core().config().dataDir);
+    std::ofstream(pidPath) << ::getpid() << '\n';
     std::cout << "meshd " << MESHDECK_VERSION << " listening on " << broker.url() << '\n';
     if (const auto& token = broker.initialAdminToken())
         std::cout << "admin token: " << *token << '\n'
@@ -223,6 +263,7 @@ int serve(const Args& args) {
             log::info("stopping: draining the write queue",
                       {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
             broker.stop();
+            std::filesystem::remove(pidPath);
             log::info("stopped");
             return 0;
         } else if (retention) {

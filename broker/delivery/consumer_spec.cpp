@@ -1,6 +1,7 @@
 #include "broker/delivery/consumer_spec.h"
 
 #include "core/envelope.h"
+#include "core/json_input.h"
 
 #include <algorithm>
 #include <cmath>
@@ -238,10 +239,8 @@ ParsedConsumer parseConsumerSpec(std::string_view text, std::string_view pathPre
     Violations& out = result.violations;
     const std::string base(pathPrefix);
     json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error& e) {
-        out.push_back({base, std::string("not valid JSON: ") + e.what()});
+    if (std::string error; !json_input::parse(text, j, error)) {
+        out.push_back({base, std::move(error)});
         return result;
     }
     if (!j.is_object()) {

@@ -7,8 +7,10 @@
 #include "broker/delivery/engine_impl.h"
 #include "broker/delivery/outbound_body.h"
 #include "broker/delivery/signing.h"
+#include "broker/guarded_run.h"
 #include "broker/log.h"
 #include "core/envelope.h"
+#include "core/trace_context.h"
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
@@ -345,8 +347,8 @@ void DeliveryEngine::Impl::send(Consumer& c, const std::string& key, EntityQueue
             "webhook-signature",
             delivery::standardWebhookSignature(c.spec.sink.secret, e.eventId, seconds, item.body));
     request.headers.emplace_back("idempotency-key", e.eventId);
-    if (!e.traceparent.empty())
-        request.headers.emplace_back("traceparent", e.traceparent);
+    request.headers.emplace_back(
+        "traceparent", traceparentFor(e, c.spec.name, item.attempts + item.throttles + 1));
     if (!e.correlationId.empty())
         request.headers.emplace_back("x-correlation-id", e.correlationId);
     request.headers.emplace_back("x-meshdeck-consumer", c.spec.name);
@@ -726,7 +728,7 @@ void DeliveryEngine::start() {
     impl_->thread = std::thread([impl = impl_.get()] {
         pthread_setname_np(pthread_self(), "meshd-delivery");
         impl->scheduleTick();
-        impl->io.run();
+        runGuarded(impl->io, impl->core.metrics(), "delivery-thread");
     });
 }
 
@@ -756,6 +758,19 @@ void DeliveryEngine::eventsCommitted(std::vector<Event> events) {
 EngineSnapshot DeliveryEngine::snapshot() const {
     std::lock_guard lock(impl_->snapshotMutex);
     return impl_->latest ? *impl_->latest : EngineSnapshot{};
+}
+
+std::optional<std::string> DeliveryEngine::consumerTenant(const std::string& name) const {
+    std::shared_ptr<const EngineSnapshot> snap;
+    {
+        std::lock_guard lock(impl_->snapshotMutex);
+        snap = impl_->latest;
+    }
+    if (snap)
+        for (const auto& c : snap->consumers)
+            if (c.spec.name == name)
+                return c.spec.filter.tenant.value_or("");
+    return std::nullopt;
 }
 
 std::int64_t DeliveryEngine::lowestUnsettledSeq() const {

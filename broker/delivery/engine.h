@@ -75,6 +75,9 @@ struct ReplayRequest {
     double ratePerSecond = 0;       // 0: as fast as the consumer goes
     bool dryRun = false;
     std::string actor;
+    // The caller's tenant ("*": every tenant): another tenant's consumer is
+    // answered like a missing one, and "every consumer" means the tenant's.
+    std::string tenantScope = "*";
 };
 
 struct ReplayCount {
@@ -96,6 +99,9 @@ struct DeadLetterSelection {
     std::vector<std::int64_t> ids;
     std::optional<std::string> consumer; // with signature: the whole group
     std::optional<std::string> signature;
+    // The caller's tenant ("*": every tenant). Another tenant's letter is
+    // answered like a missing one.
+    std::string tenantScope = "*";
 };
 
 struct DeadLetterActionResult {
@@ -142,6 +148,10 @@ public:
     void eventsCommitted(std::vector<Event> events);
 
     EngineSnapshot snapshot() const; // refreshed about four times a second
+    // The tenant a consumer reads (its filter.tenant; "" when it reads every
+    // tenant), or nullopt when there is no such consumer. Cheap: no copy of
+    // the snapshot.
+    std::optional<std::string> consumerTenant(const std::string& name) const;
     // The lowest seq some consumer still owes its sink (0: none), for retention.
     std::int64_t lowestUnsettledSeq() const;
 
@@ -160,7 +170,8 @@ public:
     // Validates the edited payload against the event's schema; violations
     // come back in the error.
     DeadLetterActionResult editAndReplay(std::int64_t id, const std::string& payloadJson,
-                                         const std::string& actor);
+                                         const std::string& actor,
+                                         const std::string& tenantScope = "*");
     DeadLetterActionResult discardDeadLetters(const DeadLetterSelection& selection,
                                               const std::string& reason, const std::string& actor);
     std::vector<StallFinding> stall(const std::vector<Event>& events);

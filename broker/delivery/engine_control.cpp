@@ -7,6 +7,7 @@
 #include "broker/delivery/engine_impl.h"
 #include "broker/log.h"
 #include "core/envelope.h"
+#include "core/subscriber_frames.h"
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
@@ -115,7 +116,8 @@ DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std:
                                     actor,
                                     created ? "consumer.create" : "consumer.update",
                                     spec.name,
-                                    consumerSpecToJson(spec, true)});
+                                    consumerSpecToJson(spec, true),
+                                    spec.filter.tenant.value_or("*")});
         auto& c = *consumers[spec.name];
         impl_->fill(c);
         impl_->pump(c);
@@ -134,9 +136,10 @@ DeliveryEngine::Answer DeliveryEngine::deleteConsumer(const std::string& name,
             return {409, "consumer " + name +
                              " is declared in the config file; remove it there and restart"};
         impl_->flush();
+        const std::string tenant = it->second->spec.filter.tenant.value_or("*");
         impl_->consumers.erase(it);
         impl_->store.deleteConsumer(name);
-        impl_->core.audit().record({0, {}, actor, "consumer.delete", name, "{}"});
+        impl_->core.audit().record({0, {}, actor, "consumer.delete", name, "{}", tenant});
         impl_->publishSnapshot();
         return {204, {}};
     });
@@ -151,8 +154,13 @@ DeliveryEngine::Answer DeliveryEngine::setPaused(const std::string& name, bool p
         auto& c = *it->second;
         c.spec.paused = paused;
         impl_->store.saveConsumer(c.spec, impl_->core.clock().now());
-        impl_->core.audit().record(
-            {0, {}, actor, paused ? "consumer.pause" : "consumer.resume", name, "{}"});
+        impl_->core.audit().record({0,
+                                    {},
+                                    actor,
+                                    paused ? "consumer.pause" : "consumer.resume",
+                                    name,
+                                    "{}",
+                                    c.spec.filter.tenant.value_or("*")});
         if (!paused) {
             impl_->fill(c);
             impl_->pump(c);
@@ -171,10 +179,14 @@ ReplayResult DeliveryEngine::replay(const ReplayRequest& request) {
         return *impl_->latest;
     });
     std::vector<const ConsumerStatus*> targets;
+    const auto visible = [&](const ConsumerStatus& s) {
+        return request.tenantScope == "*" ||
+               (s.spec.filter.tenant && *s.spec.filter.tenant == request.tenantScope);
+    };
     for (const auto& name : request.consumers) {
         auto it = std::find_if(snap.consumers.begin(), snap.consumers.end(),
                                [&](const ConsumerStatus& s) { return s.spec.name == name; });
-        if (it == snap.consumers.end()) {
+        if (it == snap.consumers.end() || !visible(*it)) {
             result.status = 404;
             result.error = "no consumer named " + name;
             return result;
@@ -183,7 +195,8 @@ ReplayResult DeliveryEngine::replay(const ReplayRequest& request) {
     }
     if (request.consumers.empty())
         for (const auto& s : snap.consumers)
-            targets.push_back(&s);
+            if (visible(s))
+                targets.push_back(&s);
 
     // Where to start: a seq, or the first event that occurred at or after `since`.
     std::int64_t from = request.fromSeq.value_or(1);
@@ -245,7 +258,8 @@ ReplayResult DeliveryEngine::replay(const ReplayRequest& request) {
          request.actor,
          "consumer.replay",
          request.consumers.empty() ? std::string("*") : request.consumers.front(),
-         detail.dump()});
+         detail.dump(),
+         request.tenantScope});
     return result;
 }
 
@@ -256,9 +270,12 @@ namespace {
 std::vector<DeadLetter> selectOpen(DeliveryStore& store, const DeadLetterSelection& selection,
                                    std::string& error) {
     std::vector<DeadLetter> letters;
+    const auto visible = [&](const DeadLetter& d) {
+        return selection.tenantScope == "*" || d.tenantId == selection.tenantScope;
+    };
     for (auto id : selection.ids) {
         auto d = store.deadLetter(id);
-        if (!d) {
+        if (!d || !visible(*d)) {
             error = "no dead letter " + std::to_string(id);
             return {};
         }
@@ -274,6 +291,8 @@ std::vector<DeadLetter> selectOpen(DeliveryStore& store, const DeadLetterSelecti
         q.consumer = selection.consumer;
         q.signature = selection.signature;
         q.limit = 1000;
+        if (selection.tenantScope != "*")
+            q.tenant = selection.tenantScope;
         auto group = store.deadLetters(q);
         letters.insert(letters.end(), group.begin(), group.end());
     }
@@ -357,16 +376,19 @@ DeadLetterActionResult DeliveryEngine::replayDeadLetters(const DeadLetterSelecti
                                     actor,
                                     "dlq.replay",
                                     selection.consumer.value_or(letters.front().consumer),
-                                    detail.dump()});
+                                    detail.dump(),
+                                    letters.front().tenantId});
     }
     return result;
 }
 
 DeadLetterActionResult DeliveryEngine::editAndReplay(std::int64_t id,
                                                      const std::string& payloadJson,
-                                                     const std::string& actor) {
+                                                     const std::string& actor,
+                                                     const std::string& tenantScope) {
     DeadLetterSelection selection;
     selection.ids = {id};
+    selection.tenantScope = tenantScope;
     std::string error;
     auto letters = selectOpen(impl_->store, selection, error);
     if (!error.empty())
@@ -407,7 +429,8 @@ DeadLetterActionResult DeliveryEngine::editAndReplay(std::int64_t id,
                                          {"event_id", d.eventId},
                                          {"original_payload", json::parse(original.event->payload)},
                                          {"edited_payload", payload}}
-                                        .dump()});
+                                        .dump(),
+                                    d.tenantId});
     return result;
 }
 
@@ -450,7 +473,8 @@ DeadLetterActionResult DeliveryEngine::discardDeadLetters(const DeadLetterSelect
                                 actor,
                                 "dlq.discard",
                                 selection.consumer.value_or(letters.front().consumer),
-                                json{{"ids", result.affected}, {"reason", reason}}.dump()});
+                                json{{"ids", result.affected}, {"reason", reason}}.dump(),
+                                letters.front().tenantId});
     return result;
 }
 
@@ -514,18 +538,15 @@ void DeliveryEngine::Impl::onSubscriberFrame(std::uint64_t linkId, const std::st
     auto reply = [&](const std::string& message) {
         sub->second.link->send("{\"type\":\"error\",\"message\":" + jsonString(message) + '}');
     };
-    json frame;
-    try {
-        frame = json::parse(text);
-    } catch (const json::exception&) {
-        return reply("not JSON; send {\"type\":\"ack\",\"delivery_id\":N}");
-    }
-    const std::string type = frame.value("type", "");
-    if (type != "ack" && type != "nack")
-        return reply("unknown type '" + type + "'; expected ack or nack");
-    if (!frame.contains("delivery_id") || !frame["delivery_id"].is_number_unsigned())
-        return reply("delivery_id missing or not a number");
-    const auto deliveryId = frame["delivery_id"].get<std::uint64_t>();
+    const SubscriberFrame frame = parseSubscriberFrame(text);
+    if (const auto* bad = std::get_if<FrameError>(&frame))
+        return reply(bad->message);
+    if (std::holds_alternative<SubscribeFrame>(frame))
+        return reply("already subscribed to " + sub->second.consumer +
+                     "; send ack or nack frames, or open another connection");
+    const auto* ack = std::get_if<AckFrame>(&frame);
+    const auto* nack = std::get_if<NackFrame>(&frame);
+    const std::uint64_t deliveryId = ack ? ack->deliveryId : nack->deliveryId;
     auto it = subscriberDeliveries.find(deliveryId);
     if (it == subscriberDeliveries.end() || it->second.linkId != linkId)
         return reply("unknown delivery_id " + std::to_string(deliveryId) +
@@ -534,15 +555,13 @@ void DeliveryEngine::Impl::onSubscriberFrame(std::uint64_t linkId, const std::st
     subscriberDeliveries.erase(it);
     --sub->second.inFlight;
     Answer answer;
-    if (type == "ack") {
+    if (ack) {
         answer.status = 200;
-        if (frame.contains("outcome") && !frame["outcome"].is_null())
-            answer.outcomeJson = frame["outcome"].dump();
+        answer.outcomeJson = ack->outcomeJson;
     } else {
-        const bool retry = frame.value("retry", true);
-        answer.failure = retry ? FailureClass::Other : FailureClass::Invalid;
-        answer.error = "subscriber nacked" + std::string(retry ? "" : " (no retry)") +
-                       (frame.contains("error") ? ": " + frame["error"].dump() : std::string());
+        answer.failure = nack->retry ? FailureClass::Other : FailureClass::Invalid;
+        answer.error = "subscriber nacked" + std::string(nack->retry ? "" : " (no retry)") +
+                       (nack->error.empty() ? std::string() : ": " + nack->error);
     }
     complete(flight, answer);
 }
@@ -579,15 +598,15 @@ std::string DeliveryEngine::subscribe(std::uint64_t linkId, std::shared_ptr<Subs
                                       const std::string& tenantScope) {
     return impl_->callAndWait([&]() -> std::string {
         auto it = impl_->consumers.find(consumer);
-        if (it == impl_->consumers.end())
-            return "no consumer named " + consumer;
+        // Another tenant's consumer is answered like a missing one.
+        if (it == impl_->consumers.end() ||
+            (tenantScope != "*" &&
+             (!it->second->spec.filter.tenant || *it->second->spec.filter.tenant != tenantScope)))
+            return "no consumer named " + consumer + " for tenant " + tenantScope;
         auto& c = *it->second;
         if (c.spec.sink.kind != SinkKind::WebSocket)
             return "consumer " + consumer + " delivers to " + describeSink(c.spec) +
                    ", not to WebSocket subscribers";
-        if (tenantScope != "*" && (!c.spec.filter.tenant || *c.spec.filter.tenant != tenantScope))
-            return "this token is scoped to tenant " + tenantScope + "; consumer " + consumer +
-                   " reads other tenants' events";
         impl_->subscriberLinks[linkId] = {link, consumer, std::clamp(maxInFlight, 1, 10'000), 0};
         c.subscribers.push_back(linkId);
         // The consumer's max_concurrency caps every subscriber together.

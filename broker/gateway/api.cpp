@@ -5,8 +5,13 @@
 #include "broker/gateway/delivery_api.h"
 #include "broker/gateway/problem.h"
 #include "broker/gateway/publish.h"
+#include "broker/gateway/routes.h"
+#include "broker/log.h"
 #include "core/envelope.h"
+#include "core/json_input.h"
+#include "core/json_read.h"
 
+#include <atomic>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -43,6 +48,9 @@ struct Api::Impl {
     explicit Impl(BrokerCore& c) : core(c), publisher(c), delivery(c) {}
 
     void route(ApiRequest& req, Respond& respond);
+    void dispatchRoute(const Route& route, const std::vector<std::string>& params, ApiRequest req,
+                       const Principal& p, Respond respond);
+    std::optional<std::string> tenantOf(TenantScope scope, const std::string& id);
 
     // Each handler either answers at once (returns a response) or takes the
     // respond callback and answers later.
@@ -53,123 +61,221 @@ struct Api::Impl {
     ApiResponse registerSchema(const ApiRequest& req, const Principal& p, const std::string& type);
     ApiResponse checkSchema(const ApiRequest& req, const std::string& type);
     ApiResponse validatePayload(const ApiRequest& req, const std::string& type);
-    void listQuarantine(ApiRequest req, Respond respond);
-    void listAudit(ApiRequest req, Respond respond);
+    void listQuarantine(ApiRequest req, const Principal& p, Respond respond);
+    void listAudit(ApiRequest req, const Principal& p, Respond respond);
     ApiResponse createToken(const ApiRequest& req, const Principal& p);
+    void revokeToken(const std::string& id, const Principal& p, Respond respond);
     void health(Respond respond);
-    void metrics(Respond respond);
+    void metrics(const Principal& p, Respond respond);
 };
+
+namespace {
+
+// Answers once, and answers 500 when every copy of a request's callback is
+// dropped unanswered (a handler threw on a reader thread): a bug costs the
+// client one request, never a wait for its timeout.
+class OnceResponder {
+public:
+    OnceResponder(Respond respond, Metrics& metrics)
+        : respond_(std::move(respond)), metrics_(metrics) {}
+    OnceResponder(const OnceResponder&) = delete;
+    OnceResponder& operator=(const OnceResponder&) = delete;
+    ~OnceResponder() {
+        if (answered_.exchange(true))
+            return;
+        metrics_.countInternalError("request");
+        auto r = problem::internalError();
+        r.route = "internal-error";
+        respond_(std::move(r));
+    }
+    void operator()(ApiResponse r) {
+        if (!answered_.exchange(true))
+            respond_(std::move(r));
+    }
+
+private:
+    Respond respond_;
+    Metrics& metrics_;
+    std::atomic<bool> answered_{false};
+};
+
+} // namespace
 
 Api::Api(BrokerCore& core) : impl_(std::make_unique<Impl>(core)) {}
 Api::~Api() = default;
 
 void Api::handle(ApiRequest request, Respond respond) {
-    impl_->route(request, respond);
+    auto once = std::make_shared<OnceResponder>(std::move(respond), impl_->core.metrics());
+    Respond guarded = [once](ApiResponse r) {
+        (*once)(std::move(r));
+    };
+    try {
+        impl_->route(request, guarded);
+    } catch (const std::exception& e) {
+        log::error("internal error",
+                   {{"method", request.method}, {"path", request.path}, {"error", e.what()}});
+        impl_->core.metrics().countInternalError("request");
+        auto r = problem::internalError();
+        r.route = "internal-error";
+        guarded(std::move(r));
+    }
 }
 
 ApiResponse Api::bodyTooLarge(const ApiRequest& req, std::size_t limit) {
     return impl_->publisher.tooLarge(req, limit);
 }
 
+// The one place where a request meets the authorization rule (routes.h): the
+// route table decides who may call what, and a target named in the path is
+// looked up here, before any handler runs, so another tenant's object is a
+// 404 exactly like a missing one.
 void Api::Impl::route(ApiRequest& req, Respond& respond) {
-    const auto parts = splitPath(req.path);
-    const std::string& m = req.method;
-    auto answer = [&respond](ApiResponse r, const char* routeName) {
-        r.route = routeName;
-        respond(std::move(r));
-    };
-    auto later = [&respond](const char* routeName) {
-        return [respond, routeName](ApiResponse r) {
-            r.route = routeName;
+    const RouteMatch match = matchRoute(req.method, req.path);
+    if (match.route && match.route->access == Access::Public)
+        return health([respond](ApiResponse r) {
+            r.route = "/healthz";
             respond(std::move(r));
-        };
-    };
-
-    if (parts.size() == 1 && parts[0] == "healthz" && m == "GET")
-        return health(later("/healthz"));
+        });
 
     std::optional<Principal> principal;
     if (auto it = req.headers.find("authorization"); it != req.headers.end())
         principal = core.auth().authenticate(it->second);
     if (!principal) {
         core.metrics().countRejection("unauthenticated");
-        return answer(problem::unauthorized(), "unauthenticated");
+        auto r = problem::unauthorized();
+        r.route = "unauthenticated";
+        return respond(std::move(r));
     }
     const Principal& p = *principal;
-    auto needs = [&](bool allowed, const char* what) {
-        if (allowed)
-            return true;
-        answer(problem::forbidden(std::string("this token's role (") +
-                                  std::string(toString(p.role)) + ") may not " + what),
-               "forbidden");
-        return false;
+    if (!match.route) {
+        auto r = match.pathKnown
+                     ? problem::make(405, "method-not-allowed", "Method not allowed",
+                                     req.method + " is not allowed on " + req.path +
+                                         "; see the README's API section for the routes")
+                     : problem::notFound("no route " + req.method + ' ' + req.path +
+                                         "; see the README's API section for the routes");
+        r.route = "unknown";
+        return respond(std::move(r));
+    }
+    const Route& route = *match.route;
+    const std::string routeName(route.pattern);
+    Respond named = [respond, routeName](ApiResponse r) {
+        if (r.route.empty())
+            r.route = routeName;
+        respond(std::move(r));
     };
+    if (!allows(route.access, p)) {
+        auto r = problem::forbidden("this token's role (" + std::string(toString(p.role)) +
+                                    (p.allTenants() ? "" : ", tenant " + p.tenant) + ") may not " +
+                                    std::string(route.method) + ' ' + std::string(route.pattern) +
+                                    " (" + rolesAllowed(route.access) + " role needed)");
+        r.route = "forbidden";
+        return respond(std::move(r));
+    }
+    auto dispatch = [this, match, named](ApiRequest request, Principal who) {
+        dispatchRoute(*match.route, match.params, std::move(request), who, named);
+    };
+    if (p.allTenants())
+        return dispatch(std::move(req), p);
 
-    if (parts.size() == 1 && parts[0] == "metrics" && m == "GET") {
-        if (needs(p.canRead(), "read metrics"))
-            metrics(later("/metrics"));
+    const std::string target = match.params.empty() ? std::string() : match.params.front();
+    switch (route.scope) {
+    case TenantScope::Shared:
+    case TenantScope::Filtered:
+    case TenantScope::InBody:
+        return dispatch(std::move(req), p);
+    case TenantScope::ConsumerInPath: {
+        const auto tenant = core.delivery().consumerTenant(target);
+        if (tenant ? *tenant == p.tenant : route.createsTarget)
+            return dispatch(std::move(req), p);
+        return named(problem::notFound("no consumer named " + target + " for tenant " + p.tenant));
+    }
+    case TenantScope::DeadLetterInPath:
+    case TenantScope::EventInPath:
+    case TenantScope::TokenInPath:
+        // The owner is on disk: look it up on a reader, then go on from there.
+        core.runOnReader([this, scope = route.scope, target, req = std::move(req), p, dispatch,
+                          named]() mutable {
+            const auto tenant = tenantOf(scope, target);
+            if (!tenant || *tenant != p.tenant)
+                return named(problem::notFound(
+                    std::string(scope == TenantScope::EventInPath        ? "no event with event_id "
+                                : scope == TenantScope::DeadLetterInPath ? "no dead letter "
+                                                                         : "no token ") +
+                    target + " for tenant " + p.tenant));
+            dispatch(std::move(req), p);
+        });
         return;
     }
-    if (parts.empty() || parts[0] != "v1")
-        return answer(problem::notFound("no route " + req.path + "; the API lives under /v1"),
-                      "unknown");
+}
 
-    const std::size_t n = parts.size();
-    if (n == 2 && parts[1] == "events") {
-        if (m == "POST") {
-            if (needs(p.canPublish(), "publish events (producer or admin role needed)"))
-                publisher.publish(std::move(req), p, later("/v1/events"));
-            return;
-        }
-        if (m == "GET") {
-            if (needs(p.canRead(), "read events"))
-                listEvents(std::move(req), p, later("/v1/events"));
-            return;
-        }
-    } else if (n == 3 && parts[1] == "events" && m == "GET") {
-        if (needs(p.canRead(), "read events"))
-            getEvent(std::string(parts[2]), p, later("/v1/events/{id}"));
-        return;
-    } else if (n == 2 && parts[1] == "schemas" && m == "GET") {
-        return answer(listSchemas(), "/v1/schemas");
-    } else if (n == 4 && parts[1] == "schemas" && parts[3] == "versions") {
-        const std::string type(parts[2]);
-        if (m == "GET")
-            return answer(schemaVersions(type), "/v1/schemas/{type}/versions");
-        if (m == "POST") {
-            if (needs(p.isAdmin(), "register schemas (admin role needed)"))
-                answer(registerSchema(req, p, type), "/v1/schemas/{type}/versions");
-            return;
-        }
-    } else if (n == 4 && parts[1] == "schemas" && parts[3] == "check" && m == "POST") {
-        return answer(checkSchema(req, std::string(parts[2])), "/v1/schemas/{type}/check");
-    } else if (n == 4 && parts[1] == "schemas" && parts[3] == "validate" && m == "POST") {
-        return answer(validatePayload(req, std::string(parts[2])), "/v1/schemas/{type}/validate");
-    } else if (n == 2 && parts[1] == "quarantine" && m == "GET") {
-        if (needs(p.isAdmin(), "read quarantined inputs (admin role needed)"))
-            listQuarantine(std::move(req), later("/v1/quarantine"));
-        return;
-    } else if (n == 2 && parts[1] == "audit" && m == "GET") {
-        if (needs(p.canRead(), "read the audit log"))
-            listAudit(std::move(req), later("/v1/audit"));
-        return;
-    } else if (n == 2 && parts[1] == "tokens" && m == "POST") {
-        if (needs(p.isAdmin(), "create tokens (admin role needed)"))
-            answer(createToken(req, p), "/v1/tokens");
-        return;
-    } else if (n == 2 && parts[1] == "whoami" && m == "GET") {
+// The tenant that owns a path target, or nullopt when there is none.
+std::optional<std::string> Api::Impl::tenantOf(TenantScope scope, const std::string& id) {
+    if (scope == TenantScope::EventInPath) {
+        const auto e = core.log().get(id);
+        return e ? std::optional(e->tenantId) : std::nullopt;
+    }
+    if (scope == TenantScope::DeadLetterInPath) {
+        const auto n = parseInt(id);
+        const auto d = n ? core.delivery().store().deadLetter(*n) : std::nullopt;
+        return d ? std::optional(d->tenantId) : std::nullopt;
+    }
+    for (const auto& t : core.tokens().list())
+        if (t.id == id)
+            return t.tenant;
+    return std::nullopt;
+}
+
+void Api::Impl::dispatchRoute(const Route& route, const std::vector<std::string>& params,
+                              ApiRequest req, const Principal& p, Respond respond) {
+    const std::string_view pattern = route.pattern;
+    const std::string& m = req.method;
+    const std::string first = params.empty() ? std::string() : params.front();
+    if (pattern == "/metrics")
+        return metrics(p, std::move(respond));
+    if (pattern == "/v1/whoami") {
         ojson j{{"token_id", p.tokenId},
                 {"role", std::string(toString(p.role))},
                 {"tenant", p.tenant},
                 {"event_types", p.eventTypes}};
-        return answer(jsonResponse(200, j), "/v1/whoami");
+        return respond(jsonResponse(200, j));
     }
-    if (delivery.handle(parts, req, p, respond))
+    if (pattern == "/v1/events" && m == "POST")
+        return publisher.publish(std::move(req), p, std::move(respond));
+    if (pattern == "/v1/events")
+        return listEvents(std::move(req), p, std::move(respond));
+    if (pattern == "/v1/events/{id}")
+        return getEvent(first, p, std::move(respond));
+    if (pattern == "/v1/schemas")
+        return respond(listSchemas());
+    if (pattern == "/v1/schemas/{type}/versions" && m == "GET")
+        return respond(schemaVersions(first));
+    if (pattern == "/v1/schemas/{type}/versions")
+        return respond(registerSchema(req, p, first));
+    if (pattern == "/v1/schemas/{type}/check")
+        return respond(checkSchema(req, first));
+    if (pattern == "/v1/schemas/{type}/validate")
+        return respond(validatePayload(req, first));
+    if (pattern == "/v1/quarantine")
+        return listQuarantine(std::move(req), p, std::move(respond));
+    if (pattern == "/v1/audit")
+        return listAudit(std::move(req), p, std::move(respond));
+    if (pattern == "/v1/tokens")
+        return respond(createToken(req, p));
+    if (pattern == "/v1/tokens/{id}")
+        return revokeToken(first, p, std::move(respond));
+    if (pattern == "/v1/subscribe" || pattern == "/v1/live") {
+        auto r = problem::make(426, "upgrade-required", "Upgrade required",
+                               std::string(pattern) + " is a WebSocket endpoint: open it with "
+                                                      "an Upgrade: websocket request");
+        r.headers["upgrade"] = "websocket";
+        return respond(std::move(r));
+    }
+    if (delivery.handle(splitPath(req.path), req, p, respond))
         return;
-    auto r = problem::make(404, "not-found", "Not found",
-                           "no route " + m + ' ' + req.path +
-                               "; see the README's API section for the routes");
-    answer(std::move(r), "unknown");
+    // A route in the table with no handler is a bug, not the client's fault.
+    throw std::logic_error("route " + std::string(route.method) + ' ' + std::string(pattern) +
+                           " has no handler");
 }
 
 void Api::Impl::listEvents(ApiRequest req, Principal p, Respond respond) {
@@ -314,8 +420,8 @@ ApiResponse Api::Impl::registerSchema(const ApiRequest& req, const Principal& p,
     auto mode = modeFrom(req, "compatibility", error);
     if (!mode)
         return error;
-    if (!json::accept(req.body))
-        return problem::badRequest("the body must be a JSON Schema document");
+    if (auto why = api::jsonBodyError(req.body); !why.empty())
+        return problem::badRequest("the body must be a JSON Schema document: " + why);
     const auto report =
         core.withSchemas([&](const SchemaRegistry& r) { return r.check(type, req.body, *mode); });
     if (!report.compatible()) {
@@ -348,12 +454,12 @@ ApiResponse Api::Impl::validatePayload(const ApiRequest& req, const std::string&
         if (!version)
             return problem::notFound("no schema is registered for event type " + type);
     }
-    if (!json::accept(req.body))
+    if (auto why = api::jsonBodyError(req.body); !why.empty())
         return jsonResponse(
             200, ojson{{"event_type", type},
                        {"schema_version", *version},
                        {"valid", false},
-                       {"violations", ojson::array({{{"path", ""}, {"message", "not JSON"}}})}});
+                       {"violations", ojson::array({ojson{{"path", ""}, {"message", why}}})}});
     const Violations violations = core.withSchemas([&](const SchemaRegistry& r) {
         return r.validate(type, static_cast<int>(*version), req.body, "");
     });
@@ -371,8 +477,8 @@ ApiResponse Api::Impl::checkSchema(const ApiRequest& req, const std::string& typ
     auto mode = modeFrom(req, "mode", error);
     if (!mode)
         return error;
-    if (!json::accept(req.body))
-        return problem::badRequest("the body must be a JSON Schema document");
+    if (auto why = api::jsonBodyError(req.body); !why.empty())
+        return problem::badRequest("the body must be a JSON Schema document: " + why);
     const auto [report, latest] = core.withSchemas([&](const SchemaRegistry& r) {
         return std::pair{r.check(type, req.body, *mode), r.latestVersion(type)};
     });
@@ -388,21 +494,13 @@ ApiResponse Api::Impl::checkSchema(const ApiRequest& req, const std::string& typ
     return jsonResponse(200, j);
 }
 
-void Api::Impl::listQuarantine(ApiRequest req, Respond respond) {
-    int limit = 100;
-    std::optional<std::int64_t> before;
-    if (auto v = queryValue(req, "limit")) {
-        auto l = parseInt(*v);
-        if (!l || *l < 1 || *l > 1000)
-            return respond(problem::badRequest("limit must be an integer from 1 to 1000"));
-        limit = static_cast<int>(*l);
-    }
-    if (auto v = queryValue(req, "before")) {
-        before = parseInt(*v);
-        if (!before)
-            return respond(problem::badRequest("before must be a quarantine entry id"));
-    }
-    auto tenant = queryValue(req, "tenant");
+void Api::Impl::listQuarantine(ApiRequest req, const Principal& p, Respond respond) {
+    Violations bad;
+    const int limit = api::limitParam(req, bad);
+    const auto before = api::beforeParam(req, "a quarantine entry id", bad);
+    auto tenant = api::tenantParam(req, p, bad);
+    if (!bad.empty())
+        return respond(problem::badRequest(describe(bad), bad));
     core.runOnReader([this, limit, before, tenant, respond = std::move(respond)] {
         ojson list = ojson::array();
         for (const auto& e : core.quarantine().list(limit, before, tenant)) {
@@ -421,67 +519,89 @@ void Api::Impl::listQuarantine(ApiRequest req, Respond respond) {
     });
 }
 
-void Api::Impl::listAudit(ApiRequest req, Respond respond) {
-    int limit = 100;
-    std::int64_t before = 0;
-    if (auto v = queryValue(req, "limit"); v && parseInt(*v))
-        limit = std::clamp(static_cast<int>(*parseInt(*v)), 1, 1000);
-    if (auto v = queryValue(req, "before"); v && parseInt(*v))
-        before = *parseInt(*v);
-    core.runOnReader([this, limit, before, respond = std::move(respond)] {
+void Api::Impl::listAudit(ApiRequest req, const Principal& p, Respond respond) {
+    Violations bad;
+    const int limit = api::limitParam(req, bad);
+    const auto before = api::beforeParam(req, "an audit entry id", bad);
+    const auto tenant = api::tenantParam(req, p, bad);
+    if (!bad.empty())
+        return respond(problem::badRequest(describe(bad), bad));
+    core.runOnReader([this, limit, before, tenant, respond = std::move(respond)] {
         ojson list = ojson::array();
-        for (const auto& e : core.audit().list(limit, before))
+        for (const auto& e : core.audit().list(limit, before.value_or(0), tenant))
             list.push_back({{"id", e.id},
                             {"at", formatRfc3339(e.at)},
                             {"actor", e.actor},
                             {"action", e.action},
                             {"target", e.target},
+                            {"tenant", e.tenant},
                             {"detail", ojson::parse(e.detail, nullptr, false)}});
         respond(jsonResponse(200, ojson{{"entries", list}}));
     });
 }
 
 ApiResponse Api::Impl::createToken(const ApiRequest& req, const Principal& p) {
-    const json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object())
+    json body;
+    if (std::string why; !json_input::parse(req.body, body, why) || !body.is_object())
         return problem::badRequest(
-            R"(expected {"role":..., "tenant":..., "types":[...], "name":...})");
+            R"(expected {"role":..., "tenant":..., "types":[...], "name":...})" +
+            (why.empty() ? std::string() : "; " + why));
     Violations bad;
     std::optional<Role> role;
-    if (body.contains("role") && body["role"].is_string())
-        role = parseRole(body["role"].get<std::string>());
-    if (!role)
+    const auto roleText = json_read::member<std::string>(body, "role", bad);
+    if (roleText)
+        role = parseRole(*roleText);
+    if (!role && bad.empty())
         bad.push_back({"/role", "expected one of producer, consumer, operator, viewer, admin"});
-    std::string tenant;
-    if (body.contains("tenant") && body["tenant"].is_string())
-        tenant = body["tenant"].get<std::string>();
+    const std::string tenant = json_read::member<std::string>(body, "tenant", bad).value_or("");
     if (tenant.empty())
         bad.push_back({"/tenant", "expected a tenant id"});
-    else if (tenant == "*" && role != Role::Admin)
-        bad.push_back({"/tenant", "\"*\" (every tenant) is for admin tokens only"});
+    else if (tenant == "*" && role != Role::Admin && role != Role::Viewer)
+        bad.push_back({"/tenant", "\"*\" (every tenant) is for admin and viewer tokens only"});
     std::vector<std::string> types;
-    if (body.contains("types")) {
-        if (!body["types"].is_array())
+    if (const auto it = body.find("types"); it != body.end()) {
+        if (!it->is_array())
             bad.push_back({"/types", "expected an array of event types"});
         else
-            for (const auto& t : body["types"])
-                if (t.is_string())
-                    types.push_back(t.get<std::string>());
+            for (std::size_t i = 0; i < it->size(); ++i)
+                if ((*it)[i].is_string())
+                    types.push_back((*it)[i].get<std::string>());
                 else
-                    bad.push_back({"/types", "expected event type names (strings)"});
+                    bad.push_back(
+                        {"/types/" + std::to_string(i),
+                         "expected an event type name, got " + jsonpath::describeValue((*it)[i])});
     }
+    const std::string name = json_read::member<std::string>(body, "name", bad).value_or("");
     if (!bad.empty())
         return problem::badRequest("invalid token request", bad);
-    const std::string name = body.value("name", std::string());
+    // A tenant's admin makes tokens for its own tenant, never wider.
+    if (!p.allTenants() && tenant != p.tenant)
+        return problem::forbidden("this token may create tokens for tenant '" + p.tenant +
+                                  "' only, not '" + tenant + "'");
     NewToken t = core.tokens().create(*role, tenant, types, name);
     core.audit().record(
         {0, core.clock().now(), p.tokenId, "token.create", t.record.id,
-         ojson{{"role", std::string(toString(*role))}, {"tenant", tenant}, {"name", name}}.dump()});
+         ojson{{"role", std::string(toString(*role))}, {"tenant", tenant}, {"name", name}}.dump(),
+         tenant});
     return jsonResponse(201, ojson{{"token", t.plaintext},
                                    {"id", t.record.id},
                                    {"role", std::string(toString(*role))},
                                    {"tenant", tenant},
                                    {"event_types", types}});
+}
+
+// Revocation takes effect at once: the token's next request is refused, and
+// its open WebSocket sessions are closed with a code that says why.
+void Api::Impl::revokeToken(const std::string& id, const Principal& p, Respond respond) {
+    core.runOnReader([this, id, p, respond = std::move(respond)] {
+        const bool revoked = core.revokeToken(id);
+        if (!revoked)
+            return respond(problem::make(409, "token", "Token not revoked",
+                                         "token " + id + " was already revoked"));
+        core.audit().record({0, core.clock().now(), p.tokenId, "token.revoke", id, "{}",
+                             p.allTenants() ? "*" : p.tenant});
+        respond(jsonResponse(200, ojson{{"id", id}, {"revoked", true}}));
+    });
 }
 
 void Api::Impl::health(Respond respond) {
@@ -496,18 +616,25 @@ void Api::Impl::health(Respond respond) {
     });
 }
 
-void Api::Impl::metrics(Respond respond) {
-    core.runOnReader([this, respond = std::move(respond)] {
+void Api::Impl::metrics(const Principal& p, Respond respond) {
+    core.runOnReader([this, p, respond = std::move(respond)] {
         Metrics::Snapshot gauges;
         const auto stats = core.log().stats();
         gauges.lastSeq = stats.lastSeq;
         gauges.storedEvents = stats.count;
         gauges.quarantined = core.quarantine().count();
         gauges.openConnections = core.openConnections.load();
+        // A tenant's token gets its tenant's series: its producers' and its
+        // consumers'. Only a token over every tenant sees the whole process.
+        const auto tenant = p.allTenants() ? std::nullopt : std::optional(p.tenant);
+        EngineSnapshot delivery = core.delivery().snapshot();
+        if (tenant)
+            std::erase_if(delivery.consumers,
+                          [&](const ConsumerStatus& s) { return s.spec.filter.tenant != tenant; });
         ApiResponse r;
         r.contentType = "text/plain; version=0.0.4";
-        r.body = core.metrics().renderPrometheus(gauges, core.database().writerStats()) +
-                 renderDeliveryMetrics(core.delivery().snapshot());
+        r.body = core.metrics().renderPrometheus(gauges, core.database().writerStats(), tenant) +
+                 renderDeliveryMetrics(delivery);
         respond(std::move(r));
     });
 }

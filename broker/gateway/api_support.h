@@ -1,7 +1,10 @@
 #pragma once
 // Internal to broker/gateway: small helpers every route file uses.
 
+#include "broker/auth.h"
 #include "broker/gateway/api.h"
+#include "core/error.h"
+#include "core/json_input.h"
 
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -32,6 +35,57 @@ inline std::optional<std::int64_t> parseInt(std::string_view text) {
     if (ec != std::errc() || ptr != text.data() + text.size())
         return std::nullopt;
     return v;
+}
+
+// ?limit= on every listing: 1 to 1000, 100 when absent. A bad value is a
+// violation (400), never silently clamped.
+inline int limitParam(const ApiRequest& req, Violations& bad, int fallback = 100) {
+    auto v = queryValue(req, "limit");
+    if (!v)
+        return fallback;
+    auto n = parseInt(*v);
+    if (!n || *n < 1 || *n > 1000) {
+        bad.push_back({"limit", "expected an integer from 1 to 1000, got '" + *v + "'"});
+        return fallback;
+    }
+    return static_cast<int>(*n);
+}
+
+// ?before= on listings paged by id, newest first: the next_before of the
+// previous page (an id >= 1).
+inline std::optional<std::int64_t> beforeParam(const ApiRequest& req, const char* what,
+                                               Violations& bad) {
+    auto v = queryValue(req, "before");
+    if (!v)
+        return std::nullopt;
+    auto n = parseInt(*v);
+    if (!n || *n < 1) {
+        bad.push_back(
+            {"before", std::string("expected ") + what + " (an integer >= 1), got '" + *v + "'"});
+        return std::nullopt;
+    }
+    return n;
+}
+
+// ?tenant= on filtered listings: a "*" token may pick any tenant (or none:
+// all); a tenant's token reads its own tenant only.
+inline std::optional<std::string> tenantParam(const ApiRequest& req, const Principal& p,
+                                              Violations& bad) {
+    auto v = queryValue(req, "tenant");
+    if (p.allTenants())
+        return v;
+    if (v && *v != p.tenant)
+        bad.push_back(
+            {"tenant", "this token reads tenant '" + p.tenant + "' only, not '" + *v + "'"});
+    return p.tenant;
+}
+
+// "" when the body is JSON within the input limits, else why not.
+inline std::string jsonBodyError(std::string_view body) {
+    nlohmann::json ignored;
+    std::string error;
+    json_input::parse(body, ignored, error);
+    return error;
 }
 
 // "/v1/schemas/LeadScored/versions" -> {"v1","schemas","LeadScored","versions"}

@@ -4,6 +4,8 @@
 #include "broker/gateway/api_support.h"
 #include "broker/gateway/problem.h"
 #include "core/envelope.h"
+#include "core/json_input.h"
+#include "core/json_read.h"
 
 #include <algorithm>
 #include <map>
@@ -145,9 +147,11 @@ ojson eventSummary(const Event& e) {
 std::optional<json> objectBody(const ApiRequest& req, const Respond& respond, bool emptyIsObject) {
     if (req.body.empty() && emptyIsObject)
         return json::object();
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
-        respond(problem::badRequest("the body must be a JSON object"));
+    json body;
+    std::string why;
+    if (!json_input::parse(req.body, body, why) || !body.is_object()) {
+        respond(problem::badRequest("the body must be a JSON object" +
+                                    (why.empty() ? std::string() : ": " + why)));
         return std::nullopt;
     }
     return body;
@@ -166,10 +170,8 @@ DeadLetterSelection selectionFrom(const json& body, Violations& bad) {
                     s.ids.push_back(id.get<std::int64_t>());
             }
     }
-    if (body.contains("consumer") && body["consumer"].is_string())
-        s.consumer = body["consumer"].get<std::string>();
-    if (body.contains("signature") && body["signature"].is_string())
-        s.signature = body["signature"].get<std::string>();
+    s.consumer = json_read::member<std::string>(body, "consumer", bad);
+    s.signature = json_read::member<std::string>(body, "signature", bad);
     if (s.ids.empty() && !s.consumer && !s.signature)
         bad.push_back({"", "say which dead letters: \"ids\": [..], or \"consumer\" with "
                            "\"signature\" for a whole group"});
@@ -177,10 +179,6 @@ DeadLetterSelection selectionFrom(const json& body, Violations& bad) {
         bad.push_back(
             {"/consumer", "a group is per consumer: give \"consumer\" with \"signature\""});
     return s;
-}
-
-bool canOperate(const Principal& p) {
-    return p.role == Role::Operator || p.role == Role::Admin;
 }
 
 } // namespace
@@ -318,11 +316,6 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             respond(std::move(r));
         };
     };
-    auto refuse = [&](const char* what) {
-        respond(problem::forbidden(std::string("this token's role (") +
-                                   std::string(toString(p.role)) + ") may not " + what));
-        return true;
-    };
     auto visible = [&](const ConsumerSpec& spec) {
         return p.allTenants() || (spec.filter.tenant && *spec.filter.tenant == p.tenant);
     };
@@ -330,14 +323,10 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
     BrokerCore& core = core_;
 
     if (n == 2 && parts[1] == "flows" && m == "GET") {
-        if (!p.canRead())
-            return refuse("read flows");
         named("/v1/flows")(jsonResponse(200, flowsObject(core, p)));
         return true;
     }
     if (n >= 2 && parts[1] == "consumers") {
-        if (!p.canRead())
-            return refuse("read consumers");
         if (n == 2 && m == "GET") {
             auto out = named("/v1/consumers");
             const auto snap = engine.snapshot();
@@ -358,12 +347,29 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
         }
         if ((n == 2 && m == "POST") || (n == 3 && m == "PUT")) {
             auto out = named(n == 2 ? "/v1/consumers" : "/v1/consumers/{name}");
-            if (!p.isAdmin())
-                return refuse("create or change consumers (admin role needed)");
             auto parsed = parseConsumerSpec(req.body);
             if (parsed.spec && n == 3 && parsed.spec->name != parts[2])
                 parsed.violations.push_back(
                     {"/name", "must match the name in the path (" + std::string(parts[2]) + ")"});
+            // A tenant's admin declares consumers of its own tenant's events only.
+            if (parsed.spec && !p.allTenants()) {
+                auto& tenant = parsed.spec->filter.tenant;
+                if (!tenant)
+                    tenant = p.tenant;
+                else if (*tenant != p.tenant) {
+                    out(problem::forbidden("this token may declare consumers of tenant '" +
+                                           p.tenant + "' only, not '" + *tenant + "'"));
+                    return true;
+                }
+                // The name is taken by another tenant's consumer: say only that.
+                const auto owner = engine.consumerTenant(parsed.spec->name);
+                if (owner && *owner != p.tenant) {
+                    out(problem::make(409, "consumer", "Consumer not changed",
+                                      "the name " + parsed.spec->name +
+                                          " is taken; consumer names are unique in the mesh"));
+                    return true;
+                }
+            }
             if (!parsed.violations.empty() || !parsed.spec) {
                 out(problem::make(422, "invalid-consumer", "Invalid consumer",
                                   describe(parsed.violations), parsed.violations));
@@ -399,8 +405,6 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
         }
         if (n == 3 && m == "DELETE") {
             auto out = named("/v1/consumers/{name}");
-            if (!p.isAdmin())
-                return refuse("delete consumers (admin role needed)");
             core.runOnReader([&engine, name, actor = p.tokenId, out] {
                 const auto answer = engine.deleteConsumer(name, actor);
                 if (!answer.error.empty())
@@ -413,9 +417,8 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             return true;
         }
         if (n == 4 && m == "POST" && (parts[3] == "pause" || parts[3] == "resume")) {
-            auto out = named("/v1/consumers/{name}/pause");
-            if (!canOperate(p))
-                return refuse("pause or resume consumers (operator role needed)");
+            auto out = named(parts[3] == "pause" ? "/v1/consumers/{name}/pause"
+                                                 : "/v1/consumers/{name}/resume");
             const bool pause = parts[3] == "pause";
             core.runOnReader([&engine, name, pause, actor = p.tokenId, out] {
                 const auto answer = engine.setPaused(name, pause, actor);
@@ -458,8 +461,6 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
         return handleReplay(req, p, respond, {});
 
     if (n >= 2 && parts[1] == "dead-letters") {
-        if (!p.canRead())
-            return refuse("read dead letters");
         if (n == 2 && m == "GET") {
             auto out = named("/v1/dead-letters");
             DeadLetterQuery q;
@@ -479,9 +480,13 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
                     return true;
                 }
             }
-            q.limit =
-                static_cast<int>(parseInt(queryValue(req, "limit").value_or("100")).value_or(100));
-            q.beforeId = parseInt(queryValue(req, "before").value_or("0")).value_or(0);
+            Violations bad;
+            q.limit = api::limitParam(req, bad);
+            q.beforeId = api::beforeParam(req, "a dead letter id", bad).value_or(0);
+            if (!bad.empty()) {
+                out(problem::badRequest(describe(bad), bad));
+                return true;
+            }
             core.runOnReader([&core, q, out] {
                 const auto letters = core.delivery().store().deadLetters(q);
                 ojson list = ojson::array();
@@ -496,9 +501,10 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
         }
         if (n == 3 && m == "GET" && parts[2] == "groups") {
             auto out = named("/v1/dead-letters/groups");
-            core.runOnReader([&core, consumer = queryValue(req, "consumer"), out] {
+            const auto tenant = p.allTenants() ? std::nullopt : std::optional(p.tenant);
+            core.runOnReader([&core, consumer = queryValue(req, "consumer"), tenant, out] {
                 ojson list = ojson::array();
-                for (const auto& g : core.delivery().store().deadLetterGroups(consumer))
+                for (const auto& g : core.delivery().store().deadLetterGroups(consumer, tenant))
                     list.push_back({{"consumer", g.consumer},
                                     {"signature", g.signature},
                                     {"class", g.failureClass},
@@ -533,8 +539,6 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
         }
         if (m != "POST")
             return false;
-        if (!canOperate(p))
-            return refuse("replay or discard dead letters (operator role needed)");
         const bool single = n == 4 && parts[3] == "replay";
         const bool replay = (n == 3 && parts[2] == "replay") || single;
         const bool discard = n == 3 && parts[2] == "discard";
@@ -560,7 +564,9 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
         } else {
             selection = selectionFrom(*body, bad);
         }
-        const std::string reason = body->value("reason", "");
+        selection.tenantScope = p.allTenants() ? "*" : p.tenant;
+        const std::string reason =
+            json_read::member<std::string>(*body, "reason", bad).value_or("");
         if (discard && reason.find_first_not_of(" \t\n") == std::string::npos)
             bad.push_back({"/reason", "required: say why these dead letters are discarded"});
         if (!bad.empty()) {
@@ -570,7 +576,8 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
         core.runOnReader([&engine, selection, payload, reason, discard, actor = p.tokenId, out] {
             const DeadLetterActionResult result =
                 discard   ? engine.discardDeadLetters(selection, reason, actor)
-                : payload ? engine.editAndReplay(selection.ids.front(), *payload, actor)
+                : payload ? engine.editAndReplay(selection.ids.front(), *payload, actor,
+                                                 selection.tenantScope)
                           : engine.replayDeadLetters(selection, actor);
             if (!result.error.empty())
                 return out(problem::make(result.status, "dead-letter", "Dead letters unchanged",
@@ -581,16 +588,12 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
     }
 
     if (n == 3 && parts[1] == "traces" && m == "GET") {
-        if (!p.canRead())
-            return refuse("read traces");
         auto out = named("/v1/traces/{correlation_id}");
         core.runOnReader(
             [&core, cid = std::string(parts[2]), p, out] { out(trace(core, cid, p)); });
         return true;
     }
     if (n == 2 && parts[1] == "stall" && m == "GET") {
-        if (!p.canRead())
-            return refuse("ask where events stalled");
         auto out = named("/v1/stall");
         EventQuery q;
         q.limit = 100;
@@ -624,17 +627,13 @@ bool DeliveryApi::handleReplay(ApiRequest& req, const Principal& p, const Respon
         r.route = single ? "/v1/consumers/{name}/replay" : "/v1/replay";
         respond(std::move(r));
     };
-    if (!canOperate(p)) {
-        out(problem::forbidden("this token's role (" + std::string(toString(p.role)) +
-                               ") may not replay (operator role needed)"));
-        return true;
-    }
     auto body = objectBody(req, out, true);
     if (!body)
         return true;
     ReplayRequest r;
     r.consumers = std::move(consumers);
     r.actor = p.tokenId;
+    r.tenantScope = p.allTenants() ? "*" : p.tenant;
     Violations bad;
     if (body->contains("consumers")) {
         if (!(*body)["consumers"].is_array())
@@ -643,6 +642,9 @@ bool DeliveryApi::handleReplay(ApiRequest& req, const Principal& p, const Respon
             for (const auto& c : (*body)["consumers"])
                 if (c.is_string())
                     r.consumers.push_back(c.get<std::string>());
+                else
+                    bad.push_back({"/consumers",
+                                   "expected consumer names, got " + jsonpath::describeValue(c)});
     }
     if (body->contains("from_seq")) {
         if (!(*body)["from_seq"].is_number_integer() || (*body)["from_seq"].get<std::int64_t>() < 1)
@@ -670,8 +672,11 @@ bool DeliveryApi::handleReplay(ApiRequest& req, const Principal& p, const Respon
         if (parsed.spec)
             r.filter = parsed.spec->filter;
     }
-    r.ratePerSecond = body->value("rate_per_second", 0.0);
-    r.dryRun = body->value("dry_run", false);
+    r.ratePerSecond = json_read::member<double>(*body, "rate_per_second", bad).value_or(0.0);
+    if (r.ratePerSecond < 0 || r.ratePerSecond > 1e6)
+        bad.push_back(
+            {"/rate_per_second", "expected events per second from 0 (no cap) to 1000000"});
+    r.dryRun = json_read::member<bool>(*body, "dry_run", bad).value_or(false);
     if (!bad.empty()) {
         out(problem::badRequest(describe(bad), bad));
         return true;
@@ -701,9 +706,22 @@ ApiResponse DeliveryApi::trace(BrokerCore& core, const std::string& cid, const P
         q.tenantId = p.tenant;
     const auto events = core.log().query(q).events;
     auto& store = core.delivery().store();
-    const auto attempts = store.attemptsByCorrelation(cid);
+    auto attempts = store.attemptsByCorrelation(cid);
     const auto letters = store.deadLettersByCorrelation(cid);
-    const auto outcomes = store.outcomesByCorrelation(cid);
+    auto outcomes = store.outcomesByCorrelation(cid);
+    if (!p.allTenants()) {
+        // A tenant's token sees what happened to its own events, at its own
+        // consumers; the same correlation id may be another tenant's too.
+        std::set<std::string, std::less<>> own;
+        for (const auto& e : events)
+            own.insert(e.eventId);
+        const auto foreign = [&](const auto& row) {
+            return !own.contains(row.eventId) ||
+                   core.delivery().consumerTenant(row.consumer) != p.tenant;
+        };
+        std::erase_if(attempts, foreign);
+        std::erase_if(outcomes, foreign);
+    }
     if (events.empty() && attempts.empty())
         return problem::notFound("nothing is known about correlation id " + cid +
                                  "; GET /v1/stall?correlation_id=" + cid +
@@ -825,7 +843,11 @@ ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Prin
                                                       " was received, and nothing was rejected "
                                                       "with it: check the producer."}});
     }
-    const auto findings = core.delivery().stall(events);
+    auto findings = core.delivery().stall(events);
+    if (!p.allTenants())
+        std::erase_if(findings, [&](const StallFinding& f) {
+            return core.delivery().consumerTenant(f.consumer) != p.tenant;
+        });
     // The headline is the most urgent finding: what an operator should act on first.
     static const std::vector<std::string> urgency = {"dead-lettered",
                                                      "blocked",

@@ -3,10 +3,12 @@
 #include "broker/broker_core.h"
 #include "broker/gateway/api.h"
 #include "broker/gateway/problem.h"
+#include "broker/gateway/routes.h"
 #include "broker/gateway/websocket_session.h"
 #include "broker/log.h"
 #include "core/percent_encoding.h"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -26,6 +28,7 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::ptrdiff_t kMaxHeaderFields = 100;
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 
 template <class Body>
@@ -84,14 +87,23 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     tcp::acceptor acceptor;
     std::unique_ptr<ssl::context> tlsContext;
     std::mutex sessionsMutex;
-    // Open sessions and how to close each, for stop(); guarded by sessionsMutex.
-    std::list<std::pair<std::weak_ptr<void>, std::function<void()>>> sessions;
+    // Open sessions and how to close each, for stop() and for revocations
+    // (a WebSocket session knows its token); guarded by sessionsMutex.
+    struct Tracked {
+        std::weak_ptr<void> session;
+        std::function<void()> close;
+        std::string tokenId; // WebSocket sessions only
+        std::function<void(std::string)> revoke;
+    };
+    std::list<Tracked> sessions;
 
     Impl(std::vector<net::io_context*> ctxs, Api& a, BrokerCore& c)
         : contexts(std::move(ctxs)), api(a), core(c), acceptor(*contexts.front()) {}
 
     void accept();
-    void track(std::shared_ptr<void> session, std::function<void()> closer);
+    void track(std::shared_ptr<void> session, std::function<void()> closer,
+               std::string tokenId = {}, std::function<void(std::string)> revoke = {});
+    void closeSessionsOf(const std::vector<std::string>& tokenIds);
 };
 
 namespace {
@@ -162,16 +174,23 @@ private:
         }
         if (ec) {
             if (ec.category() == make_error_code(http::error::bad_target).category()) {
-                ApiResponse bad;
-                bad.status = 400;
-                bad.contentType = "text/plain";
-                bad.body = "malformed HTTP request: " + ec.message() + "\n";
+                ApiResponse bad = malformed(ec);
+                bad.route = "malformed";
                 return write(std::move(bad), 11, false);
             }
             return shutdown();
         }
         request_ = parser_->release();
         started_ = std::chrono::steady_clock::now();
+        if (std::distance(request_.begin(), request_.end()) > kMaxHeaderFields) {
+            keepAlive_ = false;
+            server_->core.metrics().countRejection("malformed-http");
+            auto r = problem::make(431, "headers-too-large", "Request header fields too large",
+                                   "the request has more than " + std::to_string(kMaxHeaderFields) +
+                                       " header fields");
+            r.route = "malformed";
+            return write(std::move(r), request_.version(), false);
+        }
         if (boost::beast::websocket::is_upgrade(request_))
             return upgrade();
         keepAlive_ = request_.keep_alive();
@@ -190,6 +209,24 @@ private:
                     self->write(std::move(response), self->request_.version(), self->keepAlive_);
                 });
             });
+    }
+
+    // The parser's refusals, as problem+json like every other answer.
+    ApiResponse malformed(beast::error_code ec) {
+        server_->core.metrics().countRejection("malformed-http");
+        if (ec == http::error::header_limit) {
+            // The parser had not finished the request line: the URL itself is
+            // the problem (the target is set once the request line is read).
+            if (parser_->get().target().empty())
+                return problem::make(414, "uri-too-long", "URI too long",
+                                     "the request line is longer than " +
+                                         std::to_string(kHeaderLimit / 1024) +
+                                         " KiB; send long filters in a body instead");
+            return problem::make(431, "headers-too-large", "Request header fields too large",
+                                 "the request's headers are larger than " +
+                                     std::to_string(kHeaderLimit / 1024) + " KiB in all");
+        }
+        return problem::badRequest("malformed HTTP request: " + ec.message());
     }
 
     // /v1/subscribe and /v1/live: authenticate like any request, then hand
@@ -212,23 +249,30 @@ private:
             principal = server_->core.auth().authenticate(auth->value());
         if (!principal)
             return refuse(problem::unauthorized(), route);
-        const Role role = principal->role;
-        const bool allowed =
-            subscribe ? (role == Role::Consumer || role == Role::Operator || role == Role::Admin)
-                      : principal->canRead();
-        if (!allowed)
-            return refuse(problem::forbidden("this token's role (" + std::string(toString(role)) +
-                                             ") may not use " + route),
+        const RouteMatch match = matchRoute("GET", path);
+        if (!match.route || !allows(match.route->access, *principal))
+            return refuse(problem::forbidden(
+                              "this token's role (" + std::string(toString(principal->role)) +
+                              ") may not use " + route + " (" +
+                              rolesAllowed(match.route ? match.route->access : Access::MeshAdmin) +
+                              " role needed)"),
                           route);
         server_->core.metrics().countRequest("GET", route, 101);
         auto session = std::make_shared<websocket::Session<Stream>>(
             std::move(stream_), server_->core, std::move(*principal),
             subscribe ? websocket::Endpoint::Subscribe : websocket::Endpoint::Live);
         std::weak_ptr weak = session;
-        server_->track(session, [weak] {
-            if (auto s = weak.lock())
-                s->close("the broker is stopping");
-        });
+        server_->track(
+            session,
+            [weak] {
+                if (auto s = weak.lock())
+                    s->close("the broker is stopping");
+            },
+            session->tokenId(),
+            [weak](std::string reason) {
+                if (auto s = weak.lock())
+                    s->close(std::move(reason), websocket::CloseCode::TokenRevoked);
+            });
         session->run(std::move(request_));
     }
 
@@ -275,10 +319,24 @@ private:
 
 } // namespace
 
-void HttpServer::Impl::track(std::shared_ptr<void> session, std::function<void()> closer) {
+void HttpServer::Impl::track(std::shared_ptr<void> session, std::function<void()> closer,
+                             std::string tokenId, std::function<void(std::string)> revoke) {
     std::lock_guard lock(sessionsMutex);
-    sessions.remove_if([](const auto& entry) { return entry.first.expired(); });
-    sessions.emplace_back(session, std::move(closer));
+    sessions.remove_if([](const Tracked& entry) { return entry.session.expired(); });
+    sessions.push_back({session, std::move(closer), std::move(tokenId), std::move(revoke)});
+}
+
+void HttpServer::Impl::closeSessionsOf(const std::vector<std::string>& tokenIds) {
+    std::vector<std::function<void(std::string)>> revokes;
+    {
+        std::lock_guard lock(sessionsMutex);
+        for (const auto& entry : sessions)
+            if (entry.revoke && !entry.session.expired() &&
+                std::find(tokenIds.begin(), tokenIds.end(), entry.tokenId) != tokenIds.end())
+                revokes.push_back(entry.revoke);
+    }
+    for (auto& revoke : revokes)
+        revoke("the token of this session was revoked");
 }
 
 void HttpServer::Impl::accept() {
@@ -318,7 +376,12 @@ void HttpServer::Impl::accept() {
 }
 
 HttpServer::HttpServer(std::vector<net::io_context*> contexts, Api& api, BrokerCore& core)
-    : impl_(std::make_shared<Impl>(std::move(contexts), api, core)) {}
+    : impl_(std::make_shared<Impl>(std::move(contexts), api, core)) {
+    core.setRevocationListener([weak = std::weak_ptr(impl_)](const std::vector<std::string>& ids) {
+        if (auto impl = weak.lock())
+            impl->closeSessionsOf(ids);
+    });
+}
 
 HttpServer::~HttpServer() {
     stop();
@@ -386,8 +449,8 @@ void HttpServer::closeConnections() {
     std::vector<std::function<void()>> closers;
     {
         std::lock_guard lock(impl->sessionsMutex);
-        for (const auto& [session, close] : impl->sessions)
-            closers.push_back(close);
+        for (const auto& entry : impl->sessions)
+            closers.push_back(entry.close);
     }
     for (auto& close : closers)
         close();

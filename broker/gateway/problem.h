@@ -28,6 +28,14 @@ inline ApiResponse forbidden(std::string detail, const Violations& v = {}) {
 inline ApiResponse notFound(std::string detail) {
     return make(404, "not-found", "Not found", std::move(detail));
 }
+// A bug caught by the last-resort boundary: this request failed, the process
+// goes on, and the log has the details.
+inline ApiResponse internalError() {
+    return make(500, "internal-error", "Internal error",
+                "meshd hit a bug while answering this request; it was logged as "
+                "\"internal error\" and counted in meshdeck_internal_errors_total. The broker "
+                "goes on; nothing it acknowledged before is lost");
+}
 inline ApiResponse badRequest(std::string detail, const Violations& v = {}) {
     return make(400, "bad-request", "Bad request", std::move(detail), v);
 }

@@ -5,6 +5,7 @@
 #include "broker/log.h"
 #include "core/cloudevents.h"
 #include "core/envelope.h"
+#include "core/json_input.h"
 #include "core/uuid.h"
 
 #include <algorithm>
@@ -48,7 +49,9 @@ std::vector<std::pair<std::string, std::string>> claimedOrigins(const ApiRequest
     };
     const std::string unknown = "unknown";
     std::vector<std::pair<std::string, std::string>> origins;
-    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    nlohmann::json body;
+    if (std::string error; !json_input::parse(req.body, body, error))
+        body = nullptr;
     const auto add = [&](const nlohmann::json& item) {
         if (item.is_object())
             origins.emplace_back(text(item, "producer", "source", fallbackProducer),

@@ -22,6 +22,7 @@
 #include "broker/broker_core.h"
 #include "broker/gateway/delivery_api.h"
 #include "broker/log.h"
+#include "core/subscriber_frames.h"
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -39,6 +40,13 @@ namespace http = beast::http;
 namespace ws = beast::websocket;
 
 enum class Endpoint { Subscribe, Live };
+
+// Why the broker closed a session, as the close frame's code.
+enum class CloseCode : std::uint16_t {
+    Normal = 1000,       // the broker is stopping, or the consumer changed
+    TokenRevoked = 1008, // policy violation: the session's token was revoked
+    InternalError = 1011 // a bug in meshd ended this session (logged and counted)
+};
 
 // Frames queued beyond this are a client that stopped reading: cut it off
 // rather than grow without bound.
@@ -87,16 +95,18 @@ public:
         });
     }
 
-    void close(std::string reason) {
-        net::post(ws_.get_executor(),
-                  [self = this->shared_from_this(), reason = std::move(reason)] {
-                      if (self->closed_)
-                          return;
-                      self->closed_ = true;
-                      self->timer_.cancel();
-                      ws::close_reason why(ws::close_code::normal, reason.substr(0, 120));
-                      self->ws_.async_close(why, [self](beast::error_code) {});
-                  });
+    const std::string& tokenId() const { return principal_.tokenId; }
+
+    void close(std::string reason, CloseCode code = CloseCode::Normal) {
+        net::post(ws_.get_executor(), [self = this->shared_from_this(), reason = std::move(reason),
+                                       code] {
+            if (self->closed_)
+                return;
+            self->closed_ = true;
+            self->timer_.cancel();
+            ws::close_reason why(static_cast<ws::close_code>(code), reason.substr(0, 120));
+            self->ws_.async_close(why, [self](beast::error_code) {});
+        });
     }
 
 private:
@@ -117,18 +127,26 @@ private:
     };
 
     void read() {
-        ws_.async_read(inbox_,
-                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                           if (ec) {
-                               self->closed_ = true;
-                               self->timer_.cancel();
-                               return;
-                           }
-                           std::string text = beast::buffers_to_string(self->inbox_.data());
-                           self->inbox_.consume(self->inbox_.size());
-                           self->onFrame(std::move(text));
-                           self->read();
-                       });
+        ws_.async_read(
+            inbox_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec) {
+                    self->closed_ = true;
+                    self->timer_.cancel();
+                    return;
+                }
+                std::string text = beast::buffers_to_string(self->inbox_.data());
+                self->inbox_.consume(self->inbox_.size());
+                // Last resort: a bug costs this session, never the process.
+                try {
+                    self->onFrame(std::move(text));
+                } catch (const std::exception& e) {
+                    log::error("internal error", {{"session", "websocket"}, {"error", e.what()}});
+                    self->core_.metrics().countInternalError("websocket");
+                    return self->close("internal error in meshd; it was logged",
+                                       CloseCode::InternalError);
+                }
+                self->read();
+            });
     }
 
     void write() {
@@ -154,15 +172,16 @@ private:
             return; // the live feed only talks
         if (subscribed_)
             return core_.delivery().subscriberFrame(linkId_, std::move(text));
-        const auto frame = nlohmann::json::parse(text, nullptr, false);
-        if (frame.is_discarded() || !frame.is_object() || frame.value("type", "") != "subscribe" ||
-            !frame.contains("consumer") || !frame["consumer"].is_string())
+        const SubscriberFrame frame = parseSubscriberFrame(text);
+        if (const auto* bad = std::get_if<FrameError>(&frame))
+            return error(bad->message);
+        const auto* subscribe = std::get_if<SubscribeFrame>(&frame);
+        if (!subscribe)
             return error("first send {\"type\":\"subscribe\",\"consumer\":\"NAME\","
                          "\"max_in_flight\":N}");
-        const int maxInFlight = frame.value("max_in_flight", 100);
         auto link = std::make_shared<Link>(this->weak_from_this());
         const std::string problem = core_.delivery().subscribe(
-            linkId_, link, frame["consumer"].get<std::string>(), maxInFlight, principal_.tenant);
+            linkId_, link, subscribe->consumer, subscribe->maxInFlight, principal_.tenant);
         if (!problem.empty())
             return error(problem);
         subscribed_ = true;

@@ -25,14 +25,15 @@ void AuditLog::record(AuditEntry entry) {
     job.apply = [shared](sqlite3* db) {
         const AuditEntry& e = *shared;
         sqlite::Statement st(db,
-                             "INSERT INTO audit (at_ms, actor, action, target, detail) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5)",
+                             "INSERT INTO audit (at_ms, actor, action, target, detail, tenant) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                              "recording audit entry " + e.action);
         st.bindInt(1, toUnixMillis(e.at));
         st.bindText(2, e.actor);
         st.bindText(3, e.action);
         st.bindText(4, e.target);
         st.bindText(5, e.detail);
+        st.bindText(6, e.tenant);
         st.run();
     };
     job.done = [shared](const std::string& error) {
@@ -48,15 +49,21 @@ void AuditLog::record(AuditEntry entry) {
                      shared->action.c_str(), shared->actor.c_str(), shared->target.c_str());
 }
 
-std::vector<AuditEntry> AuditLog::list(int limit, std::int64_t beforeId) const {
+std::vector<AuditEntry> AuditLog::list(int limit, std::int64_t beforeId,
+                                       const std::optional<std::string>& tenant) const {
     std::vector<AuditEntry> entries;
     db_.read([&](sqlite3* db) {
         sqlite::Statement st(db,
-                             "SELECT id, at_ms, actor, action, target, detail FROM audit "
-                             "WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+                             tenant ? "SELECT id, at_ms, actor, action, target, detail, tenant "
+                                      "FROM audit WHERE id < ?1 AND tenant = ?3 "
+                                      "ORDER BY id DESC LIMIT ?2"
+                                    : "SELECT id, at_ms, actor, action, target, detail, tenant "
+                                      "FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
                              "listing the audit log");
         st.bindInt(1, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max());
         st.bindInt(2, std::clamp(limit, 1, kMaxList));
+        if (tenant)
+            st.bindText(3, *tenant);
         while (st.step()) {
             AuditEntry e;
             e.id = st.columnInt(0);
@@ -65,6 +72,7 @@ std::vector<AuditEntry> AuditLog::list(int limit, std::int64_t beforeId) const {
             e.action = st.columnText(3);
             e.target = st.columnText(4);
             e.detail = st.columnText(5);
+            e.tenant = st.columnText(6);
             entries.push_back(std::move(e));
         }
     });

@@ -251,12 +251,20 @@ CREATE TABLE consumer_minutes (
 ) WITHOUT ROWID;
 )sql";
 
+// Audit entries carry the tenant whose data the action touched ('*': the
+// mesh as a whole, seen only by tokens over every tenant).
+constexpr const char* kFormatV3 = R"sql(
+ALTER TABLE audit ADD COLUMN tenant TEXT NOT NULL DEFAULT '*';
+CREATE INDEX audit_by_tenant ON audit (tenant, id);
+)sql";
+
 // Applied in order; entry i takes a file from format version i to i + 1.
 // A new table is one new line here (and its SQL above); never edit a
 // migration that has shipped.
 constexpr Migration kMigrations[] = {
     {"events, quarantine, tokens, schemas and audit", kFormatV1},
     {"consumers, delivery progress, attempts, dead letters, outcomes", kFormatV2},
+    {"the tenant of each audit entry", kFormatV3},
 };
 constexpr int kFormatVersion = static_cast<int>(std::size(kMigrations));
 

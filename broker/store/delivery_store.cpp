@@ -450,7 +450,8 @@ DeliveryStore::deadLettersByCorrelation(const std::string& correlationId) const 
 }
 
 std::vector<DeadLetterGroup>
-DeliveryStore::deadLetterGroups(const std::optional<std::string>& consumer) const {
+DeliveryStore::deadLetterGroups(const std::optional<std::string>& consumer,
+                                const std::optional<std::string>& tenant) const {
     std::vector<DeadLetterGroup> out;
     db_.read([&](sqlite3* db) {
         sqlite::Statement st(db,
@@ -458,10 +459,13 @@ DeliveryStore::deadLetterGroups(const std::optional<std::string>& consumer) cons
                                          "count(*), min(dead_at_ms), max(dead_at_ms) FROM "
                                          "dead_letters WHERE state = 'open'") +
                                  (consumer ? " AND consumer = ?1" : "") +
+                                 (tenant ? " AND tenant_id = ?2" : "") +
                                  " GROUP BY consumer, signature ORDER BY count(*) DESC",
                              "grouping dead letters");
         if (consumer)
             st.bindText(1, *consumer);
+        if (tenant)
+            st.bindText(2, *tenant);
         while (st.step()) {
             DeadLetterGroup g;
             g.consumer = st.columnText(0);

@@ -172,7 +172,10 @@ public:
     std::vector<DeadLetter> deadLetters(const DeadLetterQuery& query) const;
     std::optional<DeadLetter> deadLetter(std::int64_t id) const;
     std::vector<DeadLetter> deadLettersByCorrelation(const std::string& correlationId) const;
-    std::vector<DeadLetterGroup> deadLetterGroups(const std::optional<std::string>& consumer) const;
+    // With a tenant, only that tenant's letters are grouped.
+    std::vector<DeadLetterGroup>
+    deadLetterGroups(const std::optional<std::string>& consumer,
+                     const std::optional<std::string>& tenant = std::nullopt) const;
     std::vector<OutcomeRecord> outcomesByCorrelation(const std::string& correlationId) const;
     std::vector<MinuteRecord> history(const std::string& consumer, Timestamp since) const;
 

@@ -535,17 +535,29 @@ private Q_SLOTS:
     void metricsInPrometheusFormat() {
         auto client = mesh->client(acmeProducer);
         QCOMPARE_HTTP(client.postJson("/v1/events", leadScored("L-m", 1).dump()), 202);
-        auto viewer = mesh->client(acmeViewer);
-        const auto r = viewer.get("/metrics");
-        QCOMPARE_HTTP(r, 200);
-        const std::string& text = r.body;
+        QCOMPARE_HTTP(client.postJson("/v1/events", R"({"event_type":"LeadScored"})"), 422);
+        auto globex = mesh->client(globexProducer);
+        QCOMPARE_HTTP(globex.postJson("/v1/events", leadScored("L-g", 1, "globex").dump()), 202);
+
+        // A token over every tenant sees the whole process.
+        const auto all = mesh->client(mesh->adminToken).get("/metrics");
+        QCOMPARE_HTTP(all, 200);
+        const std::string& text = all.body;
         QVERIFY(text.find("meshdeck_events_published_total{type=\"LeadScored\",producer="
                           "\"enrichment-service\",tenant=\"acme\"}") != std::string::npos);
+        QVERIFY(text.find("tenant=\"globex\"") != std::string::npos);
         QVERIFY(text.find("meshdeck_ingest_rejections_total{reason=\"invalid\"}") !=
                 std::string::npos);
         QVERIFY(text.find("meshdeck_commit_latency_ms_bucket{le=\"+Inf\"}") != std::string::npos);
         QVERIFY(text.find("meshdeck_commit_batch_jobs_count") != std::string::npos);
         QVERIFY(text.find("meshdeck_writer_queue_depth") != std::string::npos);
+
+        // A tenant's token sees its tenant's series only.
+        const auto own = mesh->client(acmeViewer).get("/metrics");
+        QCOMPARE_HTTP(own, 200);
+        QVERIFY(own.body.find("tenant=\"acme\"") != std::string::npos);
+        QVERIFY2(own.body.find("globex") == std::string::npos, own.body.c_str());
+        QVERIFY(own.body.find("meshdeck_writer_queue_depth") == std::string::npos);
         QCOMPARE_HTTP(MeshClient(mesh->url(), "").get("/metrics"), 401);
     }
 

@@ -24,6 +24,8 @@ struct WsClient::Impl {
     net::io_context io;
     ws::stream<beast::tcp_stream> stream{io};
     beast::flat_buffer buffer;
+    std::optional<int> closeCode; // the server's close frame, once it came
+    std::string closeReason;
     bool reading = false; // a read is pending; it carries over to the next receive()
     std::optional<std::string> frame;
 };
@@ -65,12 +67,23 @@ std::optional<std::string> WsClient::receive(std::chrono::milliseconds timeout) 
             if (!ec) {
                 impl.frame = beast::buffers_to_string(impl.buffer.data());
                 impl.buffer.consume(impl.buffer.size());
+            } else if (ec == ws::error::closed) {
+                impl.closeCode = static_cast<int>(impl.stream.reason().code);
+                impl.closeReason = std::string(impl.stream.reason().reason.c_str());
             }
         });
     }
     impl.io.restart();
     impl.io.run_for(timeout);
     return std::exchange(impl.frame, std::nullopt);
+}
+
+std::optional<int> WsClient::closeCode() const {
+    return impl_->closeCode;
+}
+
+std::string WsClient::closeReason() const {
+    return impl_->closeReason;
 }
 
 void WsClient::close() {

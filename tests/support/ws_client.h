@@ -21,6 +21,9 @@ public:
     // The next text frame, or nullopt after `timeout` (or when closed).
     std::optional<std::string> receive(std::chrono::milliseconds timeout);
     void close();
+    // The code and reason of the server's close frame, once receive() met it.
+    std::optional<int> closeCode() const;
+    std::string closeReason() const;
 
 private:
     struct Impl;
