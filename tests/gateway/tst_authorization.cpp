@@ -17,8 +17,10 @@
 #include "tests/support/http_compare.h"
 #include "tests/support/sink_server.h"
 #include "tests/support/test_broker.h"
+#include "tests/support/test_support.h"
 #include "tests/support/ws_client.h"
 
+#include <QFile>
 #include <QtTest/QTest>
 #include <functional>
 #include <map>
@@ -399,6 +401,26 @@ private Q_SLOTS:
             }
         }
         QVERIFY(checked > 40);
+    }
+
+    // docs/security.md prints the same table, row for row.
+    void securityDocListsEveryRule() {
+        QFile doc(test::fixturePath(QStringLiteral("../../docs/security.md")));
+        QVERIFY2(doc.open(QIODevice::ReadOnly), qPrintable(doc.fileName()));
+        const std::string text = doc.readAll().toStdString();
+        std::string missing;
+        for (const Route& route : routeTable()) {
+            const std::string row = "| `" + std::string(route.method) + ' ' +
+                                    std::string(route.pattern) + "` | " +
+                                    rolesAllowed(route.access) + " | " +
+                                    std::string(toString(route.scope)) + " |";
+            if (text.find(row) == std::string::npos)
+                missing += row + '\n';
+        }
+        QVERIFY2(missing.empty(),
+                 qPrintable(QStringLiteral("docs/security.md lacks these rows of the route "
+                                           "table:\n%1")
+                                .arg(QString::fromStdString(missing))));
     }
 
     void matrix_data() {
