@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config clang-format
+  # the asan preset and the fuzz targets: clang with its sanitizer and libFuzzer runtimes
+  clang-14 libclang-rt-14-dev
   # libraries
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-websockets-dev qt6-svg-dev
   libqt6svg6 libqt6opengl6-dev qt6-qpa-plugins libgl-dev
