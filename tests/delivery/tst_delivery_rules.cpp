@@ -172,23 +172,36 @@ private Q_SLOTS:
         QCOMPARE(name(b.state(t0 + 2013ms)), QStringLiteral("closed"));
     }
 
+    // Results older than the window stop counting: the same sequence opens
+    // the breaker when the old failures still count, and leaves it closed
+    // once they have left (a breaker that never trims opens in both).
     void oldResultsLeaveTheWindow() {
         CircuitBreakerPolicy p;
-        p.minRequests = 2;
+        p.minRequests = 3;
+        p.failureRatio = 0.5;
         p.window = 10s;
-        CircuitBreaker b(p);
         const std::chrono::steady_clock::time_point t0{};
-        b.recordFailure(t0);
-        // Ten seconds later the first failure no longer counts.
-        b.recordSuccess(t0 + 11s);
-        b.recordFailure(t0 + 12s);
-        QCOMPARE(name(b.state(t0 + 12s)),
-                 QStringLiteral("open")); // 1 of 2 in the window: ratio 0.5
-        CircuitBreaker c(p);
-        c.recordFailure(t0);
-        c.recordSuccess(t0 + 11s);
-        c.recordSuccess(t0 + 12s);
-        QCOMPARE(name(c.state(t0 + 12s)), QStringLiteral("closed"));
+
+        CircuitBreaker inside(p); // all within 10 s: 2 failures of 3
+        inside.recordFailure(t0);
+        inside.recordSuccess(t0 + 1s);
+        inside.recordFailure(t0 + 2s);
+        QCOMPARE(name(inside.state(t0 + 2s)), QStringLiteral("open"));
+
+        CircuitBreaker aged(p); // the first two failures are gone by t0 + 12 s
+        aged.recordFailure(t0);
+        aged.recordFailure(t0 + 1s);
+        aged.recordSuccess(t0 + 11s);
+        aged.recordFailure(t0 + 12s); // window: success, failure: 2 < minRequests
+        QCOMPARE(name(aged.state(t0 + 12s)), QStringLiteral("closed"));
+        aged.recordFailure(t0 + 13s); // 2 failures of 3 inside the window again
+        QCOMPARE(name(aged.state(t0 + 13s)), QStringLiteral("open"));
+
+        CircuitBreaker edge(p); // a result exactly `window` old has left it
+        edge.recordFailure(t0);
+        edge.recordSuccess(t0 + 9s);
+        edge.recordFailure(t0 + 10s); // window: success, failure
+        QCOMPARE(name(edge.state(t0 + 10s)), QStringLiteral("closed"));
     }
 
     void outboundBodyRedactsAndMaps() {

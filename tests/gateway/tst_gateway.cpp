@@ -562,6 +562,8 @@ private Q_SLOTS:
     }
 
     void healthNeedsNoToken() {
+        QCOMPARE_HTTP(
+            mesh->client(acmeProducer).postJson("/v1/events", leadScored("L-h", 1).dump()), 202);
         MeshClient anonymous(mesh->url(), "");
         const auto r = anonymous.get("/healthz");
         QCOMPARE_HTTP(r, 200);
@@ -707,20 +709,10 @@ private Q_SLOTS:
 };
 
 int main(int argc, char** argv) {
-    int status = 0;
-    {
-        GatewayTest t;
-        status |= QTest::qExec(&t, argc, argv);
-    }
-    {
-        GatewayLimitsTest t;
-        status |= QTest::qExec(&t, argc, argv);
-    }
-    {
-        GatewayTlsTest t;
-        status |= QTest::qExec(&t, argc, argv);
-    }
-    return status;
+    GatewayTest gateway;
+    GatewayLimitsTest limits;
+    GatewayTlsTest tls;
+    return meshdeck::test::runTestClasses(argc, argv, {&gateway, &limits, &tls});
 }
 
 #include "tst_gateway.moc"

@@ -1,7 +1,10 @@
 #include "tests/support/test_support.h"
 
 #include <QFile>
+#include <QMetaMethod>
+#include <QSet>
 #include <QtTest/QTest>
+#include <vector>
 
 namespace meshdeck::test {
 
@@ -30,6 +33,40 @@ QString catalogDir() {
 
 QString binDir() {
     return fromEnv("MESHDECK_BIN_DIR");
+}
+
+int runTestClasses(int argc, char** argv, std::initializer_list<QObject*> classes) {
+    // Qt Test's options that take a value; every other bare word is a function
+    // name, possibly with ":data tag".
+    static const QSet<QString> withValue = {
+        QStringLiteral("-o"),        QStringLiteral("-maxwarnings"), QStringLiteral("-eventdelay"),
+        QStringLiteral("-keydelay"), QStringLiteral("-mousedelay"),  QStringLiteral("-maxdelay"),
+        QStringLiteral("-platform"), QStringLiteral("-repeat"),      QStringLiteral("-seed")};
+    std::vector<char*> options{argv[0]};
+    std::vector<char*> names;
+    for (int i = 1; i < argc; ++i) {
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (arg.startsWith(u'-')) {
+            options.push_back(argv[i]);
+            if (withValue.contains(arg) && i + 1 < argc)
+                options.push_back(argv[++i]);
+        } else {
+            names.push_back(argv[i]);
+        }
+    }
+    int status = 0;
+    for (QObject* object : classes) {
+        std::vector<char*> args = options;
+        for (char* name : names) {
+            const QByteArray function = QByteArray(name).split(':').front() + "()";
+            if (object->metaObject()->indexOfMethod(function.constData()) >= 0)
+                args.push_back(name);
+        }
+        if (!names.empty() && args.size() == options.size())
+            continue; // none of the named functions is this class's
+        status |= QTest::qExec(object, static_cast<int>(args.size()), args.data());
+    }
+    return status;
 }
 
 } // namespace meshdeck::test
