@@ -317,8 +317,8 @@ int tail(Options& o, MeshClient& client) {
         json health = expectOk(client.get("/healthz"), "tail");
         cursor = std::to_string(health.value("last_seq", 0LL));
     }
-    if (!o.json)
-        std::cerr << "following " << o.url << " from seq " << cursor << " (Ctrl+C stops)\n";
+    // On stderr even with --json: stdout carries only events.
+    std::cerr << "following " << o.url << " from seq " << cursor << " (Ctrl+C stops)\n";
     for (;;) {
         std::string target =
             "/v1/events" + q + (q.empty() ? "?" : "&") + "limit=1000&cursor=" + cursor;

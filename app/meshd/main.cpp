@@ -167,18 +167,27 @@ int tokenCommand(int argc, char** argv) {
     }
     log::setMinimumLevel(log::Level::Warn);
     BrokerConfig config = configFrom(args);
-    BrokerCore core(std::move(config));
+    // Arguments are checked before the data dir is opened (or made).
+    std::optional<Role> role;
+    std::string tenant;
     if (sub == "create") {
         const auto roleText = args.options["--role"];
-        const auto role = parseRole(roleText);
+        role = parseRole(roleText);
         if (!role)
             fail("--role must be one of producer, consumer, operator, viewer, admin (got '" +
                  roleText + "')");
-        const std::string tenant = args.options["--tenant"];
+        tenant = args.options["--tenant"];
         if (tenant.empty())
             fail("--tenant is required (\"*\", every tenant, only for admin and viewer tokens)");
         if (tenant == "*" && *role != Role::Admin && *role != Role::Viewer)
             fail("--tenant \"*\" (every tenant) is for admin and viewer tokens only");
+    } else if (sub == "revoke" && args.positional.size() != 1) {
+        fail("usage: meshd token revoke --data DIR TOKEN_ID");
+    } else if (sub != "list" && sub != "revoke") {
+        fail("unknown token subcommand '" + sub + "'\n\n" + kUsage);
+    }
+    BrokerCore core(std::move(config));
+    if (sub == "create") {
         const auto types = splitList(args.options["--types"]);
         NewToken token = core.tokens().create(*role, tenant, types, args.options["--name"]);
         core.audit().record({0, core.clock().now(), "meshd-cli", "token.create", token.record.id,
@@ -199,19 +208,17 @@ int tokenCommand(int argc, char** argv) {
         return 0;
     }
     if (sub == "revoke") {
-        if (args.positional.size() != 1)
-            fail("usage: meshd token revoke --data DIR TOKEN_ID");
         const std::string id = args.positional[0];
-        std::string tenant = "*";
+        std::string owner = "*";
         for (const auto& t : core.tokens().list())
             if (t.id == id)
-                tenant = t.tenant;
+                owner = t.tenant;
         if (!core.tokens().revoke(id))
             fail("no token with id " + id +
                      " that is not revoked already (meshd token list "
                      "shows them)",
                  1);
-        core.audit().record({0, core.clock().now(), "meshd-cli", "token.revoke", id, "{}", tenant});
+        core.audit().record({0, core.clock().now(), "meshd-cli", "token.revoke", id, "{}", owner});
         core.drain();
         // A meshd serving this data dir must stop honouring the token now,
         // open sessions included: SIGHUP makes it re-read the revocations.

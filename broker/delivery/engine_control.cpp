@@ -642,8 +642,27 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
     const std::string to = " to " + c.spec.name;
     const auto now = std::chrono::steady_clock::now();
     const Timestamp wallNow = core.clock().now();
+    // While the circuit is open nothing of this consumer goes out: that is
+    // what every event waiting for it waits on, whatever its place in line.
+    const CircuitState circuit = c.breaker.state(now);
+    const bool circuitOpen = !c.spec.paused && circuit != CircuitState::Closed;
+    auto waitsOnCircuit = [&](const std::string& lastError) {
+        f.state = "circuit-open";
+        const auto reopen = wallNow + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          c.breaker.reopensAt() - now);
+        f.sentence =
+            what + " waits: the circuit to " + describeSink(c.spec) +
+            " is open after repeated failures" +
+            (lastError.empty() ? std::string() : " (last: " + lastError + ")") +
+            (circuit == CircuitState::HalfOpen ? std::string("; a probe is testing it now")
+                                               : "; it is probed again at " + when(reopen)) +
+            ". Nothing is dead-lettered meanwhile.";
+        return f;
+    };
 
     if (e.seq >= c.cursor) {
+        if (circuitOpen)
+            return waitsOnCircuit({});
         f.state = c.spec.paused ? "paused" : "pending";
         f.sentence = what + " is pending" + to + ": the consumer is " +
                      std::to_string(lastSeq - c.cursor + 1) + " events behind the log" +
@@ -666,6 +685,8 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
                 break;
         }
         if (!q) {
+            if (circuitOpen)
+                return waitsOnCircuit({});
             f.state = "pending";
             f.sentence = what + " is pending" + to + '.';
             return f;
@@ -678,6 +699,8 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
         } else if (c.spec.paused) {
             f.state = "paused";
             f.sentence = what + " waits: consumer " + c.spec.name + " is paused.";
+        } else if (position > 0 && circuitOpen) {
+            return waitsOnCircuit(q->lastError);
         } else if (position > 0) {
             f.state = "pending";
             f.sentence =
@@ -691,14 +714,8 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
             f.sentence = what + " is being delivered" + to + " (" + describeSink(c.spec) +
                          ") since " + when(q->inFlightSince) + ", attempt " +
                          std::to_string(head.attempts + head.throttles + 1) + '.';
-        } else if (c.breaker.state(now) == CircuitState::Open) {
-            f.state = "circuit-open";
-            const auto reopen = wallNow + std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              c.breaker.reopensAt() - now);
-            f.sentence = what + " waits: the circuit to " + describeSink(c.spec) +
-                         " is open after repeated failures (last: " + q->lastError +
-                         "); it is probed again at " + when(reopen) +
-                         ". Nothing is dead-lettered meanwhile.";
+        } else if (circuitOpen) {
+            return waitsOnCircuit(q->lastError);
         } else if (q->notBefore > now) {
             f.state = "retrying";
             f.sentence =
@@ -716,6 +733,8 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
             f.state = "no-subscriber";
             f.sentence =
                 what + " waits: no WebSocket subscriber is connected for " + c.spec.name + '.';
+        } else if (circuitOpen) {
+            return waitsOnCircuit(q->lastError);
         } else {
             f.state = "pending";
             f.sentence = what + " is queued for delivery" + to + '.';

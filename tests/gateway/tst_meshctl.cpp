@@ -253,7 +253,9 @@ private Q_SLOTS:
                    {QStringLiteral("tail"), QStringLiteral("--json"), QStringLiteral("--entity"),
                     QStringLiteral("lead:L-tail")});
         QVERIFY(tail.waitForStarted());
-        QTest::qWait(700); // tail starts from the log's head: earlier events are not shown
+        // tail starts from the log's head, which it says once it has read it.
+        QByteArray said;
+        QTRY_VERIFY_WITH_TIMEOUT((said += tail.readAllStandardError()).contains("from seq"), 5000);
         const json e = leadScored("L-tail", 7);
         QCOMPARE(meshctl({QStringLiteral("publish")}, QByteArray::fromStdString(e.dump())).exitCode,
                  0);
@@ -384,8 +386,12 @@ private Q_SLOTS:
         QCOMPARE(state(), QStringLiteral("paused"));
         QCOMPARE_HTTP(
             client.postJson("/v1/events", leadScored("L-pause", 5, "journey-pause").dump()), 202);
-        QTest::qWait(300);
-        QCOMPARE(sink.requestCount(), 0u); // paused: held
+        // The consumer has the event (lag 1) and holds it: paused.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            tableRow(meshctl({QStringLiteral("consumers")}).out, QStringLiteral("crm-pause"))
+                .value(2),
+            QStringLiteral("1"), 5000);
+        QCOMPARE(sink.requestCount(), 0u);
 
         const Run resumed = meshctl(
             {QStringLiteral("consumers"), QStringLiteral("resume"), QStringLiteral("crm-pause")});
@@ -430,8 +436,6 @@ private Q_SLOTS:
         QCOMPARE(counts.value(2), QStringLiteral("4"));
         QVERIFY2(dry.out.endsWith(QStringLiteral("dry run: nothing was sent\n")),
                  qPrintable(dry.out));
-        QTest::qWait(300);
-        QCOMPARE(sink.requestCount(), 4u);
 
         // Another type: nothing to replay.
         const Run none = meshctl({QStringLiteral("consumers"), QStringLiteral("replay"),
@@ -446,6 +450,21 @@ private Q_SLOTS:
         QVERIFY2(real.out.contains(QStringLiteral("queued: 4 event(s) to deliver again")),
                  qPrintable(real.out));
         QVERIFY(sink.waitForRequests(8, 5s));
+        // The dry run queued nothing: one replay is on record, of 4 events,
+        // and the sink had 4 + 4.
+        QTRY_COMPARE_WITH_TIMEOUT(runJson({QStringLiteral("consumers"), QStringLiteral("show"),
+                                           QStringLiteral("crm-replay")})["totals"]
+                                      .value("replayed", -1),
+                                  4, 5000);
+        QCOMPARE(sink.requestCount(), 8u);
+        const auto replaysOnRecord = [&client] {
+            const json audit = json::parse(client.get("/v1/audit?limit=1000").body);
+            int n = 0;
+            for (const auto& e : audit["entries"])
+                n += e["action"] == "consumer.replay" && e["target"] == "crm-replay";
+            return n;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(replaysOnRecord(), 1, 5000); // the audit write is queued
 
         const Run noStart = meshctl(
             {QStringLiteral("consumers"), QStringLiteral("replay"), QStringLiteral("crm-replay")});

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 using namespace meshdeck;
 using meshdeck::test::MeshdProcess;
@@ -74,8 +75,13 @@ private Q_SLOTS:
         QCOMPARE(who.status, 200);
         QCOMPARE_JSON(json::parse(who.body)["role"], "admin");
         // The data dir and database are the owner's only.
-        QCOMPARE(QFile::permissions(dir.path() + QStringLiteral("/mesh.db")) & 0077,
-                 QFileDevice::Permissions());
+        const auto mode = [](const QString& path) {
+            struct stat st {};
+            return ::stat(path.toLocal8Bit().constData(), &st) == 0 ? int(st.st_mode & 07777) : -1;
+        };
+        QCOMPARE(QString::number(mode(dir.path()), 8), QStringLiteral("700"));
+        QCOMPARE(QString::number(mode(dir.path() + QStringLiteral("/mesh.db")) & 0077, 8),
+                 QStringLiteral("0"));
     }
 
     void tokenCreatePrintsTheTokenAlone() {
@@ -113,12 +119,15 @@ private Q_SLOTS:
             << QStringLiteral("HOST:PORT");
         QTest::addRow("unknown option")
             << QStringList{QStringLiteral("--colour")} << QStringLiteral("unknown option");
-        QTest::addRow("bad role")
-            << QStringList{QStringLiteral("token"),    QStringLiteral("create"),
-                           QStringLiteral("--data"),   QStringLiteral("/tmp/meshd-bad-role"),
-                           QStringLiteral("--role"),   QStringLiteral("king"),
-                           QStringLiteral("--tenant"), QStringLiteral("a")}
-            << QStringLiteral("producer, consumer");
+        QTest::addRow("bad role") << QStringList{QStringLiteral("token"),
+                                                 QStringLiteral("create"),
+                                                 QStringLiteral("--data"),
+                                                 QStringLiteral("/nonexistent/meshd-bad-role"),
+                                                 QStringLiteral("--role"),
+                                                 QStringLiteral("king"),
+                                                 QStringLiteral("--tenant"),
+                                                 QStringLiteral("a")}
+                                  << QStringLiteral("producer, consumer");
         QTest::addRow("missing config")
             << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/meshd.json")}
             << QStringLiteral("/nonexistent/meshd.json");

@@ -62,6 +62,8 @@ private Q_SLOTS:
             R"({"event_type":"LeadScored","occurred_at":"2026-11-27T09:00:00Z","producer":"legacy",)"
             R"("tenant_id":"acme","entity":{"kind":"lead","id":"L-1"},"payload":{"lead_id":"L-1","score":140,"model":"x"}})";
         QCOMPARE(producer.postJson("/v1/events", bad).status, 422);
+        // The rejection is kept through the writer queue: wait until it is.
+        QTRY_COMPARE(mesh.core().quarantine().count(), 1);
 
         auto session = openSession(mesh, mesh.adminToken);
         QTRY_COMPARE(session->state(), SessionState::Online);
@@ -88,7 +90,7 @@ private Q_SLOTS:
 
         // A second rejection appears on refresh, newest first.
         QCOMPARE(producer.postJson("/v1/events", "{not json").status, 400);
-        QTest::qWait(100); // the quarantine row is written through the writer queue
+        QTRY_COMPARE(mesh.core().quarantine().count(), 2);
         page.activate();
         QTRY_COMPARE(page.model()->rowCount(), 2);
         QCOMPARE(page.model()->data(page.model()->index(0, 3), Qt::DisplayRole).toString(),
