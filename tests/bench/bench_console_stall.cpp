@@ -470,6 +470,11 @@ int main(int argc, char* argv[]) {
         stored = preload(mesh, mesh.adminToken, options.stored);
         std::printf("bench_console_stall: %lld events stored in %.1f s\n", stored,
                     static_cast<double>(filling.elapsed()) / 1000.0);
+        if (stored != options.stored) {
+            std::fprintf(stderr, "bench_console_stall: the broker refused %lld of %lld events\n",
+                         options.stored - stored, options.stored);
+            return 1;
+        }
     }
     QElapsedTimer opening;
     opening.start();
@@ -512,16 +517,31 @@ int main(int argc, char* argv[]) {
         browseMeter.stop();
         app.stopRecording();
         const int after = model->rowCount();
+        // The last row on screen: the table fetched no more than one page past it.
+        int lastVisible = table->rowAt(table->viewport()->height() - 1);
+        if (lastVisible < 0)
+            lastVisible = after - 1;
         std::printf("  rows in the table        %d of %lld stored (%d fetched while browsing, "
-                    "%.0f rows/s; page size %d)\n",
+                    "%.0f rows/s; page size %d; last row on screen %d)\n",
                     after, stored, after - before,
-                    static_cast<double>(after - before) / options.browseSeconds, model->pageSize());
+                    static_cast<double>(after - before) / options.browseSeconds, model->pageSize(),
+                    lastVisible + 1);
         const StallFigures browsing = summarize(browseMeter.takeSamples());
         printStalls("browsing", browsing);
         std::printf("  verdict                  longest stall %.1f ms: %s the %.0f ms bar\n",
                     browsing.longest.lateMs,
                     browsing.longest.lateMs < kStallBarMs ? "within" : "ABOVE", kStallBarMs);
-        return after > before ? 0 : 1;
+        if (after <= before) {
+            std::printf("bench_console_stall: scrolling fetched no rows\n");
+            return 1;
+        }
+        if (after > lastVisible + 1 + model->pageSize()) {
+            std::printf("bench_console_stall: the table holds %d rows but only %d were scrolled "
+                        "to: it fetched more than it was asked for\n",
+                        after, lastVisible + 1);
+            return 1;
+        }
+        return 0;
     }
 
     std::printf("bench_console_stall: %d s at %d events/s (%d every %lld ms), %s, platform %s\n",
@@ -591,6 +611,12 @@ int main(int argc, char* argv[]) {
     }
     if (acknowledged == 0) {
         std::printf("bench_console_stall: the broker acknowledged no events\n");
+        return 1;
+    }
+    if (publisher.refusedRequests() > 0) {
+        std::printf("bench_console_stall: %lld publish requests were refused (last: %s); the "
+                    "figures above are of a lighter load than asked\n",
+                    publisher.refusedRequests(), publisher.lastError().c_str());
         return 1;
     }
     return 0;

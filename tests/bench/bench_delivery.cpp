@@ -76,10 +76,12 @@
 #include <latch>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string_view>
 #include <unistd.h>
+#include <unordered_set>
 
 using namespace meshdeck;
 using namespace meshdeck::bench;
@@ -432,15 +434,39 @@ double publishBodies(const InProcessBroker& broker, const EventBodies& bodies) {
     return postEventBodies(broker.url(), broker.token(), bodies, 30s, "publishing");
 }
 
-// Waits until the sink has `n` requests; returns when the n-th arrived (to
-// the 1 ms poll). Fails after kStallLimit without progress, or at once when
-// the publisher failed.
-Clock::time_point waitForSink(const test::SinkServer& sink, std::size_t n, const ConsumerApi& api,
+// What the throughput sink received: distinct events (by webhook-id) apart
+// from repeats, so the clock stops at the n-th distinct event and a repeat
+// cannot make a run look faster.
+struct SinkTally {
+    std::mutex mutex;
+    std::unordered_set<std::string> ids; // guarded by mutex
+    std::atomic<std::size_t> distinct{0};
+    std::atomic<std::size_t> repeats{0};
+
+    test::SinkServer::Handler handler() {
+        return [this](const test::SinkRequest& r) {
+            const auto id = r.headers.find("webhook-id");
+            if (id != r.headers.end()) {
+                std::lock_guard lock(mutex);
+                if (ids.insert(id->second).second)
+                    ++distinct;
+                else
+                    ++repeats;
+            }
+            return test::SinkReply{};
+        };
+    }
+};
+
+// Waits until the sink has `n` distinct events; returns when the n-th
+// arrived (to the 1 ms poll). Fails after kStallLimit without progress, or at
+// once when the publisher failed.
+Clock::time_point waitForSink(const SinkTally& tally, std::size_t n, const ConsumerApi& api,
                               const std::string& consumer, Failure* publisher = nullptr) {
-    std::size_t last = sink.requestCount();
+    std::size_t last = tally.distinct;
     auto progressAt = Clock::now();
     for (;;) {
-        const std::size_t now = sink.requestCount();
+        const std::size_t now = tally.distinct;
         if (now >= n)
             return Clock::now();
         if (publisher && publisher->failed)
@@ -477,7 +503,8 @@ ThroughputRow runThroughputRow(const Options& o, const std::string& ordering, bo
 
     InProcessBroker broker(dir, o.durability);
     nameThisThread("sink-io");
-    test::SinkServer sink({}, 2);
+    SinkTally tally;
+    test::SinkServer sink(tally.handler(), 2);
     nameThisThread("bench-main");
     sink.setRecordBodies(false);
     const std::string name = "bench-" + ordering;
@@ -500,7 +527,7 @@ ThroughputRow runThroughputRow(const Options& o, const std::string& ordering, bo
         CpuMeter cpu;
         const auto t0 = Clock::now();
         broker.api().create(spec);
-        const auto done = waitForSink(sink, o.events, broker.api(), name);
+        const auto done = waitForSink(tally, o.events, broker.api(), name);
         row.deliverSeconds = std::chrono::duration<double>(done - t0).count();
         std::printf("  cpu: %s\n", cpu.report().c_str());
     } else {
@@ -519,7 +546,7 @@ ThroughputRow runThroughputRow(const Options& o, const std::string& ordering, bo
         });
         Clock::time_point done{};
         try {
-            done = waitForSink(sink, o.events, broker.api(), name, &failure);
+            done = waitForSink(tally, o.events, broker.api(), name, &failure);
         } catch (...) {
             publisher.join();
             throw;
@@ -558,13 +585,15 @@ ThroughputRow runThroughputRow(const Options& o, const std::string& ordering, bo
     if (delivered != static_cast<std::int64_t>(o.events))
         throw BenchError("consumer " + name + " reports " + std::to_string(delivered) +
                          " delivered, expected " + std::to_string(o.events));
-    if (row.received != o.events)
-        std::printf("  NOTE: the sink received %zu requests for %zu events (%zd duplicates) "
-                    "without any failure: at-least-once allows it, but nothing here asked for "
-                    "a redelivery\n",
-                    row.received, o.events,
-                    static_cast<std::ptrdiff_t>(row.received) -
-                        static_cast<std::ptrdiff_t>(o.events));
+    // A repeat needs a reason: an attempt that failed (a timeout, a reset)
+    // after the sink had the request. None is asked for here.
+    if (tally.distinct != o.events)
+        throw BenchError("the sink received " + std::to_string(tally.distinct.load()) +
+                         " distinct events, expected " + std::to_string(o.events));
+    if (tally.repeats > static_cast<std::size_t>(std::max<std::int64_t>(failed, 0)))
+        throw BenchError("the sink received " + std::to_string(tally.repeats.load()) +
+                         " repeated events but only " + std::to_string(failed) +
+                         " attempts failed: more duplicates than redelivery explains");
     std::fflush(stdout);
     return row;
 }
