@@ -313,7 +313,14 @@ void DeliveryEngine::Impl::send(Consumer& c, const std::string& key, EntityQueue
         item.firstAttemptAt = started;
     if (item.body.empty())
         item.body = bodyFor(c, item);
-    const Flight flight{c.spec.name, c.generation, key, started, std::chrono::steady_clock::now()};
+    const auto steadyNow = std::chrono::steady_clock::now();
+    const Flight flight{c.spec.name,
+                        c.generation,
+                        key,
+                        started,
+                        steadyNow,
+                        c.spec.sink.kind == SinkKind::Webhook &&
+                            c.breaker.state(steadyNow) == CircuitState::HalfOpen};
 
     switch (c.spec.sink.kind) {
     case SinkKind::None:
@@ -452,6 +459,10 @@ void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) 
         deadLetter(c, flight.key, q, item, span, wallNow);
         pump(c);
         return;
+    } else if (flight.probe) {
+        // A probe tests the endpoint, not the event: while the circuit is
+        // open nothing is dead-lettered, however long the outage lasts.
+        delay = backoffDelay(c.spec.retry, std::max(item.attempts, 1), unitRandom());
     } else {
         ++item.attempts;
         delay = backoffDelay(c.spec.retry, item.attempts, unitRandom());

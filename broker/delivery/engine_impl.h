@@ -28,6 +28,7 @@ struct DeliveryEngine::Impl {
         std::string key;
         Timestamp startedAt{};
         delivery::SteadyTime startedSteady{};
+        bool probe = false; // sent through a half-open circuit to test the endpoint
     };
     // A sink's answer, whatever the sink.
     struct Answer {

@@ -2,11 +2,13 @@
 // through /v1/consumers, and a real HTTP sink that answers as each test
 // scripts it (slow, flaky, throttling, refusing, hanging).
 
+#include "broker/delivery/consumer_spec.h"
 #include "broker/delivery/signing.h"
 #include "tests/delivery/delivery_fixture.h"
 #include "tests/support/json_compare.h"
 #include "tests/support/test_support.h"
 
+#include <QRegularExpression>
 #include <QtTest/QTest>
 #include <atomic>
 #include <map>
@@ -47,6 +49,12 @@ private Q_SLOTS:
     void traceAndStallExplainADeadLetter();
     void metricsAndHistory();
     void flowsCountEachEdge();
+    void throttlingHoldsTheWholeEndpoint();
+    void retryMaxAgeDeadLettersAnOldFailure();
+    void maxPendingLeavesTheRestInTheLog();
+    void configConsumersCannotBeChangedThroughTheApi();
+    void replayAcrossConsumers();
+    void probesUseUpNoAttempts();
 };
 
 void DeliveryTest::consumerApiValidatesAndLists() {
@@ -112,8 +120,12 @@ void DeliveryTest::deliversSignedWebhooks() {
     json batch = json::array();
     for (int i = 0; i < 20; ++i)
         batch.push_back(leadEvent("L-" + std::to_string(i % 5), std::nullopt, i));
+    // One producer sent a trace context; the others did not.
+    const std::string producerTrace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    batch[0]["traceparent"] = producerTrace;
     QCOMPARE_HTTP(f.publish(batch), 202);
     QVERIFY(f.sink.waitForRequests(20, 10s));
+    static const QRegularExpression w3c(QStringLiteral("^00-[0-9a-f]{32}-[0-9a-f]{16}-01$"));
 
     std::set<std::string> ids;
     for (const auto& r : f.sink.requests()) {
@@ -121,6 +133,18 @@ void DeliveryTest::deliversSignedWebhooks() {
         ids.insert(id);
         QCOMPARE_JSON(r.headers.at("idempotency-key"), id);
         QCOMPARE_JSON(r.headers.at("x-api-key"), "k-123");
+        QCOMPARE_JSON(r.headers.at("x-meshdeck-consumer"), "crm");
+        // Every webhook carries a trace context: the producer's, or one
+        // started for the event, whose trace-id is the event id's 128 bits.
+        const std::string trace = r.headers.at("traceparent");
+        if (id == batch[0]["event_id"]) {
+            QCOMPARE(trace, producerTrace);
+        } else {
+            QVERIFY2(w3c.match(QString::fromStdString(trace)).hasMatch(), trace.c_str());
+            std::string hex = id;
+            std::erase(hex, '-');
+            QCOMPARE(trace.substr(3, 32), hex);
+        }
         QCOMPARE_JSON(r.headers.at("content-type"), "application/json");
         QVERIFY(r.headers.at("x-correlation-id").rfind("journey-L-", 0) == 0);
         const auto ts = std::stoll(r.headers.at("webhook-timestamp"));
@@ -247,8 +271,9 @@ void DeliveryTest::invalidIsDeadLetteredAtOnceAndReplays() {
         parse(f.admin.get("/v1/dead-letters/" + std::to_string(id)))["state"].get<std::string>(),
         std::string("replayed"), 5000);
     QCOMPARE_HTTP(f.admin.postJson("/v1/dead-letters/replay", json{{"ids", {id}}}.dump()), 404);
-    const auto audit = f.admin.get("/v1/audit");
-    QVERIFY(audit.body.find("dlq.replay") != std::string::npos);
+    // The audit entry is written through the writer queue.
+    QTRY_VERIFY_WITH_TIMEOUT(f.admin.get("/v1/audit").body.find("dlq.replay") != std::string::npos,
+                             5000);
 }
 
 void DeliveryTest::failingEntityDoesNotDelayOthers() {
@@ -809,6 +834,170 @@ void DeliveryTest::flowsCountEachEdge() {
         parse(f.broker.client(f.broker.token(Role::Viewer, "globex")).get("/v1/flows"));
     QVERIFY(stranger["producers"].empty());
     QVERIFY(stranger["consumers"].empty());
+}
+
+// A 429 with Retry-After for one entity holds every entity of that endpoint:
+// nothing goes to the sink until the second has passed.
+void DeliveryTest::throttlingHoldsTheWholeEndpoint() {
+    DeliveryFixture f;
+    std::atomic<int> calls{0};
+    f.sink.setHandler([&](const SinkRequest&) {
+        SinkReply r;
+        if (++calls == 1) {
+            r.status = 429;
+            r.headers.emplace_back("retry-after", "1");
+        }
+        return r;
+    });
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["max_concurrency"] = 1; // the first request is alone when it is throttled
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    json batch = json::array();
+    for (int i = 0; i < 6; ++i)
+        batch.push_back(leadEvent("L-" + std::to_string(i), std::nullopt));
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    QVERIFY(f.sink.waitForRequests(7, 10s)); // 6 events, one of them twice
+    const auto got = f.sink.requests();
+    for (std::size_t i = 1; i < got.size(); ++i)
+        QVERIFY2(got[i].at - got[0].at >= 990ms,
+                 qPrintable(QStringLiteral("request %1 went out %2 ms after the 429")
+                                .arg(i)
+                                .arg(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         got[i].at - got[0].at)
+                                         .count())));
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 6, 5000);
+}
+
+// retry.max_age_s: an event that keeps failing is dead-lettered once its
+// first attempt is older than that, whatever attempts are left.
+void DeliveryTest::retryMaxAgeDeadLettersAnOldFailure() {
+    DeliveryFixture f;
+    f.sink.setHandler([](const SinkRequest&) { return SinkReply{500}; });
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["retry"] = {{"max_attempts", 1000},
+                     {"max_age_s", 1},
+                     {"base_ms", 100},
+                     {"cap_ms", 100},
+                     {"jitter", 0.0}};
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    const auto event = leadEvent("L-old", std::nullopt);
+    QCOMPARE_HTTP(f.publish(event), 202);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 1, 10000);
+    const auto attempts = f.received(event["event_id"]);
+    const auto span = attempts.back().at - attempts.front().at;
+    QVERIFY2(attempts.size() < 30, qPrintable(QString::number(attempts.size())));
+    QVERIFY2(
+        span >= 900ms && span < 3s,
+        qPrintable(QStringLiteral("attempts spanned %1 ms")
+                       .arg(std::chrono::duration_cast<std::chrono::milliseconds>(span).count())));
+}
+
+// max_pending: events held in memory; the rest wait in the log. A sink that
+// never answers gets exactly max_pending requests, and the engine says the
+// next event is still in the log.
+void DeliveryTest::maxPendingLeavesTheRestInTheLog() {
+    DeliveryFixture f;
+    f.sink.setHandler([](const SinkRequest&) {
+        SinkReply r;
+        r.hang = true;
+        return r;
+    });
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["ordering"] = "none";
+    spec["max_concurrency"] = 50;
+    spec["max_pending"] = 10;
+    spec["sink"]["timeout_ms"] = 60000;
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    json batch = json::array();
+    for (int i = 0; i < 30; ++i)
+        batch.push_back(leadEvent("L-" + std::to_string(i), std::nullopt, i, "journey-pending"));
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    QVERIFY(f.sink.waitForRequests(10, 5s));
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["in_flight"].get<int>(), 10, 5000);
+    const auto stall = parse(f.admin.get("/v1/stall?entity=lead:L-29"));
+    QVERIFY2(stall.dump().find("behind the log") != std::string::npos, stall.dump().c_str());
+    QCOMPARE(f.sink.requestCount(), 10u);
+    f.sink.stop(); // the hanging requests end here, with the test
+}
+
+// Consumers declared in the config file belong to the file: the API refuses
+// to change or delete them, and says where to do it.
+void DeliveryTest::configConsumersCannotBeChangedThroughTheApi() {
+    SinkServer sink;
+    BrokerConfig config;
+    auto parsed = parseConsumerSpec(webhookConsumer("from-file", sink.url()).dump());
+    QVERIFY(parsed.spec);
+    parsed.spec->source = "config";
+    config.consumers.push_back(*parsed.spec);
+    TestBroker broker(config);
+    auto admin = broker.client(broker.adminToken);
+    const auto put = admin.request("PUT", "/v1/consumers/from-file",
+                                   webhookConsumer("from-file", sink.url()).dump(),
+                                   {{"content-type", "application/json"}});
+    QCOMPARE_HTTP(put, 409);
+    QVERIFY2(put.body.find("config file") != std::string::npos, put.body.c_str());
+    const auto del = admin.request("DELETE", "/v1/consumers/from-file");
+    QCOMPARE_HTTP(del, 409);
+    QVERIFY2(del.body.find("config file") != std::string::npos, del.body.c_str());
+    QCOMPARE_HTTP(admin.get("/v1/consumers/from-file"), 200);
+}
+
+// POST /v1/replay sends again to several consumers at once, each from the
+// same point, and moves neither one's progress.
+void DeliveryTest::replayAcrossConsumers() {
+    DeliveryFixture f;
+    SinkServer second;
+    QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
+    QCOMPARE_HTTP(f.createConsumer(webhookConsumer("warehouse", second.url())), 201);
+    json batch = json::array();
+    for (int i = 0; i < 4; ++i)
+        batch.push_back(leadEvent("L-" + std::to_string(i), std::nullopt));
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    QVERIFY(f.sink.waitForRequests(4, 5s));
+    QVERIFY(second.waitForRequests(4, 5s));
+    // Both have settled the four (a fresh log: seqs 1 to 4).
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["ack_floor"].get<int>(), 4, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("warehouse")["ack_floor"].get<int>(), 4, 5000);
+    const auto floors = std::pair{f.consumer("crm")["ack_floor"].get<std::int64_t>(),
+                                  f.consumer("warehouse")["ack_floor"].get<std::int64_t>()};
+    const json request = {{"consumers", {"crm", "warehouse"}}, {"from_seq", 1}};
+    const auto r = f.admin.postJson("/v1/replay", request.dump());
+    QCOMPARE_HTTP(r, 202);
+    QCOMPARE(parse(r)["consumers"].size(), 2u);
+    QVERIFY(f.sink.waitForRequests(8, 5s));
+    QVERIFY(second.waitForRequests(8, 5s));
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["replayed"].get<int>(), 4, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("warehouse")["totals"]["replayed"].get<int>(), 4, 5000);
+    QCOMPARE(f.sink.requestCount(), 8u);
+    QCOMPARE(second.requestCount(), 8u);
+    QCOMPARE(f.consumer("crm")["ack_floor"].get<std::int64_t>(), floors.first);
+    QCOMPARE(f.consumer("warehouse")["ack_floor"].get<std::int64_t>(), floors.second);
+}
+
+// While the circuit is open nothing is dead-lettered, however long the
+// outage: a half-open probe tests the endpoint and uses up none of the
+// event's attempts.
+void DeliveryTest::probesUseUpNoAttempts() {
+    DeliveryFixture f;
+    std::atomic<bool> down{true};
+    f.sink.setHandler([&](const SinkRequest&) { return SinkReply{down ? 503 : 200}; });
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["retry"] = {{"max_attempts", 2}, {"base_ms", 10}, {"cap_ms", 10}, {"jitter", 0.0}};
+    spec["circuit_breaker"] = {{"failure_ratio", 0.5},
+                               {"min_requests", 1},
+                               {"window_s", 10},
+                               {"open_ms", 100},
+                               {"half_open_probes", 1}};
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    const auto event = leadEvent("L-outage", std::nullopt);
+    QCOMPARE_HTTP(f.publish(event), 202);
+    // The first failure opens the circuit; then six probes fail, three times
+    // the two attempts the event has.
+    QVERIFY(f.sink.waitForRequests(7, 10s));
+    QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
+    down = false;
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 1, 5000);
+    QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
 }
 
 QTEST_GUILESS_MAIN(DeliveryTest)
