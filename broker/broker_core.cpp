@@ -155,6 +155,15 @@ void BrokerCore::reload() {
     registry_ = std::move(fresh);
 }
 
+RetentionResult BrokerCore::applyRetention() {
+    if (!config_.retentionMaxAge && !config_.retentionMaxBytes)
+        return {};
+    // Never drop what a consumer has not acknowledged yet.
+    const RetentionPolicy policy{config_.retentionMaxAge, config_.retentionMaxBytes,
+                                 delivery_->lowestUnsettledSeq()};
+    return log_->applyRetention(policy);
+}
+
 bool BrokerCore::revokeToken(const std::string& id) {
     if (!tokens_->revoke(id))
         return false;

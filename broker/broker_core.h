@@ -94,6 +94,10 @@ public:
     // with the revoked token ids. Set before start.
     void setRevocationListener(std::function<void(const std::vector<std::string>&)> listener);
 
+    // The configured retention, once: never drops an event a consumer has not
+    // settled (meshd runs it every minute).
+    RetentionResult applyRetention();
+
     // Stops delivery (saving its progress), stops accepting appends and
     // commits what is queued.
     void drain();

@@ -274,10 +274,7 @@ int serve(const Args& args) {
             log::info("stopped");
             return 0;
         } else if (retention) {
-            // Never drop what a consumer has not acknowledged yet.
-            RetentionPolicy policy{cfg.retentionMaxAge, cfg.retentionMaxBytes,
-                                   broker.core().delivery().lowestUnsettledSeq()};
-            const auto result = broker.core().log().applyRetention(policy);
+            const auto result = broker.core().applyRetention();
             if (result.deleted)
                 log::info("retention", {{"deleted", static_cast<long long>(result.deleted)},
                                         {"first_seq", static_cast<long long>(result.firstSeq)}});

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void configConsumersCannotBeChangedThroughTheApi();
     void replayAcrossConsumers();
     void probesUseUpNoAttempts();
+    void retentionKeepsWhatAConsumerHasNotSettled();
 };
 
 void DeliveryTest::consumerApiValidatesAndLists() {
@@ -998,6 +999,38 @@ void DeliveryTest::probesUseUpNoAttempts() {
     down = false;
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 1, 5000);
     QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
+}
+
+// Retention by size deletes what every consumer has settled, and never an
+// event a consumer has not: a paused consumer holds its events in the log.
+void DeliveryTest::retentionKeepsWhatAConsumerHasNotSettled() {
+    SinkServer sink;
+    BrokerConfig config;
+    config.retentionMaxBytes = 1; // everything that may go, goes
+    TestBroker broker(config);
+    auto admin = broker.client(broker.adminToken);
+    QCOMPARE_HTTP(admin.postJson("/v1/consumers", webhookConsumer("crm", sink.url()).dump()), 201);
+    json first = json::array();
+    for (int i = 0; i < 5; ++i)
+        first.push_back(leadEvent("L-kept-" + std::to_string(i), std::nullopt));
+    QCOMPARE_HTTP(admin.postJson("/v1/events", first.dump()), 202);
+    QTRY_COMPARE_WITH_TIMEOUT(parse(admin.get("/v1/consumers/crm"))["ack_floor"].get<int>(), 5,
+                              5000);
+    QCOMPARE_HTTP(admin.postJson("/v1/consumers/crm/pause", ""), 200);
+    json held = json::array();
+    for (int i = 0; i < 5; ++i)
+        held.push_back(leadEvent("L-held-" + std::to_string(i), std::nullopt));
+    QCOMPARE_HTTP(admin.postJson("/v1/events", held.dump()), 202);
+
+    const auto result = broker.core().applyRetention();
+    QCOMPARE(result.deleted, 5);  // the settled five
+    QCOMPARE(result.firstSeq, 6); // the held five stay
+    for (const auto& e : held)
+        QCOMPARE_HTTP(admin.get("/v1/events/" + e["event_id"].get<std::string>()), 200);
+    QCOMPARE_HTTP(admin.get("/v1/events/" + first[0]["event_id"].get<std::string>()), 404);
+    // And they still reach the consumer once it goes on.
+    QCOMPARE_HTTP(admin.postJson("/v1/consumers/crm/resume", ""), 200);
+    QVERIFY(sink.waitForRequests(10, 5s));
 }
 
 QTEST_GUILESS_MAIN(DeliveryTest)

@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QTest>
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -283,6 +284,81 @@ private Q_SLOTS:
                                    [&](const json& q) { return q["body"] == forGlobex.dump(); });
             }(),
             5000);
+    }
+
+    // Every refusal of a publish is kept with its reason, whatever the reason;
+    // a request without a valid token is only counted.
+    void everyRefusedPublishIsQuarantined_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("reason");
+        QTest::addRow("malformed") << "malformed" << 400 << "malformed";
+        QTest::addRow("invalid") << "invalid" << 422 << "invalid";
+        QTest::addRow("forbidden tenant") << "forbidden" << 403 << "forbidden";
+        QTest::addRow("unsupported media type") << "media" << 415 << "unsupported-media-type";
+        QTest::addRow("conflicting id") << "conflict" << 409 << "conflict";
+    }
+    void everyRefusedPublishIsQuarantined() {
+        QFETCH(QString, kind);
+        QFETCH(int, status);
+        QFETCH(QString, reason);
+        auto client = mesh->client(acmeProducer);
+        const std::string marker = "L-quarantine-" + kind.toStdString();
+        json e = leadScored(marker, 5);
+        std::string sent = e.dump();
+        std::map<std::string, std::string> headers{{"content-type", "application/json"}};
+        if (kind == QStringLiteral("malformed")) {
+            sent = "{\"entity\": \"" + marker + "\",";
+        } else if (kind == QStringLiteral("invalid")) {
+            e["payload"]["score"] = "high";
+            sent = e.dump();
+        } else if (kind == QStringLiteral("forbidden")) {
+            e["tenant_id"] = "globex";
+            sent = e.dump();
+        } else if (kind == QStringLiteral("media")) {
+            headers["content-type"] = "text/csv";
+        } else if (kind == QStringLiteral("conflict")) {
+            // The same event_id, first published by another tenant.
+            json theirs = leadScored("L-theirs", 1, "globex");
+            theirs["event_id"] = e["event_id"];
+            QCOMPARE_HTTP(mesh->client(globexProducer).postJson("/v1/events", theirs.dump()), 202);
+        }
+        const auto r = client.request("POST", "/v1/events", sent, headers);
+        QCOMPARE_HTTP(r, status);
+        auto admin = mesh->client(mesh->adminToken);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const json entries = body(admin.get("/v1/quarantine?limit=1000"))["entries"];
+                return std::any_of(entries.begin(), entries.end(), [&](const json& q) {
+                    return q["body"].get<std::string>().find(marker) != std::string::npos &&
+                           q["reason"] == reason.toStdString() && q["status"] == status;
+                });
+            }(),
+            5000);
+    }
+
+    void unauthenticatedRequestsAreCountedNotKept() {
+        auto admin = mesh->client(mesh->adminToken);
+        const auto quarantined = [&] {
+            return body(admin.get("/v1/quarantine?limit=1000"))["entries"].size();
+        };
+        const auto counted = [&] {
+            const std::string text = admin.get("/metrics").body;
+            const std::string name =
+                "meshdeck_ingest_rejections_total{reason=\"unauthenticated\"} ";
+            const auto at = text.find(name);
+            return at == std::string::npos ? 0LL : std::stoll(text.substr(at + name.size()));
+        };
+        const auto before = counted();
+        const auto keptBefore = quarantined();
+        MeshClient stranger(mesh->url(), "mdk_not-a-token");
+        QCOMPARE_HTTP(stranger.postJson("/v1/events", leadScored("L-stranger", 1).dump()), 401);
+        QCOMPARE(counted(), before + 1);
+        // A later refusal that is kept shows the writer has caught up.
+        QCOMPARE_HTTP(mesh->client(acmeProducer).postJson("/v1/events", "{"), 400);
+        QTRY_COMPARE_WITH_TIMEOUT(quarantined(), keptBefore + 1, 5000);
+        const std::string all = admin.get("/v1/quarantine?limit=1000").body;
+        QVERIFY(all.find("L-stranger") == std::string::npos);
     }
 
     void mixedBatchIsAllOrNothing() {
