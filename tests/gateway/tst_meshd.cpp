@@ -11,10 +11,13 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QTest>
+#include <atomic>
 #include <csignal>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace meshdeck;
 using meshdeck::test::MeshdProcess;
@@ -165,6 +168,58 @@ private Q_SLOTS:
         QCOMPARE(health["events"].get<std::size_t>(), acked.size());
     }
 
+    // SIGTERM while producers are mid-request: what was queued is committed
+    // and answered, and every 202 is in the log after a restart.
+    void sigtermAnswersWhatItCommitsWhileRequestsAreInFlight() {
+        QTemporaryDir dir;
+        std::mutex mutex;
+        std::vector<std::string> acked;
+        std::atomic<int> answeredAfterSignal{0};
+        std::atomic<bool> signalled{false};
+        {
+            MeshdProcess meshd(dir.path(),
+                               {QStringLiteral("--durability"), QStringLiteral("full")});
+            const std::string url = meshd.url();
+            const std::string token = meshd.adminToken();
+            std::atomic<int> answered{0};
+            std::vector<std::thread> producers;
+            for (int p = 0; p < 4; ++p)
+                producers.emplace_back([&, p] {
+                    MeshClient client(url, token);
+                    client.setTimeout(std::chrono::seconds(10));
+                    for (int i = 0; i < 400; ++i) { // bounded; the signal ends it sooner
+                        json batch = json::array();
+                        for (int j = 0; j < 20; ++j)
+                            batch.push_back(makeEvent("LeadScored", "L-" + std::to_string(p)));
+                        const auto r = client.postJson("/v1/events", batch.dump());
+                        if (r.status == 0)
+                            return; // the broker has gone
+                        if (r.status != 202)
+                            continue; // 503 while stopping: refused, not accepted
+                        ++answered;
+                        if (signalled)
+                            ++answeredAfterSignal;
+                        std::lock_guard lock(mutex);
+                        for (const auto& e : batch)
+                            acked.push_back(e["event_id"]);
+                    }
+                });
+            QTRY_VERIFY_WITH_TIMEOUT(answered.load() >= 40, 20000);
+            signalled = true;
+            meshd.signal(SIGTERM);
+            for (auto& t : producers)
+                t.join();
+            QVERIFY(meshd.process().waitForFinished(15000));
+            QCOMPARE(meshd.process().exitCode(), 0);
+        }
+        MeshdProcess again(dir.path());
+        MeshClient admin(again.url(), "");
+        const json health = json::parse(admin.get("/healthz").body);
+        QCOMPARE(health["events"].get<std::size_t>(), acked.size());
+        qInfo("%zu events acknowledged, %d requests answered 202 after SIGTERM was sent",
+              acked.size(), answeredAfterSignal.load());
+    }
+
     void sighupReloadsConfiguredTokens() {
         QTemporaryDir dir;
         const std::string plaintext = "mdk_reloadtesttokenreloadtesttokenreloadtest0";
@@ -204,6 +259,20 @@ private Q_SLOTS:
                      qPrintable(line));
         }
         QVERIFY(!err.contains(QString::fromStdString(meshd.adminToken())));
+        // Nor payloads: payload values are nowhere in the log, of an accepted
+        // event or of a refused one.
+        json accepted = makeEvent("LeadScored", "L-log");
+        accepted["payload"]["model"] = "accepted-payload-marker";
+        json refused = makeEvent("LeadScored", "L-log");
+        refused["payload"]["score"] = "refused-payload-marker";
+        MeshdProcess second(dir.path(), {QStringLiteral("--log-level"), QStringLiteral("debug")});
+        MeshClient admin(second.url(), meshd.adminToken());
+        QCOMPARE(admin.postJson("/v1/events", accepted.dump()).status, 202);
+        QCOMPARE(admin.postJson("/v1/events", refused.dump()).status, 422);
+        QCOMPARE(second.terminate(), 0);
+        const QString more = QString::fromUtf8(second.process().readAllStandardError());
+        QVERIFY2(more.contains(QStringLiteral("\"stopped\"")), qPrintable(more));
+        QVERIFY2(!more.contains(QStringLiteral("payload-marker")), qPrintable(more));
     }
 };
 
