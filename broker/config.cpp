@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
@@ -56,12 +57,47 @@ json readJsonFile(const fs::path& file) {
     throw ConfigError("config file " + file.string() + ": '" + field + "' " + expected);
 }
 
+// A field of the expected type, or a ConfigError naming it. Numbers are
+// checked, not converted: 1e300 is no int, -1 no count, 2.5 no integer.
 template <typename T>
 T get(const json& j, const fs::path& file, const std::string& field, const char* expected) {
-    try {
-        return j.get<T>();
-    } catch (const json::exception&) {
+    const auto wrong = [&]() -> T {
         fieldError(file, field, std::string("must be ") + expected);
+    };
+    if constexpr (std::is_same_v<T, bool>) {
+        return j.is_boolean() ? j.get<bool>() : wrong();
+    } else if constexpr (std::is_integral_v<T>) {
+        if (j.is_number_unsigned()) {
+            const auto v = j.get<std::uint64_t>();
+            return v <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+                       ? static_cast<T>(v)
+                       : wrong();
+        }
+        if (j.is_number_integer()) {
+            const auto v = j.get<std::int64_t>();
+            if constexpr (std::is_unsigned_v<T>)
+                return wrong(); // a negative count
+            else
+                return v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max()
+                           ? static_cast<T>(v)
+                           : wrong();
+        }
+        return wrong();
+    } else if constexpr (std::is_floating_point_v<T>) {
+        return j.is_number() ? j.get<T>() : wrong();
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        return j.is_string() ? j.get<std::string>() : wrong();
+    } else {
+        // Arrays of strings.
+        if (!j.is_array())
+            return wrong();
+        T out;
+        for (const auto& item : j) {
+            if (!item.is_string())
+                return wrong();
+            out.push_back(item.get<std::string>());
+        }
+        return out;
     }
 }
 
@@ -94,9 +130,11 @@ std::vector<ConfiguredToken> parseTokens(const json& list, const fs::path& file)
         token.record.role = *role;
         token.record.tenant =
             get<std::string>(t.value("tenant", json()), file, at + ".tenant", "a tenant id string");
-        if (token.record.tenant == "*" && *role != Role::Admin)
-            fieldError(file, at + ".tenant", "may be \"*\" only for admin tokens");
-        token.record.name = t.value("name", std::string("config token ") + std::to_string(i));
+        if (token.record.tenant == "*" && *role != Role::Admin && *role != Role::Viewer)
+            fieldError(file, at + ".tenant", "may be \"*\" only for admin and viewer tokens");
+        token.record.name = t.contains("name")
+                                ? get<std::string>(t["name"], file, at + ".name", "a string")
+                                : "config token " + std::to_string(i);
         token.record.id = "cfg_" + token.sha256.substr(0, 12);
         if (t.contains("types"))
             token.record.eventTypes = get<std::vector<std::string>>(t["types"], file, at + ".types",
@@ -152,6 +190,8 @@ BrokerConfig loadConfigFile(const fs::path& file) {
             relativeTo(file, get<std::string>(j["catalog"], file, "catalog", "a path"));
     if (j.contains("threads")) {
         const json& t = j["threads"];
+        if (!t.is_object())
+            fieldError(file, "threads", "must be an object with \"io\" and \"readers\" counts");
         config.ioThreads =
             get<std::size_t>(t.value("io", json(2)), file, "threads.io", "a positive integer");
         config.readerThreads = get<std::size_t>(t.value("readers", json(2)), file,

@@ -323,14 +323,27 @@ ParsedEvent parseCloudEventBinary(const HeaderMap& headers, std::string_view bod
     CloudEventInput input;
     input.mediaTypeAttribute = "content-type";
     std::string traceparentHeader;
+    Violations notText;
     for (const auto& [rawName, value] : headers) {
         const std::string name = lowerAscii(rawName);
-        if (name.starts_with("ce-") && name.size() > 3)
-            input.attributes[name.substr(3)] = percentDecode(value);
-        else if (name == "content-type")
+        if (name.starts_with("ce-") && name.size() > 3) {
+            std::string decoded = percentDecode(value);
+            if (!isValidUtf8(decoded)) {
+                notText.push_back({"header " + name, "not UTF-8 text once percent-decoded; "
+                                                     "percent-encode the UTF-8 bytes of each "
+                                                     "character that is not ASCII"});
+                continue;
+            }
+            input.attributes[name.substr(3)] = std::move(decoded);
+        } else if (name == "content-type")
             input.attributes["content-type"] = value;
         else if (name == "traceparent")
             traceparentHeader = value;
+    }
+    if (!notText.empty()) {
+        ParsedEvent parsed;
+        parsed.violations = std::move(notText);
+        return parsed;
     }
     // W3C trace context travels in its own header too; use it when the event
     // has no ce-traceparent and the header is well formed.

@@ -10,6 +10,11 @@ namespace meshdeck {
 // plusIsSpace (form-encoded query strings) '+' decodes to ' '.
 std::string percentDecode(std::string_view text, bool plusIsSpace = false);
 
+// Well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF): what a decoded header or query value must be before it is used
+// as text.
+bool isValidUtf8(std::string_view text);
+
 // Encodes every byte for which keep(byte) is false as %XX (upper-case hex).
 std::string percentEncode(std::string_view text, bool (*keep)(unsigned char));
 

@@ -20,7 +20,7 @@ using nlohmann::json;
 namespace {
 
 std::string jsonString(const std::string& s) {
-    return json(s).dump();
+    return json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string when(Timestamp t) {

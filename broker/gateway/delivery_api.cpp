@@ -184,7 +184,9 @@ DeadLetterSelection selectionFrom(const json& body, Violations& bad) {
 } // namespace
 
 std::string consumerStatusJson(const ConsumerStatus& status, bool withSpec) {
-    return statusJson(status, withSpec).dump();
+    // Sinks' error texts may be any bytes: never let one throw here.
+    return statusJson(status, withSpec)
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 namespace {
@@ -241,7 +243,7 @@ ojson flowsObject(BrokerCore& core, const Principal& p) {
 } // namespace
 
 std::string flowsJson(BrokerCore& core, const Principal& p) {
-    return flowsObject(core, p).dump();
+    return flowsObject(core, p).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string renderDeliveryMetrics(const EngineSnapshot& snap) {

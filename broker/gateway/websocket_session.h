@@ -164,7 +164,8 @@ private:
     }
 
     void error(const std::string& message) {
-        send(nlohmann::json{{"type", "error"}, {"message", message}}.dump());
+        send(nlohmann::json{{"type", "error"}, {"message", message}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
 
     void onFrame(std::string text) {
@@ -207,7 +208,7 @@ private:
                                     {"from", before},
                                     {"to", state},
                                     {"at", formatRfc3339(snap.at)}}
-                         .dump());
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             before = state;
             consumers.push_back(std::move(status));
         }
@@ -218,7 +219,7 @@ private:
                             {"stored_events", stats.count},
                             {"consumers", consumers},
                             {"flows", nlohmann::json::parse(flowsJson(core_, principal_))}}
-                 .dump());
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         timer_.expires_after(std::chrono::seconds(1));
         timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
             if (!ec)

@@ -96,8 +96,21 @@ private Q_SLOTS:
             << QStringLiteral("tokens[0].sha256");
         QTest::addRow("star tenant")
             << QStringLiteral(
-                   R"({"tokens": [{"role": "viewer", "tenant": "*", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}]})")
-            << QStringLiteral("admin tokens");
+                   R"({"tokens": [{"role": "operator", "tenant": "*", "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}]})")
+            << QStringLiteral("admin and viewer tokens");
+        // Found by fuzz_config: numbers out of range, wrong shapes.
+        QTest::addRow("timeout out of range")
+            << QStringLiteral(R"({"limits":{"idle_timeout_seconds":1e300}})")
+            << QStringLiteral("limits.idle_timeout_seconds");
+        QTest::addRow("negative byte count")
+            << QStringLiteral(R"({"limits":{"max_body_bytes":-1}})")
+            << QStringLiteral("limits.max_body_bytes");
+        QTest::addRow("threads not an object")
+            << QStringLiteral(R"({"threads":5})") << QStringLiteral("threads");
+        QTest::addRow("token name not a string")
+            << QStringLiteral(
+                   R"({"tokens": [{"role": "admin", "tenant": "*", "name": 5, "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}]})")
+            << QStringLiteral("tokens[0].name");
         QTest::addRow("consumer")
             << QStringLiteral(R"({"consumers": [{"name": "crm", "sink": {"type": "webhook"}}]})")
             << QStringLiteral("/consumers/0/sink/url");

@@ -96,6 +96,8 @@ const std::string kUuid = R"(a UUID such as "01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1
 class TstCloudEvents : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void headersThatAreNotUtf8AreViolations_data();
+    void headersThatAreNotUtf8AreViolations();
     void parsesStructuredFixture();
     void parsesBinaryFixture();
     void plainRequestsAreNotBinary();
@@ -547,6 +549,40 @@ void TstCloudEvents::schemaUriFormat() {
     QCOMPARE(schemaUri("LeadScored", 1), std::string("urn:meshdeck:schema:LeadScored:1"));
     QCOMPARE(schemaUri("OpportunityClosedWon", 12),
              std::string("urn:meshdeck:schema:OpportunityClosedWon:12"));
+}
+
+// Found by fuzz_cloudevents_binary: a header that percent-decodes (or
+// arrives) as bytes that are not UTF-8 is a violation naming the header,
+// never text that fails later.
+void TstCloudEvents::headersThatAreNotUtf8AreViolations_data() {
+    QTest::addColumn<QString>("header");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addRow("percent-encoded Latin-1") << "ce-source" << QByteArray("caf%E9");
+    QTest::addRow("raw bytes") << "ce-partitionkey"
+                               << QByteArray("lead:L\xff\xfe"
+                                             "1");
+    QTest::addRow("overlong slash") << "ce-subject" << QByteArray("lead%C0%AFL-1");
+    QTest::addRow("surrogate") << "ce-source" << QByteArray("%ED%A0%80");
+}
+
+void TstCloudEvents::headersThatAreNotUtf8AreViolations() {
+    QFETCH(QString, header);
+    QFETCH(QByteArray, value);
+    HeaderMap headers{{"ce-specversion", "1.0"},
+                      {"ce-id", "01936f4e-a002-7c3b-8f1e-2a4b6c8d0e21"},
+                      {"ce-source", "enrichment-service"},
+                      {"ce-type", "LeadScored"},
+                      {"ce-time", "2026-11-27T09:14:02Z"},
+                      {"ce-partitionkey", "lead:L-1"},
+                      {"ce-tenantid", "acme"},
+                      {"content-type", "application/json"}};
+    headers[header.toStdString()] = value.toStdString();
+    const ParsedEvent parsed =
+        parseCloudEventBinary(headers, R"({"lead_id":"L-1","score":1,"model":"m"})");
+    QVERIFY(!parsed.event);
+    QCOMPARE(parsed.violations.size(), std::size_t(1));
+    QCOMPARE(QString::fromStdString(parsed.violations[0].path), QStringLiteral("header ") + header);
+    QVERIFY(parsed.violations[0].message.find("not UTF-8") != std::string::npos);
 }
 
 QTEST_APPLESS_MAIN(TstCloudEvents)
