@@ -52,6 +52,23 @@ bool isUnreserved(unsigned char c) {
            c == '.' || c == '_' || c == '~';
 }
 
+std::multimap<std::string, std::string> parseQueryString(std::string_view query) {
+    std::multimap<std::string, std::string> out;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        const auto eq = pair.find('=');
+        if (!pair.empty())
+            out.emplace(percentDecode(pair.substr(0, eq), true),
+                        eq == std::string_view::npos ? std::string()
+                                                     : percentDecode(pair.substr(eq + 1), true));
+        if (amp == std::string_view::npos)
+            break;
+        query.remove_prefix(amp + 1);
+    }
+    return out;
+}
+
 bool isValidUtf8(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {

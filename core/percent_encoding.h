@@ -1,6 +1,7 @@
 #pragma once
 // Percent-encoding (RFC 3986) as URLs and the CloudEvents HTTP binding use it.
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,10 @@ namespace meshdeck {
 // "%41" -> "A"; a '%' not followed by two hex digits is kept as it is. With
 // plusIsSpace (form-encoded query strings) '+' decodes to ' '.
 std::string percentDecode(std::string_view text, bool plusIsSpace = false);
+
+// "a=1&b=x%20y&a=2" -> {a:1, a:2, b:"x y"} ('+' is a space); a pair without
+// '=' has an empty value; empty pairs are skipped.
+std::multimap<std::string, std::string> parseQueryString(std::string_view query);
 
 // Well-formed UTF-8 (no overlong forms, surrogates or code points past
 // U+10FFFF): what a decoded header or query value must be before it is used

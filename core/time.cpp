@@ -98,8 +98,15 @@ std::optional<Timestamp> parseRfc3339(std::string_view text) {
         return std::nullopt;
 
     const sys_days dayPoint{date};
-    return Timestamp{dayPoint} + hours{hour} + minutes{minute} + seconds{second} + fraction -
-           offset;
+    const Timestamp instant =
+        Timestamp{dayPoint} + hours{hour} + minutes{minute} + seconds{second} + fraction - offset;
+    // Only instants that formatRfc3339 writes back as they came: years 0000
+    // to 9999 in UTC ("0000-01-01T00:00:00+01:00" is in year -1).
+    static const Timestamp first{sys_days{year{0} / January / 1}};
+    static const Timestamp last{sys_days{year{10000} / January / 1}};
+    if (instant < first || instant >= last)
+        return std::nullopt;
+    return instant;
 }
 
 Timestamp SystemClock::now() const {

@@ -38,22 +38,8 @@ ApiRequest toApiRequest(const http::request<Body>& req, const std::string& peer)
     const std::string_view target = req.target();
     const auto q = target.find('?');
     out.path = percentDecode(target.substr(0, q), false);
-    if (q != std::string_view::npos) {
-        std::string_view query = target.substr(q + 1);
-        while (!query.empty()) {
-            const auto amp = query.find('&');
-            const std::string_view pair = query.substr(0, amp);
-            const auto eq = pair.find('=');
-            if (!pair.empty())
-                out.query.emplace(percentDecode(pair.substr(0, eq), true),
-                                  eq == std::string_view::npos
-                                      ? std::string()
-                                      : percentDecode(pair.substr(eq + 1), true));
-            if (amp == std::string_view::npos)
-                break;
-            query.remove_prefix(amp + 1);
-        }
-    }
+    if (q != std::string_view::npos)
+        out.query = parseQueryString(target.substr(q + 1));
     for (const auto& field : req) {
         std::string name(field.name_string());
         std::transform(name.begin(), name.end(), name.begin(),

@@ -63,6 +63,8 @@ private Q_SLOTS:
         QTest::addRow("leap day") << QStringLiteral("2024-02-29T00:00:00Z")
                                   << unixMillisAt(2024y / 2 / 29, 0h, 0min, 0s, 0ms);
         QTest::addRow("epoch") << QStringLiteral("1970-01-01T00:00:00.000Z") << qint64(0);
+        QTest::addRow("first instant of year 0")
+            << QStringLiteral("0000-01-01T00:00:00Z") << qint64(-62167219200000);
     }
     void parseValid() {
         QFETCH(QString, text);
@@ -92,6 +94,10 @@ private Q_SLOTS:
         QTest::addRow("trailing text") << QStringLiteral("2026-11-27T09:14:03Zjunk");
         QTest::addRow("two-digit year") << QStringLiteral("26-11-27T09:14:03Z");
         QTest::addRow("unix millis") << QStringLiteral("1764234843120");
+        // Found by fuzz_envelope: an offset that moves the instant out of
+        // the years formatRfc3339 can write back.
+        QTest::addRow("before year 0 in UTC") << QStringLiteral("0000-01-01T00:00:00+01:00");
+        QTest::addRow("after year 9999 in UTC") << QStringLiteral("9999-12-31T23:30:00-01:00");
     }
     void parseInvalid() {
         QFETCH(QString, text);

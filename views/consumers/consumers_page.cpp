@@ -81,7 +81,10 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     lagSeries_->attachAxis(axisY_);
     chart->setMargins(QMargins(4, 4, 4, 4));
     followPalette(chart, palette());
+    // setChart hands the view's default chart back to us, unowned: delete it.
+    QChart* const defaultChart = chartView_->chart();
     chartView_->setChart(chart);
+    delete defaultChart;
     chartView_->setRenderHint(QPainter::Antialiasing);
     chartView_->setMinimumHeight(180);
 

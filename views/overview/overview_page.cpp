@@ -131,7 +131,10 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     rateSeries_->attachAxis(timeAxis);
     rateSeries_->attachAxis(rateAxis_);
     chart->setMargins(QMargins(4, 4, 4, 4));
+    // setChart hands the view's default chart back to us, unowned: delete it.
+    QChart* const defaultChart = chartView_->chart();
     chartView_->setChart(chart);
+    delete defaultChart;
     chartView_->setRenderHint(QPainter::Antialiasing);
     chartView_->setMinimumHeight(220);
     followPalette(chart, palette());
