@@ -7,6 +7,7 @@
 #include "tests/support/ws_client.h"
 
 #include <QtTest/QTest>
+#include <set>
 
 using namespace meshdeck;
 using namespace meshdeck::test;
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void maxInFlightIsRespected();
     void refusesWhoMayNot();
     void liveFeedPushesSnapshots();
+    void severalSubscribersShareAConsumer();
 };
 
 void SubscriberTest::deliversAndTakesAcksWithOutcomes() {
@@ -184,6 +186,78 @@ void SubscriberTest::liveFeedPushesSnapshots() {
         sawChange = frame.value("type", "") == "state-changed" && frame["to"] == "paused";
     }
     QVERIFY(sawChange);
+}
+
+// Several subscribers on one consumer: deliveries are dealt out among them,
+// an entity's next version waits for its previous one whoever holds it, and
+// what a subscriber had not acknowledged when it left goes to the others.
+void SubscriberTest::severalSubscribersShareAConsumer() {
+    DeliveryFixture f;
+    QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router")), 201);
+    const std::string token = f.broker.token(Role::Consumer, "acme");
+    WsClient a(f.broker.url(), "/v1/subscribe", token);
+    WsClient b(f.broker.url(), "/v1/subscribe", token);
+    for (WsClient* ws : {&a, &b}) {
+        ws->send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
+        QCOMPARE_JSON(next(*ws)["type"], "subscribed");
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["subscribers"].get<int>(), 2, 5000);
+
+    // Six entities, one event each: both subscribers get some.
+    json batch = json::array();
+    for (int i = 0; i < 6; ++i)
+        batch.push_back(leadEvent("L-share-" + std::to_string(i), 1));
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["in_flight"].get<int>(), 6, 5000);
+    std::vector<json> toA, toB;
+    for (json d = next(a, 500ms); !d.is_null(); d = next(a, 200ms))
+        toA.push_back(d);
+    for (json d = next(b, 500ms); !d.is_null(); d = next(b, 200ms))
+        toB.push_back(d);
+    QCOMPARE(toA.size() + toB.size(), 6u);
+    QVERIFY2(toA.size() >= 2 && toB.size() >= 2,
+             qPrintable(QStringLiteral("dealt %1 and %2").arg(toA.size()).arg(toB.size())));
+
+    // A acknowledges its own; B leaves without acknowledging: B's go to A.
+    for (const auto& d : toA)
+        a.send(json{{"type", "ack"}, {"delivery_id", d["delivery_id"]}}.dump());
+    b.close();
+    std::set<std::string> redelivered;
+    for (std::size_t i = 0; i < toB.size(); ++i) {
+        const json d = next(a);
+        QCOMPARE_JSON(d["type"], "deliver");
+        QCOMPARE_JSON(d["attempt"], 2);
+        redelivered.insert(d["event"]["event_id"]);
+        a.send(json{{"type", "ack"}, {"delivery_id", d["delivery_id"]}}.dump());
+    }
+    for (const auto& d : toB)
+        QVERIFY(redelivered.count(d["event"]["event_id"]));
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["totals"]["delivered"].get<int>(), 6, 5000);
+
+    // With two subscribers again, an entity's v2 waits for v1's ack: one of
+    // its events is in flight at a time, whichever subscriber holds it.
+    WsClient c(f.broker.url(), "/v1/subscribe", token);
+    c.send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
+    QCOMPARE_JSON(next(c)["type"], "subscribed");
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["subscribers"].get<int>(), 2, 5000);
+    const json v1 = leadEvent("L-order", 1);
+    const json v2 = leadEvent("L-order", 2);
+    QCOMPARE_HTTP(f.publish(json::array({v1, v2})), 202);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["lag"]["events"].get<int>(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["in_flight"].get<int>(), 1, 5000);
+    json first = next(a, 500ms);
+    WsClient* holder = &a;
+    if (first.is_null()) {
+        first = next(c);
+        holder = &c;
+    }
+    QCOMPARE_JSON(first["event"]["event_id"], v1["event_id"]);
+    QCOMPARE(f.consumer("router")["in_flight"].get<int>(), 1); // v2 still waits
+    holder->send(json{{"type", "ack"}, {"delivery_id", first["delivery_id"]}}.dump());
+    json second = next(a, 1s);
+    if (second.is_null())
+        second = next(c);
+    QCOMPARE_JSON(second["event"]["event_id"], v2["event_id"]);
 }
 
 QTEST_GUILESS_MAIN(SubscriberTest)
