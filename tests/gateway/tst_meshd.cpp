@@ -25,8 +25,11 @@ using nlohmann::json;
 
 namespace {
 
-json makeEvent(const std::string& type, const std::string& lead) {
-    static UuidV7Generator ids;
+// Not thread-safe with the shared generator: threads pass their own.
+json makeEvent(const std::string& type, const std::string& lead,
+               UuidV7Generator* generator = nullptr) {
+    static UuidV7Generator shared;
+    UuidV7Generator& ids = generator ? *generator : shared;
     json payload = {{"lead_id", lead}, {"score", 50}, {"model", "m"}};
     if (type == "LeadQualified")
         payload = {{"lead_id", lead}, {"score", 90}, {"qualified_by", "rep"}};
@@ -185,12 +188,15 @@ private Q_SLOTS:
             std::vector<std::thread> producers;
             for (int p = 0; p < 4; ++p)
                 producers.emplace_back([&, p] {
+                    UuidV7Generator ids; // one per thread: makeEvent's is not thread-safe
                     MeshClient client(url, token);
                     client.setTimeout(std::chrono::seconds(10));
                     for (int i = 0; i < 400; ++i) { // bounded; the signal ends it sooner
                         json batch = json::array();
-                        for (int j = 0; j < 20; ++j)
-                            batch.push_back(makeEvent("LeadScored", "L-" + std::to_string(p)));
+                        for (int j = 0; j < 20; ++j) {
+                            batch.push_back(
+                                makeEvent("LeadScored", "L-" + std::to_string(p), &ids));
+                        }
                         const auto r = client.postJson("/v1/events", batch.dump());
                         if (r.status == 0)
                             return; // the broker has gone
