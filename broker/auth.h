@@ -25,6 +25,11 @@ struct Principal {
 
     bool allTenants() const { return tenant == "*"; }
     bool canSeeTenant(std::string_view t) const { return allTenants() || tenant == t; }
+    // A consumer belongs to the tenant its filter reads; one that reads every
+    // tenant (no filter.tenant) is seen by tokens over every tenant only.
+    bool canSeeConsumer(const std::optional<std::string>& filterTenant) const {
+        return allTenants() || (filterTenant && *filterTenant == tenant);
+    }
     bool canPublishType(std::string_view type) const;
     bool canPublish() const { return role == Role::Producer || role == Role::Admin; }
     bool canRead() const { return role != Role::Producer; }

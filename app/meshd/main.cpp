@@ -209,10 +209,8 @@ int tokenCommand(int argc, char** argv) {
     }
     if (sub == "revoke") {
         const std::string id = args.positional[0];
-        std::string owner = "*";
-        for (const auto& t : core.tokens().list())
-            if (t.id == id)
-                owner = t.tenant;
+        const auto token = core.tokens().find(id);
+        const std::string owner = token ? token->tenant : "*";
         if (!core.tokens().revoke(id))
             fail("no token with id " + id +
                      " that is not revoked already (meshd token list "

@@ -220,10 +220,8 @@ std::optional<std::string> Api::Impl::tenantOf(TenantScope scope, const std::str
         const auto d = n ? core.delivery().store().deadLetter(*n) : std::nullopt;
         return d ? std::optional(d->tenantId) : std::nullopt;
     }
-    for (const auto& t : core.tokens().list())
-        if (t.id == id)
-            return t.tenant;
-    return std::nullopt;
+    const auto token = core.tokens().find(id);
+    return token ? std::optional(token->tenant) : std::nullopt;
 }
 
 void Api::Impl::dispatchRoute(const Route& route, const std::vector<std::string>& params,
@@ -322,15 +320,10 @@ void Api::Impl::listEvents(ApiRequest req, Principal p, Respond respond) {
         else
             q.limit = static_cast<int>(*limit);
     }
-    const auto tenant = queryValue(req, "tenant");
-    if (p.allTenants()) {
-        q.tenantId = tenant;
-    } else {
-        if (tenant && *tenant != p.tenant)
-            return respond(problem::forbidden("this token may read tenant '" + p.tenant +
-                                              "' only, not '" + *tenant + "'"));
-        q.tenantId = p.tenant;
-    }
+    std::string refusal;
+    q.tenantId = api::tenantParam(req, p, refusal);
+    if (!refusal.empty())
+        return respond(problem::forbidden(refusal));
     if (!bad.empty())
         return respond(problem::badRequest("invalid query parameters", bad));
 
@@ -498,7 +491,10 @@ void Api::Impl::listQuarantine(ApiRequest req, const Principal& p, Respond respo
     Violations bad;
     const int limit = api::limitParam(req, bad);
     const auto before = api::beforeParam(req, "a quarantine entry id", bad);
-    auto tenant = api::tenantParam(req, p, bad);
+    std::string refusal;
+    auto tenant = api::tenantParam(req, p, refusal);
+    if (!refusal.empty())
+        return respond(problem::forbidden(refusal));
     if (!bad.empty())
         return respond(problem::badRequest(describe(bad), bad));
     core.runOnReader([this, limit, before, tenant, respond = std::move(respond)] {
@@ -523,7 +519,10 @@ void Api::Impl::listAudit(ApiRequest req, const Principal& p, Respond respond) {
     Violations bad;
     const int limit = api::limitParam(req, bad);
     const auto before = api::beforeParam(req, "an audit entry id", bad);
-    const auto tenant = api::tenantParam(req, p, bad);
+    std::string refusal;
+    const auto tenant = api::tenantParam(req, p, refusal);
+    if (!refusal.empty())
+        return respond(problem::forbidden(refusal));
     if (!bad.empty())
         return respond(problem::badRequest(describe(bad), bad));
     core.runOnReader([this, limit, before, tenant, respond = std::move(respond)] {
@@ -629,8 +628,9 @@ void Api::Impl::metrics(const Principal& p, Respond respond) {
         const auto tenant = p.allTenants() ? std::nullopt : std::optional(p.tenant);
         EngineSnapshot delivery = core.delivery().snapshot();
         if (tenant)
-            std::erase_if(delivery.consumers,
-                          [&](const ConsumerStatus& s) { return s.spec.filter.tenant != tenant; });
+            std::erase_if(delivery.consumers, [&](const ConsumerStatus& s) {
+                return !p.canSeeConsumer(s.spec.filter.tenant);
+            });
         ApiResponse r;
         r.contentType = "text/plain; version=0.0.4";
         r.body = core.metrics().renderPrometheus(gauges, core.database().writerStats(), tenant) +

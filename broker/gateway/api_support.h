@@ -67,16 +67,16 @@ inline std::optional<std::int64_t> beforeParam(const ApiRequest& req, const char
     return n;
 }
 
-// ?tenant= on filtered listings: a "*" token may pick any tenant (or none:
-// all); a tenant's token reads its own tenant only.
+// ?tenant= on filtered reads: a "*" token may pick any tenant (or none: all);
+// a tenant's token reads its own tenant only, and naming another sets
+// `refusal` (answered 403).
 inline std::optional<std::string> tenantParam(const ApiRequest& req, const Principal& p,
-                                              Violations& bad) {
+                                              std::string& refusal) {
     auto v = queryValue(req, "tenant");
     if (p.allTenants())
         return v;
     if (v && *v != p.tenant)
-        bad.push_back(
-            {"tenant", "this token reads tenant '" + p.tenant + "' only, not '" + *v + "'"});
+        refusal = "this token may read tenant '" + p.tenant + "' only, not '" + *v + "'";
     return p.tenant;
 }
 

@@ -195,7 +195,7 @@ ojson flowsObject(BrokerCore& core, const Principal& p) {
     // A tenant's token sees its own producers and the consumers filtered to it.
     std::set<std::string, std::less<>> visibleConsumers;
     for (const auto& s : core.delivery().snapshot().consumers)
-        if (p.allTenants() || (s.spec.filter.tenant && *s.spec.filter.tenant == p.tenant))
+        if (p.canSeeConsumer(s.spec.filter.tenant))
             visibleConsumers.insert(s.spec.name);
     const auto view = core.flows().view(core.clock().now());
     const auto rate = [](const FlowStats::Rate& r) {
@@ -318,9 +318,6 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             respond(std::move(r));
         };
     };
-    auto visible = [&](const ConsumerSpec& spec) {
-        return p.allTenants() || (spec.filter.tenant && *spec.filter.tenant == p.tenant);
-    };
     auto& engine = core_.delivery();
     BrokerCore& core = core_;
 
@@ -334,7 +331,7 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             const auto snap = engine.snapshot();
             ojson list = ojson::array();
             for (const auto& s : snap.consumers)
-                if (visible(s.spec))
+                if (p.canSeeConsumer(s.spec.filter.tenant))
                     list.push_back(statusJson(s, false));
             ojson outcomes = ojson::array();
             for (const auto& [type, h] : snap.outcomeEvents) {
@@ -398,7 +395,7 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
         if (n == 3 && m == "GET") {
             auto out = named("/v1/consumers/{name}");
             for (const auto& s : engine.snapshot().consumers)
-                if (s.spec.name == name && visible(s.spec)) {
+                if (s.spec.name == name && p.canSeeConsumer(s.spec.filter.tenant)) {
                     out(jsonResponse(200, statusJson(s, true)));
                     return true;
                 }
@@ -613,10 +610,12 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             out(problem::badRequest("give correlation_id=... or entity=KIND:ID"));
             return true;
         }
-        if (!p.allTenants())
-            q.tenantId = p.tenant;
-        else if (auto tenant = queryValue(req, "tenant"))
-            q.tenantId = *tenant;
+        std::string refusal;
+        q.tenantId = api::tenantParam(req, p, refusal);
+        if (!refusal.empty()) {
+            out(problem::forbidden(refusal));
+            return true;
+        }
         core.runOnReader([&core, q, p, out] { out(stall(core, q, p)); });
         return true;
     }

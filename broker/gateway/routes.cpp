@@ -84,28 +84,6 @@ bool allows(Access access, const Principal& p) {
     return false;
 }
 
-std::string_view toString(Access access) {
-    switch (access) {
-    case A::Public:
-        return "public";
-    case A::AnyToken:
-        return "any token";
-    case A::Read:
-        return "read";
-    case A::Publish:
-        return "publish";
-    case A::Subscribe:
-        return "subscribe";
-    case A::Operate:
-        return "operate";
-    case A::Admin:
-        return "admin";
-    case A::MeshAdmin:
-        return "mesh admin";
-    }
-    return "?";
-}
-
 std::string_view toString(TenantScope scope) {
     switch (scope) {
     case S::Shared:

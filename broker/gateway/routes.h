@@ -53,7 +53,6 @@ struct Route {
 const std::vector<Route>& routeTable();
 
 bool allows(Access access, const Principal& principal);
-std::string_view toString(Access access);
 std::string_view toString(TenantScope scope);
 // "viewer, consumer, operator or admin"
 std::string rolesAllowed(Access access);

@@ -196,8 +196,7 @@ private:
         const EngineSnapshot snap = core_.delivery().snapshot();
         nlohmann::json consumers = nlohmann::json::array();
         for (const auto& s : snap.consumers) {
-            if (!principal_.allTenants() &&
-                (!s.spec.filter.tenant || *s.spec.filter.tenant != principal_.tenant))
+            if (!principal_.canSeeConsumer(s.spec.filter.tenant))
                 continue;
             auto status = nlohmann::json::parse(consumerStatusJson(s, false));
             const std::string state = status["state"];

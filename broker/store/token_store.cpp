@@ -167,6 +167,17 @@ std::optional<TokenRecord> TokenStore::findByPlaintext(std::string_view plaintex
     return found;
 }
 
+std::optional<TokenRecord> TokenStore::find(const std::string& id) const {
+    std::optional<TokenRecord> found;
+    db_.read([&](sqlite3* db) {
+        sqlite::Statement st(db, std::string(kSelectToken) + "WHERE id = ?1", "looking up a token");
+        st.bindText(1, id);
+        if (st.step())
+            found = readToken(st);
+    });
+    return found;
+}
+
 std::vector<TokenRecord> TokenStore::list() const {
     std::vector<TokenRecord> tokens;
     db_.read([&](sqlite3* db) {

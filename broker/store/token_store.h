@@ -41,6 +41,8 @@ public:
     // Only tokens that are not revoked.
     std::optional<TokenRecord> findByPlaintext(std::string_view plaintext) const;
     std::vector<TokenRecord> list() const; // oldest first, revoked ones included
+    // By public id, revoked or not.
+    std::optional<TokenRecord> find(const std::string& id) const;
     // False when there is no such token or it was already revoked.
     bool revoke(const std::string& id);
     // No token at all, revoked ones included: a first admin token is made only

@@ -410,10 +410,9 @@ private Q_SLOTS:
         const std::string text = doc.readAll().toStdString();
         std::string missing;
         for (const Route& route : routeTable()) {
-            const std::string row = "| `" + std::string(route.method) + ' ' +
-                                    std::string(route.pattern) + "` | " +
-                                    rolesAllowed(route.access) + " | " +
-                                    std::string(toString(route.scope)) + " |";
+            const std::string row =
+                "| `" + std::string(route.method) + ' ' + std::string(route.pattern) + "` | " +
+                rolesAllowed(route.access) + " | " + std::string(toString(route.scope)) + " |";
             if (text.find(row) == std::string::npos)
                 missing += row + '\n';
         }

@@ -170,8 +170,13 @@ private Q_SLOTS:
         auto globex = mesh->client(mesh->token(Role::Viewer, "globex"));
         // By id: exactly like a missing event.
         QCOMPARE_HTTP(globex.get("/v1/events/" + event["event_id"].get<std::string>()), 404);
-        // By query naming the tenant: refused.
+        // By query naming the tenant: refused, on every filtered read.
         QCOMPARE_HTTP(globex.get("/v1/events?tenant=acme"), 403);
+        QCOMPARE_HTTP(globex.get("/v1/audit?tenant=acme"), 403);
+        QCOMPARE_HTTP(globex.get("/v1/stall?correlation_id=lead-L-7-journey&tenant=acme"), 403);
+        QCOMPARE_HTTP(
+            mesh->client(mesh->token(Role::Admin, "globex")).get("/v1/quarantine?tenant=acme"),
+            403);
         // By query without a tenant: only its own.
         QCOMPARE_HTTP(mesh->client(globexProducer)
                           .postJson("/v1/events", leadScored("L-7g", 1, "globex").dump()),
