@@ -48,10 +48,10 @@ BrokerCore::BrokerCore(BrokerConfig config, const Clock& clock)
     loadSchemas(registry_);
     readers_ = std::make_unique<ReaderPool>(config_.readerThreads);
     delivery_ = std::make_unique<DeliveryEngine>(*this);
-}
-
-void BrokerCore::eventsCommitted(std::vector<Event> events) {
-    delivery_->eventsCommitted(std::move(events));
+    // Delivery hears of new events from the log itself, whatever appended them.
+    log_->setCommitListener([engine = delivery_.get()](std::vector<EventPtr> committed) {
+        engine->eventsCommitted(std::move(committed));
+    });
 }
 
 BrokerCore::~BrokerCore() {

@@ -50,7 +50,6 @@ public:
     DeliveryEngine& delivery() { return *delivery_; }
     // After a commit, from the thread that answers the publish: hands the
     // appended events (seq set) to the delivery engine.
-    void eventsCommitted(std::vector<Event> events);
     // Maintained by the HTTP server; read for /metrics.
     std::atomic<std::int64_t> openConnections{0};
 

@@ -7,6 +7,7 @@
 #include "core/time.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -41,5 +42,9 @@ struct Event {
 
     bool operator==(const Event&) const = default;
 };
+
+// A committed event, shared read-only between the threads that answer,
+// deliver and display it.
+using EventPtr = std::shared_ptr<const Event>;
 
 } // namespace meshdeck

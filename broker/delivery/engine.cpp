@@ -28,7 +28,6 @@ constexpr auto kFlushEvery = 50ms;
 constexpr auto kSnapshotEvery = 250ms;
 constexpr std::size_t kRecentEvents = 20'000;
 constexpr int kLogReadChunk = 512;
-constexpr auto kHoleWait = 20ms;
 // Past this many entities a consumer forgets the versions it saw pass by for
 // entities it holds nothing for: at worst an entity then waits out one
 // gap_timeout for a version it filters out.
@@ -86,13 +85,12 @@ void DeliveryEngine::Impl::onTick() {
     }
 }
 
-void DeliveryEngine::Impl::onCommitted(std::vector<Event> events) {
+void DeliveryEngine::Impl::onCommitted(std::vector<EventPtr> events) {
     for (auto& e : events) {
-        const std::int64_t seq = e.seq;
-        lastSeq = std::max(lastSeq, seq);
-        if (!e.causationId.empty())
-            recordOutcomeEvent(e);
-        recent.emplace(seq, std::make_shared<const Event>(std::move(e)));
+        lastSeq = std::max(lastSeq, e->seq);
+        if (!e->causationId.empty())
+            recordOutcomeEvent(*e);
+        recent.emplace(e->seq, std::move(e));
     }
     while (recent.size() > kRecentEvents)
         recent.erase(recent.begin());
@@ -112,20 +110,17 @@ void DeliveryEngine::Impl::fill(Consumer& c) {
             accept(c, it->second);
             continue;
         }
-        // A hole among the recent events: its notice is probably on its way.
+        // The log announces every commit in seq order, so a seq missing
+        // among the announced ones was never used.
         if (!recent.empty() && c.cursor > recent.begin()->first) {
-            const auto now = std::chrono::steady_clock::now();
-            if (c.holeSeq != c.cursor) {
-                c.holeSeq = c.cursor;
-                c.holeSince = now;
-            }
-            if (now - c.holeSince < kHoleWait)
-                break; // the next notice or tick fills it
+            ++c.cursor;
+            continue;
         }
-        // Older than what is kept in memory (a restart, a slow consumer), or
-        // a seq that was never used: read that stretch of the log.
+        // Older than what is kept in memory (a restart, a slow consumer):
+        // read that stretch of the log.
+        const std::int64_t last = recent.empty() ? lastSeq : recent.begin()->first - 1;
         const auto span =
-            static_cast<int>(std::min<std::int64_t>(kLogReadChunk, lastSeq - c.cursor + 1));
+            static_cast<int>(std::min<std::int64_t>(kLogReadChunk, last - c.cursor + 1));
         auto events = core.log().readFrom(c.cursor, span);
         c.cursor += span;
         for (auto& e : events) {
@@ -760,7 +755,7 @@ void DeliveryEngine::stop() {
     impl_->thread.join();
 }
 
-void DeliveryEngine::eventsCommitted(std::vector<Event> events) {
+void DeliveryEngine::eventsCommitted(std::vector<EventPtr> events) {
     boost::asio::post(impl_->io, [impl = impl_.get(), events = std::move(events)]() mutable {
         impl->onCommitted(std::move(events));
     });

@@ -144,8 +144,10 @@ public:
     // abandoned (redelivered after the next start).
     void stop();
 
-    // Called after each commit with the events it appended (seq set).
-    void eventsCommitted(std::vector<Event> events);
+    // The log's commit listener: each commit's new events, in seq order, from
+    // one thread (see EventLog::setCommitListener). Hands them to the
+    // delivery thread and returns.
+    void eventsCommitted(std::vector<EventPtr> events);
 
     EngineSnapshot snapshot() const; // refreshed about four times a second
     // The tenant a consumer reads (its filter.tenant; "" when it reads every

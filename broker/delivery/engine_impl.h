@@ -76,9 +76,9 @@ struct DeliveryEngine::Impl {
     // engine.cpp
     void scheduleTick();
     void onTick();
-    void onCommitted(std::vector<Event> events);
+    void onCommitted(std::vector<EventPtr> events);
     void fill(delivery::Consumer& c);
-    void accept(delivery::Consumer& c, const delivery::EventPtr& e);
+    void accept(delivery::Consumer& c, const EventPtr& e);
     void enqueue(delivery::Consumer& c, delivery::Item item, bool front);
     void makeReady(delivery::Consumer& c, const std::string& key);
     void fillReplays(delivery::Consumer& c);
@@ -131,7 +131,7 @@ struct DeliveryEngine::Impl {
     bool stopping = false;
 
     std::map<std::string, std::unique_ptr<delivery::Consumer>> consumers;
-    std::map<std::int64_t, delivery::EventPtr> recent; // the newest committed events
+    std::map<std::int64_t, EventPtr> recent; // the newest committed events
     std::int64_t lastSeq = 0;
     std::uint64_t unorderedSerial = 0;
     std::uint64_t nextGeneration = 1;

@@ -18,7 +18,6 @@
 namespace meshdeck::delivery {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
-using EventPtr = std::shared_ptr<const Event>;
 
 enum class ItemKind {
     Live,       // read from the log in order; settles the consumer's progress
@@ -104,11 +103,6 @@ struct Consumer {
     SteadyTime throttledUntil{};
     std::deque<ReplayJob> replays;
     std::vector<std::uint64_t> subscribers; // WebSocket links, round robin
-    // A seq missing from the recent events while later ones are there: its
-    // commit notice is usually a moment behind (answers are built on several
-    // threads), so it is waited for briefly before the log is read.
-    std::int64_t holeSeq = 0;
-    SteadyTime holeSince{};
     std::size_t nextSubscriber = 0;
 
     ConsumerStatus totals; // counters and histograms; spec filled at snapshot

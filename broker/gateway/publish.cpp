@@ -263,7 +263,7 @@ void PublishHandler::answerCommitted(const ApiRequest& req, const Principal& p, 
     std::map<std::tuple<std::string_view, std::string_view, std::string_view>, std::int64_t> counts;
     for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
         const auto& o = result.outcomes[i];
-        const Event& e = result.events[i];
+        const Event& e = *result.events[i];
         if (i > 0)
             items += ',';
         items += "{\"event_id\":\"" + e.eventId + '"';
@@ -306,19 +306,6 @@ void PublishHandler::answerCommitted(const ApiRequest& req, const Principal& p, 
         r.body += ",\"results\":[" + items + "]}";
     } else {
         r.body = std::move(items);
-    }
-    if (appended > 0) {
-        std::vector<Event> committed;
-        committed.reserve(appended);
-        for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
-            if (result.outcomes[i].status != AppendStatus::Appended)
-                continue;
-            Event& e = result.events[i];
-            e.seq = result.outcomes[i].seq;
-            e.ingestedAt = result.outcomes[i].ingestedAt;
-            committed.push_back(std::move(e));
-        }
-        core_.eventsCommitted(std::move(committed));
     }
     if (conflicts > 0) {
         // Conflicting events were not stored: keep the request with the reason.

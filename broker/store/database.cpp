@@ -481,6 +481,7 @@ struct Database::Impl {
     // copy; the writer copies it between two commits.
     std::atomic<bool> writerCopiesRest{false};
     std::uint64_t commitsAtLastCheckpoint = 0; // checkpoint thread only
+    std::function<void()> afterCommit;         // set before the writer runs jobs
 
     std::mutex drainMutex; // serialises drain(); guards drained
     bool drained = false;
@@ -651,6 +652,13 @@ void Database::Impl::commitBatch(std::vector<WriteJob>& batch) {
             batch[i].done(batchError.empty() ? errors[i] : batchError);
         } catch (...) {
             // A completion must not take the writer down with it.
+        }
+    }
+    if (batchError.empty() && afterCommit) {
+        try {
+            afterCommit();
+        } catch (...) {
+            // Neither may the hook.
         }
     }
 }
@@ -832,6 +840,10 @@ void Database::read(const std::function<void(sqlite3*)>& f) const {
 
 void Database::drain() {
     impl_->drain();
+}
+
+void Database::setAfterCommit(std::function<void()> hook) {
+    impl_->afterCommit = std::move(hook);
 }
 
 WriterStats Database::writerStats() const {

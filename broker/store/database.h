@@ -83,6 +83,12 @@ public:
     // thread (a job's apply or done). Returns the error, empty on success.
     std::string writeAndWait(std::function<void(sqlite3*)> apply);
 
+    // Runs after every successful commit, on the writer thread, once the
+    // commit's job completions have run; nothing runs it concurrently with
+    // itself. Set it before the first submit. It must not block: it is how
+    // a store announces what one commit made durable (see EventLog).
+    void setAfterCommit(std::function<void()> hook);
+
     // Runs f with a read connection from the pool (blocking until one is free).
     void read(const std::function<void(sqlite3*)>& f) const;
 

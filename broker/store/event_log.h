@@ -33,11 +33,16 @@ struct AppendResult {
     bool queueFull = false;
     std::vector<AppendOutcome> outcomes; // one per input event, in order
     // The batch, handed back so the caller can answer from it and free it off
-    // the log's thread.
-    std::vector<Event> events;
+    // the log's thread. Appended events carry their seq and ingestedAt; they
+    // are the same objects the commit listener was given.
+    std::vector<EventPtr> events;
 };
 
 using AppendCallback = std::function<void(AppendResult)>;
+
+// What one commit appended: new events only (no duplicates, nothing refused),
+// ascending seq, each with its seq and ingestedAt set.
+using CommitListener = std::function<void(std::vector<EventPtr> committed)>;
 
 struct EventQuery {
     std::optional<std::string> eventType;
@@ -86,6 +91,13 @@ public:
     // the log's durability setting) or has failed; it must not block.
     // Returns false at once, without calling done, when the log's queue is full.
     virtual bool append(std::vector<Event> events, AppendCallback done) = 0;
+
+    // The one way to hear of new events, whoever appended them. The listener
+    // is called once per commit that appended anything, in seq order, from
+    // one thread at a time, never before the events are durable in the log's
+    // configured mode, and never twice for one event. Set it before the first
+    // append; it must not block (hand the events over and return).
+    virtual void setCommitListener(CommitListener listener) = 0;
 
     virtual std::optional<Event> get(const std::string& eventId) const = 0;
     // Events with seq in [fromSeq, fromSeq + max), ascending.

@@ -141,7 +141,28 @@ std::vector<AppendOutcome> appendBatch(sqlite3* db, const Clock& clock,
 
 } // namespace
 
-SqliteEventLog::SqliteEventLog(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+struct SqliteEventLog::Announcements {
+    CommitListener listener;
+    std::vector<EventPtr> committed; // this commit's new events, in seq order
+};
+
+SqliteEventLog::SqliteEventLog(Database& db, const Clock& clock)
+    : db_(db), clock_(clock), announcements_(std::make_shared<Announcements>()) {
+    // Jobs complete in the order they ran, and each job's new events are in
+    // seq order, so one commit's list is in seq order too.
+    db_.setAfterCommit([a = announcements_] {
+        if (a->committed.empty())
+            return;
+        std::vector<EventPtr> committed;
+        committed.swap(a->committed);
+        if (a->listener)
+            a->listener(std::move(committed));
+    });
+}
+
+void SqliteEventLog::setCommitListener(CommitListener listener) {
+    announcements_->listener = std::move(listener);
+}
 
 bool SqliteEventLog::append(std::vector<Event> events, AppendCallback done) {
     // Owned by the job; apply fills outcomes, done hands them over.
@@ -159,13 +180,25 @@ bool SqliteEventLog::append(std::vector<Event> events, AppendCallback done) {
     job.apply = [pending, &clock = clock_](sqlite3* db) {
         pending->outcomes = appendBatch(db, clock, pending->events);
     };
-    job.done = [pending](const std::string& error) {
+    job.done = [pending, a = announcements_](const std::string& error) {
         AppendResult result;
         result.ok = error.empty();
         result.error = error;
         if (result.ok)
             result.outcomes = std::move(pending->outcomes);
-        result.events = std::move(pending->events);
+        result.events.reserve(pending->events.size());
+        for (std::size_t i = 0; i < pending->events.size(); ++i) {
+            Event& e = pending->events[i];
+            const bool appended = result.ok && result.outcomes[i].status == AppendStatus::Appended;
+            if (appended) {
+                e.seq = result.outcomes[i].seq;
+                e.ingestedAt = result.outcomes[i].ingestedAt;
+            }
+            auto shared = std::make_shared<const Event>(std::move(e));
+            if (appended)
+                a->committed.push_back(shared);
+            result.events.push_back(std::move(shared));
+        }
         if (pending->done)
             pending->done(std::move(result));
     };

@@ -9,7 +9,8 @@
 //
 // Threads: appends and retention run on the Database's writer thread (the
 // clock is read there, so a FakeClock must only be moved while no append is in
-// flight); reads run on the caller's thread with a pooled read connection.
+// flight), and so does the commit listener, after each group commit; reads
+// run on the caller's thread with a pooled read connection.
 // Read failures throw SqliteError.
 
 #include "broker/store/database.h"
@@ -23,6 +24,7 @@ public:
     SqliteEventLog(Database& db, const Clock& clock = SystemClock::instance());
 
     bool append(std::vector<Event> events, AppendCallback done) override;
+    void setCommitListener(CommitListener listener) override;
     std::optional<Event> get(const std::string& eventId) const override;
     std::vector<Event> readFrom(std::int64_t fromSeq, int max) const override;
     EventPage query(const EventQuery& query) const override;
@@ -30,9 +32,14 @@ public:
     RetentionResult applyRetention(const RetentionPolicy& policy) override;
     void drain() override;
 
+    // The writer thread's list of what the current commit appended; shared
+    // with the Database's after-commit hook so it outlives this object.
+    struct Announcements;
+
 private:
     Database& db_;
     const Clock& clock_;
+    std::shared_ptr<Announcements> announcements_;
 };
 
 } // namespace meshdeck

@@ -641,6 +641,129 @@ void EventLogSuite::concurrentAppendersCommitEachEventOnce() {
     qInfo("%d batches from %d threads, %d refusals", kBatches, kThreads, refusals.load());
 }
 
+// The commit listener is how delivery (and every later reader of new
+// events) hears of them: each appended event exactly once, in seq order,
+// from one thread at a time, and only once another reader can see it.
+// Duplicates, conflicts and failed batches are never announced.
+void EventLogSuite::commitsAreAnnouncedOnceInSeqOrderWhenDurable() {
+    struct Heard {
+        std::mutex mutex;
+        std::vector<EventPtr> events;
+        std::vector<std::string> problems;
+        std::atomic<int> inside{0};
+        int calls = 0;
+    };
+    auto heard = std::make_shared<Heard>();
+    EventLog* log = log_.get();
+    log_->setCommitListener([heard, log](std::vector<EventPtr> committed) {
+        if (heard->inside.fetch_add(1) != 0)
+            heard->problems.push_back("the listener was called from two threads at once");
+        std::vector<std::string> problems;
+        if (committed.empty())
+            problems.push_back("a call with no events");
+        for (const EventPtr& e : committed) {
+            // Durable here means: a reader on another connection sees it.
+            const auto stored = log->get(e->eventId);
+            if (!stored)
+                problems.push_back(e->eventId + " announced before a reader could see it");
+            else if (!(*stored == *e))
+                problems.push_back(e->eventId + " announced as " + describe(*e) +
+                                   "\nbut stored as " + describe(*stored));
+        }
+        {
+            std::lock_guard lock(heard->mutex);
+            ++heard->calls;
+            heard->events.insert(heard->events.end(), committed.begin(), committed.end());
+            heard->problems.insert(heard->problems.end(), problems.begin(), problems.end());
+        }
+        heard->inside.fetch_sub(1);
+    });
+    const auto stopListening = qScopeGuard([this] {
+        log_->drain();
+        log_->setCommitListener({});
+    });
+
+    // Four appenders at once, each batch with an event repeated from its
+    // own earlier batch (a duplicate), beside a failing batch, then another
+    // tenant's repeat of an id (a conflict).
+    constexpr int kThreads = 4;
+    constexpr int kBatches = 40;
+    constexpr int kBatch = 10;
+    std::mutex mutex;
+    std::map<std::string, std::int64_t> appended; // id -> seq, from the append results
+    std::vector<std::string> failures;
+    std::atomic<int> completions{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int b = 0; b < kBatches; ++b) {
+                std::vector<Event> events =
+                    makeBatch("t" + std::to_string(t) + "b" + std::to_string(b) + "-", kBatch);
+                if (b > 0)
+                    events.push_back(makeEvent("t" + std::to_string(t) + "b0-0"));
+                auto done = [&](AppendResult r) {
+                    std::lock_guard lock(mutex);
+                    if (!r.ok)
+                        failures.push_back(r.error);
+                    for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
+                        if (r.outcomes[i].status != AppendStatus::Appended)
+                            continue;
+                        if (r.events[i]->seq != r.outcomes[i].seq)
+                            failures.push_back(r.events[i]->eventId + ": result without its seq");
+                        appended.emplace(r.events[i]->eventId, r.outcomes[i].seq);
+                    }
+                    ++completions;
+                };
+                while (!log_->append(events, done))
+                    std::this_thread::sleep_for(1ms);
+            }
+        });
+    }
+    std::vector<Event> doomed = makeBatch("doomed-", 3);
+    doomed[1].eventId.clear();
+    QVERIFY(!appendAndWait(*log_, doomed).ok);
+    for (auto& thread : threads)
+        thread.join();
+    QVERIFY(waitUntil([&] { return completions.load() == kThreads * kBatches; }));
+    const AppendResult conflict = appendAndWait(*log_, {makeEvent("t0b0-0", "globex")});
+    QVERIFY(conflict.ok);
+    QCOMPARE(conflict.outcomes.at(0).status, AppendStatus::Conflict);
+    QVERIFY2(failures.empty(), failures.empty() ? "" : failures.front().c_str());
+    QCOMPARE(appended.size(), std::size_t(kThreads * kBatches * kBatch));
+
+    // Each completion runs once its commit is announced or just before it:
+    // drain so the last announcement has been made.
+    log_->drain();
+    std::vector<EventPtr> announced;
+    std::vector<std::string> problems;
+    int calls = 0;
+    {
+        std::lock_guard lock(heard->mutex);
+        announced = heard->events;
+        problems = heard->problems;
+        calls = heard->calls;
+    }
+    QVERIFY2(problems.empty(), problems.empty() ? "" : problems.front().c_str());
+    QCOMPARE(announced.size(), appended.size());
+    std::int64_t previous = 0;
+    for (const EventPtr& e : announced) {
+        QVERIFY2(e->seq > previous, describe(*e).c_str()); // seq order, across calls too
+        previous = e->seq;
+        const auto it = appended.find(e->eventId);
+        QVERIFY2(it != appended.end(), ("announced but not appended: " + e->eventId).c_str());
+        QCOMPARE(e->seq, it->second);
+        QCOMPARE(e->ingestedAt, clock_.now());
+    }
+    qInfo("%zu events announced in %d calls", announced.size(), calls);
+
+    // What was announced survives a reopen.
+    reopen();
+    for (const EventPtr& e : announced) {
+        const auto stored = log_->get(e->eventId);
+        QVERIFY2(stored && *stored == *e, e->eventId.c_str());
+    }
+}
+
 void EventLogSuite::retentionByAge() {
     std::vector<Event> old = makeBatch("old", 10);
     QVERIFY(appendAll(*log_, old));

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void statsCountEventsAndBytes();
     void reopenKeepsEverything();
     void concurrentAppendersCommitEachEventOnce();
+    void commitsAreAnnouncedOnceInSeqOrderWhenDurable();
     void retentionByAge();
     void retentionHonoursProtectFromSeq();
     void retentionBySize();

@@ -33,6 +33,9 @@ public:
         return log_.applyRetention(policy);
     }
     void drain() override { log_.drain(); }
+    void setCommitListener(CommitListener listener) override {
+        log_.setCommitListener(std::move(listener));
+    }
 
     Database& database() { return *db_; }
 
