@@ -27,6 +27,7 @@
 #include <QTextLayout>
 #include <QToolButton>
 #include <QtTest/QTest>
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -487,13 +488,34 @@ private Q_SLOTS:
         QCOMPARE(status->text(), QStringLiteral("0 events loaded · following"));
     }
 
-    // Last: it publishes more events.
+    // On a broker of its own: the events it publishes must not change what
+    // the other functions find, whatever order they run in.
     void followPicksUpEventsPublishedLater() {
-        auto mesh = session();
-        EventTableModel model(*mesh);
+        test::TestBroker mesh;
+        const QByteArray token = QByteArray::fromStdString(mesh.token(Role::Viewer, "acme"));
+        const auto publishTo = [&](const std::vector<std::string>& events) {
+            std::string body = "[";
+            for (const auto& event : events)
+                body += (body.size() > 1 ? "," : "") + event;
+            body += ']';
+            const HttpResult result = mesh.client(mesh.adminToken).postJson("/v1/events", body);
+            QVERIFY2(result.ok(), result.body.c_str());
+        };
+        const auto openSession = [&] {
+            return std::make_unique<MeshSession>(
+                std::make_unique<HttpTransport>(QUrl(QString::fromStdString(mesh.url())), token));
+        };
+        auto session = openSession();
+        EventTableModel model(*session);
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy inserts(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy loading(&model, &EventTableModel::loadingChanged);
+        // Answers to requests this model made: a poll that has landed.
+        const auto answers = [&] {
+            return std::count_if(loading.begin(), loading.end(),
+                                 [](const QList<QVariant>& args) { return !args[0].toBool(); });
+        };
         model.setFilter({.entity = QStringLiteral("lead:L-new")});
         QTRY_VERIFY_WITH_TIMEOUT(model.hasLoaded(), 10000);
         QCOMPARE(model.rowCount(), 0);
@@ -501,23 +523,37 @@ private Q_SLOTS:
         model.setFollowing(true);
         QVERIFY(model.isFollowing());
 
-        publish({leadEvent(1, "L-new"), leadEvent(2, "L-new"), leadEvent(3, "L-new")});
+        publishTo({leadEvent(1, "L-new"), leadEvent(2, "L-new"), leadEvent(3, "L-new")});
         QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 3, 5000);
         QCOMPARE(inserts.size(), 1); // one batch
-        publish({leadEvent(4, "L-new"), leadEvent(5, "L-new")});
+        publishTo({leadEvent(4, "L-new"), leadEvent(5, "L-new")});
         QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 5, 5000);
         QCOMPARE(inserts.size(), 2);
         QVERIFY(seqAscending(model));
-        QTest::qWait(300); // polls that find nothing add nothing
+        // Polls that find nothing add nothing: three more answers, same rows.
+        const auto answered = answers();
+        QTRY_VERIFY_WITH_TIMEOUT(answers() >= answered + 3, 5000);
         QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(inserts.size(), 2);
 
+        // Stopped: no more requests. A second model that keeps following is
+        // the witness that polls would have found the new event by now.
         model.setFollowing(false);
-        QTest::qWait(150); // a poll in flight may still land
-        const int settled = model.rowCount();
-        publish({leadEvent(6, "L-new")});
-        QTest::qWait(500);
-        QCOMPARE(model.rowCount(), settled);
-        QCOMPARE(settled, 5);
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), 5000); // a poll in flight lands
+        loading.clear();
+        auto witnessSession = openSession();
+        EventTableModel witness(*witnessSession);
+        witness.setFilter({.entity = QStringLiteral("lead:L-new")});
+        QTRY_VERIFY_WITH_TIMEOUT(witness.hasLoaded(), 10000);
+        QCOMPARE(witness.rowCount(), 5);
+        witness.setFollowInterval(100);
+        witness.setFollowing(true);
+        publishTo({leadEvent(6, "L-new")});
+        QTRY_COMPARE_WITH_TIMEOUT(witness.rowCount(), 6, 5000);
+        QSignalSpy witnessLoading(&witness, &EventTableModel::loadingChanged);
+        QTRY_VERIFY_WITH_TIMEOUT(witnessLoading.size() >= 4, 5000); // two more polls
+        QCOMPARE(loading.size(), 0);
+        QCOMPARE(model.rowCount(), 5);
     }
 };
 
