@@ -56,6 +56,7 @@ private Q_SLOTS:
     void replayAcrossConsumers();
     void probesUseUpNoAttempts();
     void retentionKeepsWhatAConsumerHasNotSettled();
+    void redactsPiiAndMapsOnTheWayOut();
 };
 
 void DeliveryTest::consumerApiValidatesAndLists() {
@@ -1031,6 +1032,74 @@ void DeliveryTest::retentionKeepsWhatAConsumerHasNotSettled() {
     // And they still reach the consumer once it goes on.
     QCOMPARE_HTTP(admin.postJson("/v1/consumers/crm/resume", ""), 200);
     QVERIFY(sink.waitForRequests(10, 5s));
+}
+
+// redact_pii and mapping shape only what one consumer receives: the fields the
+// schema marks x-pii arrive as "[redacted]", a mapping sends just its fields,
+// the signature covers the body as sent, and the log and other consumers
+// keep the producer's payload.
+void DeliveryTest::redactsPiiAndMapsOnTheWayOut() {
+    DeliveryFixture f;
+    const std::string secret = "whsec_bWVzaGRlY2stb3V0Ym91bmQta2V5LTAxMjM0NTY3ODlhYg==";
+    const auto consumerFor = [&](const std::string& name) {
+        auto spec = webhookConsumer(name, f.sink.url("/" + name));
+        spec["filter"]["event_types"] = {"LeadCreated"};
+        spec["sink"]["secret"] = secret;
+        return spec;
+    };
+    auto redacted = consumerFor("redacted");
+    redacted["redact_pii"] = true;
+    auto mapped = consumerFor("mapped");
+    mapped["redact_pii"] = true;
+    mapped["mapping"] = {{"lead", "/payload/lead_id"},
+                         {"email", "/payload/email"},
+                         {"company", "/payload/company"},
+                         {"id", "/event_id"},
+                         {"version", "/entity/version"}};
+    QCOMPARE_HTTP(f.createConsumer(redacted), 201);
+    QCOMPARE_HTTP(f.createConsumer(mapped), 201);
+    QCOMPARE_HTTP(f.createConsumer(consumerFor("plain")), 201);
+
+    json event = leadEvent("L-77", 4);
+    event["event_type"] = "LeadCreated";
+    const json payload = {{"lead_id", "L-77"},        {"email", "ada@example.com"},
+                          {"first_name", "Ada"},      {"last_name", "Lovelace"},
+                          {"phone", "+441234567890"}, {"company", "Analytical Engines"}};
+    event["payload"] = payload;
+    QCOMPARE_HTTP(f.publish(event), 202);
+    QVERIFY(f.sink.waitForRequests(3, 10s));
+
+    std::map<std::string, SinkRequest> byTarget;
+    for (const auto& r : f.sink.requests())
+        byTarget[r.target] = r;
+    QCOMPARE(byTarget.size(), 3u);
+    for (const auto& [target, r] : byTarget) {
+        const auto ts = std::stoll(r.headers.at("webhook-timestamp"));
+        QCOMPARE(r.headers.at("webhook-signature"),
+                 delivery::standardWebhookSignature(secret, event["event_id"].get<std::string>(),
+                                                    ts, r.body));
+        QVERIFY2(r.body.find("ada@example.com") == std::string::npos || target == "/plain",
+                 (target + " received the email: " + r.body).c_str());
+    }
+
+    const json whole = json::parse(byTarget.at("/redacted").body);
+    QCOMPARE_JSON(whole["event_id"], event["event_id"]);
+    QCOMPARE_JSON(whole["payload"], (json{{"lead_id", "L-77"},
+                                          {"email", "[redacted]"},
+                                          {"first_name", "[redacted]"},
+                                          {"last_name", "[redacted]"},
+                                          {"phone", "[redacted]"},
+                                          {"company", "Analytical Engines"}}));
+
+    QCOMPARE_JSON(json::parse(byTarget.at("/mapped").body), (json{{"lead", "L-77"},
+                                                                  {"email", "[redacted]"},
+                                                                  {"company", "Analytical Engines"},
+                                                                  {"id", event["event_id"]},
+                                                                  {"version", 4}}));
+
+    QCOMPARE_JSON(json::parse(byTarget.at("/plain").body)["payload"], payload);
+    const json stored = parse(f.admin.get("/v1/events/" + event["event_id"].get<std::string>()));
+    QCOMPARE_JSON(stored["payload"], payload);
 }
 
 QTEST_GUILESS_MAIN(DeliveryTest)

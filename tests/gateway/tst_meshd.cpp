@@ -8,6 +8,7 @@
 #include "tests/support/meshd_process.h"
 #include "tests/support/test_support.h"
 
+#include <QDir>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QTest>
@@ -247,6 +248,64 @@ private Q_SLOTS:
         meshd.signal(SIGHUP);
         QTRY_COMPARE_WITH_TIMEOUT(
             client.postJson("/v1/events", makeEvent("LeadScored", "L-h").dump()).status, 202, 5000);
+    }
+
+    // SIGHUP reloads the schemas: the catalog folder as it is now, and the
+    // versions registered through the API, which survive the reload.
+    void sighupReloadsSchemas() {
+        QTemporaryDir dir;
+        const QString catalog = dir.path() + QStringLiteral("/catalog");
+        QVERIFY(QDir().mkpath(catalog));
+        const auto readSchema = [](const QString& name) {
+            std::ifstream in(QString(test::catalogDir() + u'/' + name).toStdString());
+            return json::parse(in, nullptr, false);
+        };
+        const auto writeSchema = [&](const QString& name, const json& schema) {
+            std::ofstream out(QString(catalog + u'/' + name).toStdString());
+            out << schema.dump(2);
+        };
+        json scored = readSchema(QStringLiteral("LeadScored.v1.json"));
+        QVERIFY(scored.is_object());
+        writeSchema(QStringLiteral("LeadScored.v1.json"), scored);
+        const QString configPath = dir.path() + QStringLiteral("/meshd.json");
+        {
+            std::ofstream out(configPath.toStdString());
+            out << json{{"catalog", catalog.toStdString()}}.dump();
+        }
+        MeshdProcess meshd(dir.path() + QStringLiteral("/data"),
+                           {QStringLiteral("--config"), configPath});
+        MeshClient client(meshd.url(), meshd.adminToken());
+        const auto publish = [&](const std::string& type) {
+            return client.postJson("/v1/events", makeEvent(type, "L-s").dump()).status;
+        };
+        QCOMPARE(publish("LeadScored"), 202);
+        QCOMPARE(publish("LeadQualified"), 422); // not in this catalog
+        // A version registered through the API (stored in the database).
+        json v2 = scored;
+        v2["$id"] = "urn:meshdeck:schema:LeadScored:2";
+        v2["properties"]["segment"] = {{"type", "string"}};
+        QCOMPARE(client.postJson("/v1/schemas/LeadScored/versions", v2.dump()).status, 201);
+        json second = makeEvent("LeadScored", "L-s");
+        second["schema_version"] = 2;
+        QCOMPARE(client.postJson("/v1/events", second.dump()).status, 202);
+
+        // The catalog changes on disk: a new type, and LeadScored v1 now
+        // requires a field the test events do not have.
+        writeSchema(QStringLiteral("LeadQualified.v1.json"),
+                    readSchema(QStringLiteral("LeadQualified.v1.json")));
+        scored["properties"]["campaign"] = {{"type", "string"}};
+        scored["required"].push_back("campaign");
+        writeSchema(QStringLiteral("LeadScored.v1.json"), scored);
+        QCOMPARE(publish("LeadQualified"), 422); // nothing is read before the signal
+
+        meshd.signal(SIGHUP);
+        QTRY_COMPARE_WITH_TIMEOUT(publish("LeadQualified"), 202, 5000);
+        const HttpResult refused =
+            client.postJson("/v1/events", makeEvent("LeadScored", "L-s").dump());
+        QCOMPARE(refused.status, 422);
+        QVERIFY2(refused.body.find("campaign") != std::string::npos, refused.body.c_str());
+        second["event_id"] = UuidV7Generator().next();
+        QCOMPARE(client.postJson("/v1/events", second.dump()).status, 202); // v2 kept
     }
 
     void logsAreJsonLinesWithoutSecrets() {
