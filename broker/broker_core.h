@@ -48,8 +48,6 @@ public:
     Metrics& metrics() { return metrics_; }
     FlowStats& flows() { return flows_; }
     DeliveryEngine& delivery() { return *delivery_; }
-    // After a commit, from the thread that answers the publish: hands the
-    // appended events (seq set) to the delivery engine.
     // Maintained by the HTTP server; read for /metrics.
     std::atomic<std::int64_t> openConnections{0};
 

@@ -27,6 +27,11 @@ std::string when(Timestamp t) {
     return formatRfc3339(t);
 }
 
+// "LeadScored <event id> (seq 42)", how stall sentences name an event.
+std::string describeEvent(const Event& e) {
+    return e.eventType + ' ' + e.eventId + " (seq " + std::to_string(e.seq) + ")";
+}
+
 std::string describeSink(const ConsumerSpec& spec) {
     switch (spec.sink.kind) {
     case SinkKind::Webhook:
@@ -46,7 +51,8 @@ std::string describeSink(const ConsumerSpec& spec) {
 void DeliveryEngine::Impl::load() {
     // Config consumers win over stored ones of the same name: the file is the
     // source of truth for what it declares. They are stored too, so their
-    // progress and the console see them the same way.
+    // progress and the console see them the same way. This runs before the
+    // delivery thread starts, so it may wait for its writes.
     std::map<std::string, ConsumerSpec> specs;
     for (auto& stored : store.loadConsumers())
         specs[stored.spec.name] = stored.spec;
@@ -55,44 +61,65 @@ void DeliveryEngine::Impl::load() {
         spec.source = "config";
         if (auto it = specs.find(spec.name); it != specs.end())
             spec.paused = it->second.paused; // a pause survives restarts
-        store.saveConsumer(spec, core.clock().now());
+        WriteWait saved;
+        store.saveConsumer(spec, core.clock().now(), saved.done());
+        if (const std::string error = saved.wait(); !error.empty())
+            throw SqliteError("saving consumer " + spec.name + " from the config file: " + error);
         specs[spec.name] = spec;
     }
     lastSeq = core.log().stats().lastSeq;
-    for (auto& [name, spec] : specs)
-        install(std::move(spec));
+    for (auto& [name, spec] : specs) {
+        StoredState stored = loadStoredState(spec);
+        install(std::move(spec), std::move(stored));
+    }
     publishSnapshot();
 }
 
-// Builds a consumer's delivery state from what is stored: the ack floor, the
-// acks above it, the versions it received and the entities blocked behind an
-// open dead letter.
-void DeliveryEngine::Impl::install(ConsumerSpec spec) {
+// What install() starts a consumer from: the ack floor, the acks above it,
+// the versions it received and the entities blocked behind an open dead
+// letter. Reads the store, so it runs on the caller's thread.
+DeliveryEngine::Impl::StoredState
+DeliveryEngine::Impl::loadStoredState(const ConsumerSpec& spec) const {
+    StoredState state;
+    state.progress = store.loadProgress(spec.name);
+    if (spec.deadLetter == DeadLetterPolicy::BlockEntity && spec.orderByEntity) {
+        DeadLetterQuery q;
+        q.consumer = spec.name;
+        q.limit = 1000;
+        for (const auto& d : store.deadLetters(q))
+            ++state.openDeadLetters[d.entity];
+    }
+    return state;
+}
+
+void DeliveryEngine::Impl::install(ConsumerSpec spec, StoredState stored) {
     auto c = std::make_unique<Consumer>(std::move(spec));
     c->generation = nextGeneration++;
-    const ConsumerProgress progress = store.loadProgress(c->spec.name);
-    c->cursor = progress.ackFloor + 1;
-    c->savedFloor = progress.ackFloor;
-    c->settledBeforeStart = progress.settledAbove;
-    for (const auto& [entity, version] : progress.entityVersions)
+    c->cursor = stored.progress.ackFloor + 1;
+    c->savedFloor = stored.progress.ackFloor;
+    c->settledBeforeStart = std::move(stored.progress.settledAbove);
+    for (const auto& [entity, version] : stored.progress.entityVersions)
         c->lastVersion[entity] = version;
     if (c->spec.rate.perSecond > 0)
         c->bucket.emplace(c->spec.rate.perSecond, c->spec.rate.burst,
                           std::chrono::steady_clock::now());
-    if (c->spec.deadLetter == DeadLetterPolicy::BlockEntity && c->spec.orderByEntity) {
-        DeadLetterQuery q;
-        q.consumer = c->spec.name;
-        q.limit = 1000;
-        for (const auto& d : store.deadLetters(q))
-            ++c->entities[d.entity].openDeadLetters;
-    }
+    for (const auto& [entity, count] : stored.openDeadLetters)
+        c->entities[entity].openDeadLetters = count;
     const std::string name = c->spec.name;
     consumers[name] = std::move(c);
 }
 
+// Consumer changes take three steps so the delivery thread never waits for
+// the writer: on the delivery thread the change is checked, the old state
+// let go of and its write queued; the caller waits for the commit and reads
+// what the new state starts from; back on the delivery thread it is
+// installed. controlMutex keeps two changes from interleaving.
 DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std::string& actor,
                                                    bool mustBeNew) {
-    return impl_->callAndWait([&]() -> Answer {
+    std::lock_guard control(impl_->controlMutex);
+    Impl::WriteWait saved;
+    bool created = false;
+    const Answer checked = impl_->callAndWait([&]() -> Answer {
         auto& consumers = impl_->consumers;
         auto existing = consumers.find(spec.name);
         if (mustBeNew && existing != consumers.end())
@@ -102,23 +129,36 @@ DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std:
             spec.source != "config")
             return {409, "consumer " + spec.name +
                              " is declared in the config file; change it there and reload"};
-        if (existing != consumers.end()) {
+        created = existing == consumers.end();
+        if (!created) {
+            // Its progress so far is queued before the new spec, so the
+            // state read back below includes it; answers still in flight
+            // for it are dropped and those events delivered again.
             impl_->flush();
             for (auto& [id, sub] : impl_->subscriberLinks)
                 if (sub.consumer == spec.name)
                     sub.link->close("consumer " + spec.name + " was changed; subscribe again");
+            consumers.erase(existing);
         }
-        impl_->store.saveConsumer(spec, impl_->core.clock().now());
-        const bool created = existing == consumers.end();
-        impl_->install(spec);
-        impl_->core.audit().record({0,
-                                    {},
-                                    actor,
-                                    created ? "consumer.create" : "consumer.update",
-                                    spec.name,
-                                    consumerSpecToJson(spec, true),
-                                    spec.filter.tenant.value_or("*")});
-        auto& c = *consumers[spec.name];
+        impl_->store.saveConsumer(spec, impl_->core.clock().now(), saved.done());
+        return {};
+    });
+    if (!checked.error.empty())
+        return checked;
+    if (const std::string error = saved.wait(); !error.empty())
+        return {500, "consumer " + spec.name + " could not be saved: " + error};
+    Impl::StoredState stored = impl_->loadStoredState(spec);
+    impl_->core.audit().record({0,
+                                {},
+                                actor,
+                                created ? "consumer.create" : "consumer.update",
+                                spec.name,
+                                consumerSpecToJson(spec, true),
+                                spec.filter.tenant.value_or("*")});
+    return impl_->callAndWait([&]() -> Answer {
+        const std::string name = spec.name;
+        impl_->install(std::move(spec), std::move(stored));
+        auto& c = *impl_->consumers[name];
         impl_->fill(c);
         impl_->pump(c);
         impl_->publishSnapshot();
@@ -128,7 +168,10 @@ DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std:
 
 DeliveryEngine::Answer DeliveryEngine::deleteConsumer(const std::string& name,
                                                       const std::string& actor) {
-    return impl_->callAndWait([&]() -> Answer {
+    std::lock_guard control(impl_->controlMutex);
+    Impl::WriteWait deleted;
+    std::string tenant;
+    const Answer checked = impl_->callAndWait([&]() -> Answer {
         auto it = impl_->consumers.find(name);
         if (it == impl_->consumers.end())
             return {404, "no consumer named " + name};
@@ -136,31 +179,33 @@ DeliveryEngine::Answer DeliveryEngine::deleteConsumer(const std::string& name,
             return {409, "consumer " + name +
                              " is declared in the config file; remove it there and restart"};
         impl_->flush();
-        const std::string tenant = it->second->spec.filter.tenant.value_or("*");
+        tenant = it->second->spec.filter.tenant.value_or("*");
         impl_->consumers.erase(it);
-        impl_->store.deleteConsumer(name);
-        impl_->core.audit().record({0, {}, actor, "consumer.delete", name, "{}", tenant});
+        impl_->store.deleteConsumer(name, deleted.done());
         impl_->publishSnapshot();
         return {204, {}};
     });
+    if (!checked.error.empty())
+        return checked;
+    if (const std::string error = deleted.wait(); !error.empty())
+        return {500, "consumer " + name + " stopped but could not be deleted: " + error};
+    impl_->core.audit().record({0, {}, actor, "consumer.delete", name, "{}", tenant});
+    return checked;
 }
 
 DeliveryEngine::Answer DeliveryEngine::setPaused(const std::string& name, bool paused,
                                                  const std::string& actor) {
-    return impl_->callAndWait([&]() -> Answer {
+    std::lock_guard control(impl_->controlMutex);
+    Impl::WriteWait saved;
+    std::string tenant;
+    const Answer checked = impl_->callAndWait([&]() -> Answer {
         auto it = impl_->consumers.find(name);
         if (it == impl_->consumers.end())
             return {404, "no consumer named " + name};
         auto& c = *it->second;
         c.spec.paused = paused;
-        impl_->store.saveConsumer(c.spec, impl_->core.clock().now());
-        impl_->core.audit().record({0,
-                                    {},
-                                    actor,
-                                    paused ? "consumer.pause" : "consumer.resume",
-                                    name,
-                                    "{}",
-                                    c.spec.filter.tenant.value_or("*")});
+        tenant = c.spec.filter.tenant.value_or("*");
+        impl_->store.saveConsumer(c.spec, impl_->core.clock().now(), saved.done());
         if (!paused) {
             impl_->fill(c);
             impl_->pump(c);
@@ -168,6 +213,14 @@ DeliveryEngine::Answer DeliveryEngine::setPaused(const std::string& name, bool p
         impl_->publishSnapshot();
         return {200, {}};
     });
+    if (!checked.error.empty())
+        return checked;
+    if (const std::string error = saved.wait(); !error.empty())
+        return {500, std::string("consumer ") + name + (paused ? " paused" : " resumed") +
+                         " but the change could not be saved (it is lost on restart): " + error};
+    impl_->core.audit().record(
+        {0, {}, actor, paused ? "consumer.pause" : "consumer.resume", name, "{}", tenant});
+    return checked;
 }
 
 // ---- replay ------------------------------------------------------------------------------
@@ -638,7 +691,7 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
     f.consumer = c.spec.name;
     f.seq = e.seq;
     f.eventId = e.eventId;
-    const std::string what = e.eventType + ' ' + e.eventId + " (seq " + std::to_string(e.seq) + ")";
+    const std::string what = describeEvent(e);
     const std::string to = " to " + c.spec.name;
     const auto now = std::chrono::steady_clock::now();
     const Timestamp wallNow = core.clock().now();
@@ -741,19 +794,23 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
         }
         return f;
     }
-    // Settled: the stored record says how.
-    DeadLetterQuery dq;
-    dq.consumer = c.spec.name;
-    dq.state.reset();
+    // Settled: the stored record says how (read by settledFinding, off the
+    // delivery thread).
+    return f;
+}
+
+void DeliveryEngine::Impl::settledFinding(StallFinding& f, const Event& e) const {
+    const std::string what = describeEvent(e);
+    const std::string to = " to " + f.consumer;
     for (const auto& d : store.deadLettersByCorrelation(e.correlationId))
-        if (d.consumer == c.spec.name && d.seq == e.seq && d.state == DeadLetterState::Open) {
+        if (d.consumer == f.consumer && d.seq == e.seq && d.state == DeadLetterState::Open) {
             f.state = "dead-lettered";
             f.sentence = what + " was dead-lettered" + to + " at " + when(d.deadAt) + " after " +
                          std::to_string(d.attempts) + " attempt(s): " + d.error + " (dead letter " +
                          std::to_string(d.id) + ").";
-            return f;
+            return;
         }
-    const auto attempts = store.attemptsFor(c.spec.name, e.seq);
+    const auto attempts = store.attemptsFor(f.consumer, e.seq);
     for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) {
         if (it->failureClass == "none") {
             f.state = "delivered";
@@ -761,35 +818,42 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
                 what + " was delivered" + to + " at " + when(it->startedAt) +
                 (it->status ? " (HTTP " + std::to_string(it->status) + ")" : std::string()) +
                 ", attempt " + std::to_string(it->attempt) + '.';
-            return f;
+            return;
         }
         if (it->failureClass == "stale") {
             f.state = "stale";
             f.sentence = what + " was not sent" + to + ": " + it->error + '.';
-            return f;
+            return;
         }
     }
     if (!attempts.empty()) {
         f.state = "dead-lettered";
         f.sentence = what + " failed" + to + " (" + attempts.back().error +
                      ") and its dead letter was resolved.";
-        return f;
+        return;
     }
     f.state = "filtered";
-    f.sentence = what + " did not pass " + c.spec.name + "'s filter conditions.";
-    return f;
+    f.sentence = what + " did not pass " + f.consumer + "'s filter conditions.";
 }
 
 std::vector<StallFinding> DeliveryEngine::stall(const std::vector<Event>& events) {
-    return impl_->callAndWait([&] {
-        std::vector<StallFinding> out;
+    std::vector<std::size_t> eventOf; // finding -> index into events
+    std::vector<StallFinding> out = impl_->callAndWait([&] {
+        std::vector<StallFinding> found;
         impl_->flush();
-        for (const auto& e : events)
+        for (std::size_t i = 0; i < events.size(); ++i)
             for (auto& [name, c] : impl_->consumers)
-                if (matchesTypeAndTenant(c->spec.filter, e))
-                    out.push_back(impl_->find(*c, e));
-        return out;
+                if (matchesTypeAndTenant(c->spec.filter, events[i])) {
+                    found.push_back(impl_->find(*c, events[i]));
+                    eventOf.push_back(i);
+                }
+        return found;
     });
+    impl_->awaitWrites(); // the attempts flushed above are stored
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (out[i].state.empty())
+            impl_->settledFinding(out[i], events[eventOf[i]]);
+    return out;
 }
 
 } // namespace meshdeck

@@ -51,7 +51,32 @@ struct DeliveryEngine::Impl {
         delivery::SteadyTime deadline{};
     };
 
-    // Runs f on the delivery thread and waits for its result (from any other thread).
+    // A store write queued on the delivery thread and waited for on the
+    // caller's: done() goes to the store, wait() answers its error ("" when
+    // it committed, or when done() was never handed out).
+    class WriteWait {
+    public:
+        DeliveryStore::WriteDone done() {
+            queued_ = true;
+            return [promise = promise_](const std::string& error) {
+                promise->set_value(error);
+            };
+        }
+        std::string wait() { return queued_ ? future_.get() : std::string(); }
+
+    private:
+        std::shared_ptr<std::promise<std::string>> promise_ =
+            std::make_shared<std::promise<std::string>>();
+        std::future<std::string> future_ = promise_->get_future();
+        bool queued_ = false;
+    };
+
+    // What a consumer is installed from (see loadStoredState).
+    struct StoredState {
+        ConsumerProgress progress;
+        std::map<std::string, int> openDeadLetters; // entity -> count (dead_letter: block)
+    };
+
     // Returns once every write submitted so far is committed (the writer
     // commits in submission order). Operator actions answer after it, so a
     // page that reloads on the answer reads what the action did.
@@ -59,6 +84,7 @@ struct DeliveryEngine::Impl {
         core.database().writeAndWait([](sqlite3*) {});
     }
 
+    // Runs f on the delivery thread and waits for its result (from any other thread).
     template <typename F> auto callAndWait(F f) -> decltype(f()) {
         using R = decltype(f());
         std::promise<R> promise;
@@ -111,7 +137,8 @@ struct DeliveryEngine::Impl {
 
     // engine_control.cpp
     void load();
-    void install(ConsumerSpec spec);
+    StoredState loadStoredState(const ConsumerSpec& spec) const; // any thread
+    void install(ConsumerSpec spec, StoredState stored);
     bool subscriberWithRoom(const delivery::Consumer& c) const;
     void sendToSubscriber(delivery::Consumer& c, delivery::Item& item, const Flight& flight);
     void expireSubscriberDeliveries(delivery::SteadyTime now);
@@ -119,7 +146,11 @@ struct DeliveryEngine::Impl {
     void dropSubscriber(std::uint64_t linkId);
     DeadLetterActionResult resend(const std::vector<DeadLetter>& letters, const std::string& actor,
                                   const std::string& payloadOverride);
+    // Where e stands for c, from the delivery thread's state; state stays
+    // empty when c has settled it, and settledFinding (any other thread)
+    // reads the stored record of how.
     StallFinding find(delivery::Consumer& c, const Event& e);
+    void settledFinding(StallFinding& f, const Event& e) const;
 
     BrokerCore& core;
     DeliveryStore store; // thread-safe
@@ -129,6 +160,7 @@ struct DeliveryEngine::Impl {
     boost::asio::steady_timer tick;
     delivery::WebhookClient client;
     bool stopping = false;
+    std::mutex controlMutex; // callers' side: one consumer change at a time
 
     std::map<std::string, std::unique_ptr<delivery::Consumer>> consumers;
     std::map<std::int64_t, EventPtr> recent; // the newest committed events

@@ -287,39 +287,56 @@ std::vector<StoredConsumer> DeliveryStore::loadConsumers() const {
     return out;
 }
 
-void DeliveryStore::saveConsumer(const ConsumerSpec& spec, Timestamp now) {
-    const std::string json = consumerSpecToJson(spec, false);
-    const std::string error = db_.writeAndWait([&](sqlite3* db) {
-        sqlite::Statement st(db,
-                             "INSERT INTO consumers (name, spec, paused, source, created_at_ms, "
-                             "updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (name) "
-                             "DO UPDATE SET spec = excluded.spec, paused = excluded.paused, "
-                             "source = excluded.source, updated_at_ms = excluded.updated_at_ms",
-                             "saving consumer " + spec.name);
-        st.bindText(1, spec.name);
-        st.bindText(2, json);
-        st.bindInt(3, spec.paused ? 1 : 0);
-        st.bindText(4, spec.source);
-        st.bindInt(5, toUnixMillis(now));
-        st.run();
-    });
-    if (!error.empty())
-        throw SqliteError(error);
+namespace {
+
+void submitControlWrite(Database& db, std::function<void(sqlite3*)> apply,
+                        DeliveryStore::WriteDone done) {
+    WriteJob job;
+    job.bypassBackpressure = true;
+    job.apply = std::move(apply);
+    job.done = done;
+    if (!db.submit(std::move(job)) && done)
+        done("the database is closed; nothing was saved");
 }
 
-void DeliveryStore::deleteConsumer(const std::string& name) {
-    const std::string error = db_.writeAndWait([&](sqlite3* db) {
-        for (const char* sql : {"DELETE FROM consumers WHERE name = ?1",
-                                "DELETE FROM consumer_progress WHERE consumer = ?1",
-                                "DELETE FROM consumer_acks WHERE consumer = ?1",
-                                "DELETE FROM entity_versions WHERE consumer = ?1"}) {
-            sqlite::Statement st(db, sql, "deleting consumer " + name);
+} // namespace
+
+void DeliveryStore::saveConsumer(const ConsumerSpec& spec, Timestamp now, WriteDone done) {
+    submitControlWrite(
+        db_,
+        [name = spec.name, json = consumerSpecToJson(spec, false), paused = spec.paused,
+         source = spec.source, at = toUnixMillis(now)](sqlite3* db) {
+            sqlite::Statement st(
+                db,
+                "INSERT INTO consumers (name, spec, paused, source, created_at_ms, "
+                "updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (name) "
+                "DO UPDATE SET spec = excluded.spec, paused = excluded.paused, "
+                "source = excluded.source, updated_at_ms = excluded.updated_at_ms",
+                "saving consumer " + name);
             st.bindText(1, name);
+            st.bindText(2, json);
+            st.bindInt(3, paused ? 1 : 0);
+            st.bindText(4, source);
+            st.bindInt(5, at);
             st.run();
-        }
-    });
-    if (!error.empty())
-        throw SqliteError(error);
+        },
+        std::move(done));
+}
+
+void DeliveryStore::deleteConsumer(const std::string& name, WriteDone done) {
+    submitControlWrite(
+        db_,
+        [name](sqlite3* db) {
+            for (const char* sql : {"DELETE FROM consumers WHERE name = ?1",
+                                    "DELETE FROM consumer_progress WHERE consumer = ?1",
+                                    "DELETE FROM consumer_acks WHERE consumer = ?1",
+                                    "DELETE FROM entity_versions WHERE consumer = ?1"}) {
+                sqlite::Statement st(db, sql, "deleting consumer " + name);
+                st.bindText(1, name);
+                st.run();
+            }
+        },
+        std::move(done));
 }
 
 ConsumerProgress DeliveryStore::loadProgress(const std::string& consumer) const {

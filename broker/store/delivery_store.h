@@ -156,10 +156,13 @@ public:
 
     // Consumers declared through the API (and the config's, as last seen).
     std::vector<StoredConsumer> loadConsumers() const;
-    // Blocking writes for the control plane (rare); throw SqliteError.
-    void saveConsumer(const ConsumerSpec& spec, Timestamp now);
+    // Control-plane writes (rare), queued on the writer and never refused for
+    // backpressure: done(error) runs on the writer thread after the commit,
+    // error empty on success. They never block the caller.
+    using WriteDone = std::function<void(const std::string& error)>;
+    void saveConsumer(const ConsumerSpec& spec, Timestamp now, WriteDone done);
     // Removes the consumer and its progress; its history and dead letters stay.
-    void deleteConsumer(const std::string& name);
+    void deleteConsumer(const std::string& name, WriteDone done);
 
     ConsumerProgress loadProgress(const std::string& consumer) const;
 

@@ -5,10 +5,12 @@
 #include "broker/delivery/consumer_spec.h"
 #include "broker/delivery/signing.h"
 #include "tests/delivery/delivery_fixture.h"
+#include "tests/store/store_test_support.h"
 #include "tests/support/json_compare.h"
 #include "tests/support/test_support.h"
 
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QtTest/QTest>
 #include <atomic>
 #include <map>
@@ -16,6 +18,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <thread>
 
 using namespace meshdeck;
 using namespace meshdeck::test;
@@ -57,6 +60,7 @@ private Q_SLOTS:
     void probesUseUpNoAttempts();
     void retentionKeepsWhatAConsumerHasNotSettled();
     void redactsPiiAndMapsOnTheWayOut();
+    void consumerChangesNeverStallDelivery();
 };
 
 void DeliveryTest::consumerApiValidatesAndLists() {
@@ -1100,6 +1104,52 @@ void DeliveryTest::redactsPiiAndMapsOnTheWayOut() {
     QCOMPARE_JSON(json::parse(byTarget.at("/plain").body)["payload"], payload);
     const json stored = parse(f.admin.get("/v1/events/" + event["event_id"].get<std::string>()));
     QCOMPARE_JSON(stored["payload"], payload);
+}
+
+// A pause, resume, change or delete waits for its commit on the caller's
+// thread, never on the delivery thread: with the writer held, another
+// consumer's deliveries go on while the pause waits, and the pause is
+// answered once the writer commits it.
+void DeliveryTest::consumerChangesNeverStallDelivery() {
+    DeliveryFixture f;
+    f.sink.setHandler([](const SinkRequest& r) {
+        SinkReply reply;
+        if (r.target == "/slow")
+            reply.delay = 20ms;
+        return reply;
+    });
+    auto slow = webhookConsumer("slow", f.sink.url("/slow"));
+    slow["max_concurrency"] = 1;
+    QCOMPARE_HTTP(f.createConsumer(slow), 201);
+    QCOMPARE_HTTP(f.createConsumer(webhookConsumer("other", f.sink.url("/other"))), 201);
+    json batch = json::array();
+    for (int i = 0; i < 100; ++i)
+        batch.push_back(leadEvent("L-" + std::to_string(i), std::nullopt));
+    QCOMPARE_HTTP(f.publish(batch), 202);
+    const auto slowRequests = [&] {
+        const auto all = f.sink.requests();
+        return std::count_if(all.begin(), all.end(),
+                             [](const SinkRequest& r) { return r.target == "/slow"; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(slowRequests() >= 1, 5000);
+
+    WriterHold hold(f.broker.core().database());
+    QVERIFY(hold.parked());
+    std::atomic<int> pauseStatus{0};
+    std::thread pauser([&] {
+        MeshClient operatorClient = f.broker.client(f.broker.adminToken);
+        pauseStatus = operatorClient.postJson("/v1/consumers/other/pause", "{}").status;
+    });
+    const auto joinPauser = qScopeGuard([&] {
+        hold.release();
+        pauser.join();
+    });
+    const auto before = slowRequests();
+    QTRY_VERIFY_WITH_TIMEOUT(slowRequests() >= before + 5, 5000);
+    QCOMPARE(pauseStatus.load(), 0); // still waiting for its commit
+    hold.release();
+    QTRY_COMPARE_WITH_TIMEOUT(pauseStatus.load(), 200, 5000);
+    QCOMPARE_JSON(f.consumer("other")["spec"]["paused"], true);
 }
 
 QTEST_GUILESS_MAIN(DeliveryTest)
