@@ -16,9 +16,9 @@
 namespace meshdeck {
 
 struct Broker::Impl {
-    explicit Impl(BrokerConfig config)
-        : core(std::move(config)), contexts(makeContexts(core.config().ioThreads)), api(core),
-          server(pointers(contexts), api, core) {}
+    Impl(BrokerConfig config, const Clock& clock)
+        : core(std::move(config), clock), contexts(makeContexts(core.config().ioThreads)),
+          api(core), server(pointers(contexts), api, core) {}
 
     using Context = boost::asio::io_context;
     // One io_context per network thread rather than one shared by all: a
@@ -49,7 +49,8 @@ struct Broker::Impl {
     bool stopped = false;
 };
 
-Broker::Broker(BrokerConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
+Broker::Broker(BrokerConfig config, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), clock)) {
     // Answers that come from no connection's thread (the writer's, for a
     // request without one) are prepared on the first network thread.
     impl_->core.setCompletionExecutor(

@@ -4,6 +4,7 @@
 // 127.0.0.1 exactly as it talks to a remote meshd.
 
 #include "broker/config.h"
+#include "core/time.h"
 
 #include <cstdint>
 #include <memory>
@@ -17,7 +18,8 @@ class BrokerCore;
 class Broker {
 public:
     // Opens the data dir and database; throws with an actionable message.
-    explicit Broker(BrokerConfig config);
+    // Everything in the broker that reads or waits on time reads `clock`.
+    explicit Broker(BrokerConfig config, const Clock& clock = SystemClock::instance());
     ~Broker(); // stop()
 
     // Binds the listener and starts the network threads. Throws on bind errors.

@@ -3,7 +3,7 @@
 // resources/meshd.example.json) overlaid by the command line. Every error
 // names the file, the field and what was expected.
 
-#include "broker/delivery/consumer_spec.h"
+#include "core/consumer_spec.h"
 #include "broker/store/database.h"
 #include "broker/store/token_store.h"
 

@@ -3,6 +3,7 @@
 // RFC 3339 ("2026-11-27T09:14:03.120Z"). Anything that waits or measures takes
 // a Clock so tests can drive time by hand.
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -41,19 +42,20 @@ public:
     static const SystemClock& instance();
 };
 
-// A clock that moves only when told to. Not thread-safe: tests own it.
+// A clock that moves only when told to. Tests move it; the broker's threads
+// may read it meanwhile (reads and moves are atomic).
 class FakeClock final : public Clock {
 public:
-    explicit FakeClock(Timestamp start) : now_(start) {}
-    Timestamp now() const override { return now_; }
+    explicit FakeClock(Timestamp start) : ms_(toUnixMillis(start)) {}
+    Timestamp now() const override { return fromUnixMillis(ms_.load()); }
     std::chrono::steady_clock::time_point steadyNow() const override {
-        return std::chrono::steady_clock::time_point{now_.time_since_epoch()};
+        return std::chrono::steady_clock::time_point{std::chrono::milliseconds{ms_.load()}};
     }
-    void advance(std::chrono::milliseconds d) { now_ += d; }
-    void set(Timestamp t) { now_ = t; }
+    void advance(std::chrono::milliseconds d) { ms_ += d.count(); }
+    void set(Timestamp t) { ms_ = toUnixMillis(t); }
 
 private:
-    Timestamp now_;
+    std::atomic<std::int64_t> ms_;
 };
 
 } // namespace meshdeck

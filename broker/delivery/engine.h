@@ -15,7 +15,7 @@
 // Memory: a consumer holds at most spec.maxPending events in memory; the rest
 // wait in the log and are read back as room frees up.
 
-#include "broker/delivery/consumer_spec.h"
+#include "core/consumer_spec.h"
 #include "broker/store/delivery_store.h"
 #include "core/histogram.h"
 

@@ -101,8 +101,7 @@ void DeliveryEngine::Impl::install(ConsumerSpec spec, StoredState stored) {
     for (const auto& [entity, version] : stored.progress.entityVersions)
         c->lastVersion[entity] = version;
     if (c->spec.rate.perSecond > 0)
-        c->bucket.emplace(c->spec.rate.perSecond, c->spec.rate.burst,
-                          std::chrono::steady_clock::now());
+        c->bucket.emplace(c->spec.rate.perSecond, c->spec.rate.burst, core.clock().steadyNow());
     for (const auto& [entity, count] : stored.openDeadLetters)
         c->entities[entity].openDeadLetters = count;
     const std::string name = c->spec.name;
@@ -295,7 +294,7 @@ ReplayResult DeliveryEngine::replay(const ReplayRequest& request) {
             job.since = request.since;
             if (request.ratePerSecond > 0)
                 job.rate.emplace(request.ratePerSecond, std::max(1.0, request.ratePerSecond),
-                                 std::chrono::steady_clock::now());
+                                 impl_->core.clock().steadyNow());
             it->second->replays.push_back(std::move(job));
             impl_->fill(*it->second);
             impl_->pump(*it->second);
@@ -551,8 +550,8 @@ void DeliveryEngine::Impl::sendToSubscriber(Consumer& c, Item& item, const Fligh
             continue;
         const std::uint64_t deliveryId = nextDeliveryId++;
         ++it->second.inFlight;
-        subscriberDeliveries[deliveryId] = {
-            id, flight, std::chrono::steady_clock::now() + c.spec.sink.ackTimeout};
+        subscriberDeliveries[deliveryId] = {id, flight,
+                                            core.clock().steadyNow() + c.spec.sink.ackTimeout};
         std::string frame = "{\"type\":\"deliver\",\"delivery_id\":" + std::to_string(deliveryId) +
                             ",\"consumer\":" + jsonString(c.spec.name) +
                             ",\"attempt\":" + std::to_string(item.attempts + item.throttles + 1) +
@@ -693,7 +692,7 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
     f.eventId = e.eventId;
     const std::string what = describeEvent(e);
     const std::string to = " to " + c.spec.name;
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = core.clock().steadyNow();
     const Timestamp wallNow = core.clock().now();
     // While the circuit is open nothing of this consumer goes out: that is
     // what every event waiting for it waits on, whatever its place in line.

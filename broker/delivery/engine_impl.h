@@ -6,7 +6,7 @@
 
 #include "broker/delivery/engine.h"
 #include "broker/delivery/engine_state.h"
-#include "broker/delivery/failure.h"
+#include "core/failure.h"
 #include "broker/delivery/webhook_client.h"
 
 #include <boost/asio/executor_work_guard.hpp>

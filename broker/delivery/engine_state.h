@@ -2,8 +2,8 @@
 // Internal to broker/delivery: the delivery thread's state for one consumer.
 // Everything here is owned by the delivery thread (see engine.h).
 
-#include "broker/delivery/circuit_breaker.h"
-#include "broker/delivery/consumer_spec.h"
+#include "core/circuit_breaker.h"
+#include "core/consumer_spec.h"
 #include "broker/delivery/engine.h"
 #include "core/token_bucket.h"
 

@@ -16,7 +16,7 @@
 // thread. Each connection lives on its own strand of the io_context; the pool
 // is guarded by a mutex. Redirects are not followed.
 
-#include "broker/delivery/failure.h"
+#include "core/failure.h"
 
 #include <chrono>
 #include <cstdint>

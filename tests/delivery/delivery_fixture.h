@@ -43,6 +43,8 @@ inline nlohmann::json webhookConsumer(const std::string& name, const std::string
 }
 
 struct DeliveryFixture {
+    explicit DeliveryFixture(const Clock& clock = SystemClock::instance()) : broker({}, clock) {}
+
     TestBroker broker;
     SinkServer sink;
     MeshClient admin = broker.client(broker.adminToken);

@@ -2,8 +2,8 @@
 // through /v1/consumers, and a real HTTP sink that answers as each test
 // scripts it (slow, flaky, throttling, refusing, hanging).
 
-#include "broker/delivery/consumer_spec.h"
 #include "broker/delivery/signing.h"
+#include "core/consumer_spec.h"
 #include "tests/delivery/delivery_fixture.h"
 #include "tests/store/store_test_support.h"
 #include "tests/support/json_compare.h"
@@ -165,8 +165,10 @@ void DeliveryTest::deliversSignedWebhooks() {
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["lag"]["events"].get<int>(), 0, 5000);
 }
 
+// On a fake clock: each retry goes out exactly when its backoff ends.
 void DeliveryTest::retriesServerErrorsWithBackoff() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     std::atomic<int> calls{0};
     f.sink.setHandler([&](const SinkRequest&) {
         SinkReply r;
@@ -177,15 +179,31 @@ void DeliveryTest::retriesServerErrorsWithBackoff() {
     QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);
     const auto event = leadEvent("L-1", std::nullopt);
     QCOMPARE_HTTP(f.publish(event), 202);
+    // base 20 ms, no jitter: 20 ms then 40 ms between attempts.
+    const auto failedAttempts = [&] {
+        return f.consumer("crm")["totals"]["failed_attempts"].get<int>();
+    };
+    // The consumer's snapshot shows the clock's time once a tick has looked
+    // at the waiting retry with it.
+    const auto tickSaw = [&](int ms) {
+        return f.consumer("crm")["lag"]["oldest_age_ms"].get<int>() >= ms;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(failedAttempts(), 1, 5000);
+    clock.advance(19ms);
+    QTRY_VERIFY_WITH_TIMEOUT(tickSaw(19), 5000);
+    QCOMPARE(f.sink.requestCount(), 1u);
+    clock.advance(1ms);
+    QTRY_COMPARE_WITH_TIMEOUT(failedAttempts(), 2, 5000);
+    clock.advance(39ms);
+    QTRY_VERIFY_WITH_TIMEOUT(tickSaw(59), 5000);
+    QCOMPARE(f.sink.requestCount(), 2u);
+    clock.advance(1ms);
     QVERIFY(f.sink.waitForRequests(3, 5s));
     const auto got = f.received(event["event_id"]);
     QCOMPARE(got.size(), 3u);
-    // base 20 ms, no jitter: 20 ms then 40 ms between attempts.
-    QVERIFY(got[1].at - got[0].at >= 20ms);
-    QVERIFY(got[2].at - got[1].at >= 40ms);
     QCOMPARE_JSON(got[2].headers.at("x-meshdeck-attempt"), "3");
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 1, 5000);
-    QCOMPARE(f.consumer("crm")["totals"]["failed_attempts"].get<int>(), 2);
+    QCOMPARE(failedAttempts(), 2);
     QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
 }
 
@@ -524,8 +542,11 @@ void DeliveryTest::rateLimitSpacesDeliveries() {
                                             .count())));
 }
 
+// On a fake clock: one probe goes out each time open_ms has passed, not a
+// millisecond before, and none of the failures uses up an attempt.
 void DeliveryTest::circuitOpensAndEverythingArrivesAfterwards() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     std::atomic<bool> down{true};
     f.sink.setHandler([&](const SinkRequest&) {
         SinkReply r;
@@ -547,27 +568,39 @@ void DeliveryTest::circuitOpensAndEverythingArrivesAfterwards() {
     QCOMPARE_HTTP(f.publish(batch), 202);
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["circuit"]["state"].get<std::string>(),
                               std::string("open"), 5000);
-    // While down, the breaker lets one probe through per open_ms (300 ms),
-    // not a storm, and nothing is dead-lettered although max_attempts is 3.
-    const auto opened = f.sink.requestCount();
-    QVERIFY(f.sink.waitForRequests(opened + 3, 5s));
-    const auto seen = f.sink.requests();
-    for (std::size_t i = opened + 1; i < opened + 3; ++i) {
-        const auto gap =
-            std::chrono::duration_cast<std::chrono::milliseconds>(seen[i].at - seen[i - 1].at);
-        QVERIFY2(gap >= 250ms, qPrintable(QStringLiteral("probes %1 ms apart").arg(gap.count())));
+    // Answers to requests already sent still land; then nothing goes out.
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["in_flight"].get<int>(), 0, 5000);
+    std::size_t sent = f.sink.requestCount();
+    int elapsed = 0;
+    for (int probe = 0; probe < 3; ++probe) {
+        clock.advance(299ms);
+        elapsed += 299;
+        QTRY_VERIFY_WITH_TIMEOUT(f.consumer("crm")["lag"]["oldest_age_ms"].get<int>() >= elapsed,
+                                 5000);
+        QCOMPARE(f.sink.requestCount(), sent); // still open
+        clock.advance(1ms);
+        elapsed += 1;
+        QVERIFY(f.sink.waitForRequests(sent + 1, 5s)); // one probe
+        QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["circuit"]["state"].get<std::string>(),
+                                  std::string("open"), 5000);
+        QCOMPARE(f.sink.requestCount(), sent + 1); // and only one
+        ++sent;
     }
     QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
     const auto stall = parse(f.admin.get("/v1/stall?entity=lead:L-39"));
     QCOMPARE_JSON(stall["state"], "circuit-open");
     down = false;
+    clock.advance(300ms);
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 40, 10000);
     QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
     QCOMPARE_JSON(f.consumer("crm")["circuit"]["state"], "closed");
 }
 
+// On a fake clock: the gap timeout is the clock's, so the test says exactly
+// when a held version may go and checks it has not gone a millisecond before.
 void DeliveryTest::versionGateSkipsStaleAndWaitsForGaps() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     auto spec = webhookConsumer("crm", f.sink.url());
     spec["gap_timeout_ms"] = 300;
     QCOMPARE_HTTP(f.createConsumer(spec), 201);
@@ -582,13 +615,24 @@ void DeliveryTest::versionGateSkipsStaleAndWaitsForGaps() {
     QVERIFY2(stall.dump().find("\"stale\"") != std::string::npos, stall.dump().c_str());
 
     // Version 4 while 3 is missing: held for the gap timeout, then delivered.
-    const auto before = std::chrono::steady_clock::now();
     QCOMPARE_HTTP(f.publish(leadEvent("L-1", 4)), 202);
+    const auto state = [&] {
+        return parse(f.admin.get("/v1/stall?entity=lead:L-1"))["state"].get<std::string>();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(state(), std::string("waiting-for-predecessor"), 5000);
+    clock.advance(299ms);
+    // A snapshot that has seen the new time comes from a tick that looked
+    // at the held version with it first.
+    QTRY_VERIFY_WITH_TIMEOUT(f.consumer("crm")["lag"]["oldest_age_ms"].get<int>() >= 299, 5000);
+    QCOMPARE(state(), std::string("waiting-for-predecessor"));
+    QCOMPARE(f.sink.requestCount(), 1u);
+    clock.advance(1ms);
     QVERIFY(f.sink.waitForRequests(2, 5s));
-    QVERIFY(f.sink.requests()[1].at - before >= 280ms);
+    QCOMPARE_JSON(json::parse(f.sink.requests()[1].body)["entity"]["version"], 4);
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["gaps_waited"].get<int>(), 1, 5000);
 
-    // Versions 6 and 5 in one batch (6 first in the log): 5 goes first.
+    // Versions 6 and 5 in one batch (6 first in the log): 5 goes first, at
+    // once: the clock does not move.
     QCOMPARE_HTTP(f.publish(json{leadEvent("L-1", 6), leadEvent("L-1", 5)}), 202);
     QVERIFY(f.sink.waitForRequests(4, 5s));
     QCOMPARE_JSON(json::parse(f.sink.requests()[2].body)["entity"]["version"], 5);

@@ -3,7 +3,7 @@
 // against a real SinkServer on 127.0.0.1 - keep-alive, refusals, timeouts,
 // throttling, connections the receiver closes, concurrency, shutdown and TLS.
 
-#include "broker/delivery/failure.h"
+#include "core/failure.h"
 #include "broker/delivery/signing.h"
 #include "broker/delivery/webhook_client.h"
 #include "tests/support/sink_server.h"

@@ -3,7 +3,7 @@
 // consumerSpecToJson -> parseConsumerSpec unchanged, and its filter must be
 // evaluable on real events without throwing.
 
-#include "broker/delivery/consumer_spec.h"
+#include "core/consumer_spec.h"
 #include "core/envelope.h"
 #include "tests/fuzz/fuzz_support.h"
 

@@ -5,7 +5,7 @@
 // alone; on a field that exists, == and != disagree; on a field that does
 // not, no condition holds.
 
-#include "broker/delivery/consumer_spec.h"
+#include "core/consumer_spec.h"
 #include "core/envelope.h"
 #include "tests/fuzz/fuzz_support.h"
 

@@ -4,13 +4,13 @@
 
 namespace meshdeck::test {
 
-TestBroker::TestBroker(BrokerConfig config) {
+TestBroker::TestBroker(BrokerConfig config, const Clock& clock) {
     if (!dir.isValid())
         qFatal("cannot create a temporary dir");
     config.dataDir = dir.path().toStdString() + "/data";
     config.listen = ListenAddress{"127.0.0.1", 0};
     config.catalogDir = catalogDir().toStdString();
-    broker = std::make_unique<Broker>(std::move(config));
+    broker = std::make_unique<Broker>(std::move(config), clock);
     broker->start();
     if (!broker->initialAdminToken())
         qFatal("a fresh data dir must yield an admin token");

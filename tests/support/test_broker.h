@@ -13,7 +13,9 @@
 namespace meshdeck::test {
 
 struct TestBroker {
-    explicit TestBroker(BrokerConfig config = {});
+    // With a clock, every time the broker reads (ingestion, retries, the
+    // version gate, circuit breakers, rate limits) is that clock's.
+    explicit TestBroker(BrokerConfig config = {}, const Clock& clock = SystemClock::instance());
     ~TestBroker();
 
     std::string token(Role role, const std::string& tenant, std::vector<std::string> types = {});

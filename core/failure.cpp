@@ -1,4 +1,4 @@
-#include "broker/delivery/failure.h"
+#include "core/failure.h"
 
 #include <algorithm>
 #include <array>

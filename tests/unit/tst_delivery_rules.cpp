@@ -1,9 +1,9 @@
 // The delivery engine's rules as plain functions, with time passed in:
 // consumer specs and filters, backoff, the circuit breaker, outbound bodies.
 
-#include "broker/delivery/circuit_breaker.h"
-#include "broker/delivery/consumer_spec.h"
-#include "broker/delivery/outbound_body.h"
+#include "core/circuit_breaker.h"
+#include "core/consumer_spec.h"
+#include "core/outbound_body.h"
 #include "tests/support/json_compare.h"
 
 #include <QtTest/QTest>

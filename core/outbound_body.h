@@ -4,7 +4,7 @@
 // fields (the schema's "x-pii" marks) replaced by "[redacted]" when the
 // consumer asks for it, and reshaped by the consumer's mapping when it has one.
 
-#include "broker/delivery/consumer_spec.h"
+#include "core/consumer_spec.h"
 
 #include <string>
 #include <vector>

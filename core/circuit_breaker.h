@@ -9,7 +9,7 @@
 // Time is passed in, so tests drive it exactly. Not thread-safe: the delivery
 // thread owns it.
 
-#include "broker/delivery/consumer_spec.h"
+#include "core/consumer_spec.h"
 
 #include <chrono>
 #include <deque>

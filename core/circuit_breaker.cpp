@@ -1,4 +1,4 @@
-#include "broker/delivery/circuit_breaker.h"
+#include "core/circuit_breaker.h"
 
 namespace meshdeck {
 

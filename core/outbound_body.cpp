@@ -1,4 +1,4 @@
-#include "broker/delivery/outbound_body.h"
+#include "core/outbound_body.h"
 
 #include "core/envelope.h"
 

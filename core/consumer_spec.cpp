@@ -1,4 +1,4 @@
-#include "broker/delivery/consumer_spec.h"
+#include "core/consumer_spec.h"
 
 #include "core/envelope.h"
 #include "core/json_input.h"
