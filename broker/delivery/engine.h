@@ -15,9 +15,10 @@
 // Memory: a consumer holds at most spec.maxPending events in memory; the rest
 // wait in the log and are read back as room frees up.
 
-#include "core/consumer_spec.h"
 #include "broker/store/delivery_store.h"
+#include "core/consumer_spec.h"
 #include "core/histogram.h"
+#include "core/stall_verdict.h"
 
 #include <chrono>
 #include <cstdint>
@@ -116,9 +117,7 @@ struct StallFinding {
     std::string consumer;
     std::int64_t seq = 0;
     std::string eventId;
-    std::string state; // "pending", "in-flight", "retrying", "circuit-open", "blocked",
-                       // "paused", "no-subscriber", "dead-lettered", "delivered", "filtered",
-                       // "stale", "waiting-for-predecessor"
+    StallState state = StallState::Pending;
     std::string sentence;
 };
 

@@ -685,7 +685,7 @@ void DeliveryEngine::unsubscribe(std::uint64_t linkId) {
 
 // ---- where did it stall? -----------------------------------------------------------------
 
-StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
+std::optional<StallFinding> DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
     StallFinding f;
     f.consumer = c.spec.name;
     f.seq = e.seq;
@@ -699,7 +699,7 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
     const CircuitState circuit = c.breaker.state(now);
     const bool circuitOpen = !c.spec.paused && circuit != CircuitState::Closed;
     auto waitsOnCircuit = [&](const std::string& lastError) {
-        f.state = "circuit-open";
+        f.state = StallState::CircuitOpen;
         const auto reopen = wallNow + std::chrono::duration_cast<std::chrono::milliseconds>(
                                           c.breaker.reopensAt() - now);
         f.sentence =
@@ -715,7 +715,7 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
     if (e.seq >= c.cursor) {
         if (circuitOpen)
             return waitsOnCircuit({});
-        f.state = c.spec.paused ? "paused" : "pending";
+        f.state = c.spec.paused ? StallState::Paused : StallState::Pending;
         f.sentence = what + " is pending" + to + ": the consumer is " +
                      std::to_string(lastSeq - c.cursor + 1) + " events behind the log" +
                      (c.spec.paused ? " and is paused" : "") + '.';
@@ -739,22 +739,22 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
         if (!q) {
             if (circuitOpen)
                 return waitsOnCircuit({});
-            f.state = "pending";
+            f.state = StallState::Pending;
             f.sentence = what + " is pending" + to + '.';
             return f;
         }
         const Item& head = q->items.front();
         if (q->blocked()) {
-            f.state = "blocked";
+            f.state = StallState::Blocked;
             f.sentence = what + " is blocked" + to + ": entity " + e.entity.key() +
                          " waits behind a dead letter (dead_letter: block); replay or discard it.";
         } else if (c.spec.paused) {
-            f.state = "paused";
+            f.state = StallState::Paused;
             f.sentence = what + " waits: consumer " + c.spec.name + " is paused.";
         } else if (position > 0 && circuitOpen) {
             return waitsOnCircuit(q->lastError);
         } else if (position > 0) {
-            f.state = "pending";
+            f.state = StallState::Pending;
             f.sentence =
                 what + " is pending" + to + " behind " + std::to_string(position) +
                 " earlier event(s) of " + e.entity.key() +
@@ -762,14 +762,14 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
                                       : "; the first is retrying with error: " + q->lastError) +
                 '.';
         } else if (q->inFlight) {
-            f.state = "in-flight";
+            f.state = StallState::InFlight;
             f.sentence = what + " is being delivered" + to + " (" + describeSink(c.spec) +
                          ") since " + when(q->inFlightSince) + ", attempt " +
                          std::to_string(head.attempts + head.throttles + 1) + '.';
         } else if (circuitOpen) {
             return waitsOnCircuit(q->lastError);
         } else if (q->notBefore > now) {
-            f.state = "retrying";
+            f.state = StallState::Retrying;
             f.sentence =
                 what + " waits to be retried for " + c.spec.name + ": " + q->lastError + " (" +
                 std::to_string(head.attempts) + " of " + std::to_string(c.spec.retry.maxAttempts) +
@@ -778,24 +778,24 @@ StallFinding DeliveryEngine::Impl::find(Consumer& c, const Event& e) {
                                 : std::string()) +
                 "); next attempt at " + when(q->nextAttemptAt) + '.';
         } else if (q->gapSince) {
-            f.state = "waiting-for-predecessor";
+            f.state = StallState::WaitingForPredecessor;
             f.sentence = what + " waits for an earlier version of " + e.entity.key() + " (up to " +
                          std::to_string(c.spec.gapTimeout.count()) + " ms).";
         } else if (c.spec.sink.kind == SinkKind::WebSocket && c.subscribers.empty()) {
-            f.state = "no-subscriber";
+            f.state = StallState::NoSubscriber;
             f.sentence =
                 what + " waits: no WebSocket subscriber is connected for " + c.spec.name + '.';
         } else if (circuitOpen) {
             return waitsOnCircuit(q->lastError);
         } else {
-            f.state = "pending";
+            f.state = StallState::Pending;
             f.sentence = what + " is queued for delivery" + to + '.';
         }
         return f;
     }
     // Settled: the stored record says how (read by settledFinding, off the
     // delivery thread).
-    return f;
+    return std::nullopt;
 }
 
 void DeliveryEngine::Impl::settledFinding(StallFinding& f, const Event& e) const {
@@ -803,7 +803,7 @@ void DeliveryEngine::Impl::settledFinding(StallFinding& f, const Event& e) const
     const std::string to = " to " + f.consumer;
     for (const auto& d : store.deadLettersByCorrelation(e.correlationId))
         if (d.consumer == f.consumer && d.seq == e.seq && d.state == DeadLetterState::Open) {
-            f.state = "dead-lettered";
+            f.state = StallState::DeadLettered;
             f.sentence = what + " was dead-lettered" + to + " at " + when(d.deadAt) + " after " +
                          std::to_string(d.attempts) + " attempt(s): " + d.error + " (dead letter " +
                          std::to_string(d.id) + ").";
@@ -812,7 +812,7 @@ void DeliveryEngine::Impl::settledFinding(StallFinding& f, const Event& e) const
     const auto attempts = store.attemptsFor(f.consumer, e.seq);
     for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) {
         if (it->failureClass == "none") {
-            f.state = "delivered";
+            f.state = StallState::Delivered;
             f.sentence =
                 what + " was delivered" + to + " at " + when(it->startedAt) +
                 (it->status ? " (HTTP " + std::to_string(it->status) + ")" : std::string()) +
@@ -820,38 +820,49 @@ void DeliveryEngine::Impl::settledFinding(StallFinding& f, const Event& e) const
             return;
         }
         if (it->failureClass == "stale") {
-            f.state = "stale";
+            f.state = StallState::Stale;
             f.sentence = what + " was not sent" + to + ": " + it->error + '.';
             return;
         }
     }
     if (!attempts.empty()) {
-        f.state = "dead-lettered";
+        f.state = StallState::DeadLettered;
         f.sentence = what + " failed" + to + " (" + attempts.back().error +
                      ") and its dead letter was resolved.";
         return;
     }
-    f.state = "filtered";
+    f.state = StallState::Filtered;
     f.sentence = what + " did not pass " + f.consumer + "'s filter conditions.";
 }
 
 std::vector<StallFinding> DeliveryEngine::stall(const std::vector<Event>& events) {
-    std::vector<std::size_t> eventOf; // finding -> index into events
-    std::vector<StallFinding> out = impl_->callAndWait([&] {
-        std::vector<StallFinding> found;
+    struct Found {
+        std::size_t event = 0; // index into events
+        std::string consumer;
+        std::optional<StallFinding> live; // unset: settled, see the stored record
+    };
+    const std::vector<Found> found = impl_->callAndWait([&] {
+        std::vector<Found> out;
         impl_->flush();
         for (std::size_t i = 0; i < events.size(); ++i)
             for (auto& [name, c] : impl_->consumers)
-                if (matchesTypeAndTenant(c->spec.filter, events[i])) {
-                    found.push_back(impl_->find(*c, events[i]));
-                    eventOf.push_back(i);
-                }
-        return found;
+                if (matchesTypeAndTenant(c->spec.filter, events[i]))
+                    out.push_back({i, name, impl_->find(*c, events[i])});
+        return out;
     });
     impl_->awaitWrites(); // the attempts flushed above are stored
-    for (std::size_t i = 0; i < out.size(); ++i)
-        if (out[i].state.empty())
-            impl_->settledFinding(out[i], events[eventOf[i]]);
+    std::vector<StallFinding> out;
+    out.reserve(found.size());
+    for (const auto& f : found) {
+        if (f.live) {
+            out.push_back(*f.live);
+            continue;
+        }
+        const Event& e = events[f.event];
+        StallFinding settled{f.consumer, e.seq, e.eventId, StallState::Filtered, {}};
+        impl_->settledFinding(settled, e);
+        out.push_back(std::move(settled));
+    }
     return out;
 }
 

@@ -6,8 +6,8 @@
 
 #include "broker/delivery/engine.h"
 #include "broker/delivery/engine_state.h"
-#include "core/failure.h"
 #include "broker/delivery/webhook_client.h"
+#include "core/failure.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -146,10 +146,10 @@ struct DeliveryEngine::Impl {
     void dropSubscriber(std::uint64_t linkId);
     DeadLetterActionResult resend(const std::vector<DeadLetter>& letters, const std::string& actor,
                                   const std::string& payloadOverride);
-    // Where e stands for c, from the delivery thread's state; state stays
-    // empty when c has settled it, and settledFinding (any other thread)
-    // reads the stored record of how.
-    StallFinding find(delivery::Consumer& c, const Event& e);
+    // Where e stands for c, from the delivery thread's state; nothing when c
+    // has settled it, and settledFinding (any other thread) reads the stored
+    // record of how.
+    std::optional<StallFinding> find(delivery::Consumer& c, const Event& e);
     void settledFinding(StallFinding& f, const Event& e) const;
 
     BrokerCore& core;

@@ -2,9 +2,9 @@
 // Internal to broker/delivery: the delivery thread's state for one consumer.
 // Everything here is owned by the delivery thread (see engine.h).
 
+#include "broker/delivery/engine.h"
 #include "core/circuit_breaker.h"
 #include "core/consumer_spec.h"
-#include "broker/delivery/engine.h"
 #include "core/token_bucket.h"
 
 #include <deque>

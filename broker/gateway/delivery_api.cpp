@@ -850,30 +850,15 @@ ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Prin
             return core.delivery().consumerTenant(f.consumer) != p.tenant;
         });
     // The headline is the most urgent finding: what an operator should act on first.
-    static const std::vector<std::string> urgency = {"dead-lettered",
-                                                     "blocked",
-                                                     "circuit-open",
-                                                     "retrying",
-                                                     "paused",
-                                                     "no-subscriber",
-                                                     "waiting-for-predecessor",
-                                                     "pending",
-                                                     "in-flight",
-                                                     "stale",
-                                                     "filtered",
-                                                     "delivered"};
     const StallFinding* headline = nullptr;
-    auto rank = [&](const StallFinding& f) {
-        return std::find(urgency.begin(), urgency.end(), f.state) - urgency.begin();
-    };
     ojson evidence = ojson::array();
     for (const auto& f : findings) {
-        if (!headline || rank(f) < rank(*headline))
+        if (!headline || urgency(f.state) < urgency(headline->state))
             headline = &f;
         evidence.push_back({{"consumer", f.consumer},
                             {"seq", f.seq},
                             {"event_id", f.eventId},
-                            {"state", f.state},
+                            {"state", toString(f.state)},
                             {"sentence", f.sentence}});
     }
     if (!headline)
@@ -883,9 +868,8 @@ ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Prin
                        {"answer", std::to_string(events.size()) + " event(s) with " + subject +
                                       " were accepted; no consumer subscribes to them."},
                        {"evidence", evidence}});
-    const bool allDone = std::all_of(findings.begin(), findings.end(), [](const StallFinding& f) {
-        return f.state == "delivered" || f.state == "filtered" || f.state == "stale";
-    });
+    const bool allDone = std::all_of(findings.begin(), findings.end(),
+                                     [](const StallFinding& f) { return isSettled(f.state); });
     if (allDone)
         return jsonResponse(
             200, ojson{{"subject", subject},
@@ -895,7 +879,7 @@ ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Prin
                                       " reached every consumer that takes them."},
                        {"evidence", evidence}});
     return jsonResponse(200, ojson{{"subject", subject},
-                                   {"state", headline->state},
+                                   {"state", toString(headline->state)},
                                    {"answer", headline->sentence},
                                    {"evidence", evidence}});
 }

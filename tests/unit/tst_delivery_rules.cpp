@@ -4,6 +4,7 @@
 #include "core/circuit_breaker.h"
 #include "core/consumer_spec.h"
 #include "core/outbound_body.h"
+#include "core/stall_verdict.h"
 #include "tests/support/json_compare.h"
 
 #include <QtTest/QTest>
@@ -202,6 +203,36 @@ private Q_SLOTS:
         edge.recordSuccess(t0 + 9s);
         edge.recordFailure(t0 + 10s); // window: success, failure
         QCOMPARE(name(edge.state(t0 + 10s)), QStringLiteral("closed"));
+    }
+
+    // The API's words for each verdict, and the order a headline is picked
+    // in: what an operator must act on before what will sort itself out.
+    void stallStatesHaveWordsAndAnOrder() {
+        const std::vector<std::pair<StallState, std::string>> expected = {
+            {StallState::DeadLettered, "dead-lettered"},
+            {StallState::Blocked, "blocked"},
+            {StallState::CircuitOpen, "circuit-open"},
+            {StallState::Retrying, "retrying"},
+            {StallState::Paused, "paused"},
+            {StallState::NoSubscriber, "no-subscriber"},
+            {StallState::WaitingForPredecessor, "waiting-for-predecessor"},
+            {StallState::Pending, "pending"},
+            {StallState::InFlight, "in-flight"},
+            {StallState::Stale, "stale"},
+            {StallState::Filtered, "filtered"},
+            {StallState::Delivered, "delivered"},
+        };
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            const auto& [state, word] = expected[i];
+            QCOMPARE(std::string(toString(state)), word);
+            QVERIFY(parseStallState(word) == state);
+            if (i > 0)
+                QVERIFY2(urgency(expected[i - 1].first) < urgency(state), word.c_str());
+            const bool settled = word == "stale" || word == "filtered" || word == "delivered";
+            QCOMPARE(isSettled(state), settled);
+        }
+        QVERIFY(!parseStallState("Delivered"));
+        QVERIFY(!parseStallState(""));
     }
 
     void outboundBodyRedactsAndMaps() {
