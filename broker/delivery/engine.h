@@ -68,6 +68,24 @@ struct EngineSnapshot {
     std::map<std::string, Histogram> outcomeEvents;
 };
 
+// Why the engine refused or could not finish a control action. The engine
+// says what went wrong in its own terms; the gateway maps each kind to HTTP.
+struct EngineError {
+    enum class Kind {
+        None,
+        NotFound,      // no such consumer or dead letter (or another tenant's)
+        Conflict,      // the target's state forbids it: exists already, from the config, resolved
+        BadInput,      // the request itself is malformed (an edited payload that is not JSON)
+        Unprocessable, // well-formed but invalid (an edited payload its schema refuses)
+        Storage,       // the change could not be stored
+        Internal,      // stored data the engine cannot read
+    };
+    Kind kind = Kind::None;
+    std::string message; // a sentence a person can act on
+
+    explicit operator bool() const { return kind != Kind::None; }
+};
+
 struct ReplayRequest {
     std::vector<std::string> consumers; // empty: every consumer
     std::optional<std::int64_t> fromSeq;
@@ -90,8 +108,7 @@ struct ReplayCount {
 };
 
 struct ReplayResult {
-    std::string error; // empty on success
-    int status = 200;  // HTTP status for the error
+    EngineError error;
     std::vector<ReplayCount> counts;
 };
 
@@ -106,8 +123,7 @@ struct DeadLetterSelection {
 };
 
 struct DeadLetterActionResult {
-    std::string error;
-    int status = 200;
+    EngineError error;
     std::vector<std::int64_t> affected;
     std::vector<std::int64_t> newIds; // edit-and-replay: none (the edit is replayed directly)
 };
@@ -156,11 +172,10 @@ public:
     // The lowest seq some consumer still owes its sink (0: none), for retention.
     std::int64_t lowestUnsettledSeq() const;
 
-    // Control plane. Each returns an error sentence (empty on success) and
-    // the HTTP status that fits it.
+    // Control plane. Each answers with an EngineError (none on success).
     struct Answer {
-        int status = 200;
-        std::string error;
+        EngineError error;
+        bool created = false; // putConsumer: a new consumer, not a change
     };
     Answer putConsumer(ConsumerSpec spec, const std::string& actor, bool mustBeNew);
     Answer deleteConsumer(const std::string& name, const std::string& actor);

@@ -122,12 +122,14 @@ DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std:
         auto& consumers = impl_->consumers;
         auto existing = consumers.find(spec.name);
         if (mustBeNew && existing != consumers.end())
-            return {409, "a consumer named " + spec.name + " already exists; PUT /v1/consumers/" +
-                             spec.name + " changes it"};
+            return {{EngineError::Kind::Conflict, "a consumer named " + spec.name +
+                                                      " already exists; PUT /v1/consumers/" +
+                                                      spec.name + " changes it"}};
         if (existing != consumers.end() && existing->second->spec.source == "config" &&
             spec.source != "config")
-            return {409, "consumer " + spec.name +
-                             " is declared in the config file; change it there and reload"};
+            return {{EngineError::Kind::Conflict, "consumer " + spec.name +
+                                                      " is declared in the config file; change it "
+                                                      "there and reload"}};
         created = existing == consumers.end();
         if (!created) {
             // Its progress so far is queued before the new spec, so the
@@ -142,10 +144,11 @@ DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std:
         impl_->store.saveConsumer(spec, impl_->core.clock().now(), saved.done());
         return {};
     });
-    if (!checked.error.empty())
+    if (checked.error)
         return checked;
     if (const std::string error = saved.wait(); !error.empty())
-        return {500, "consumer " + spec.name + " could not be saved: " + error};
+        return {{EngineError::Kind::Storage,
+                 "consumer " + spec.name + " could not be saved: " + error}};
     Impl::StoredState stored = impl_->loadStoredState(spec);
     impl_->core.audit().record({0,
                                 {},
@@ -161,7 +164,7 @@ DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std:
         impl_->fill(c);
         impl_->pump(c);
         impl_->publishSnapshot();
-        return {created ? 201 : 200, {}};
+        return {{}, created};
     });
 }
 
@@ -173,21 +176,23 @@ DeliveryEngine::Answer DeliveryEngine::deleteConsumer(const std::string& name,
     const Answer checked = impl_->callAndWait([&]() -> Answer {
         auto it = impl_->consumers.find(name);
         if (it == impl_->consumers.end())
-            return {404, "no consumer named " + name};
+            return {{EngineError::Kind::NotFound, "no consumer named " + name}};
         if (it->second->spec.source == "config")
-            return {409, "consumer " + name +
-                             " is declared in the config file; remove it there and restart"};
+            return {{EngineError::Kind::Conflict, "consumer " + name +
+                                                      " is declared in the config file; remove it "
+                                                      "there and restart"}};
         impl_->flush();
         tenant = it->second->spec.filter.tenant.value_or("*");
         impl_->consumers.erase(it);
         impl_->store.deleteConsumer(name, deleted.done());
         impl_->publishSnapshot();
-        return {204, {}};
+        return {};
     });
-    if (!checked.error.empty())
+    if (checked.error)
         return checked;
     if (const std::string error = deleted.wait(); !error.empty())
-        return {500, "consumer " + name + " stopped but could not be deleted: " + error};
+        return {{EngineError::Kind::Storage,
+                 "consumer " + name + " stopped but could not be deleted: " + error}};
     impl_->core.audit().record({0, {}, actor, "consumer.delete", name, "{}", tenant});
     return checked;
 }
@@ -200,7 +205,7 @@ DeliveryEngine::Answer DeliveryEngine::setPaused(const std::string& name, bool p
     const Answer checked = impl_->callAndWait([&]() -> Answer {
         auto it = impl_->consumers.find(name);
         if (it == impl_->consumers.end())
-            return {404, "no consumer named " + name};
+            return {{EngineError::Kind::NotFound, "no consumer named " + name}};
         auto& c = *it->second;
         c.spec.paused = paused;
         tenant = c.spec.filter.tenant.value_or("*");
@@ -210,13 +215,16 @@ DeliveryEngine::Answer DeliveryEngine::setPaused(const std::string& name, bool p
             impl_->pump(c);
         }
         impl_->publishSnapshot();
-        return {200, {}};
+        return {};
     });
-    if (!checked.error.empty())
+    if (checked.error)
         return checked;
     if (const std::string error = saved.wait(); !error.empty())
-        return {500, std::string("consumer ") + name + (paused ? " paused" : " resumed") +
-                         " but the change could not be saved (it is lost on restart): " + error};
+        return {{EngineError::Kind::Storage,
+                 std::string("consumer ") + name + (paused ? " paused" : " resumed") +
+                     " but the change could not be saved (it is lost on "
+                     "restart): " +
+                     error}};
     impl_->core.audit().record(
         {0, {}, actor, paused ? "consumer.pause" : "consumer.resume", name, "{}", tenant});
     return checked;
@@ -239,8 +247,7 @@ ReplayResult DeliveryEngine::replay(const ReplayRequest& request) {
         auto it = std::find_if(snap.consumers.begin(), snap.consumers.end(),
                                [&](const ConsumerStatus& s) { return s.spec.name == name; });
         if (it == snap.consumers.end() || !visible(*it)) {
-            result.status = 404;
-            result.error = "no consumer named " + name;
+            result.error = {EngineError::Kind::NotFound, "no consumer named " + name};
             return result;
         }
         targets.push_back(&*it);
@@ -369,17 +376,18 @@ DeadLetterActionResult DeliveryEngine::Impl::resend(const std::vector<DeadLetter
     for (const DeadLetter* d : ordered) {
         auto it = consumers.find(d->consumer);
         if (it == consumers.end()) {
-            result.status = 409;
-            result.error = "dead letter " + std::to_string(d->id) + " belongs to consumer " +
-                           d->consumer + ", which no longer exists";
+            result.error.kind = EngineError::Kind::Conflict;
+            result.error.message = "dead letter " + std::to_string(d->id) +
+                                   " belongs to consumer " + d->consumer +
+                                   ", which no longer exists";
             return result;
         }
         Consumer& c = *it->second;
         ParsedEvent parsed = parseEvent(d->eventJson);
         if (!parsed.event) {
-            result.status = 500;
-            result.error = "dead letter " + std::to_string(d->id) +
-                           " holds an unreadable event: " + describe(parsed.violations);
+            result.error.kind = EngineError::Kind::Internal;
+            result.error.message = "dead letter " + std::to_string(d->id) +
+                                   " holds an unreadable event: " + describe(parsed.violations);
             return result;
         }
         Event e = std::move(*parsed.event);
@@ -416,10 +424,10 @@ DeadLetterActionResult DeliveryEngine::replayDeadLetters(const DeadLetterSelecti
     std::string error;
     auto letters = selectOpen(impl_->store, selection, error);
     if (!error.empty())
-        return {error, 404, {}, {}};
+        return {{EngineError::Kind::NotFound, error}, {}, {}};
     auto result = impl_->callAndWait([&] { return impl_->resend(letters, actor, {}); });
     impl_->awaitWrites();
-    if (result.error.empty()) {
+    if (!result.error) {
         json detail = {{"ids", result.affected}};
         if (selection.signature)
             detail["signature"] = *selection.signature;
@@ -444,33 +452,39 @@ DeadLetterActionResult DeliveryEngine::editAndReplay(std::int64_t id,
     std::string error;
     auto letters = selectOpen(impl_->store, selection, error);
     if (!error.empty())
-        return {error, 404, {}, {}};
+        return {{EngineError::Kind::NotFound, error}, {}, {}};
     const DeadLetter& d = letters.front();
     ParsedEvent original = parseEvent(d.eventJson);
     if (!original.event)
-        return {"dead letter " + std::to_string(id) + " holds an unreadable event", 500, {}, {}};
+        return {{EngineError::Kind::Internal,
+                 "dead letter " + std::to_string(id) + " holds an unreadable event"},
+                {},
+                {}};
     json payload;
     try {
         payload = json::parse(payloadJson);
     } catch (const json::exception& ex) {
-        return {std::string("the edited payload is not JSON: ") + ex.what(), 400, {}, {}};
+        return {{EngineError::Kind::BadInput,
+                 std::string("the edited payload is not JSON: ") + ex.what()},
+                {},
+                {}};
     }
     if (!payload.is_object())
-        return {"the edited payload must be a JSON object", 400, {}, {}};
+        return {{EngineError::Kind::BadInput, "the edited payload must be a JSON object"}, {}, {}};
     const Violations violations = impl_->core.withSchemas([&](const SchemaRegistry& registry) {
         if (!registry.hasType(d.eventType))
             return Violations{};
         return registry.validate(d.eventType, original.event->schemaVersion, payload.dump());
     });
     if (!violations.empty())
-        return {"the edited payload does not match " + d.eventType + " v" +
-                    std::to_string(original.event->schemaVersion) + ": " + describe(violations),
-                422,
+        return {{EngineError::Kind::Unprocessable,
+                 "the edited payload does not match " + d.eventType + " v" +
+                     std::to_string(original.event->schemaVersion) + ": " + describe(violations)},
                 {},
                 {}};
     auto result = impl_->callAndWait([&] { return impl_->resend(letters, actor, payload.dump()); });
     impl_->awaitWrites();
-    if (result.error.empty())
+    if (!result.error)
         impl_->core.audit().record({0,
                                     {},
                                     actor,
@@ -490,14 +504,14 @@ DeadLetterActionResult DeliveryEngine::discardDeadLetters(const DeadLetterSelect
                                                           const std::string& reason,
                                                           const std::string& actor) {
     if (reason.find_first_not_of(" \t\n") == std::string::npos)
-        return {"a reason is required to discard dead letters (say why, for the audit log)",
-                400,
+        return {{EngineError::Kind::BadInput,
+                 "a reason is required to discard dead letters (say why, for the audit log)"},
                 {},
                 {}};
     std::string error;
     auto letters = selectOpen(impl_->store, selection, error);
     if (!error.empty())
-        return {error, 404, {}, {}};
+        return {{EngineError::Kind::NotFound, error}, {}, {}};
     auto result = impl_->callAndWait([&] {
         DeadLetterActionResult r;
         const Timestamp now = impl_->core.clock().now();

@@ -23,6 +23,31 @@ using api::queryValue;
 
 namespace {
 
+// The HTTP answer to a control action the engine refused.
+ApiResponse refused(const EngineError& error, std::string_view type, std::string_view title) {
+    using Kind = EngineError::Kind;
+    int status = 500;
+    switch (error.kind) {
+    case Kind::NotFound:
+        status = 404;
+        break;
+    case Kind::Conflict:
+        status = 409;
+        break;
+    case Kind::BadInput:
+        status = 400;
+        break;
+    case Kind::Unprocessable:
+        status = 422;
+        break;
+    case Kind::None:
+    case Kind::Storage:
+    case Kind::Internal:
+        break;
+    }
+    return problem::make(status, type, title, error.message);
+}
+
 ojson histogramSummary(const Histogram& h) {
     if (h.count() == 0)
         return ojson{{"count", 0}};
@@ -379,13 +404,13 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
                               mustBeNew = n == 2, out]() mutable {
                 const std::string name = spec.name;
                 const auto answer = engine.putConsumer(std::move(spec), actor, mustBeNew);
-                if (!answer.error.empty())
-                    return out(problem::make(answer.status, "consumer", "Consumer not changed",
-                                             answer.error));
+                if (answer.error)
+                    return out(refused(answer.error, "consumer", "Consumer not changed"));
+                const int status = answer.created ? 201 : 200;
                 for (const auto& s : engine.snapshot().consumers)
                     if (s.spec.name == name)
-                        return out(jsonResponse(answer.status, statusJson(s, true)));
-                out(jsonResponse(answer.status, ojson{{"name", name}}));
+                        return out(jsonResponse(status, statusJson(s, true)));
+                out(jsonResponse(status, ojson{{"name", name}}));
             });
             return true;
         }
@@ -406,9 +431,8 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             auto out = named("/v1/consumers/{name}");
             core.runOnReader([&engine, name, actor = p.tokenId, out] {
                 const auto answer = engine.deleteConsumer(name, actor);
-                if (!answer.error.empty())
-                    return out(problem::make(answer.status, "consumer", "Consumer not deleted",
-                                             answer.error));
+                if (answer.error)
+                    return out(refused(answer.error, "consumer", "Consumer not deleted"));
                 ApiResponse r;
                 r.status = 204;
                 out(std::move(r));
@@ -421,9 +445,8 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             const bool pause = parts[3] == "pause";
             core.runOnReader([&engine, name, pause, actor = p.tokenId, out] {
                 const auto answer = engine.setPaused(name, pause, actor);
-                if (!answer.error.empty())
-                    return out(problem::make(answer.status, "consumer", "Consumer unchanged",
-                                             answer.error));
+                if (answer.error)
+                    return out(refused(answer.error, "consumer", "Consumer unchanged"));
                 out(jsonResponse(200, ojson{{"name", name}, {"paused", pause}}));
             });
             return true;
@@ -578,9 +601,8 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
                 : payload ? engine.editAndReplay(selection.ids.front(), *payload, actor,
                                                  selection.tenantScope)
                           : engine.replayDeadLetters(selection, actor);
-            if (!result.error.empty())
-                return out(problem::make(result.status, "dead-letter", "Dead letters unchanged",
-                                         result.error));
+            if (result.error)
+                return out(refused(result.error, "dead-letter", "Dead letters unchanged"));
             out(jsonResponse(200, ojson{{discard ? "discarded" : "replayed", result.affected}}));
         });
         return true;
@@ -684,8 +706,8 @@ bool DeliveryApi::handleReplay(ApiRequest& req, const Principal& p, const Respon
     }
     core_.runOnReader([&engine = core_.delivery(), r, out] {
         const ReplayResult result = engine.replay(r);
-        if (!result.error.empty())
-            return out(problem::make(result.status, "replay", "Replay refused", result.error));
+        if (result.error)
+            return out(refused(result.error, "replay", "Replay refused"));
         ojson counts = ojson::array();
         for (const auto& c : result.counts)
             counts.push_back({{"consumer", c.consumer},
