@@ -466,7 +466,9 @@ void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) 
         delay = backoffDelay(c.spec.retry, item.attempts, unitRandom());
     }
     const bool outOfAttempts = item.attempts >= c.spec.retry.maxAttempts;
-    const bool tooOld = wallNow - *item.firstAttemptAt >= c.spec.retry.maxAge;
+    // Nor does a failed probe age its event out: retry.max_age counts once
+    // the endpoint answers again.
+    const bool tooOld = !flight.probe && wallNow - *item.firstAttemptAt >= c.spec.retry.maxAge;
     if (outOfAttempts || tooOld) {
         deadLetter(c, flight.key, q, item, span, wallNow);
         pump(c);

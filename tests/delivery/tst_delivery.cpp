@@ -61,6 +61,7 @@ private Q_SLOTS:
     void retentionKeepsWhatAConsumerHasNotSettled();
     void redactsPiiAndMapsOnTheWayOut();
     void consumerChangesNeverStallDelivery();
+    void anOpenCircuitAgesNothingOut();
 };
 
 void DeliveryTest::consumerApiValidatesAndLists() {
@@ -1194,6 +1195,52 @@ void DeliveryTest::consumerChangesNeverStallDelivery() {
     hold.release();
     QTRY_COMPARE_WITH_TIMEOUT(pauseStatus.load(), 200, 5000);
     QCOMPARE_JSON(f.consumer("other")["spec"]["paused"], true);
+}
+
+// On a fake clock: one event whose endpoint stays down for longer than
+// retry.max_age. While the circuit is open its failed probes neither use up
+// attempts nor age it out: nothing is dead-lettered until the endpoint
+// answers again.
+void DeliveryTest::anOpenCircuitAgesNothingOut() {
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
+    f.sink.setHandler([](const SinkRequest&) {
+        SinkReply r;
+        r.status = 503;
+        return r;
+    });
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["retry"] = {
+        {"max_attempts", 10}, {"max_age_s", 1}, {"base_ms", 10}, {"cap_ms", 20}, {"jitter", 0.0}};
+    spec["circuit_breaker"] = {{"failure_ratio", 0.5},
+                               {"min_requests", 3},
+                               {"window_s", 60},
+                               {"open_ms", 300},
+                               {"half_open_probes", 1}};
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    QCOMPARE_HTTP(f.publish(leadEvent("L-1", std::nullopt)), 202);
+    const auto failed = [&] {
+        return f.consumer("crm")["totals"]["failed_attempts"].get<int>();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(failed(), 1, 5000);
+    clock.advance(10ms);
+    QTRY_COMPARE_WITH_TIMEOUT(failed(), 2, 5000);
+    clock.advance(20ms);
+    QTRY_COMPARE_WITH_TIMEOUT(failed(), 3, 5000);
+    QCOMPARE_JSON(f.consumer("crm")["circuit"]["state"], "open");
+    // Five probes, 300 ms apart: the last one 1.53 s after the first attempt.
+    for (int probe = 1; probe <= 5; ++probe) {
+        clock.advance(300ms);
+        QTRY_COMPARE_WITH_TIMEOUT(failed(), 3 + probe, 5000);
+        // The same snapshot as the failure count: a dead letter would show here.
+        const json c = f.consumer("crm");
+        QCOMPARE(c["totals"]["failed_attempts"].get<int>(), 3 + probe);
+        QCOMPARE(c["totals"]["dead_lettered"].get<int>(), 0);
+        QCOMPARE_JSON(c["circuit"]["state"], "open");
+    }
+    QCOMPARE(f.sink.requestCount(), 8u);
+    const auto stall = parse(f.admin.get("/v1/stall?entity=lead:L-1"));
+    QCOMPARE_JSON(stall["state"], "circuit-open");
 }
 
 QTEST_GUILESS_MAIN(DeliveryTest)
