@@ -1,0 +1,212 @@
+// meshctl's commands on the event log: publish, get, events, tail, schemas,
+// schema, quarantine, health.
+
+#include "cli.h"
+
+#include <chrono>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace meshctl {
+
+int publish(Options& o, MeshClient& client) {
+    const std::string text = readInput(o.positional.empty() ? "-" : o.positional[0]);
+    // One JSON document (event or array) goes as it is; otherwise JSON Lines,
+    // sent in batches of up to 500 events.
+    std::vector<std::string> bodies;
+    if (json::accept(text)) {
+        bodies.push_back(text);
+    } else {
+        std::istringstream lines(text);
+        std::string line, batch;
+        int inBatch = 0, lineNo = 0;
+        while (std::getline(lines, line)) {
+            ++lineNo;
+            if (line.find_first_not_of(" \t\r") == std::string::npos)
+                continue;
+            if (!json::accept(line))
+                fail("line " + std::to_string(lineNo) +
+                     " is not valid JSON; expected one event per line");
+            batch += (inBatch ? "," : "[") + line;
+            if (++inBatch == 500) {
+                bodies.push_back(batch + "]");
+                batch.clear();
+                inBatch = 0;
+            }
+        }
+        if (inBatch)
+            bodies.push_back(batch + "]");
+        if (bodies.empty())
+            fail("nothing to publish: the input is empty");
+    }
+    long long accepted = 0, duplicates = 0;
+    for (const auto& body : bodies) {
+        HttpResult r;
+        for (int attempt = 0;; ++attempt) {
+            r = client.postJson("/v1/events", body);
+            if ((r.status == 429 || r.status == 503) && attempt < 5) {
+                int wait = 1;
+                if (auto it = r.headers.find("retry-after"); it != r.headers.end())
+                    wait = std::max(1, std::atoi(it->second.c_str()));
+                std::this_thread::sleep_for(std::chrono::seconds(wait));
+                continue;
+            }
+            break;
+        }
+        json result = expectOk(r, "publish");
+        auto items = result.contains("results") ? result["results"] : json::array({result});
+        for (const auto& item : items) {
+            item.value("duplicate", false) ? ++duplicates : ++accepted;
+            if (o.json)
+                std::cout << item.dump() << '\n';
+        }
+    }
+    if (!o.json)
+        std::cout << "published " << accepted << " event(s)"
+                  << (duplicates
+                          ? ", " + std::to_string(duplicates) + " already in the log (duplicates)"
+                          : "")
+                  << '\n';
+    return 0;
+}
+
+int events(Options& o, MeshClient& client) {
+    std::string q = eventQuery(o);
+    const bool all = o.flags.count("--all") > 0;
+    const std::string limit = o.flags.count("--limit") ? o.flags["--limit"] : "100";
+    std::string cursor;
+    auto table = eventTable();
+    long long shown = 0;
+    for (;;) {
+        std::string target =
+            "/v1/events" + q + (q.empty() ? "?" : "&") + "limit=" + urlEncode(limit);
+        if (!cursor.empty())
+            target += "&cursor=" + cursor;
+        json page = expectOk(client.get(target), "events");
+        for (const auto& e : page["events"]) {
+            ++shown;
+            if (o.json)
+                std::cout << e.dump() << '\n';
+            else
+                addEventRow(table, e);
+        }
+        if (!all || page["next_cursor"].is_null())
+            break;
+        cursor = page["next_cursor"].get<std::string>();
+    }
+    if (!o.json) {
+        if (table.empty())
+            std::cout << "no events match\n";
+        else
+            std::cout << table.render();
+    }
+    return 0;
+}
+
+int tail(Options& o, MeshClient& client) {
+    std::string q = eventQuery(o);
+    std::string cursor = "0";
+    if (!o.flags.count("--from-start")) {
+        json health = expectOk(client.get("/healthz"), "tail");
+        cursor = std::to_string(health.value("last_seq", 0LL));
+    }
+    // On stderr even with --json: stdout carries only events.
+    std::cerr << "following " << o.url << " from seq " << cursor << " (Ctrl+C stops)\n";
+    for (;;) {
+        std::string target =
+            "/v1/events" + q + (q.empty() ? "?" : "&") + "limit=1000&cursor=" + cursor;
+        HttpResult r = client.get(target);
+        if (r.status == 0) {
+            std::cerr << "meshctl: lost the mesh (" << r.error << "); retrying\n";
+            std::this_thread::sleep_for(std::chrono::seconds(2));
+            continue;
+        }
+        json page = expectOk(r, "tail");
+        for (const auto& e : page["events"]) {
+            if (o.json) {
+                std::cout << e.dump() << '\n';
+            } else {
+                auto row = eventTable();
+                addEventRow(row, e);
+                std::string text = row.render(28);
+                std::cout << text.substr(text.find('\n') + 1);
+            }
+            cursor = std::to_string(e.value("seq", 0LL));
+        }
+        std::cout.flush();
+        if (!page["next_cursor"].is_null())
+            continue;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+}
+
+int schemas(Options& o, MeshClient& client) {
+    json body = expectOk(client.get("/v1/schemas"), "schemas");
+    if (o.json) {
+        std::cout << body.dump(2) << '\n';
+        return 0;
+    }
+    Table table({"TYPE", "LATEST", "OWNER", "SLO", "PII", "DESCRIPTION"});
+    for (const auto& s : body["schemas"]) {
+        std::string pii;
+        for (const auto& p : s["pii"])
+            pii += (pii.empty() ? "" : ",") + p.get<std::string>();
+        table.add({s.value("event_type", ""), "v" + std::to_string(s.value("latest_version", 0)),
+                   s.value("owner", ""), s.value("slo_class", ""), pii,
+                   s.value("description", "")});
+    }
+    std::cout << table.render(32);
+    return 0;
+}
+
+int get(Options& o, MeshClient& client) {
+    if (o.positional.size() != 1)
+        fail("usage: meshctl get EVENT_ID");
+    json body = expectOk(client.get("/v1/events/" + urlEncode(o.positional[0])), "get");
+    std::cout << (o.json ? body.dump() : body.dump(2)) << '\n';
+    return 0;
+}
+
+int schema(Options& o, MeshClient& client) {
+    if (o.positional.size() != 1)
+        fail("usage: meshctl schema TYPE");
+    json body =
+        expectOk(client.get("/v1/schemas/" + urlEncode(o.positional[0]) + "/versions"), "schema");
+    std::cout << (o.json ? body.dump() : body.dump(2)) << '\n';
+    return 0;
+}
+
+int quarantine(Options& o, MeshClient& client) {
+    const std::string limit = o.flags.count("--limit") ? o.flags["--limit"] : "50";
+    json body = expectOk(client.get("/v1/quarantine?limit=" + urlEncode(limit)), "quarantine");
+    if (o.json) {
+        for (const auto& e : body["entries"])
+            std::cout << e.dump() << '\n';
+        return 0;
+    }
+    Table table({"ID", "RECEIVED", "TENANT", "STATUS", "REASON", "DETAIL"});
+    for (const auto& e : body["entries"]) {
+        std::string detail;
+        if (e["problem"].is_object())
+            detail = e["problem"].value("detail", "");
+        table.add({std::to_string(e.value("id", 0LL)), e.value("received_at", ""),
+                   e.value("tenant", ""), std::to_string(e.value("status", 0)),
+                   e.value("reason", ""), detail});
+    }
+    std::cout << (table.empty() ? std::string("quarantine is empty\n") : table.render());
+    return 0;
+}
+
+int health(Options& o, MeshClient& client) {
+    json body = expectOk(client.get("/healthz"), "health");
+    if (o.json)
+        std::cout << body.dump() << '\n';
+    else
+        std::cout << o.url << ": " << body.value("status", "?") << ", meshd "
+                  << body.value("version", "?") << ", " << body.value("events", 0LL)
+                  << " events, last seq " << body.value("last_seq", 0LL) << '\n';
+    return 0;
+}
+
+} // namespace meshctl
