@@ -3,9 +3,9 @@
 // resources/meshd.example.json) overlaid by the command line. Every error
 // names the file, the field and what was expected.
 
-#include "core/consumer_spec.h"
 #include "broker/store/database.h"
 #include "broker/store/token_store.h"
+#include "core/consumer_spec.h"
 
 #include <chrono>
 #include <cstdint>

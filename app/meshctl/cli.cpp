@@ -61,7 +61,6 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-// Exits with the broker's problem detail (and each violation) on failure.
 json expectOk(const HttpResult& r, const std::string& what) {
     if (r.status == 0)
         fail(what + ": cannot reach the mesh: " + r.error, 3);
@@ -119,7 +118,6 @@ Table eventTable() {
     return Table({"SEQ", "OCCURRED", "TYPE", "ENTITY", "TENANT", "PRODUCER", "CORRELATION"});
 }
 
-// The whole of FILE, or of stdin for "-".
 std::string readInput(const std::string& path) {
     std::stringstream in;
     if (path == "-") {
@@ -133,7 +131,6 @@ std::string readInput(const std::string& path) {
     return in.str();
 }
 
-// Sends one request and exits on failure; with --json the answer is printed as is.
 HttpResult send(const Options& o, MeshClient& client, const std::string& method,
                 const std::string& target, const std::string& what, const std::string& body) {
     HttpResult r = method == "GET" ? client.get(target)
@@ -150,7 +147,6 @@ json call(const Options& o, MeshClient& client, const std::string& method,
     return json::parse(send(o, client, method, target, what, body).body, nullptr, false);
 }
 
-// A field as a table cell: strings as they are, anything else as JSON, "" when absent.
 std::string field(const json& j, const std::string& pointer) {
     const json::json_pointer at(pointer);
     if (!j.is_object() || !j.contains(at) || j.at(at).is_null())
@@ -171,7 +167,6 @@ std::string milliseconds(const json& j, const std::string& pointer) {
     return formatDuration(static_cast<long long>(std::ceil(j.at(at).get<double>())));
 }
 
-// One line for a cell: a sink's answer can span several.
 std::string oneLine(std::string s) {
     std::replace(s.begin(), s.end(), '\n', ' ');
     std::replace(s.begin(), s.end(), '\r', ' ');

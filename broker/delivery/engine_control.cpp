@@ -146,9 +146,8 @@ DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std:
     });
     if (checked.error)
         return checked;
-    if (const std::string error = saved.wait(); !error.empty())
-        return {{EngineError::Kind::Storage,
-                 "consumer " + spec.name + " could not be saved: " + error}};
+    if (auto failed = saved.failure("consumer " + spec.name + " could not be saved"))
+        return {failed};
     Impl::StoredState stored = impl_->loadStoredState(spec);
     impl_->core.audit().record({0,
                                 {},
@@ -190,9 +189,8 @@ DeliveryEngine::Answer DeliveryEngine::deleteConsumer(const std::string& name,
     });
     if (checked.error)
         return checked;
-    if (const std::string error = deleted.wait(); !error.empty())
-        return {{EngineError::Kind::Storage,
-                 "consumer " + name + " stopped but could not be deleted: " + error}};
+    if (auto failed = deleted.failure("consumer " + name + " stopped but could not be deleted"))
+        return {failed};
     impl_->core.audit().record({0, {}, actor, "consumer.delete", name, "{}", tenant});
     return checked;
 }
@@ -219,12 +217,9 @@ DeliveryEngine::Answer DeliveryEngine::setPaused(const std::string& name, bool p
     });
     if (checked.error)
         return checked;
-    if (const std::string error = saved.wait(); !error.empty())
-        return {{EngineError::Kind::Storage,
-                 std::string("consumer ") + name + (paused ? " paused" : " resumed") +
-                     " but the change could not be saved (it is lost on "
-                     "restart): " +
-                     error}};
+    if (auto failed = saved.failure("consumer " + name + (paused ? " paused" : " resumed") +
+                                    " but the change could not be saved (it is lost on restart)"))
+        return {failed};
     impl_->core.audit().record(
         {0, {}, actor, paused ? "consumer.pause" : "consumer.resume", name, "{}", tenant});
     return checked;

@@ -63,6 +63,13 @@ struct DeliveryEngine::Impl {
             };
         }
         std::string wait() { return queued_ ? future_.get() : std::string(); }
+        // The write's failure as the engine reports it; `lost` says what.
+        EngineError failure(const std::string& lost) {
+            const std::string error = wait();
+            if (error.empty())
+                return {};
+            return {EngineError::Kind::Storage, lost + ": " + error};
+        }
 
     private:
         std::shared_ptr<std::promise<std::string>> promise_ =

@@ -8,8 +8,8 @@
 // along with the next group commit instead of fighting it for the lock.
 // Reads borrow a read connection and may run on any thread.
 
-#include "core/consumer_spec.h"
 #include "broker/store/database.h"
+#include "core/consumer_spec.h"
 #include "core/time.h"
 
 #include <cstdint>

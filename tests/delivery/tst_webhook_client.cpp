@@ -3,9 +3,9 @@
 // against a real SinkServer on 127.0.0.1 - keep-alive, refusals, timeouts,
 // throttling, connections the receiver closes, concurrency, shutdown and TLS.
 
-#include "core/failure.h"
 #include "broker/delivery/signing.h"
 #include "broker/delivery/webhook_client.h"
+#include "core/failure.h"
 #include "tests/support/sink_server.h"
 #include "tests/support/test_support.h"
 

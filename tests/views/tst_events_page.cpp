@@ -91,20 +91,24 @@ private:
     std::unique_ptr<test::TestBroker> mesh_;
     QByteArray viewer_;
 
+    static std::unique_ptr<MeshSession> sessionTo(const test::TestBroker& mesh,
+                                                  const QByteArray& token) {
+        return std::make_unique<MeshSession>(
+            std::make_unique<HttpTransport>(QUrl(QString::fromStdString(mesh.url())), token));
+    }
     std::unique_ptr<MeshSession> session(const QByteArray& token = {}) {
-        return std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
-            QUrl(QString::fromStdString(mesh_->url())), token.isEmpty() ? viewer_ : token));
+        return sessionTo(*mesh_, token.isEmpty() ? viewer_ : token);
     }
 
-    void publish(const std::vector<std::string>& events) {
+    static void publishTo(const test::TestBroker& mesh, const std::vector<std::string>& events) {
         std::string body = "[";
         for (const auto& event : events)
             body += (body.size() > 1 ? "," : "") + event;
         body += ']';
-        auto client = mesh_->client(mesh_->adminToken);
-        const HttpResult result = client.postJson("/v1/events", body);
+        const HttpResult result = mesh.client(mesh.adminToken).postJson("/v1/events", body);
         QVERIFY2(result.ok(), result.body.c_str());
     }
+    void publish(const std::vector<std::string>& events) { publishTo(*mesh_, events); }
 
     // Asks for every page until the model says there are no more.
     static int fetchAll(EventTableModel& model) {
@@ -493,19 +497,7 @@ private Q_SLOTS:
     void followPicksUpEventsPublishedLater() {
         test::TestBroker mesh;
         const QByteArray token = QByteArray::fromStdString(mesh.token(Role::Viewer, "acme"));
-        const auto publishTo = [&](const std::vector<std::string>& events) {
-            std::string body = "[";
-            for (const auto& event : events)
-                body += (body.size() > 1 ? "," : "") + event;
-            body += ']';
-            const HttpResult result = mesh.client(mesh.adminToken).postJson("/v1/events", body);
-            QVERIFY2(result.ok(), result.body.c_str());
-        };
-        const auto openSession = [&] {
-            return std::make_unique<MeshSession>(
-                std::make_unique<HttpTransport>(QUrl(QString::fromStdString(mesh.url())), token));
-        };
-        auto session = openSession();
+        auto session = sessionTo(mesh, token);
         EventTableModel model(*session);
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -523,10 +515,10 @@ private Q_SLOTS:
         model.setFollowing(true);
         QVERIFY(model.isFollowing());
 
-        publishTo({leadEvent(1, "L-new"), leadEvent(2, "L-new"), leadEvent(3, "L-new")});
+        publishTo(mesh, {leadEvent(1, "L-new"), leadEvent(2, "L-new"), leadEvent(3, "L-new")});
         QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 3, 5000);
         QCOMPARE(inserts.size(), 1); // one batch
-        publishTo({leadEvent(4, "L-new"), leadEvent(5, "L-new")});
+        publishTo(mesh, {leadEvent(4, "L-new"), leadEvent(5, "L-new")});
         QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 5, 5000);
         QCOMPARE(inserts.size(), 2);
         QVERIFY(seqAscending(model));
@@ -541,14 +533,14 @@ private Q_SLOTS:
         model.setFollowing(false);
         QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), 5000); // a poll in flight lands
         loading.clear();
-        auto witnessSession = openSession();
+        auto witnessSession = sessionTo(mesh, token);
         EventTableModel witness(*witnessSession);
         witness.setFilter({.entity = QStringLiteral("lead:L-new")});
         QTRY_VERIFY_WITH_TIMEOUT(witness.hasLoaded(), 10000);
         QCOMPARE(witness.rowCount(), 5);
         witness.setFollowInterval(100);
         witness.setFollowing(true);
-        publishTo({leadEvent(6, "L-new")});
+        publishTo(mesh, {leadEvent(6, "L-new")});
         QTRY_COMPARE_WITH_TIMEOUT(witness.rowCount(), 6, 5000);
         QSignalSpy witnessLoading(&witness, &EventTableModel::loadingChanged);
         QTRY_VERIFY_WITH_TIMEOUT(witnessLoading.size() >= 4, 5000); // two more polls
