@@ -14,6 +14,14 @@ std::string_view toString(CircuitState state) {
     return "closed";
 }
 
+std::optional<CircuitState> parseCircuitState(std::string_view name) {
+    for (CircuitState state : {CircuitState::Closed, CircuitState::Open, CircuitState::HalfOpen}) {
+        if (toString(state) == name)
+            return state;
+    }
+    return std::nullopt;
+}
+
 void CircuitBreaker::trim(TimePoint now) {
     while (!window_.empty() && window_.front().first + policy_.window <= now) {
         failuresInWindow_ -= window_.front().second ? 1 : 0;

@@ -13,11 +13,14 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
+#include <string_view>
 
 namespace meshdeck {
 
 enum class CircuitState { Closed, Open, HalfOpen };
-std::string_view toString(CircuitState state);
+std::string_view toString(CircuitState state); // "closed", "open", "half-open"
+std::optional<CircuitState> parseCircuitState(std::string_view name);
 
 class CircuitBreaker {
 public:

@@ -26,8 +26,21 @@ std::string_view toString(FailureClass failure) {
         return "server";
     case FailureClass::Other:
         return "other";
+    case FailureClass::Stale:
+        return "stale";
     }
     return "other";
+}
+
+std::optional<FailureClass> parseFailureClass(std::string_view name) {
+    constexpr std::array all{FailureClass::None,  FailureClass::Transport, FailureClass::Throttled,
+                             FailureClass::Auth,  FailureClass::Invalid,   FailureClass::Server,
+                             FailureClass::Other, FailureClass::Stale};
+    for (FailureClass failure : all) {
+        if (toString(failure) == name)
+            return failure;
+    }
+    return std::nullopt;
 }
 
 FailureClass classifyStatus(int status, std::string_view body, bool hasRetryAfter) {

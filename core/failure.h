@@ -21,6 +21,8 @@
 //              probably wrong), 404, 405, 409, 410, 413, 1xx... Retried with
 //              backoff, because a 404 or 410 during a receiver's deploy is
 //              common and usually transient; attempts run out into the DLQ.
+//   Stale      not sent: the consumer had already been sent a newer version
+//              of the entity (recorded as an attempt so a trace shows why).
 
 #include <chrono>
 #include <optional>
@@ -28,10 +30,12 @@
 
 namespace meshdeck::delivery {
 
-enum class FailureClass { None, Transport, Throttled, Auth, Invalid, Server, Other };
+enum class FailureClass { None, Transport, Throttled, Auth, Invalid, Server, Other, Stale };
 
-// "none", "transport", "throttled", "auth", "invalid", "server", "other".
+// "none", "transport", "throttled", "auth", "invalid", "server", "other", "stale".
 std::string_view toString(FailureClass failure);
+// The class a name from toString stands for; nothing for any other text.
+std::optional<FailureClass> parseFailureClass(std::string_view name);
 
 // The class of an HTTP answer. `body` is (the start of) the response body -
 // WebhookClient passes its 512-byte excerpt, enough for Salesforce's error

@@ -411,7 +411,7 @@ void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) 
     span.durationUs =
         std::chrono::duration_cast<std::chrono::microseconds>(now - flight.startedSteady).count();
     span.status = answer.status;
-    span.failureClass = std::string(delivery::toString(answer.failure));
+    span.failureClass = answer.failure;
     span.error = answer.error;
     span.response = excerpt(answer.response);
     if (item.gapWaited && answer.failure == delivery::FailureClass::None)
@@ -438,7 +438,6 @@ void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) 
     }
 
     q.lastError = answer.error;
-    q.lastClass = span.failureClass;
     c.totals.lastError = c.spec.name + ": " + answer.error;
     c.totals.lastErrorAt = wallNow;
     ++c.totals.failedAttempts;
@@ -547,7 +546,7 @@ void DeliveryEngine::Impl::recordStale(Consumer& c, const Item& item, std::int64
     AttemptRecord span = spanFor(c, item);
     span.attempt = 0;
     span.startedAt = core.clock().now();
-    span.failureClass = "stale";
+    span.failureClass = FailureClass::Stale;
     span.error = "skipped: version " + std::to_string(*item.event->entity.version) + " of " +
                  item.event->entity.key() + " is not newer than version " +
                  std::to_string(lastSent) + ", already delivered";
@@ -567,7 +566,8 @@ std::string DeliveryEngine::Impl::errorSignature(const AttemptRecord& span) {
             shape += ch;
         }
     }
-    return span.failureClass + ' ' + std::to_string(span.status) + ' ' + shape;
+    return std::string(toString(span.failureClass)) + ' ' + std::to_string(span.status) + ' ' +
+           shape;
 }
 
 void DeliveryEngine::Impl::deadLetter(Consumer& c, const std::string& key, EntityQueue& q,
@@ -588,7 +588,8 @@ void DeliveryEngine::Impl::deadLetter(Consumer& c, const std::string& key, Entit
     d.failureClass = last.failureClass;
     // What the sink said is often the whole story ("missing owner").
     d.error = last.response.empty() ? last.error : last.error + ": " + excerpt(last.response, 200);
-    d.attempts = item.attempts + item.throttles + (last.failureClass == "invalid" ? 1 : 0);
+    d.attempts =
+        item.attempts + item.throttles + (last.failureClass == FailureClass::Invalid ? 1 : 0);
     d.deadAt = now;
     d.payloadOverride = item.payloadOverride;
     if (item.kind == ItemKind::DeadLetter)
@@ -695,7 +696,7 @@ ConsumerStatus DeliveryEngine::Impl::status(Consumer& c, Timestamp now) {
             ++s.retrying; // waiting out a backoff or Retry-After
     }
     const CircuitState state = c.breaker.state(steadyNow);
-    s.circuit = std::string(toString(state));
+    s.circuit = state;
     if (state == CircuitState::Open)
         s.circuitReopensAt = now + std::chrono::duration_cast<std::chrono::milliseconds>(
                                        c.breaker.reopensAt() - steadyNow);

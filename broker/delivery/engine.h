@@ -16,6 +16,7 @@
 // wait in the log and are read back as room frees up.
 
 #include "broker/store/delivery_store.h"
+#include "core/circuit_breaker.h"
 #include "core/consumer_spec.h"
 #include "core/histogram.h"
 #include "core/stall_verdict.h"
@@ -48,7 +49,7 @@ struct ConsumerStatus {
     std::int64_t stale = 0;
     std::int64_t gaps = 0;
     std::int64_t replayed = 0;
-    std::string circuit = "closed";
+    CircuitState circuit = CircuitState::Closed;
     std::optional<Timestamp> circuitReopensAt;
     std::int64_t subscribers = 0;
     std::string lastError;

@@ -820,7 +820,7 @@ void DeliveryEngine::Impl::settledFinding(StallFinding& f, const Event& e) const
         }
     const auto attempts = store.attemptsFor(f.consumer, e.seq);
     for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) {
-        if (it->failureClass == "none") {
+        if (it->failureClass == FailureClass::None) {
             f.state = StallState::Delivered;
             f.sentence =
                 what + " was delivered" + to + " at " + when(it->startedAt) +
@@ -828,7 +828,7 @@ void DeliveryEngine::Impl::settledFinding(StallFinding& f, const Event& e) const
                 ", attempt " + std::to_string(it->attempt) + '.';
             return;
         }
-        if (it->failureClass == "stale") {
+        if (it->failureClass == FailureClass::Stale) {
             f.state = StallState::Stale;
             f.sentence = what + " was not sent" + to + ": " + it->error + '.';
             return;

@@ -50,7 +50,6 @@ struct EntityQueue {
     SteadyTime notBefore{};
     std::optional<SteadyTime> gapSince;
     std::string lastError;
-    std::string lastClass;
     Timestamp nextAttemptAt{};
     Timestamp inFlightSince{};
     bool blocked() const { return openDeadLetters > 0; }

@@ -66,18 +66,18 @@ ojson statusJson(const ConsumerStatus& s, bool withSpec) {
     if (s.spec.sink.kind == SinkKind::Webhook)
         j["url"] = s.spec.sink.url;
     j["source"] = s.spec.source;
-    j["state"] = s.spec.paused           ? "paused"
-                 : s.circuit == "open"   ? "circuit-open"
-                 : s.blockedEntities > 0 ? "blocked"
-                 : s.retrying > 0        ? "retrying"
-                                         : "running";
+    j["state"] = s.spec.paused                     ? "paused"
+                 : s.circuit == CircuitState::Open ? "circuit-open"
+                 : s.blockedEntities > 0           ? "blocked"
+                 : s.retrying > 0                  ? "retrying"
+                                                   : "running";
     j["paused"] = s.spec.paused;
     j["ack_floor"] = s.ackFloor;
     j["lag"] = {{"events", s.pending}, {"oldest_age_ms", s.oldestPendingAgeMs}};
     j["in_flight"] = s.inFlight;
     j["retrying"] = s.retrying;
     j["blocked_entities"] = s.blockedEntities;
-    j["circuit"] = {{"state", s.circuit}};
+    j["circuit"] = {{"state", toString(s.circuit)}};
     if (s.circuitReopensAt)
         j["circuit"]["probe_at"] = formatRfc3339(*s.circuitReopensAt);
     j["subscribers"] = s.subscribers;
@@ -117,7 +117,7 @@ ojson deadLetterJson(const DeadLetter& d, bool withEvent) {
             {"correlation_id", d.correlationId},
             {"entity", d.entity},
             {"signature", d.signature},
-            {"class", d.failureClass},
+            {"class", delivery::toString(d.failureClass)},
             {"error", d.error},
             {"attempts", d.attempts},
             {"dead_at", formatRfc3339(d.deadAt)},
@@ -142,7 +142,7 @@ ojson attemptJson(const AttemptRecord& a) {
             {"at", formatRfc3339(a.startedAt)},
             {"duration_ms", static_cast<double>(a.durationUs) / 1000.0},
             {"status", a.status},
-            {"class", a.failureClass}};
+            {"class", delivery::toString(a.failureClass)}};
     if (!a.error.empty())
         j["error"] = a.error;
     if (!a.response.empty())
@@ -302,7 +302,7 @@ std::string renderDeliveryMetrics(const EngineSnapshot& snap) {
     each("meshdeck_consumer_retrying", [](const ConsumerStatus& s) { return s.retrying; });
     family("meshdeck_consumer_circuit_open", "gauge", "1 while the sink's circuit is open.");
     each("meshdeck_consumer_circuit_open",
-         [](const ConsumerStatus& s) { return s.circuit == "open" ? 1 : 0; });
+         [](const ConsumerStatus& s) { return s.circuit == CircuitState::Open ? 1 : 0; });
     family("meshdeck_consumer_paused", "gauge", "1 while paused.");
     each("meshdeck_consumer_paused", [](const ConsumerStatus& s) { return s.spec.paused ? 1 : 0; });
     family("meshdeck_consumer_delivery_latency_ms", "histogram",
@@ -529,7 +529,7 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
                 for (const auto& g : core.delivery().store().deadLetterGroups(consumer, tenant))
                     list.push_back({{"consumer", g.consumer},
                                     {"signature", g.signature},
-                                    {"class", g.failureClass},
+                                    {"class", delivery::toString(g.failureClass)},
                                     {"example_error", g.exampleError},
                                     {"count", g.count},
                                     {"first_at", formatRfc3339(g.firstAt)},
@@ -763,7 +763,9 @@ ApiResponse DeliveryApi::trace(BrokerCore& core, const std::string& cid, const P
     }
     for (const auto& a : attempts) {
         ojson j = attemptJson(a);
-        j["kind"] = a.replay ? "replay-attempt" : (a.failureClass == "stale" ? "stale" : "attempt");
+        j["kind"] = a.replay
+                        ? "replay-attempt"
+                        : (a.failureClass == delivery::FailureClass::Stale ? "stale" : "attempt");
         timeline.push_back({a.startedAt, 1, std::move(j)});
     }
     for (const auto& d : letters) {

@@ -23,6 +23,12 @@ DeadLetterState parseState(std::string_view s) {
 
 // "SELECT <columns><rest>", appended piece by piece: GCC 12 warns falsely
 // (-Warray-bounds) on a chain of operator+ over these long literals.
+// A failure class as stored; a name this build does not know reads as Other.
+delivery::FailureClass readFailureClass(const sqlite::Statement& st, int column) {
+    return delivery::parseFailureClass(st.columnText(column))
+        .value_or(delivery::FailureClass::Other);
+}
+
 std::string select(std::string_view columns, std::string_view rest) {
     std::string sql = "SELECT ";
     sql.append(columns).append(rest);
@@ -46,7 +52,7 @@ DeadLetter readDeadLetter(const sqlite::Statement& st) {
     d.entity = st.columnText(7);
     d.eventJson = st.columnText(8);
     d.signature = st.columnText(9);
-    d.failureClass = st.columnText(10);
+    d.failureClass = readFailureClass(st, 10);
     d.error = st.columnText(11);
     d.attempts = static_cast<int>(st.columnInt(12));
     d.deadAt = fromUnixMillis(st.columnInt(13));
@@ -76,7 +82,7 @@ AttemptRecord readAttempt(const sqlite::Statement& st) {
     a.startedAt = fromUnixMillis(st.columnInt(6));
     a.durationUs = st.columnInt(7);
     a.status = static_cast<int>(st.columnInt(8));
-    a.failureClass = st.columnText(9);
+    a.failureClass = readFailureClass(st, 9);
     a.error = st.columnText(10);
     a.response = st.columnText(11);
     a.replay = st.columnInt(12) != 0;
@@ -100,7 +106,7 @@ void applyWrites(sqlite3* db, const DeliveryWrites& w) {
             st.bindInt(6, toUnixMillis(a.startedAt));
             st.bindInt(7, a.durationUs);
             st.bindInt(8, a.status);
-            st.bindText(9, a.failureClass);
+            st.bindText(9, delivery::toString(a.failureClass));
             st.bindText(10, a.error);
             st.bindText(11, a.response);
             st.bindInt(12, a.replay ? 1 : 0);
@@ -170,7 +176,7 @@ void applyWrites(sqlite3* db, const DeliveryWrites& w) {
             st.bindText(7, d.entity);
             st.bindText(8, d.eventJson);
             st.bindText(9, d.signature);
-            st.bindText(10, d.failureClass);
+            st.bindText(10, delivery::toString(d.failureClass));
             st.bindText(11, d.error);
             st.bindInt(12, d.attempts);
             st.bindInt(13, toUnixMillis(d.deadAt));
@@ -492,7 +498,7 @@ DeliveryStore::deadLetterGroups(const std::optional<std::string>& consumer,
             DeadLetterGroup g;
             g.consumer = st.columnText(0);
             g.signature = st.columnText(1);
-            g.failureClass = st.columnText(2);
+            g.failureClass = readFailureClass(st, 2);
             g.exampleError = st.columnText(3);
             g.count = st.columnInt(4);
             g.firstAt = fromUnixMillis(st.columnInt(5));

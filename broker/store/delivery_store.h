@@ -10,6 +10,7 @@
 
 #include "broker/store/database.h"
 #include "core/consumer_spec.h"
+#include "core/failure.h"
 #include "core/time.h"
 
 #include <cstdint>
@@ -43,8 +44,8 @@ struct AttemptRecord {
     int attempt = 1;
     Timestamp startedAt{};
     std::int64_t durationUs = 0;
-    int status = 0;           // HTTP status, 0 when there was no answer
-    std::string failureClass; // "none", "transport", ..., "stale"
+    int status = 0; // HTTP status, 0 when there was no answer
+    delivery::FailureClass failureClass = delivery::FailureClass::None;
     std::string error;
     std::string response; // excerpt
     bool replay = false;
@@ -64,7 +65,7 @@ struct DeadLetter {
     std::string entity; // "tenant/kind:id"
     std::string eventJson;
     std::string signature; // what groups it: class + status + the error's shape
-    std::string failureClass;
+    delivery::FailureClass failureClass = delivery::FailureClass::Other;
     std::string error;
     int attempts = 0;
     Timestamp deadAt{};
@@ -143,7 +144,7 @@ struct DeadLetterQuery {
 struct DeadLetterGroup {
     std::string consumer;
     std::string signature;
-    std::string failureClass;
+    delivery::FailureClass failureClass = delivery::FailureClass::Other;
     std::string exampleError;
     std::int64_t count = 0;
     Timestamp firstAt{};

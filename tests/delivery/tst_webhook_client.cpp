@@ -205,9 +205,13 @@ private Q_SLOTS:
             {FailureClass::None, "none"},           {FailureClass::Transport, "transport"},
             {FailureClass::Throttled, "throttled"}, {FailureClass::Auth, "auth"},
             {FailureClass::Invalid, "invalid"},     {FailureClass::Server, "server"},
-            {FailureClass::Other, "other"}};
-        for (const auto& [failure, text] : names)
+            {FailureClass::Other, "other"},         {FailureClass::Stale, "stale"}};
+        for (const auto& [failure, text] : names) {
             QCOMPARE(name(failure), QString::fromLatin1(text));
+            QCOMPARE(parseFailureClass(text), std::optional<FailureClass>(failure));
+        }
+        QCOMPARE(parseFailureClass("Server"), std::nullopt); // names are exact
+        QCOMPARE(parseFailureClass(""), std::nullopt);
     }
 
     void classifyStatus_data() {

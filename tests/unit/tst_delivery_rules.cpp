@@ -176,6 +176,14 @@ private Q_SLOTS:
     // Results older than the window stop counting: the same sequence opens
     // the breaker when the old failures still count, and leaves it closed
     // once they have left (a breaker that never trims opens in both).
+    void circuitStateNamesRoundTrip() {
+        for (CircuitState state :
+             {CircuitState::Closed, CircuitState::Open, CircuitState::HalfOpen})
+            QCOMPARE(parseCircuitState(toString(state)), std::optional<CircuitState>(state));
+        QCOMPARE(name(CircuitState::HalfOpen), QStringLiteral("half-open"));
+        QCOMPARE(parseCircuitState("half_open"), std::nullopt);
+    }
+
     void oldResultsLeaveTheWindow() {
         CircuitBreakerPolicy p;
         p.minRequests = 3;
