@@ -42,6 +42,13 @@ inline nlohmann::json webhookConsumer(const std::string& name, const std::string
             {"circuit_breaker", {{"min_requests", 1000}}}};
 }
 
+// Attempts the engine had started for a consumer when it took the snapshot:
+// answered (delivered, or failed, throttling included) or still in flight.
+inline int attemptsStarted(const nlohmann::json& consumer) {
+    return consumer["totals"]["delivered"].get<int>() +
+           consumer["totals"]["failed_attempts"].get<int>() + consumer["in_flight"].get<int>();
+}
+
 struct DeliveryFixture {
     explicit DeliveryFixture(const Clock& clock = SystemClock::instance()) : broker({}, clock) {}
 
@@ -57,6 +64,22 @@ struct DeliveryFixture {
     }
     nlohmann::json consumer(const std::string& name) {
         return parse(admin.get("/v1/consumers/" + name));
+    }
+    // On a fake clock: the consumer in the first snapshot taken at least
+    // `elapsed` after its oldest pending event was published (its lag age
+    // shows the clock's time). The tick that took it had already looked at
+    // everything waiting with that time, so what it shows as not sent had not
+    // come due. Null when no such snapshot comes within 5 s.
+    nlohmann::json consumerSeenAt(const std::string& name, std::chrono::milliseconds elapsed) {
+        nlohmann::json c;
+        const bool seen = QTest::qWaitFor(
+            [&] {
+                c = consumer(name);
+                return c.value(nlohmann::json::json_pointer("/lag/oldest_age_ms"),
+                               std::int64_t{-1}) >= elapsed.count();
+            },
+            5000);
+        return seen ? c : nlohmann::json();
     }
     // Sink requests whose webhook-id is the given event id.
     std::vector<SinkRequest> received(const std::string& eventId) const {

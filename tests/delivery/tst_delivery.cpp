@@ -211,29 +211,37 @@ void DeliveryTest::retriesServerErrorsWithBackoff() {
 void DeliveryTest::throttlingHonoursRetryAfterWithoutUsingAttempts_data() {
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("body");
-    QTest::addColumn<bool>("retryAfter");
-    QTest::addRow("429 with Retry-After") << 429 << QString() << true;
-    QTest::addRow("503 with Retry-After") << 503 << QString() << true;
+    QTest::addColumn<QString>("retryAfter"); // the header's value; empty: none
+    QTest::addColumn<QList<int>>("waitsMs"); // before each of the three retries
+    QTest::addRow("429 with Retry-After: 1")
+        << 429 << QString() << QStringLiteral("1") << QList<int>{1000, 1000, 1000};
+    QTest::addRow("503 with Retry-After: 2")
+        << 503 << QString() << QStringLiteral("2") << QList<int>{2000, 2000, 2000};
+    // No Retry-After: the backoff of the throttled answers so far (base 20 ms).
     QTest::addRow("Salesforce 403 REQUEST_LIMIT_EXCEEDED")
         << 403
         << QStringLiteral(
                R"([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])")
-        << false;
+        << QString() << QList<int>{20, 40, 80};
 }
 
+// On a fake clock: each throttled answer holds the next attempt exactly its
+// wait, not a millisecond less, and none of them uses up the one attempt.
 void DeliveryTest::throttlingHonoursRetryAfterWithoutUsingAttempts() {
     QFETCH(int, status);
     QFETCH(QString, body);
-    QFETCH(bool, retryAfter);
-    DeliveryFixture f;
+    QFETCH(QString, retryAfter);
+    QFETCH(QList<int>, waitsMs);
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     std::atomic<int> calls{0};
     f.sink.setHandler([&](const SinkRequest&) {
         SinkReply r;
         if (++calls <= 3) {
             r.status = status;
             r.body = body.toStdString();
-            if (retryAfter)
-                r.headers.emplace_back("retry-after", "1");
+            if (!retryAfter.isEmpty())
+                r.headers.emplace_back("retry-after", retryAfter.toStdString());
         }
         return r;
     });
@@ -242,12 +250,24 @@ void DeliveryTest::throttlingHonoursRetryAfterWithoutUsingAttempts() {
     QCOMPARE_HTTP(f.createConsumer(spec), 201);
     const auto event = leadEvent("L-1", std::nullopt);
     QCOMPARE_HTTP(f.publish(event), 202);
-    QVERIFY(f.sink.waitForRequests(4, 10s));
+    std::chrono::milliseconds elapsed{0};
+    for (int sent = 1; sent <= 3; ++sent) {
+        // The engine has taken the answer before the clock moves.
+        QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["throttled"].get<int>(), sent, 5000);
+        const std::chrono::milliseconds wait{waitsMs[sent - 1]};
+        clock.advance(wait - 1ms);
+        elapsed += wait - 1ms;
+        const json held = f.consumerSeenAt("crm", elapsed);
+        QVERIFY(!held.is_null());
+        QCOMPARE(attemptsStarted(held), sent);
+        QCOMPARE(f.sink.requestCount(), std::size_t(sent));
+        clock.advance(1ms);
+        elapsed += 1ms;
+        QVERIFY(f.sink.waitForRequests(sent + 1, 5s));
+    }
     const auto got = f.received(event["event_id"]);
     QCOMPARE(got.size(), 4u);
-    if (retryAfter)
-        for (int i = 1; i < 4; ++i)
-            QVERIFY2(got[i].at - got[i - 1].at >= 990ms, "Retry-After: 1 must be honoured");
+    QCOMPARE_JSON(got[3].headers.at("x-meshdeck-attempt"), "4");
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 1, 5000);
     QCOMPARE(f.consumer("crm")["totals"]["throttled"].get<int>(), 3);
     QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
@@ -525,22 +545,50 @@ void DeliveryTest::refusedConnectionIsATransportFailure() {
              letters.dump().c_str());
 }
 
+// On a fake clock: 20 per second with a burst of two. While the clock stands
+// still exactly the burst goes out; then one more each time 50 ms have
+// passed, not a millisecond before; and a long pause refills no more than
+// the burst.
 void DeliveryTest::rateLimitSpacesDeliveries() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     auto spec = webhookConsumer("crm", f.sink.url());
-    spec["rate_limit"] = {{"per_second", 20}, {"burst", 1}};
+    spec["rate_limit"] = {{"per_second", 20}, {"burst", 2}};
     QCOMPARE_HTTP(f.createConsumer(spec), 201);
     json batch = json::array();
-    for (int i = 0; i < 11; ++i)
+    for (int i = 0; i < 7; ++i)
         batch.push_back(leadEvent("L-" + std::to_string(i), 1));
     QCOMPARE_HTTP(f.publish(batch), 202);
-    QVERIFY(f.sink.waitForRequests(11, 5s));
-    const auto got = f.sink.requests();
-    // 20 per second with a burst of one: ten gaps of at least ~50 ms.
-    QVERIFY2(got.back().at - got.front().at >= 450ms,
-             qPrintable(QString::number(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            got.back().at - got.front().at)
-                                            .count())));
+    // Seven entities are ready at once and nothing else holds them back.
+    json c;
+    QTRY_VERIFY_WITH_TIMEOUT((c = f.consumer("crm"))["totals"]["delivered"].get<int>() >= 2, 5000);
+    QCOMPARE(attemptsStarted(c), 2);
+    QCOMPARE(c["lag"]["events"].get<int>(), 5);
+    QCOMPARE(f.sink.requestCount(), 2u);
+
+    std::chrono::milliseconds elapsed{0};
+    for (int sent = 2; sent < 4; ++sent) {
+        clock.advance(49ms);
+        elapsed += 49ms;
+        const json held = f.consumerSeenAt("crm", elapsed);
+        QVERIFY(!held.is_null());
+        QCOMPARE(attemptsStarted(held), sent);
+        clock.advance(1ms);
+        elapsed += 1ms;
+        QVERIFY(f.sink.waitForRequests(sent + 1, 5s));
+    }
+    // A second without sending: two tokens, not twenty.
+    clock.advance(1000ms);
+    elapsed += 1000ms;
+    QVERIFY(f.sink.waitForRequests(6, 5s));
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 6, 5000);
+    const json capped = f.consumerSeenAt("crm", elapsed);
+    QVERIFY(!capped.is_null());
+    QCOMPARE(attemptsStarted(capped), 6);
+    QCOMPARE(f.sink.requestCount(), 6u);
+    clock.advance(50ms);
+    QVERIFY(f.sink.waitForRequests(7, 5s));
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 7, 5000);
 }
 
 // On a fake clock: one probe goes out each time open_ms has passed, not a
@@ -887,10 +935,12 @@ void DeliveryTest::flowsCountEachEdge() {
     QVERIFY(stranger["consumers"].empty());
 }
 
-// A 429 with Retry-After for one entity holds every entity of that endpoint:
-// nothing goes to the sink until the second has passed.
+// On a fake clock: a 429 with Retry-After for one entity holds every entity
+// of that endpoint: nothing goes to the sink until the second has passed,
+// then everything does.
 void DeliveryTest::throttlingHoldsTheWholeEndpoint() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     std::atomic<int> calls{0};
     f.sink.setHandler([&](const SinkRequest&) {
         SinkReply r;
@@ -907,40 +957,59 @@ void DeliveryTest::throttlingHoldsTheWholeEndpoint() {
     for (int i = 0; i < 6; ++i)
         batch.push_back(leadEvent("L-" + std::to_string(i), std::nullopt));
     QCOMPARE_HTTP(f.publish(batch), 202);
-    QVERIFY(f.sink.waitForRequests(7, 10s)); // 6 events, one of them twice
-    const auto got = f.sink.requests();
-    for (std::size_t i = 1; i < got.size(); ++i)
-        QVERIFY2(got[i].at - got[0].at >= 990ms,
-                 qPrintable(QStringLiteral("request %1 went out %2 ms after the 429")
-                                .arg(i)
-                                .arg(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         got[i].at - got[0].at)
-                                         .count())));
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["throttled"].get<int>(), 1, 5000);
+    // Five other entities are ready and a request slot is free: none goes.
+    clock.advance(999ms);
+    const json held = f.consumerSeenAt("crm", 999ms);
+    QVERIFY(!held.is_null());
+    QCOMPARE(attemptsStarted(held), 1);
+    QCOMPARE(held["lag"]["events"].get<int>(), 6);
+    QCOMPARE(f.sink.requestCount(), 1u);
+    clock.advance(1ms);
+    QVERIFY(f.sink.waitForRequests(7, 5s)); // 6 events, one of them twice
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 6, 5000);
+    QCOMPARE(f.consumer("crm")["totals"]["throttled"].get<int>(), 1);
 }
 
-// retry.max_age_s: an event that keeps failing is dead-lettered once its
-// first attempt is older than that, whatever attempts are left.
+// On a fake clock: retry.max_age_s dead-letters an event that keeps failing
+// once its first attempt is that old, whatever attempts are left. With
+// retries 500 ms apart, the failure at 500 ms is retried and the one at
+// 1 s (max_age_s) is the last.
 void DeliveryTest::retryMaxAgeDeadLettersAnOldFailure() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     f.sink.setHandler([](const SinkRequest&) { return SinkReply{500}; });
     auto spec = webhookConsumer("crm", f.sink.url());
     spec["retry"] = {{"max_attempts", 1000},
                      {"max_age_s", 1},
-                     {"base_ms", 100},
-                     {"cap_ms", 100},
+                     {"base_ms", 500},
+                     {"cap_ms", 500},
                      {"jitter", 0.0}};
     QCOMPARE_HTTP(f.createConsumer(spec), 201);
     const auto event = leadEvent("L-old", std::nullopt);
     QCOMPARE_HTTP(f.publish(event), 202);
-    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 1, 10000);
-    const auto attempts = f.received(event["event_id"]);
-    const auto span = attempts.back().at - attempts.front().at;
-    QVERIFY2(attempts.size() < 30, qPrintable(QString::number(attempts.size())));
-    QVERIFY2(
-        span >= 900ms && span < 3s,
-        qPrintable(QStringLiteral("attempts spanned %1 ms")
-                       .arg(std::chrono::duration_cast<std::chrono::milliseconds>(span).count())));
+    const auto failed = [&] {
+        return f.consumer("crm")["totals"]["failed_attempts"].get<int>();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(failed(), 1, 5000);
+    clock.advance(500ms);
+    QTRY_COMPARE_WITH_TIMEOUT(failed(), 2, 5000);
+    clock.advance(499ms);
+    const json young = f.consumerSeenAt("crm", 999ms);
+    QVERIFY(!young.is_null());
+    QCOMPARE(attemptsStarted(young), 2);
+    QCOMPARE(young["retrying"].get<int>(), 1);
+    QCOMPARE(young["totals"]["dead_lettered"].get<int>(), 0);
+    clock.advance(1ms);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 1, 5000);
+    const json old = f.consumer("crm");
+    QCOMPARE(old["totals"]["failed_attempts"].get<int>(), 3);
+    QCOMPARE(old["retrying"].get<int>(), 0);
+    QCOMPARE(f.received(event["event_id"]).size(), 3u);
+    const auto letters = parse(f.admin.get("/v1/dead-letters?consumer=crm"));
+    QCOMPARE(letters["dead_letters"].size(), 1u);
+    QCOMPARE_JSON(letters["dead_letters"][0]["attempts"], 3);
+    QCOMPARE_JSON(letters["dead_letters"][0]["class"], "server");
 }
 
 // max_pending: events held in memory; the rest wait in the log. A sink that
