@@ -71,8 +71,12 @@ void SubscriberTest::deliversAndTakesAcksWithOutcomes() {
         f.admin.get("/v1/traces/journey-ws").body.find("LeadAssigned") != std::string::npos, 5000);
 }
 
+// On a fake clock: an unacknowledged delivery is held for the whole ack
+// timeout, not a millisecond less, then counts as a failed attempt and goes
+// out again once its backoff (10 ms) has passed.
 void SubscriberTest::ackTimeoutRedelivers() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router", 300)), 201);
     WsClient ws(f.broker.url(), "/v1/subscribe", f.broker.adminToken);
     ws.send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
@@ -81,10 +85,26 @@ void SubscriberTest::ackTimeoutRedelivers() {
     QCOMPARE_HTTP(f.publish(event), 202);
     const json first = next(ws);
     QCOMPARE_JSON(first["event"]["event_id"], event["event_id"]);
-    // Not acknowledged: after 300 ms (and a short backoff) it comes again.
-    const auto start = std::chrono::steady_clock::now();
-    const json second = next(ws, 3s);
-    QVERIFY(std::chrono::steady_clock::now() - start >= 250ms);
+
+    clock.advance(299ms);
+    const json waiting = f.consumerSeenAt("router", 299ms);
+    QVERIFY(!waiting.is_null());
+    QCOMPARE(waiting["in_flight"].get<int>(), 1);
+    QCOMPARE(waiting["totals"]["failed_attempts"].get<int>(), 0);
+    clock.advance(1ms);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["totals"]["failed_attempts"].get<int>(), 1,
+                              5000);
+    const json timedOut = f.consumer("router");
+    QVERIFY2(timedOut["last_error"]["message"].get<std::string>().find(
+                 "not acknowledged within 300 ms") != std::string::npos,
+             timedOut.dump().c_str());
+    clock.advance(9ms);
+    const json backingOff = f.consumerSeenAt("router", 309ms);
+    QVERIFY(!backingOff.is_null());
+    QCOMPARE(attemptsStarted(backingOff), 1);
+    QCOMPARE(backingOff["retrying"].get<int>(), 1);
+    clock.advance(1ms);
+    const json second = next(ws);
     QCOMPARE_JSON(second["event"]["event_id"], event["event_id"]);
     QCOMPARE_JSON(second["attempt"], 2);
     QVERIFY(second["delivery_id"] != first["delivery_id"]);
