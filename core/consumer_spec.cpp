@@ -4,7 +4,6 @@
 #include "core/json_input.h"
 
 #include <algorithm>
-#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace meshdeck {
@@ -494,16 +493,6 @@ bool matchesConditions(const ConsumerFilter& filter, const Event& event) {
             return false;
     }
     return true;
-}
-
-std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int failedAttempts,
-                                       double unitRandom) {
-    const int doublings = std::clamp(failedAttempts - 1, 0, 40);
-    const double raw =
-        std::min(static_cast<double>(policy.cap.count()),
-                 static_cast<double>(policy.base.count()) * std::ldexp(1.0, doublings));
-    const double spread = 1.0 + policy.jitter * (2.0 * unitRandom - 1.0);
-    return std::chrono::milliseconds(static_cast<std::int64_t>(std::max(1.0, raw * spread)));
 }
 
 std::string_view toString(SinkKind kind) {

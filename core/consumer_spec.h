@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/event.h"
+#include "core/retry_policy.h"
 
 #include <chrono>
 #include <cstdint>
@@ -44,14 +45,6 @@ struct SinkSpec {
     std::chrono::milliseconds timeout{10'000};
     std::string secret; // Standard Webhooks signing secret ("whsec_..."); empty: unsigned
     std::chrono::milliseconds ackTimeout{30'000}; // websocket: redeliver when not acked by then
-};
-
-struct RetryPolicy {
-    int maxAttempts = 8;                    // attempts that count (throttling does not)
-    std::chrono::seconds maxAge{24 * 3600}; // since the first attempt; then dead-lettered
-    std::chrono::milliseconds base{500};
-    std::chrono::milliseconds cap{60'000};
-    double jitter = 0.2; // +-20 % of each delay
 };
 
 struct RateLimit {
@@ -115,11 +108,6 @@ std::string consumerSpecToJson(const ConsumerSpec& spec, bool maskSecrets);
 // canonical event as JSON text (needed only when there are conditions).
 bool matchesTypeAndTenant(const ConsumerFilter& filter, const Event& event);
 bool matchesConditions(const ConsumerFilter& filter, const Event& event);
-
-// Backoff before attempt n+1 after n failed attempts (n >= 1): base * 2^(n-1),
-// capped, then spread by +-jitter using `unitRandom` in [0, 1).
-std::chrono::milliseconds backoffDelay(const RetryPolicy& policy, int failedAttempts,
-                                       double unitRandom);
 
 std::string_view toString(SinkKind kind);
 std::string_view toString(DeadLetterPolicy policy);

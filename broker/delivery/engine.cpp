@@ -9,6 +9,7 @@
 #include "broker/guarded_run.h"
 #include "broker/log.h"
 #include "core/envelope.h"
+#include "core/ordering_gate.h"
 #include "core/outbound_body.h"
 #include "core/trace_context.h"
 
@@ -215,52 +216,48 @@ bool DeliveryEngine::Impl::replayMatches(const Consumer& c, const ReplayJob& job
 
 // ---- choosing what to send ---------------------------------------------------------------
 
-// The version gate: never send a version at or below the last one sent for
-// the entity; hold a gap up to gapTimeout for its predecessor. Returns false
-// when the entity must wait.
+// The version gate (core/ordering_gate.h) on the head of an entity's queue:
+// drops stale versions, brings a queued predecessor forward, and holds a gap
+// up to gap_timeout. Returns false when the entity must wait.
 bool DeliveryEngine::Impl::passGate(Consumer& c, const std::string& key, EntityQueue& q,
                                     SteadyTime now) {
+    auto gatedVersion = [&c](const Item& item) -> std::optional<std::int64_t> {
+        if (item.kind != ItemKind::Live || !c.spec.orderByEntity)
+            return std::nullopt;
+        return item.event->entity.version;
+    };
     while (!q.items.empty()) {
         Item& head = q.items.front();
-        if (head.kind != ItemKind::Live || !c.spec.orderByEntity || !head.event->entity.version)
+        const auto version = gatedVersion(head);
+        const auto last = c.lastVersion.find(key);
+        if (!version || last == c.lastVersion.end())
             return true;
-        auto last = c.lastVersion.find(key);
-        if (last == c.lastVersion.end())
+        switch (ordering::judge(last->second, {*version, head.versionSeenBefore, head.gapWaited})) {
+        case ordering::Verdict::Send:
             return true;
-        const std::int64_t v = *head.event->entity.version;
-        if (v <= last->second) {
+        case ordering::Verdict::Stale:
             recordStale(c, head, last->second);
             popHead(c, key, q, true);
             continue;
+        case ordering::Verdict::Gap:
+            break;
         }
-        // No gap, or one the log already passed (versions this consumer filters out).
-        if (v == last->second + 1 || head.gapWaited || head.versionSeenBefore >= v - 1)
-            return true;
-        // A gap: a queued predecessor goes first, whatever its position in the log.
-        auto best = q.items.end();
-        for (auto it = q.items.begin() + 1; it != q.items.end(); ++it)
-            if (it->kind == ItemKind::Live && it->event->entity.version &&
-                *it->event->entity.version > last->second && *it->event->entity.version < v &&
-                (best == q.items.end() ||
-                 *it->event->entity.version < *best->event->entity.version))
-                best = it;
-        if (best != q.items.end()) {
-            Item moved = std::move(*best);
-            q.items.erase(best);
+        const auto filler = ordering::fillsGap(q.items.begin() + 1, q.items.end(), last->second,
+                                               *version, gatedVersion);
+        if (filler != q.items.end()) {
+            Item moved = std::move(*filler);
+            q.items.erase(filler);
             q.items.push_front(std::move(moved));
             q.gapSince.reset();
             continue;
         }
-        if (!q.gapSince)
-            q.gapSince = now;
-        if (now - *q.gapSince >= c.spec.gapTimeout) {
-            head.gapWaited = true;
-            q.gapSince.reset();
-            ++c.totals.gaps;
-            return true;
+        if (const auto lookAgain = ordering::holdGap(q.gapSince, now, c.spec.gapTimeout)) {
+            c.waiting.emplace(*lookAgain, key);
+            return false;
         }
-        c.waiting.emplace(*q.gapSince + c.spec.gapTimeout, key);
-        return false;
+        head.gapWaited = true;
+        ++c.totals.gaps;
+        return true;
     }
     return false;
 }
@@ -444,35 +441,23 @@ void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) 
     ++c.minute.failed;
     core.flows().failed(c.spec.name, item.event->eventType, answer.error, wallNow);
 
-    std::chrono::milliseconds delay{0};
-    if (answer.failure == FailureClass::Throttled) {
-        ++item.throttles;
-        ++c.totals.throttled;
-        delay =
-            answer.retryAfter.value_or(backoffDelay(c.spec.retry, item.throttles, unitRandom()));
-        // A throttled endpoint is throttled for every entity, not just this one.
+    const RetryStep step = afterFailure(
+        c.spec.retry,
+        {answer.failure, flight.probe, item.attempts, item.throttles, answer.retryAfter,
+         std::chrono::duration_cast<std::chrono::milliseconds>(wallNow - *item.firstAttemptAt)},
+        unitRandom());
+    c.totals.throttled += step.throttles - item.throttles;
+    item.attempts = step.attempts;
+    item.throttles = step.throttles;
+    if (step.deadLetter) {
+        deadLetter(c, flight.key, q, item, span, wallNow);
+        pump(c);
+        return;
+    }
+    const auto delay = step.delay;
+    // A throttled endpoint is throttled for every entity, not just this one.
+    if (step.holdsEndpoint)
         c.throttledUntil = std::max(c.throttledUntil, now + delay);
-    } else if (answer.failure == FailureClass::Invalid) {
-        deadLetter(c, flight.key, q, item, span, wallNow);
-        pump(c);
-        return;
-    } else if (flight.probe) {
-        // A probe tests the endpoint, not the event: while the circuit is
-        // open nothing is dead-lettered, however long the outage lasts.
-        delay = backoffDelay(c.spec.retry, std::max(item.attempts, 1), unitRandom());
-    } else {
-        ++item.attempts;
-        delay = backoffDelay(c.spec.retry, item.attempts, unitRandom());
-    }
-    const bool outOfAttempts = item.attempts >= c.spec.retry.maxAttempts;
-    // Nor does a failed probe age its event out: retry.max_age counts once
-    // the endpoint answers again.
-    const bool tooOld = !flight.probe && wallNow - *item.firstAttemptAt >= c.spec.retry.maxAge;
-    if (outOfAttempts || tooOld) {
-        deadLetter(c, flight.key, q, item, span, wallNow);
-        pump(c);
-        return;
-    }
     ++c.minute.retried;
     q.notBefore = now + delay;
     q.nextAttemptAt = wallNow + delay;
@@ -588,8 +573,7 @@ void DeliveryEngine::Impl::deadLetter(Consumer& c, const std::string& key, Entit
     d.failureClass = last.failureClass;
     // What the sink said is often the whole story ("missing owner").
     d.error = last.response.empty() ? last.error : last.error + ": " + excerpt(last.response, 200);
-    d.attempts =
-        item.attempts + item.throttles + (last.failureClass == FailureClass::Invalid ? 1 : 0);
+    d.attempts = item.attempts + item.throttles;
     d.deadAt = now;
     d.payloadOverride = item.payloadOverride;
     if (item.kind == ItemKind::DeadLetter)
