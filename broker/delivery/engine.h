@@ -19,6 +19,8 @@
 #include "core/circuit_breaker.h"
 #include "core/consumer_spec.h"
 #include "core/histogram.h"
+#include "core/protocol/consumer_status.h"
+#include "core/protocol/stall.h"
 #include "core/stall_verdict.h"
 
 #include <chrono>
@@ -34,31 +36,8 @@ namespace meshdeck {
 
 class BrokerCore;
 
-struct ConsumerStatus {
-    ConsumerSpec spec;
-    std::int64_t ackFloor = 0;
-    std::int64_t pending = 0; // events not yet settled (lag as a count)
-    std::int64_t oldestPendingAgeMs = 0;
-    std::int64_t inFlight = 0;
-    std::int64_t retrying = 0;        // entities waiting for a retry timer
-    std::int64_t blockedEntities = 0; // behind a dead letter (dead_letter: block)
-    std::int64_t delivered = 0;       // totals since the broker started
-    std::int64_t failedAttempts = 0;
-    std::int64_t throttled = 0;
-    std::int64_t deadLettered = 0;
-    std::int64_t stale = 0;
-    std::int64_t gaps = 0;
-    std::int64_t replayed = 0;
-    CircuitState circuit = CircuitState::Closed;
-    std::optional<Timestamp> circuitReopensAt;
-    std::int64_t subscribers = 0;
-    std::string lastError;
-    std::optional<Timestamp> lastErrorAt;
-    Histogram deliveryLatencyMs; // ingest -> acknowledged by the sink
-    // End-to-end latency from the root event's occurred_at to the ack (or
-    // outcome), per event type; compared with spec.slo.
-    std::map<std::string, Histogram> endToEndMs;
-};
+// ConsumerStatus (core/protocol/consumer_status.h) and StallFinding
+// (core/protocol/stall.h) are what the API answers, so they live in core.
 
 struct EngineSnapshot {
     Timestamp at{};
@@ -127,15 +106,6 @@ struct DeadLetterActionResult {
     EngineError error;
     std::vector<std::int64_t> affected;
     std::vector<std::int64_t> newIds; // edit-and-replay: none (the edit is replayed directly)
-};
-
-// Where one event stands for one consumer, in words and evidence.
-struct StallFinding {
-    std::string consumer;
-    std::int64_t seq = 0;
-    std::string eventId;
-    StallState state = StallState::Pending;
-    std::string sentence;
 };
 
 // A WebSocket subscriber as the engine sees it; implemented by the gateway.

@@ -11,6 +11,7 @@
 #include "broker/store/database.h"
 #include "core/consumer_spec.h"
 #include "core/failure.h"
+#include "core/protocol/dead_letter.h"
 #include "core/time.h"
 
 #include <cstdint>
@@ -35,47 +36,9 @@ struct ConsumerProgress {
     std::map<std::string, std::int64_t> entityVersions;
 };
 
-struct AttemptRecord {
-    std::int64_t id = 0;
-    std::string consumer;
-    std::int64_t seq = 0;
-    std::string eventId;
-    std::string correlationId;
-    int attempt = 1;
-    Timestamp startedAt{};
-    std::int64_t durationUs = 0;
-    int status = 0; // HTTP status, 0 when there was no answer
-    delivery::FailureClass failureClass = delivery::FailureClass::None;
-    std::string error;
-    std::string response; // excerpt
-    bool replay = false;
-};
-
-enum class DeadLetterState { Open, Replayed, Discarded };
-std::string_view toString(DeadLetterState state);
-
-struct DeadLetter {
-    std::int64_t id = 0;
-    std::string consumer;
-    std::int64_t seq = 0;
-    std::string eventId;
-    std::string eventType;
-    std::string tenantId;
-    std::string correlationId;
-    std::string entity; // "tenant/kind:id"
-    std::string eventJson;
-    std::string signature; // what groups it: class + status + the error's shape
-    delivery::FailureClass failureClass = delivery::FailureClass::Other;
-    std::string error;
-    int attempts = 0;
-    Timestamp deadAt{};
-    DeadLetterState state = DeadLetterState::Open;
-    std::optional<Timestamp> resolvedAt;
-    std::string resolvedBy;
-    std::string reason;
-    std::string payloadOverride; // edit-and-replay: the edited payload
-    std::optional<std::int64_t> parentId;
-};
+// AttemptRecord, DeadLetter and DeadLetterState are in
+// core/protocol/dead_letter.h: the API shows them as they are stored.
+std::string_view toString(DeadLetterState state); // as stored: "open", "replayed", "discarded"
 
 struct OutcomeRecord {
     std::string consumer;
@@ -139,16 +102,6 @@ struct DeadLetterQuery {
     std::optional<DeadLetterState> state = DeadLetterState::Open;
     std::int64_t beforeId = 0;
     int limit = 100;
-};
-
-struct DeadLetterGroup {
-    std::string consumer;
-    std::string signature;
-    delivery::FailureClass failureClass = delivery::FailureClass::Other;
-    std::string exampleError;
-    std::int64_t count = 0;
-    Timestamp firstAt{};
-    Timestamp lastAt{};
 };
 
 class DeliveryStore {
