@@ -6,6 +6,7 @@
 #include "core/envelope.h"
 #include "core/json_input.h"
 #include "core/json_read.h"
+#include "core/protocol/json_codec.h"
 
 #include <algorithm>
 #include <map>
@@ -16,7 +17,7 @@
 namespace meshdeck {
 
 using nlohmann::json;
-using ojson = nlohmann::ordered_json;
+using ojson = protocol::Json;
 using api::jsonResponse;
 using api::parseInt;
 using api::queryValue;
@@ -46,126 +47,6 @@ ApiResponse refused(const EngineError& error, std::string_view type, std::string
         break;
     }
     return problem::make(status, type, title, error.message);
-}
-
-ojson histogramSummary(const Histogram& h) {
-    if (h.count() == 0)
-        return ojson{{"count", 0}};
-    return ojson{{"count", h.count()},
-                 {"p50_ms", h.quantile(0.5)},
-                 {"p95_ms", h.quantile(0.95)},
-                 {"p99_ms", h.quantile(0.99)},
-                 {"max_ms", h.max()}};
-}
-
-ojson statusJson(const ConsumerStatus& s, bool withSpec) {
-    ojson j;
-    j["name"] = s.spec.name;
-    j["description"] = s.spec.description;
-    j["sink"] = std::string(toString(s.spec.sink.kind));
-    if (s.spec.sink.kind == SinkKind::Webhook)
-        j["url"] = s.spec.sink.url;
-    j["source"] = s.spec.source;
-    j["state"] = s.spec.paused                     ? "paused"
-                 : s.circuit == CircuitState::Open ? "circuit-open"
-                 : s.blockedEntities > 0           ? "blocked"
-                 : s.retrying > 0                  ? "retrying"
-                                                   : "running";
-    j["paused"] = s.spec.paused;
-    j["ack_floor"] = s.ackFloor;
-    j["lag"] = {{"events", s.pending}, {"oldest_age_ms", s.oldestPendingAgeMs}};
-    j["in_flight"] = s.inFlight;
-    j["retrying"] = s.retrying;
-    j["blocked_entities"] = s.blockedEntities;
-    j["circuit"] = {{"state", toString(s.circuit)}};
-    if (s.circuitReopensAt)
-        j["circuit"]["probe_at"] = formatRfc3339(*s.circuitReopensAt);
-    j["subscribers"] = s.subscribers;
-    j["totals"] = {{"delivered", s.delivered}, {"failed_attempts", s.failedAttempts},
-                   {"throttled", s.throttled}, {"dead_lettered", s.deadLettered},
-                   {"stale_skipped", s.stale}, {"gaps_waited", s.gaps},
-                   {"replayed", s.replayed}};
-    j["delivery_latency"] = histogramSummary(s.deliveryLatencyMs);
-    ojson slo = ojson::array();
-    for (const auto& [type, h] : s.endToEndMs) {
-        ojson row = histogramSummary(h);
-        row["event_type"] = type;
-        if (s.spec.slo.target.count() > 0) {
-            const double observed = h.quantile(s.spec.slo.percentile);
-            row["target_ms"] = s.spec.slo.target.count();
-            row["percentile"] = s.spec.slo.percentile * 100;
-            row["met"] = observed <= static_cast<double>(s.spec.slo.target.count());
-        }
-        slo.push_back(std::move(row));
-    }
-    j["end_to_end"] = std::move(slo);
-    if (!s.lastError.empty())
-        j["last_error"] = {{"message", s.lastError},
-                           {"at", s.lastErrorAt ? formatRfc3339(*s.lastErrorAt) : std::string()}};
-    if (withSpec)
-        j["spec"] = ojson::parse(consumerSpecToJson(s.spec, true));
-    return j;
-}
-
-ojson deadLetterJson(const DeadLetter& d, bool withEvent) {
-    ojson j{{"id", d.id},
-            {"consumer", d.consumer},
-            {"seq", d.seq},
-            {"event_id", d.eventId},
-            {"event_type", d.eventType},
-            {"tenant_id", d.tenantId},
-            {"correlation_id", d.correlationId},
-            {"entity", d.entity},
-            {"signature", d.signature},
-            {"class", delivery::toString(d.failureClass)},
-            {"error", d.error},
-            {"attempts", d.attempts},
-            {"dead_at", formatRfc3339(d.deadAt)},
-            {"state", std::string(toString(d.state))}};
-    if (d.resolvedAt)
-        j["resolved"] = {
-            {"at", formatRfc3339(*d.resolvedAt)}, {"by", d.resolvedBy}, {"reason", d.reason}};
-    if (d.parentId)
-        j["replay_of"] = *d.parentId;
-    if (!d.payloadOverride.empty())
-        j["edited_payload"] = ojson::parse(d.payloadOverride, nullptr, false);
-    if (withEvent)
-        j["event"] = ojson::parse(d.eventJson, nullptr, false);
-    return j;
-}
-
-ojson attemptJson(const AttemptRecord& a) {
-    ojson j{{"consumer", a.consumer},
-            {"seq", a.seq},
-            {"event_id", a.eventId},
-            {"attempt", a.attempt},
-            {"at", formatRfc3339(a.startedAt)},
-            {"duration_ms", static_cast<double>(a.durationUs) / 1000.0},
-            {"status", a.status},
-            {"class", delivery::toString(a.failureClass)}};
-    if (!a.error.empty())
-        j["error"] = a.error;
-    if (!a.response.empty())
-        j["response"] = a.response;
-    if (a.replay)
-        j["replay"] = true;
-    return j;
-}
-
-ojson eventSummary(const Event& e) {
-    ojson j{{"seq", e.seq},
-            {"event_id", e.eventId},
-            {"event_type", e.eventType},
-            {"producer", e.producer},
-            {"tenant_id", e.tenantId},
-            {"entity", e.entity.key()},
-            {"occurred_at", formatRfc3339(e.occurredAt)},
-            {"ingested_at", formatRfc3339(e.ingestedAt)}};
-    if (e.entity.version)
-        j["entity_version"] = *e.entity.version;
-    if (!e.causationId.empty())
-        j["causation_id"] = e.causationId;
-    return j;
 }
 
 // Reads a JSON object body; nullopt (and an answer sent) when it is not one.
@@ -208,67 +89,29 @@ DeadLetterSelection selectionFrom(const json& body, Violations& bad) {
 
 } // namespace
 
-std::string consumerStatusJson(const ConsumerStatus& status, bool withSpec) {
-    // Sinks' error texts may be any bytes: never let one throw here.
-    return statusJson(status, withSpec)
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-namespace {
-
-ojson flowsObject(BrokerCore& core, const Principal& p) {
+protocol::FlowSnapshot liveFlows(BrokerCore& core, const Principal& p) {
     // A tenant's token sees its own producers and the consumers filtered to it.
     std::set<std::string, std::less<>> visibleConsumers;
     for (const auto& s : core.delivery().snapshot().consumers)
         if (p.canSeeConsumer(s.spec.filter.tenant))
             visibleConsumers.insert(s.spec.name);
     const auto view = core.flows().view(core.clock().now());
-    const auto rate = [](const FlowStats::Rate& r) {
-        return r.perSecond;
-    };
     const auto when = [](Timestamp t) {
-        return t == Timestamp{} ? ojson() : ojson(formatRfc3339(t));
+        return t == Timestamp{} ? std::nullopt : std::optional(t);
     };
-    ojson producers = ojson::array();
-    for (const auto& e : view.producers) {
-        if (!p.allTenants() && e.tenant != p.tenant)
-            continue;
-        producers.push_back({{"tenant", e.tenant},
-                             {"producer", e.producer},
-                             {"type", e.eventType},
-                             {"published", e.published.total},
-                             {"rejected", e.rejected.total},
-                             {"published_per_s", rate(e.published)},
-                             {"rejected_per_s", rate(e.rejected)},
-                             {"last_at", when(e.lastAt)}});
-    }
-    ojson consumers = ojson::array();
-    for (const auto& e : view.consumers) {
-        if (!visibleConsumers.contains(e.consumer))
-            continue;
-        consumers.push_back({{"consumer", e.consumer},
-                             {"type", e.eventType},
-                             {"delivered", e.delivered.total},
-                             {"failed", e.failed.total},
-                             {"dead_lettered", e.deadLettered.total},
-                             {"delivered_per_s", rate(e.delivered)},
-                             {"failed_per_s", rate(e.failed)},
-                             {"dead_lettered_per_s", rate(e.deadLettered)},
-                             {"error_ratio", e.errorRatio},
-                             {"last_error", e.lastError},
-                             {"last_at", when(e.lastAt)}});
-    }
-    return ojson{{"at", formatRfc3339(view.at)},
-                 {"since", formatRfc3339(view.since)},
-                 {"window_seconds", view.windowSeconds},
-                 {"producers", std::move(producers)},
-                 {"consumers", std::move(consumers)}};
-}
-
-} // namespace
-
-std::string flowsJson(BrokerCore& core, const Principal& p) {
-    return flowsObject(core, p).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    protocol::FlowSnapshot flows{view.at, view.since, view.windowSeconds, {}, {}};
+    for (const auto& e : view.producers)
+        if (p.allTenants() || e.tenant == p.tenant)
+            flows.producers.push_back({e.tenant, e.producer, e.eventType, e.published.total,
+                                       e.rejected.total, e.published.perSecond,
+                                       e.rejected.perSecond, when(e.lastAt)});
+    for (const auto& e : view.consumers)
+        if (visibleConsumers.contains(e.consumer))
+            flows.consumers.push_back({e.consumer, e.eventType, e.delivered.total, e.failed.total,
+                                       e.deadLettered.total, e.delivered.perSecond,
+                                       e.failed.perSecond, e.deadLettered.perSecond, e.errorRatio,
+                                       e.lastError, when(e.lastAt)});
+    return flows;
 }
 
 std::string renderDeliveryMetrics(const EngineSnapshot& snap) {
@@ -347,26 +190,20 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
     BrokerCore& core = core_;
 
     if (n == 2 && parts[1] == "flows" && m == "GET") {
-        named("/v1/flows")(jsonResponse(200, flowsObject(core, p)));
+        named("/v1/flows")(jsonResponse(200, protocol::value(liveFlows(core, p))));
         return true;
     }
     if (n >= 2 && parts[1] == "consumers") {
         if (n == 2 && m == "GET") {
             auto out = named("/v1/consumers");
             const auto snap = engine.snapshot();
-            ojson list = ojson::array();
+            protocol::ConsumerList list{snap.lastSeq, {}, {}};
             for (const auto& s : snap.consumers)
                 if (p.canSeeConsumer(s.spec.filter.tenant))
-                    list.push_back(statusJson(s, false));
-            ojson outcomes = ojson::array();
-            for (const auto& [type, h] : snap.outcomeEvents) {
-                ojson row = histogramSummary(h);
-                row["event_type"] = type;
-                outcomes.push_back(std::move(row));
-            }
-            out(jsonResponse(200, ojson{{"last_seq", snap.lastSeq},
-                                        {"consumers", list},
-                                        {"outcome_events", outcomes}}));
+                    list.consumers.push_back(protocol::report(s, false));
+            for (const auto& [type, h] : snap.outcomeEvents)
+                list.outcomeEvents.push_back({type, protocol::summarize(h), std::nullopt});
+            out(jsonResponse(200, protocol::value(list)));
             return true;
         }
         if ((n == 2 && m == "POST") || (n == 3 && m == "PUT")) {
@@ -409,7 +246,8 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
                 const int status = answer.created ? 201 : 200;
                 for (const auto& s : engine.snapshot().consumers)
                     if (s.spec.name == name)
-                        return out(jsonResponse(status, statusJson(s, true)));
+                        return out(
+                            jsonResponse(status, protocol::value(protocol::report(s, true))));
                 out(jsonResponse(status, ojson{{"name", name}}));
             });
             return true;
@@ -421,7 +259,7 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             auto out = named("/v1/consumers/{name}");
             for (const auto& s : engine.snapshot().consumers)
                 if (s.spec.name == name && p.canSeeConsumer(s.spec.filter.tenant)) {
-                    out(jsonResponse(200, statusJson(s, true)));
+                    out(jsonResponse(200, protocol::value(protocol::report(s, true))));
                     return true;
                 }
             out(problem::notFound("no consumer named " + name));
@@ -510,13 +348,10 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
                 return true;
             }
             core.runOnReader([&core, q, out] {
-                const auto letters = core.delivery().store().deadLetters(q);
-                ojson list = ojson::array();
-                for (const auto& d : letters)
-                    list.push_back(deadLetterJson(d, false));
-                ojson body{{"dead_letters", list}};
-                if (letters.size() == static_cast<std::size_t>(std::clamp(q.limit, 1, 1000)))
-                    body["next_before"] = letters.back().id;
+                protocol::DeadLetterPage page{core.delivery().store().deadLetters(q), {}};
+                if (page.letters.size() == static_cast<std::size_t>(std::clamp(q.limit, 1, 1000)))
+                    page.nextBefore = page.letters.back().id;
+                const ojson body = protocol::value(page);
                 out(jsonResponse(200, body));
             });
             return true;
@@ -525,16 +360,9 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
             auto out = named("/v1/dead-letters/groups");
             const auto tenant = p.allTenants() ? std::nullopt : std::optional(p.tenant);
             core.runOnReader([&core, consumer = queryValue(req, "consumer"), tenant, out] {
-                ojson list = ojson::array();
-                for (const auto& g : core.delivery().store().deadLetterGroups(consumer, tenant))
-                    list.push_back({{"consumer", g.consumer},
-                                    {"signature", g.signature},
-                                    {"class", delivery::toString(g.failureClass)},
-                                    {"example_error", g.exampleError},
-                                    {"count", g.count},
-                                    {"first_at", formatRfc3339(g.firstAt)},
-                                    {"last_at", formatRfc3339(g.lastAt)}});
-                out(jsonResponse(200, ojson{{"groups", list}}));
+                const protocol::DeadLetterGroups groups{
+                    core.delivery().store().deadLetterGroups(consumer, tenant)};
+                out(jsonResponse(200, protocol::value(groups)));
             });
             return true;
         }
@@ -550,11 +378,8 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
                 const auto d = store.deadLetter(id);
                 if (!d || !p.canSeeTenant(d->tenantId))
                     return out(problem::notFound("no dead letter " + std::to_string(id)));
-                ojson j = deadLetterJson(*d, true);
-                ojson attempts = ojson::array();
-                for (const auto& a : store.attemptsFor(d->consumer, d->seq))
-                    attempts.push_back(attemptJson(a));
-                j["attempt_log"] = std::move(attempts);
+                const protocol::DeadLetterDetail detail{*d, store.attemptsFor(d->consumer, d->seq)};
+                const ojson j = protocol::value(detail);
                 out(jsonResponse(200, j));
             });
             return true;
@@ -750,40 +575,21 @@ ApiResponse DeliveryApi::trace(BrokerCore& core, const std::string& cid, const P
                                  "; GET /v1/stall?correlation_id=" + cid +
                                  " checks the quarantine");
 
-    struct Row {
-        Timestamp at;
-        int order;
-        ojson body;
-    };
-    std::vector<Row> timeline;
-    for (const auto& e : events) {
-        ojson j = eventSummary(e);
-        j["kind"] = "event";
-        timeline.push_back({e.ingestedAt, 0, std::move(j)});
-    }
-    for (const auto& a : attempts) {
-        ojson j = attemptJson(a);
-        j["kind"] = a.replay
-                        ? "replay-attempt"
-                        : (a.failureClass == delivery::FailureClass::Stale ? "stale" : "attempt");
-        timeline.push_back({a.startedAt, 1, std::move(j)});
-    }
+    protocol::Trace answer{cid, static_cast<std::int64_t>(events.size()), {}, {}};
+    // Rows in time order; at the same instant events come first, then
+    // attempts, dead letters, their resolutions and outcomes (the variant's order).
+    auto& timeline = answer.timeline;
+    for (const auto& e : events)
+        timeline.emplace_back(protocol::tracedEvent(e));
+    for (const auto& a : attempts)
+        timeline.emplace_back(a);
     for (const auto& d : letters) {
         if (!p.canSeeTenant(d.tenantId))
             continue;
-        ojson j = deadLetterJson(d, false);
-        j["kind"] = "dead-letter";
-        timeline.push_back({d.deadAt, 2, j});
-        if (d.resolvedAt) {
-            ojson r{{"kind", d.state == DeadLetterState::Replayed ? "replay" : "discard"},
-                    {"dead_letter", d.id},
-                    {"consumer", d.consumer},
-                    {"event_id", d.eventId},
-                    {"by", d.resolvedBy},
-                    {"reason", d.reason},
-                    {"at", formatRfc3339(*d.resolvedAt)}};
-            timeline.push_back({*d.resolvedAt, 3, std::move(r)});
-        }
+        timeline.emplace_back(d);
+        if (d.resolvedAt)
+            timeline.emplace_back(protocol::TracedResolution{
+                d.state, d.id, d.consumer, d.eventId, d.resolvedBy, d.reason, *d.resolvedAt});
     }
     // Each outcome against its consumer's SLO target, when it sets one.
     std::map<std::string, std::int64_t, std::less<>> targets;
@@ -791,25 +597,19 @@ ApiResponse DeliveryApi::trace(BrokerCore& core, const std::string& cid, const P
         if (c.spec.slo.target.count() > 0)
             targets.emplace(c.spec.name, c.spec.slo.target.count());
     for (const auto& o : outcomes) {
-        ojson j{{"kind", "outcome"},
-                {"consumer", o.consumer},
-                {"event_id", o.eventId},
-                {"event_type", o.eventType},
-                {"outcome", ojson::parse(o.outcomeJson, nullptr, false)},
-                {"at", formatRfc3339(o.at)},
-                {"latency_ms", o.latencyMs}};
+        protocol::TracedOutcome row{o.consumer, o.eventId,   o.eventType, o.outcomeJson,
+                                    o.at,       o.latencyMs, {},          {}};
         if (const auto t = targets.find(o.consumer); t != targets.end()) {
-            j["slo_target_ms"] = t->second;
-            j["slo_met"] = o.latencyMs <= t->second;
+            row.sloTargetMs = t->second;
+            row.sloMet = o.latencyMs <= t->second;
         }
-        timeline.push_back({o.at, 4, std::move(j)});
+        timeline.emplace_back(std::move(row));
     }
-    std::stable_sort(timeline.begin(), timeline.end(), [](const Row& a, const Row& b) {
-        return a.at != b.at ? a.at < b.at : a.order < b.order;
-    });
-    ojson rows = ojson::array();
-    for (auto& r : timeline)
-        rows.push_back(std::move(r.body));
+    std::stable_sort(timeline.begin(), timeline.end(),
+                     [](const protocol::TraceEntry& a, const protocol::TraceEntry& b) {
+                         const Timestamp ta = protocol::entryTime(a), tb = protocol::entryTime(b);
+                         return ta != tb ? ta < tb : a.index() < b.index();
+                     });
 
     // The causation tree: roots are events whose cause is not in this trace.
     std::map<std::string, std::vector<const Event*>> children;
@@ -823,22 +623,17 @@ ApiResponse DeliveryApi::trace(BrokerCore& core, const std::string& cid, const P
         else
             children[e.causationId].push_back(&e);
     }
-    std::function<ojson(const Event*, int)> node = [&](const Event* e, int depth) {
-        ojson j{{"event_id", e->eventId}, {"event_type", e->eventType}, {"seq", e->seq}};
-        ojson kids = ojson::array();
+    std::function<protocol::CausationNode(const Event*, int)> node = [&](const Event* e,
+                                                                         int depth) {
+        protocol::CausationNode n{e->eventId, e->eventType, e->seq, {}};
         if (depth < 32)
             for (const Event* child : children[e->eventId])
-                kids.push_back(node(child, depth + 1));
-        j["caused"] = std::move(kids);
-        return j;
+                n.caused.push_back(node(child, depth + 1));
+        return n;
     };
-    ojson tree = ojson::array();
     for (const Event* root : roots)
-        tree.push_back(node(root, 0));
-    return jsonResponse(200, ojson{{"correlation_id", cid},
-                                   {"events", events.size()},
-                                   {"timeline", rows},
-                                   {"causation", tree}});
+        answer.causation.push_back(node(root, 0));
+    return jsonResponse(200, protocol::value(answer));
 }
 
 ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Principal& p) {
@@ -846,6 +641,8 @@ ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Prin
     const std::string subject =
         q.correlationId ? "correlation id " + *q.correlationId
                         : "entity " + q.entityKind.value_or("") + ':' + q.entityId.value_or("");
+    using protocol::StallAnswer;
+    using protocol::StallSubject;
     if (events.empty()) {
         // Never accepted? The quarantine keeps what was refused, with the reason.
         const std::string needle = q.correlationId.value_or(q.entityId.value_or(""));
@@ -853,20 +650,24 @@ ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Prin
                  500, std::nullopt, p.allTenants() ? std::nullopt : std::optional(p.tenant)))
             if (!needle.empty() && entry.body.find(needle) != std::string::npos)
                 return jsonResponse(
-                    200, ojson{{"subject", subject},
-                               {"state", "rejected"},
-                               {"answer",
-                                "Rejected at ingest at " + formatRfc3339(entry.receivedAt) + " (" +
-                                    entry.reason + ", HTTP " + std::to_string(entry.status) +
-                                    "); see quarantine entry " + std::to_string(entry.id) + '.'},
-                               {"evidence",
-                                {{"quarantine_id", entry.id},
-                                 {"problem", ojson::parse(entry.detail, nullptr, false)}}}});
-        return jsonResponse(200, ojson{{"subject", subject},
-                                       {"state", "unknown"},
-                                       {"answer", "No event with " + subject +
-                                                      " was received, and nothing was rejected "
-                                                      "with it: check the producer."}});
+                    200, protocol::value(StallAnswer{
+                             subject,
+                             StallSubject::Rejected,
+                             StallState::Pending,
+                             "Rejected at ingest at " + formatRfc3339(entry.receivedAt) + " (" +
+                                 entry.reason + ", HTTP " + std::to_string(entry.status) +
+                                 "); see quarantine entry " + std::to_string(entry.id) + '.',
+                             {},
+                             protocol::QuarantineEvidence{entry.id, entry.detail}}));
+        return jsonResponse(
+            200, protocol::value(StallAnswer{subject,
+                                             StallSubject::Unknown,
+                                             StallState::Pending,
+                                             "No event with " + subject +
+                                                 " was received, and nothing was rejected "
+                                                 "with it: check the producer.",
+                                             {},
+                                             std::nullopt}));
     }
     auto findings = core.delivery().stall(events);
     if (!p.allTenants())
@@ -875,37 +676,26 @@ ApiResponse DeliveryApi::stall(BrokerCore& core, const EventQuery& q, const Prin
         });
     // The headline is the most urgent finding: what an operator should act on first.
     const StallFinding* headline = nullptr;
-    ojson evidence = ojson::array();
-    for (const auto& f : findings) {
+    for (const auto& f : findings)
         if (!headline || urgency(f.state) < urgency(headline->state))
             headline = &f;
-        evidence.push_back({{"consumer", f.consumer},
-                            {"seq", f.seq},
-                            {"event_id", f.eventId},
-                            {"state", toString(f.state)},
-                            {"sentence", f.sentence}});
-    }
-    if (!headline)
-        return jsonResponse(
-            200, ojson{{"subject", subject},
-                       {"state", "no-consumer"},
-                       {"answer", std::to_string(events.size()) + " event(s) with " + subject +
-                                      " were accepted; no consumer subscribes to them."},
-                       {"evidence", evidence}});
+    StallAnswer answer{subject,     StallSubject::Findings, StallState::Pending, {}, findings,
+                       std::nullopt};
     const bool allDone = std::all_of(findings.begin(), findings.end(),
                                      [](const StallFinding& f) { return isSettled(f.state); });
-    if (allDone)
-        return jsonResponse(
-            200, ojson{{"subject", subject},
-                       {"state", "delivered"},
-                       {"answer", "Nothing is stuck: all " + std::to_string(events.size()) +
-                                      " event(s) with " + subject +
-                                      " reached every consumer that takes them."},
-                       {"evidence", evidence}});
-    return jsonResponse(200, ojson{{"subject", subject},
-                                   {"state", toString(headline->state)},
-                                   {"answer", headline->sentence},
-                                   {"evidence", evidence}});
+    if (!headline) {
+        answer.kind = StallSubject::NoConsumer;
+        answer.answer = std::to_string(events.size()) + " event(s) with " + subject +
+                        " were accepted; no consumer subscribes to them.";
+    } else if (allDone) {
+        answer.state = StallState::Delivered;
+        answer.answer = "Nothing is stuck: all " + std::to_string(events.size()) +
+                        " event(s) with " + subject + " reached every consumer that takes them.";
+    } else {
+        answer.state = headline->state;
+        answer.answer = headline->sentence;
+    }
+    return jsonResponse(200, protocol::value(answer));
 }
 
 } // namespace meshdeck

@@ -24,6 +24,7 @@
 
 #include "broker/auth.h"
 #include "broker/gateway/api.h"
+#include "core/protocol/flow.h"
 
 #include <string>
 #include <string_view>
@@ -54,9 +55,7 @@ private:
 
 // The delivery metrics in Prometheus text format, appended to /metrics.
 std::string renderDeliveryMetrics(const EngineSnapshot& snapshot);
-// A consumer's status as the API and the live feed give it.
-std::string consumerStatusJson(const struct ConsumerStatus& status, bool withSpec);
 // GET /v1/flows, and the live feed's "flows": what the token's tenant may see.
-std::string flowsJson(BrokerCore& core, const Principal& p);
+protocol::FlowSnapshot liveFlows(BrokerCore& core, const Principal& p);
 
 } // namespace meshdeck

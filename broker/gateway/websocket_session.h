@@ -22,6 +22,7 @@
 #include "broker/broker_core.h"
 #include "broker/gateway/delivery_api.h"
 #include "broker/log.h"
+#include "core/protocol/live.h"
 #include "core/subscriber_frames.h"
 
 #include <atomic>
@@ -194,31 +195,21 @@ private:
         if (closed_)
             return;
         const EngineSnapshot snap = core_.delivery().snapshot();
-        nlohmann::json consumers = nlohmann::json::array();
+        const auto stats = core_.log().stats();
+        protocol::LiveSnapshot live{
+            snap.at, stats.lastSeq, stats.count, {}, liveFlows(core_, principal_)};
         for (const auto& s : snap.consumers) {
             if (!principal_.canSeeConsumer(s.spec.filter.tenant))
                 continue;
-            auto status = nlohmann::json::parse(consumerStatusJson(s, false));
-            const std::string state = status["state"];
-            auto& before = states_[s.spec.name];
-            if (!before.empty() && before != state)
-                send(nlohmann::json{{"type", "state-changed"},
-                                    {"consumer", s.spec.name},
-                                    {"from", before},
-                                    {"to", state},
-                                    {"at", formatRfc3339(snap.at)}}
-                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-            before = state;
-            consumers.push_back(std::move(status));
+            live.consumers.push_back(protocol::report(s, false));
+            const protocol::ConsumerState state = live.consumers.back().state;
+            const auto before = states_.find(s.spec.name);
+            if (before != states_.end() && before->second != state)
+                send(protocol::toJson(
+                    protocol::LiveStateChange{s.spec.name, before->second, state, snap.at}));
+            states_[s.spec.name] = state;
         }
-        const auto stats = core_.log().stats();
-        send(nlohmann::json{{"type", "snapshot"},
-                            {"at", formatRfc3339(snap.at)},
-                            {"last_seq", stats.lastSeq},
-                            {"stored_events", stats.count},
-                            {"consumers", consumers},
-                            {"flows", nlohmann::json::parse(flowsJson(core_, principal_))}}
-                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        send(protocol::toJson(live));
         timer_.expires_after(std::chrono::seconds(1));
         timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
             if (!ec)
@@ -236,7 +227,7 @@ private:
     std::deque<std::string> outbox_;
     bool subscribed_ = false;
     bool closed_ = false;
-    std::map<std::string, std::string> states_;
+    std::map<std::string, protocol::ConsumerState> states_;
 };
 
 } // namespace meshdeck::websocket
