@@ -164,7 +164,15 @@ std::string milliseconds(const json& j, const std::string& pointer) {
     const json::json_pointer at(pointer);
     if (!j.is_object() || !j.contains(at) || !j.at(at).is_number())
         return "-";
-    return formatDuration(static_cast<long long>(std::ceil(j.at(at).get<double>())));
+    return milliseconds(j.at(at).get<double>());
+}
+
+std::string milliseconds(double ms) {
+    return formatDuration(static_cast<long long>(std::ceil(ms)));
+}
+
+std::string timeText(const std::optional<meshdeck::Timestamp>& t) {
+    return t ? meshdeck::formatRfc3339(*t) : std::string();
 }
 
 std::string oneLine(std::string s) {

@@ -5,10 +5,13 @@
 // delivery_commands.cpp; main.cpp holds the command table.
 
 #include "broker/client/mesh_client.h"
+#include "core/protocol/decoded.h"
+#include "core/time.h"
 #include "output.h"
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +47,21 @@ HttpResult send(const Options& o, MeshClient& client, const std::string& method,
                 const std::string& target, const std::string& what, const std::string& body = {});
 json call(const Options& o, MeshClient& client, const std::string& method,
           const std::string& target, const std::string& what, const std::string& body = {});
+// Sends one request and reads the answer as a protocol type (core/protocol);
+// exits with what could not be read when the broker answered something else.
+// With --json the answer is printed as is and nothing is read: nullopt.
+template <class T>
+std::optional<T> answer(const Options& o, MeshClient& client, const std::string& method,
+                        const std::string& target, const std::string& what,
+                        const std::string& body = {}) {
+    const HttpResult r = send(o, client, method, target, what, body);
+    if (o.json)
+        return std::nullopt;
+    auto decoded = meshdeck::protocol::fromJson<T>(r.body);
+    if (!decoded)
+        fail(what + ": the mesh's answer could not be read: " + decoded.error(), 1);
+    return std::move(decoded.value);
+}
 // The whole of FILE, or of stdin for "-".
 std::string readInput(const std::string& path);
 
@@ -57,6 +75,9 @@ void addEventRow(Table& table, const json& e);
 std::string field(const json& j, const std::string& pointer);
 long long integer(const json& j, const std::string& pointer);
 std::string milliseconds(const json& j, const std::string& pointer);
+std::string milliseconds(double ms);
+// An optional time as a cell: "" when there is none.
+std::string timeText(const std::optional<meshdeck::Timestamp>& t);
 // One line for a cell: a sink's answer can span several.
 std::string oneLine(std::string s);
 const std::string& argument(const Options& o, std::size_t index, const std::string& usage);

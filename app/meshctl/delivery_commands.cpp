@@ -1,6 +1,11 @@
 // meshctl's delivery commands: consumers, dead letters, traces, stall, flows.
 
 #include "cli.h"
+#include "core/protocol/consumer_status.h"
+#include "core/protocol/dead_letter.h"
+#include "core/protocol/flow.h"
+#include "core/protocol/stall.h"
+#include "core/protocol/trace.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +13,18 @@
 
 namespace meshctl {
 
+namespace protocol = meshdeck::protocol;
+using meshdeck::AttemptRecord;
+using meshdeck::DeadLetter;
+using meshdeck::formatRfc3339;
+using meshdeck::delivery::FailureClass;
+using protocol::ConsumerReport;
+
 namespace {
+
+std::string str(std::string_view text) {
+    return std::string(text);
+}
 
 long long deadLetterId(const std::string& text) {
     try {
@@ -21,107 +37,114 @@ long long deadLetterId(const std::string& text) {
     fail("'" + text + "' is not a dead letter id (an integer, as meshctl dlq list shows)");
 }
 
-std::string sinkText(const json& consumer) {
-    const std::string kind = field(consumer, "/sink");
-    return kind == "webhook" ? kind + ' ' + field(consumer, "/url") : kind;
+std::string sinkText(const ConsumerReport& c) {
+    return c.sink == meshdeck::SinkKind::Webhook ? "webhook " + c.url : str(toString(c.sink));
 }
 
-std::string oldestPending(const json& consumer) {
-    return integer(consumer, "/lag/events") == 0 ? "-"
-                                                 : milliseconds(consumer, "/lag/oldest_age_ms");
+std::string oldestPending(const ConsumerReport& c) {
+    return c.lagEvents == 0 ? "-" : milliseconds(static_cast<double>(c.oldestPendingAgeMs));
+}
+
+std::string latencyText(const protocol::LatencySummary& h) {
+    if (h.count == 0)
+        return "no deliveries yet";
+    return "p50 " + milliseconds(h.p50Ms) + ", p95 " + milliseconds(h.p95Ms) + ", p99 " +
+           milliseconds(h.p99Ms) + ", max " + milliseconds(h.maxMs) + " (" +
+           std::to_string(h.count) + ")";
+}
+
+std::string number(double value) {
+    return json(value).dump();
 }
 
 } // namespace
 
 static int consumerList(Options& o, MeshClient& client) {
-    const json body = call(o, client, "GET", "/v1/consumers", "consumers");
-    if (o.json)
+    const auto body =
+        answer<protocol::ConsumerList>(o, client, "GET", "/v1/consumers", "consumers");
+    if (!body)
         return 0;
     Table table(
         {"NAME", "STATE", "LAG", "OLDEST", "IN-FLIGHT", "DELIVERED", "DEAD", "CIRCUIT", "SINK"});
-    for (const auto& c : body["consumers"])
-        table.add({field(c, "/name"), field(c, "/state"), field(c, "/lag/events"), oldestPending(c),
-                   field(c, "/in_flight"), field(c, "/totals/delivered"),
-                   field(c, "/totals/dead_lettered"), field(c, "/circuit/state"), sinkText(c)});
+    for (const auto& c : body->consumers)
+        table.add({c.name, str(toString(c.state)), std::to_string(c.lagEvents), oldestPending(c),
+                   std::to_string(c.inFlight), std::to_string(c.delivered),
+                   std::to_string(c.deadLettered), str(toString(c.circuit)), sinkText(c)});
     std::cout << (table.empty() ? std::string("no consumers\n") : table.render());
     return 0;
 }
 
 // The consumers furthest behind first: by the age of the oldest pending event.
 static int consumerLag(Options& o, MeshClient& client) {
-    const json body = call(o, client, "GET", "/v1/consumers", "consumers lag");
-    if (o.json)
+    auto body = answer<protocol::ConsumerList>(o, client, "GET", "/v1/consumers", "consumers lag");
+    if (!body)
         return 0;
-    std::vector<json> consumers(body["consumers"].begin(), body["consumers"].end());
-    std::stable_sort(consumers.begin(), consumers.end(), [](const json& a, const json& b) {
-        const auto key = [](const json& c) {
-            return std::pair(integer(c, "/lag/events") ? integer(c, "/lag/oldest_age_ms") : -1,
-                             integer(c, "/lag/events"));
-        };
-        return key(a) > key(b);
-    });
+    auto& consumers = body->consumers;
+    std::stable_sort(consumers.begin(), consumers.end(),
+                     [](const ConsumerReport& a, const ConsumerReport& b) {
+                         const auto key = [](const ConsumerReport& c) {
+                             return std::pair(c.lagEvents ? c.oldestPendingAgeMs : -1, c.lagEvents);
+                         };
+                         return key(a) > key(b);
+                     });
     Table table(
         {"NAME", "LAG", "OLDEST", "ACK-FLOOR", "IN-FLIGHT", "RETRYING", "BLOCKED", "STATE"});
     for (const auto& c : consumers)
-        table.add({field(c, "/name"), field(c, "/lag/events"), oldestPending(c),
-                   field(c, "/ack_floor"), field(c, "/in_flight"), field(c, "/retrying"),
-                   field(c, "/blocked_entities"), field(c, "/state")});
-    std::cout << (table.empty() ? std::string("no consumers\n")
-                                : "log at seq " + field(body, "/last_seq") + '\n' + table.render());
+        table.add({c.name, std::to_string(c.lagEvents), oldestPending(c),
+                   std::to_string(c.ackFloor), std::to_string(c.inFlight),
+                   std::to_string(c.retrying), std::to_string(c.blockedEntities),
+                   str(toString(c.state))});
+    std::cout << (table.empty()
+                      ? std::string("no consumers\n")
+                      : "log at seq " + std::to_string(body->lastSeq) + '\n' + table.render());
     return 0;
 }
 
 static int consumerShow(Options& o, MeshClient& client) {
     const std::string& name = argument(o, 1, "meshctl consumers show NAME");
-    const json c = call(o, client, "GET", "/v1/consumers/" + urlEncode(name), "consumers show");
-    if (o.json)
+    const auto c = answer<ConsumerReport>(o, client, "GET", "/v1/consumers/" + urlEncode(name),
+                                          "consumers show");
+    if (!c)
         return 0;
-    std::vector<std::pair<std::string, std::string>> fields = {{"name", field(c, "/name")}};
-    if (!field(c, "/description").empty())
-        fields.emplace_back("description", field(c, "/description"));
-    fields.emplace_back("state", field(c, "/state"));
-    fields.emplace_back("sink", sinkText(c));
-    fields.emplace_back("declared in", field(c, "/source"));
-    fields.emplace_back("ack floor", "seq " + field(c, "/ack_floor"));
-    fields.emplace_back("lag",
-                        field(c, "/lag/events") + " event(s), oldest pending " + oldestPending(c));
-    fields.emplace_back("in flight", field(c, "/in_flight") + ", retrying " +
-                                         field(c, "/retrying") + ", blocked entities " +
-                                         field(c, "/blocked_entities"));
-    std::string circuit = field(c, "/circuit/state");
-    if (!field(c, "/circuit/probe_at").empty())
-        circuit += ", probed again at " + field(c, "/circuit/probe_at");
+    std::vector<std::pair<std::string, std::string>> fields = {{"name", c->name}};
+    if (!c->description.empty())
+        fields.emplace_back("description", c->description);
+    fields.emplace_back("state", str(toString(c->state)));
+    fields.emplace_back("sink", sinkText(*c));
+    fields.emplace_back("declared in", c->source);
+    fields.emplace_back("ack floor", "seq " + std::to_string(c->ackFloor));
+    fields.emplace_back("lag", std::to_string(c->lagEvents) + " event(s), oldest pending " +
+                                   oldestPending(*c));
+    fields.emplace_back("in flight", std::to_string(c->inFlight) + ", retrying " +
+                                         std::to_string(c->retrying) + ", blocked entities " +
+                                         std::to_string(c->blockedEntities));
+    std::string circuit = str(toString(c->circuit));
+    if (c->probeAt)
+        circuit += ", probed again at " + formatRfc3339(*c->probeAt);
     fields.emplace_back("circuit", circuit);
-    if (field(c, "/sink") == "websocket")
-        fields.emplace_back("subscribers", field(c, "/subscribers"));
-    fields.emplace_back("totals", "delivered " + field(c, "/totals/delivered") +
-                                      ", failed attempts " + field(c, "/totals/failed_attempts") +
-                                      ", throttled " + field(c, "/totals/throttled") +
-                                      ", dead-lettered " + field(c, "/totals/dead_lettered") +
-                                      ", stale skipped " + field(c, "/totals/stale_skipped") +
-                                      ", gaps waited " + field(c, "/totals/gaps_waited") +
-                                      ", replayed " + field(c, "/totals/replayed"));
-    auto latency = [](const json& h) {
-        if (integer(h, "/count") == 0)
-            return std::string("no deliveries yet");
-        return "p50 " + milliseconds(h, "/p50_ms") + ", p95 " + milliseconds(h, "/p95_ms") +
-               ", p99 " + milliseconds(h, "/p99_ms") + ", max " + milliseconds(h, "/max_ms") +
-               " (" + field(h, "/count") + ")";
-    };
-    fields.emplace_back("delivery latency", latency(c.value("delivery_latency", json::object())));
-    for (const auto& row : c.value("end_to_end", json::array())) {
-        std::string line = latency(row);
-        if (row.contains("target_ms"))
-            line += "; target p" + field(row, "/percentile") +
-                    " <= " + milliseconds(row, "/target_ms") +
-                    (row.value("met", false) ? ": met" : ": missed");
-        fields.emplace_back("end to end " + field(row, "/event_type"), line);
+    if (c->sink == meshdeck::SinkKind::WebSocket)
+        fields.emplace_back("subscribers", std::to_string(c->subscribers));
+    fields.emplace_back("totals", "delivered " + std::to_string(c->delivered) +
+                                      ", failed attempts " + std::to_string(c->failedAttempts) +
+                                      ", throttled " + std::to_string(c->throttled) +
+                                      ", dead-lettered " + std::to_string(c->deadLettered) +
+                                      ", stale skipped " + std::to_string(c->staleSkipped) +
+                                      ", gaps waited " + std::to_string(c->gapsWaited) +
+                                      ", replayed " + std::to_string(c->replayed));
+    fields.emplace_back("delivery latency", latencyText(c->deliveryLatency));
+    for (const auto& row : c->endToEnd) {
+        std::string line = latencyText(row.latency);
+        if (row.slo)
+            line += "; target p" + number(row.slo->percentile) +
+                    " <= " + milliseconds(static_cast<double>(row.slo->targetMs)) +
+                    (row.slo->met ? ": met" : ": missed");
+        fields.emplace_back("end to end " + row.eventType, line);
     }
-    if (c.contains("last_error"))
-        fields.emplace_back("last error", oneLine(field(c, "/last_error/message")) + " (" +
-                                              field(c, "/last_error/at") + ")");
-    std::cout << renderFields(fields) << "spec:\n"
-              << c.value("spec", json::object()).dump(2) << '\n';
+    if (!c->lastError.empty())
+        fields.emplace_back("last error",
+                            oneLine(c->lastError) + " (" + timeText(c->lastErrorAt) + ")");
+    const json spec = json::parse(c->specJson.value_or("{}"), nullptr, false);
+    std::cout << renderFields(fields) << "spec:\n" << spec.dump(2) << '\n';
     return 0;
 }
 
@@ -149,9 +172,11 @@ static int consumerPut(Options& o, MeshClient& client, bool create) {
                : send(o, client, "PUT", "/v1/consumers/" + urlEncode(name), "consumers apply",
                       spec.dump());
     if (!o.json) {
-        const json c = json::parse(r.body, nullptr, false);
-        std::cout << (r.status == 201 ? "created" : "changed") << " consumer " << field(c, "/name")
-                  << " (" << sinkText(c) << ", " << field(c, "/state") << ")\n";
+        const auto c = protocol::fromJson<ConsumerReport>(r.body);
+        if (!c)
+            fail(verb + ": the mesh's answer could not be read: " + c.error(), 1);
+        std::cout << (r.status == 201 ? "created" : "changed") << " consumer " << c.value->name
+                  << " (" << sinkText(*c.value) << ", " << toString(c.value->state) << ")\n";
     }
     return 0;
 }
@@ -228,21 +253,21 @@ static int dlqList(Options& o, MeshClient& client) {
         target += "&consumer=" + urlEncode(o.flags["--consumer"]);
     if (o.flags.count("--state"))
         target += "&state=" + urlEncode(o.flags["--state"]);
-    const json body = call(o, client, "GET", target, "dlq list");
-    if (o.json)
+    const auto page = answer<protocol::DeadLetterPage>(o, client, "GET", target, "dlq list");
+    if (!page)
         return 0;
     Table table({"ID", "DEAD-AT", "CONSUMER", "SEQ", "TYPE", "ENTITY", "STATE", "ATTEMPTS", "CLASS",
                  "ERROR"});
-    for (const auto& d : body["dead_letters"])
-        table.add({field(d, "/id"), field(d, "/dead_at"), field(d, "/consumer"), field(d, "/seq"),
-                   field(d, "/event_type"), field(d, "/entity"), field(d, "/state"),
-                   field(d, "/attempts"), field(d, "/class"), oneLine(field(d, "/error"))});
+    for (const auto& d : page->letters)
+        table.add({std::to_string(d.id), formatRfc3339(d.deadAt), d.consumer, std::to_string(d.seq),
+                   d.eventType, d.entity, str(protocol::toString(d.state)),
+                   std::to_string(d.attempts), str(toString(d.failureClass)), oneLine(d.error)});
     if (table.empty()) {
         std::cout << "no dead letters match\n";
         return 0;
     }
     std::cout << table.render();
-    if (body.contains("next_before"))
+    if (page->nextBefore)
         std::cout << "(more: raise --limit)\n";
     return 0;
 }
@@ -251,60 +276,68 @@ static int dlqGroups(Options& o, MeshClient& client) {
     std::string target = "/v1/dead-letters/groups";
     if (o.flags.count("--consumer"))
         target += "?consumer=" + urlEncode(o.flags["--consumer"]);
-    const json body = call(o, client, "GET", target, "dlq groups");
-    if (o.json)
+    const auto body = answer<protocol::DeadLetterGroups>(o, client, "GET", target, "dlq groups");
+    if (!body)
         return 0;
     // The signature comes last, never cut: it is what dlq replay --signature takes.
     Table table({"CONSUMER", "COUNT", "CLASS", "FIRST", "LAST", "SIGNATURE"});
-    for (const auto& g : body["groups"])
-        table.add({field(g, "/consumer"), field(g, "/count"), field(g, "/class"),
-                   field(g, "/first_at"), field(g, "/last_at"), field(g, "/signature")});
+    for (const auto& g : body->groups)
+        table.add({g.consumer, std::to_string(g.count), str(toString(g.failureClass)),
+                   formatRfc3339(g.firstAt), formatRfc3339(g.lastAt), g.signature});
     std::cout << (table.empty() ? std::string("no open dead letters\n") : table.render());
     return 0;
 }
 
+static std::string attemptError(const AttemptRecord& a) {
+    std::string error = oneLine(a.error);
+    const std::string response = oneLine(a.response);
+    if (!response.empty() && error.find(response) == std::string::npos)
+        error += (error.empty() ? "" : "; ") + std::string("response: ") + response;
+    return error;
+}
+
 static int dlqShow(Options& o, MeshClient& client) {
     const long long id = deadLetterId(argument(o, 1, "meshctl dlq show ID"));
-    const json d = call(o, client, "GET", "/v1/dead-letters/" + std::to_string(id), "dlq show");
-    if (o.json)
+    const auto detail = answer<protocol::DeadLetterDetail>(
+        o, client, "GET", "/v1/dead-letters/" + std::to_string(id), "dlq show");
+    if (!detail)
         return 0;
+    const DeadLetter& d = detail->letter;
+    const std::string state(protocol::toString(d.state));
     std::vector<std::pair<std::string, std::string>> fields = {
-        {"dead letter", field(d, "/id")},
-        {"state", field(d, "/state")},
-        {"consumer", field(d, "/consumer")},
-        {"event",
-         field(d, "/event_type") + ' ' + field(d, "/event_id") + " (seq " + field(d, "/seq") + ")"},
-        {"entity", field(d, "/entity")},
-        {"correlation id", field(d, "/correlation_id")},
-        {"failed", field(d, "/class") + ": " + oneLine(field(d, "/error"))},
-        {"dead at", field(d, "/dead_at") + " after " + field(d, "/attempts") + " attempt(s)"},
-        {"signature", field(d, "/signature")}};
-    if (d.contains("resolved")) {
-        std::string resolved = field(d, "/resolved/at") + " by " + field(d, "/resolved/by");
-        if (!field(d, "/resolved/reason").empty())
-            resolved += ": " + field(d, "/resolved/reason");
-        fields.emplace_back(field(d, "/state"), resolved);
+        {"dead letter", std::to_string(d.id)},
+        {"state", state},
+        {"consumer", d.consumer},
+        {"event", d.eventType + ' ' + d.eventId + " (seq " + std::to_string(d.seq) + ")"},
+        {"entity", d.entity},
+        {"correlation id", d.correlationId},
+        {"failed", str(toString(d.failureClass)) + ": " + oneLine(d.error)},
+        {"dead at",
+         formatRfc3339(d.deadAt) + " after " + std::to_string(d.attempts) + " attempt(s)"},
+        {"signature", d.signature}};
+    if (d.resolvedAt) {
+        std::string resolved = formatRfc3339(*d.resolvedAt) + " by " + d.resolvedBy;
+        if (!d.reason.empty())
+            resolved += ": " + d.reason;
+        fields.emplace_back(state, resolved);
     }
-    if (d.contains("replay_of"))
-        fields.emplace_back("replay of", "dead letter " + field(d, "/replay_of"));
-    if (d.contains("edited_payload"))
-        fields.emplace_back("edited payload", d["edited_payload"].dump());
+    if (d.parentId)
+        fields.emplace_back("replay of", "dead letter " + std::to_string(*d.parentId));
+    if (!d.payloadOverride.empty())
+        fields.emplace_back("edited payload", d.payloadOverride);
     std::cout << renderFields(fields) << '\n';
 
     Table attempts({"ATTEMPT", "TIME", "TOOK", "STATUS", "CLASS", "ERROR"});
-    for (const auto& a : d.value("attempt_log", json::array())) {
-        std::string error = oneLine(field(a, "/error"));
-        const std::string response = oneLine(field(a, "/response"));
-        if (!response.empty() && error.find(response) == std::string::npos)
-            error += (error.empty() ? "" : "; ") + std::string("response: ") + response;
-        attempts.add({field(a, "/attempt") + (a.value("replay", false) ? " (replay)" : ""),
-                      field(a, "/at"), milliseconds(a, "/duration_ms"),
-                      integer(a, "/status") ? field(a, "/status") : "-", field(a, "/class"),
-                      error});
-    }
+    for (const auto& a : detail->attempts)
+        attempts.add({std::to_string(a.attempt) + (a.replay ? " (replay)" : ""),
+                      formatRfc3339(a.startedAt),
+                      milliseconds(static_cast<double>(a.durationUs) / 1000.0),
+                      a.status ? std::to_string(a.status) : "-", str(toString(a.failureClass)),
+                      attemptError(a)});
     std::cout << (attempts.empty() ? std::string("no attempts recorded\n") : attempts.render());
-    if (d.contains("event") && d["event"].is_object() && d["event"].contains("payload"))
-        std::cout << "\npayload:\n" << d["event"]["payload"].dump(2) << '\n';
+    const json event = json::parse(d.eventJson, nullptr, false);
+    if (event.is_object() && event.contains("payload"))
+        std::cout << "\npayload:\n" << event["payload"].dump(2) << '\n';
     return 0;
 }
 
@@ -374,56 +407,105 @@ int dlq(Options& o, MeshClient& client) {
     fail("unknown command 'dlq " + sub + "'\n\n" + kUsage);
 }
 
-static void printCausation(const json& node, int depth, std::string& out) {
-    out += std::string(2 * depth, ' ') + field(node, "/event_type") + ' ' +
-           field(node, "/event_id") + " (seq " + field(node, "/seq") + ")\n";
-    for (const auto& child : node.value("caused", json::array()))
+static void printCausation(const protocol::CausationNode& node, int depth, std::string& out) {
+    out += std::string(2 * depth, ' ') + node.eventType + ' ' + node.eventId + " (seq " +
+           std::to_string(node.seq) + ")\n";
+    for (const auto& child : node.caused)
         printCausation(child, depth + 1, out);
 }
 
+namespace {
+
+// One timeline row as the table's cells.
+struct TraceRow {
+    std::string kind, consumer, type, eventId, status, failureClass, detail;
+};
+
+struct TraceRowOf {
+    const std::map<std::string, std::string>& types; // event id -> type
+
+    TraceRow operator()(const protocol::TracedEvent& e) const {
+        return {"event",
+                "",
+                e.eventType,
+                e.eventId,
+                "",
+                "",
+                "seq " + std::to_string(e.seq) + ", " + e.entity +
+                    (e.entityVersion ? " v" + std::to_string(*e.entityVersion) : "") + ", from " +
+                    e.producer};
+    }
+    TraceRow operator()(const AttemptRecord& a) const {
+        const std::string kind = a.replay                                ? "replay-attempt"
+                                 : a.failureClass == FailureClass::Stale ? "stale"
+                                                                         : "attempt";
+        return {kind,
+                a.consumer,
+                typeOf(a.eventId),
+                a.eventId,
+                a.status ? std::to_string(a.status) : "-",
+                str(toString(a.failureClass)),
+                "attempt " + std::to_string(a.attempt) + ", " +
+                    milliseconds(static_cast<double>(a.durationUs) / 1000.0) +
+                    (a.error.empty() ? "" : ": " + oneLine(a.error))};
+    }
+    TraceRow operator()(const DeadLetter& d) const {
+        return {"dead-letter",
+                d.consumer,
+                d.eventType,
+                d.eventId,
+                "",
+                str(toString(d.failureClass)),
+                "dead letter " + std::to_string(d.id) + " after " + std::to_string(d.attempts) +
+                    " attempt(s): " + oneLine(d.error)};
+    }
+    TraceRow operator()(const protocol::TracedResolution& r) const {
+        return {r.state == meshdeck::DeadLetterState::Replayed ? "replay" : "discard",
+                r.consumer,
+                typeOf(r.eventId),
+                r.eventId,
+                "",
+                "",
+                "dead letter " + std::to_string(r.deadLetter) + " by " + r.by +
+                    (r.reason.empty() ? "" : ": " + r.reason)};
+    }
+    TraceRow operator()(const protocol::TracedOutcome& o) const {
+        return {"outcome",
+                o.consumer,
+                o.eventType,
+                o.eventId,
+                "",
+                "",
+                o.outcomeJson + " (" + milliseconds(static_cast<double>(o.latencyMs)) +
+                    " after the root event)"};
+    }
+    std::string typeOf(const std::string& eventId) const {
+        const auto it = types.find(eventId);
+        return it == types.end() ? std::string() : it->second;
+    }
+};
+
+} // namespace
+
 int trace(Options& o, MeshClient& client) {
     const std::string& cid = argument(o, 0, "meshctl trace CORRELATION_ID");
-    const json body = call(o, client, "GET", "/v1/traces/" + urlEncode(cid), "trace");
-    if (o.json)
+    const auto body =
+        answer<protocol::Trace>(o, client, "GET", "/v1/traces/" + urlEncode(cid), "trace");
+    if (!body)
         return 0;
     // Attempts name only the event id; the event rows give its type.
     std::map<std::string, std::string> types;
-    for (const auto& row : body["timeline"])
-        if (field(row, "/kind") == "event")
-            types[field(row, "/event_id")] = field(row, "/event_type");
+    for (const auto& entry : body->timeline)
+        if (const auto* e = std::get_if<protocol::TracedEvent>(&entry))
+            types[e->eventId] = e->eventType;
     Table table({"TIME", "KIND", "CONSUMER", "TYPE", "EVENT", "STATUS", "CLASS", "DETAIL"});
-    for (const auto& row : body["timeline"]) {
-        const std::string kind = field(row, "/kind");
-        std::string time = field(row, "/at"), status, detail;
-        if (kind == "event") {
-            time = field(row, "/ingested_at");
-            detail = "seq " + field(row, "/seq") + ", " + field(row, "/entity") +
-                     (row.contains("entity_version") ? " v" + field(row, "/entity_version") : "") +
-                     ", from " + field(row, "/producer");
-        } else if (kind == "dead-letter") {
-            time = field(row, "/dead_at");
-            detail = "dead letter " + field(row, "/id") + " after " + field(row, "/attempts") +
-                     " attempt(s): " + oneLine(field(row, "/error"));
-        } else if (kind == "replay" || kind == "discard") {
-            detail = "dead letter " + field(row, "/dead_letter") + " by " + field(row, "/by") +
-                     (field(row, "/reason").empty() ? "" : ": " + field(row, "/reason"));
-        } else if (kind == "outcome") {
-            detail = field(row, "/outcome") + " (" + milliseconds(row, "/latency_ms") +
-                     " after the root event)";
-        } else { // attempt, replay-attempt, stale
-            status = integer(row, "/status") ? field(row, "/status") : "-";
-            detail = "attempt " + field(row, "/attempt") + ", " +
-                     milliseconds(row, "/duration_ms") +
-                     (field(row, "/error").empty() ? "" : ": " + oneLine(field(row, "/error")));
-        }
-        const std::string eventId = field(row, "/event_id");
-        const std::string type =
-            row.contains("event_type") ? field(row, "/event_type") : types[eventId];
-        table.add({time, kind, field(row, "/consumer"), type, eventId, status, field(row, "/class"),
-                   detail});
+    for (const auto& entry : body->timeline) {
+        const TraceRow row = std::visit(TraceRowOf{types}, entry);
+        table.add({formatRfc3339(protocol::entryTime(entry)), row.kind, row.consumer, row.type,
+                   row.eventId, row.status, row.failureClass, row.detail});
     }
     std::string causation;
-    for (const auto& root : body.value("causation", json::array()))
+    for (const auto& root : body->causation)
         printCausation(root, 1, causation);
     std::cout << table.render() << "\ncausation:\n" << causation;
     return 0;
@@ -441,53 +523,51 @@ int stall(Options& o, MeshClient& client) {
                       : "/v1/stall?entity=" + urlEncode(o.flags["--entity"]);
     if (o.flags.count("--tenant"))
         target += "&tenant=" + urlEncode(o.flags["--tenant"]);
-    const json body = call(o, client, "GET", target, "stall");
-    if (o.json)
+    const auto body = answer<protocol::StallAnswer>(o, client, "GET", target, "stall");
+    if (!body)
         return 0;
-    std::cout << field(body, "/answer") << '\n';
-    const json evidence = body.value("evidence", json());
-    if (evidence.is_array() && !evidence.empty()) {
+    std::cout << body->answer << '\n';
+    if (!body->evidence.empty()) {
         Table table({"CONSUMER", "SEQ", "STATE", "EVIDENCE"});
-        for (const auto& e : evidence)
-            table.add({field(e, "/consumer"), field(e, "/seq"), field(e, "/state"),
-                       oneLine(field(e, "/sentence"))});
+        for (const auto& f : body->evidence)
+            table.add(
+                {f.consumer, std::to_string(f.seq), str(toString(f.state)), oneLine(f.sentence)});
         std::cout << '\n' << table.render();
-    } else if (evidence.is_object() && evidence.contains("quarantine_id")) {
-        std::cout << "\nquarantine entry " << field(evidence, "/quarantine_id") << ": "
-                  << field(evidence, "/problem/detail") << '\n';
-        for (const auto& v : evidence.value("/problem/violations"_json_pointer, json::array()))
+    } else if (body->quarantine) {
+        // The problem is what the producer was answered: a problem+json document.
+        const json problem = json::parse(body->quarantine->problemJson, nullptr, false);
+        std::cout << "\nquarantine entry " << body->quarantine->id << ": "
+                  << field(problem, "/detail") << '\n';
+        for (const auto& v : problem.value("/violations"_json_pointer, json::array()))
             std::cout << "  " << field(v, "/path") << ": " << field(v, "/message") << '\n';
     }
     return 0;
 }
 
-static std::string perSecond(const json& j, const std::string& pointer) {
-    const json::json_pointer at(pointer);
-    const double rate = j.contains(at) && j.at(at).is_number() ? j.at(at).get<double>() : 0;
+static std::string perSecond(double rate) {
     char text[32];
     std::snprintf(text, sizeof text, "%.1f/s", rate);
     return text;
 }
 
 int flows(Options& o, MeshClient& client) {
-    const json body = call(o, client, "GET", "/v1/flows", "flows");
-    if (o.json)
+    const auto body = answer<protocol::FlowSnapshot>(o, client, "GET", "/v1/flows", "flows");
+    if (!body)
         return 0;
-    std::cout << "since " << field(body, "/since") << "; rates over the last "
-              << field(body, "/window_seconds") << " s\n\n";
+    std::cout << "since " << formatRfc3339(body->since) << "; rates over the last "
+              << body->windowSeconds << " s\n\n";
     Table producers({"PRODUCER", "TENANT", "TYPE", "PUBLISHED", "RATE", "REJECTED"});
-    for (const auto& e : body.value("producers", json::array()))
-        producers.add({field(e, "/producer"), field(e, "/tenant"), field(e, "/type"),
-                       field(e, "/published"), perSecond(e, "/published_per_s"),
-                       field(e, "/rejected")});
+    for (const auto& e : body->producers)
+        producers.add({e.producer, e.tenant, e.eventType, std::to_string(e.published),
+                       perSecond(e.publishedPerSecond), std::to_string(e.rejected)});
     Table consumers(
         {"TYPE", "CONSUMER", "DELIVERED", "RATE", "FAILED", "DEAD", "ERRORS", "LAST ERROR"});
-    for (const auto& e : body.value("consumers", json::array())) {
+    for (const auto& e : body->consumers) {
         char share[16];
-        std::snprintf(share, sizeof share, "%.0f %%", 100 * e.value("error_ratio", 0.0));
-        consumers.add({field(e, "/type"), field(e, "/consumer"), field(e, "/delivered"),
-                       perSecond(e, "/delivered_per_s"), field(e, "/failed"),
-                       field(e, "/dead_lettered"), share, oneLine(field(e, "/last_error"))});
+        std::snprintf(share, sizeof share, "%.0f %%", 100 * e.errorRatio);
+        consumers.add({e.eventType, e.consumer, std::to_string(e.delivered),
+                       perSecond(e.deliveredPerSecond), std::to_string(e.failed),
+                       std::to_string(e.deadLettered), share, oneLine(e.lastError)});
     }
     std::cout << (producers.empty() ? std::string("no events published since the start\n")
                                     : producers.render())
