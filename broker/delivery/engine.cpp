@@ -43,7 +43,23 @@ std::string excerpt(std::string text, std::size_t max = 512) {
 
 } // namespace
 
-DeliveryEngine::Impl::Impl(BrokerCore& c) : core(c), store(c.database()), tick(io), client(io) {}
+DeliveryEngine::Impl::Impl(BrokerCore& c)
+    : core(c), store(c.database()), tick(io),
+      noSink(io, [this](const Flight& f, const Answer& a) { complete(f, a); }),
+      webhooks(io, [this](const Flight& f, const Answer& a) { complete(f, a); }),
+      subscribers(io, c.clock(), [this](const Flight& f, const Answer& a) { complete(f, a); }) {}
+
+delivery::Sink& DeliveryEngine::Impl::sinkFor(const Consumer& c) {
+    switch (c.spec.sink.kind) {
+    case SinkKind::Webhook:
+        return webhooks;
+    case SinkKind::WebSocket:
+        return subscribers;
+    case SinkKind::None:
+        break;
+    }
+    return noSink;
+}
 
 // ---- the delivery thread's loop ----------------------------------------------------------
 
@@ -67,7 +83,7 @@ void DeliveryEngine::Impl::onTick() {
         fill(*c);
         pump(*c);
     }
-    expireSubscriberDeliveries(now);
+    subscribers.expire(now);
     // Flushing and snapshots keep real time whatever the clock: they are how
     // the outside sees progress, not part of what a test drives.
     const auto real = std::chrono::steady_clock::now();
@@ -284,7 +300,7 @@ void DeliveryEngine::Impl::pump(Consumer& c) {
                 c.entities.erase(it);
             continue;
         }
-        if (c.spec.sink.kind == SinkKind::WebSocket && !subscriberWithRoom(c))
+        if (!sinkFor(c).hasRoom(c))
             return;
         if (c.bucket && !c.bucket->tryTake(1, now))
             return;
@@ -316,56 +332,7 @@ void DeliveryEngine::Impl::send(Consumer& c, const std::string& key, EntityQueue
                         steadyNow,
                         c.spec.sink.kind == SinkKind::Webhook &&
                             c.breaker.state(steadyNow) == CircuitState::HalfOpen};
-
-    switch (c.spec.sink.kind) {
-    case SinkKind::None:
-        boost::asio::post(io, [this, flight] {
-            Answer answer;
-            answer.status = 200;
-            complete(flight, answer);
-        });
-        return;
-    case SinkKind::WebSocket:
-        sendToSubscriber(c, item, flight);
-        return;
-    case SinkKind::Webhook:
-        break;
-    }
-    WebhookRequest request;
-    request.url = c.spec.sink.url;
-    request.method = c.spec.sink.method;
-    request.timeout = c.spec.sink.timeout;
-    request.body = item.body;
-    const Event& e = *item.event;
-    request.headers = c.spec.sink.headers;
-    const auto seconds =
-        std::chrono::duration_cast<std::chrono::seconds>(started.time_since_epoch()).count();
-    request.headers.emplace_back("content-type", "application/json");
-    request.headers.emplace_back("user-agent", "meshd/" MESHDECK_VERSION);
-    request.headers.emplace_back("webhook-id", e.eventId);
-    request.headers.emplace_back("webhook-timestamp", std::to_string(seconds));
-    if (!c.spec.sink.secret.empty())
-        request.headers.emplace_back(
-            "webhook-signature",
-            delivery::standardWebhookSignature(c.spec.sink.secret, e.eventId, seconds, item.body));
-    request.headers.emplace_back("idempotency-key", e.eventId);
-    request.headers.emplace_back(
-        "traceparent", traceparentFor(e, c.spec.name, item.attempts + item.throttles + 1));
-    if (!e.correlationId.empty())
-        request.headers.emplace_back("x-correlation-id", e.correlationId);
-    request.headers.emplace_back("x-meshdeck-consumer", c.spec.name);
-    request.headers.emplace_back("x-meshdeck-attempt",
-                                 std::to_string(item.attempts + item.throttles + 1));
-    client.send(std::move(request), [this, flight](delivery::WebhookResult result) {
-        Answer answer;
-        answer.status = result.status;
-        answer.failure = result.failure;
-        answer.error = std::move(result.error);
-        answer.retryAfter = result.retryAfter;
-        answer.response = std::move(result.responseExcerpt);
-        boost::asio::post(io,
-                          [this, flight, answer = std::move(answer)] { complete(flight, answer); });
-    });
+    sinkFor(c).send(c, item, flight);
 }
 
 std::string DeliveryEngine::Impl::bodyFor(const Consumer& c, const Item& item) {
@@ -684,7 +651,7 @@ ConsumerStatus DeliveryEngine::Impl::status(Consumer& c, Timestamp now) {
     if (state == CircuitState::Open)
         s.circuitReopensAt = now + std::chrono::duration_cast<std::chrono::milliseconds>(
                                        c.breaker.reopensAt() - steadyNow);
-    s.subscribers = static_cast<std::int64_t>(c.subscribers.size());
+    s.subscribers = static_cast<std::int64_t>(subscribers.count(c.spec.name));
     return s;
 }
 
@@ -735,9 +702,8 @@ void DeliveryEngine::stop() {
         impl->stopping = true;
         impl->tick.cancel();
         impl->flush();
-        impl->client.shutdown();
-        for (auto& [id, sub] : impl->subscriberLinks)
-            sub.link->close("the broker is stopping");
+        impl->webhooks.shutdown();
+        impl->subscribers.close(std::nullopt, "the broker is stopping");
         return 0;
     });
     impl_->work.reset();

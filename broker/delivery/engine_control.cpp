@@ -19,10 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string jsonString(const std::string& s) {
-    return json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 std::string when(Timestamp t) {
     return formatRfc3339(t);
 }
@@ -136,9 +132,8 @@ DeliveryEngine::Answer DeliveryEngine::putConsumer(ConsumerSpec spec, const std:
             // state read back below includes it; answers still in flight
             // for it are dropped and those events delivered again.
             impl_->flush();
-            for (auto& [id, sub] : impl_->subscriberLinks)
-                if (sub.consumer == spec.name)
-                    sub.link->close("consumer " + spec.name + " was changed; subscribe again");
+            impl_->subscribers.close(spec.name,
+                                     "consumer " + spec.name + " was changed; subscribe again");
             consumers.erase(existing);
         }
         impl_->store.saveConsumer(spec, impl_->core.clock().now(), saved.done());
@@ -182,6 +177,7 @@ DeliveryEngine::Answer DeliveryEngine::deleteConsumer(const std::string& name,
                                                       "there and restart"}};
         impl_->flush();
         tenant = it->second->spec.filter.tenant.value_or("*");
+        impl_->subscribers.close(name, "consumer " + name + " was deleted");
         impl_->consumers.erase(it);
         impl_->store.deleteConsumer(name, deleted.done());
         impl_->publishSnapshot();
@@ -541,119 +537,6 @@ DeadLetterActionResult DeliveryEngine::discardDeadLetters(const DeadLetterSelect
 
 // ---- WebSocket subscribers ---------------------------------------------------------------
 
-bool DeliveryEngine::Impl::subscriberWithRoom(const Consumer& c) const {
-    for (auto id : c.subscribers) {
-        auto it = subscriberLinks.find(id);
-        if (it != subscriberLinks.end() && it->second.inFlight < it->second.maxInFlight)
-            return true;
-    }
-    return false;
-}
-
-void DeliveryEngine::Impl::sendToSubscriber(Consumer& c, Item& item, const Flight& flight) {
-    // Round robin over the subscribers that have room (pump checked one has).
-    for (std::size_t tried = 0; tried < c.subscribers.size(); ++tried) {
-        const auto id = c.subscribers[c.nextSubscriber++ % c.subscribers.size()];
-        auto it = subscriberLinks.find(id);
-        if (it == subscriberLinks.end() || it->second.inFlight >= it->second.maxInFlight)
-            continue;
-        const std::uint64_t deliveryId = nextDeliveryId++;
-        ++it->second.inFlight;
-        subscriberDeliveries[deliveryId] = {id, flight,
-                                            core.clock().steadyNow() + c.spec.sink.ackTimeout};
-        std::string frame = "{\"type\":\"deliver\",\"delivery_id\":" + std::to_string(deliveryId) +
-                            ",\"consumer\":" + jsonString(c.spec.name) +
-                            ",\"attempt\":" + std::to_string(item.attempts + item.throttles + 1) +
-                            ",\"event\":" + item.body + '}';
-        it->second.link->send(std::move(frame));
-        return;
-    }
-    boost::asio::post(io, [this, flight] {
-        complete(flight, {0, FailureClass::Transport, "no subscriber had room", {}, {}, {}});
-    });
-}
-
-void DeliveryEngine::Impl::expireSubscriberDeliveries(SteadyTime now) {
-    for (auto it = subscriberDeliveries.begin(); it != subscriberDeliveries.end();) {
-        if (it->second.deadline > now) {
-            ++it;
-            continue;
-        }
-        const auto flight = it->second.flight;
-        if (auto sub = subscriberLinks.find(it->second.linkId); sub != subscriberLinks.end())
-            --sub->second.inFlight;
-        std::string error = "not acknowledged within " +
-                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               now - flight.startedSteady)
-                                               .count()) +
-                            " ms; redelivering";
-        it = subscriberDeliveries.erase(it);
-        complete(flight, {0, FailureClass::Transport, std::move(error), {}, {}, {}});
-    }
-}
-
-void DeliveryEngine::Impl::onSubscriberFrame(std::uint64_t linkId, const std::string& text) {
-    auto sub = subscriberLinks.find(linkId);
-    if (sub == subscriberLinks.end())
-        return;
-    auto reply = [&](const std::string& message) {
-        sub->second.link->send("{\"type\":\"error\",\"message\":" + jsonString(message) + '}');
-    };
-    const SubscriberFrame frame = parseSubscriberFrame(text);
-    if (const auto* bad = std::get_if<FrameError>(&frame))
-        return reply(bad->message);
-    if (std::holds_alternative<SubscribeFrame>(frame))
-        return reply("already subscribed to " + sub->second.consumer +
-                     "; send ack or nack frames, or open another connection");
-    const auto* ack = std::get_if<AckFrame>(&frame);
-    const auto* nack = std::get_if<NackFrame>(&frame);
-    const std::uint64_t deliveryId = ack ? ack->deliveryId : nack->deliveryId;
-    auto it = subscriberDeliveries.find(deliveryId);
-    if (it == subscriberDeliveries.end() || it->second.linkId != linkId)
-        return reply("unknown delivery_id " + std::to_string(deliveryId) +
-                     " (already acknowledged, or it timed out and was redelivered)");
-    const Flight flight = it->second.flight;
-    subscriberDeliveries.erase(it);
-    --sub->second.inFlight;
-    Answer answer;
-    if (ack) {
-        answer.status = 200;
-        answer.outcomeJson = ack->outcomeJson;
-    } else {
-        answer.failure = nack->retry ? FailureClass::Other : FailureClass::Invalid;
-        answer.error = "subscriber nacked" + std::string(nack->retry ? "" : " (no retry)") +
-                       (nack->error.empty() ? std::string() : ": " + nack->error);
-    }
-    complete(flight, answer);
-}
-
-void DeliveryEngine::Impl::dropSubscriber(std::uint64_t linkId) {
-    auto sub = subscriberLinks.find(linkId);
-    if (sub == subscriberLinks.end())
-        return;
-    const std::string consumer = sub->second.consumer;
-    subscriberLinks.erase(sub);
-    if (auto it = consumers.find(consumer); it != consumers.end()) {
-        auto& ids = it->second->subscribers;
-        ids.erase(std::remove(ids.begin(), ids.end(), linkId), ids.end());
-    }
-    // What it had not acknowledged goes out again, to whoever is left.
-    for (auto it = subscriberDeliveries.begin(); it != subscriberDeliveries.end();) {
-        if (it->second.linkId != linkId) {
-            ++it;
-            continue;
-        }
-        const auto flight = it->second.flight;
-        it = subscriberDeliveries.erase(it);
-        complete(flight, {0,
-                          FailureClass::Transport,
-                          "the subscriber disconnected before acknowledging",
-                          {},
-                          {},
-                          {}});
-    }
-}
-
 std::string DeliveryEngine::subscribe(std::uint64_t linkId, std::shared_ptr<SubscriberLink> link,
                                       const std::string& consumer, int maxInFlight,
                                       const std::string& tenantScope) {
@@ -668,12 +551,7 @@ std::string DeliveryEngine::subscribe(std::uint64_t linkId, std::shared_ptr<Subs
         if (c.spec.sink.kind != SinkKind::WebSocket)
             return "consumer " + consumer + " delivers to " + describeSink(c.spec) +
                    ", not to WebSocket subscribers";
-        impl_->subscriberLinks[linkId] = {link, consumer, std::clamp(maxInFlight, 1, 10'000), 0};
-        c.subscribers.push_back(linkId);
-        // The consumer's max_concurrency caps every subscriber together.
-        link->send("{\"type\":\"subscribed\",\"consumer\":" + jsonString(consumer) +
-                   ",\"max_in_flight\":" + std::to_string(std::clamp(maxInFlight, 1, 10'000)) +
-                   ",\"consumer_max_concurrency\":" + std::to_string(c.spec.maxConcurrency) + '}');
+        impl_->subscribers.add(linkId, std::move(link), c, maxInFlight);
         impl_->fill(c);
         impl_->pump(c);
         return {};
@@ -682,14 +560,14 @@ std::string DeliveryEngine::subscribe(std::uint64_t linkId, std::shared_ptr<Subs
 
 void DeliveryEngine::subscriberFrame(std::uint64_t linkId, std::string text) {
     boost::asio::post(impl_->io, [impl = impl_.get(), linkId, text = std::move(text)] {
-        impl->onSubscriberFrame(linkId, text);
+        impl->subscribers.frame(linkId, text);
         for (auto& [name, c] : impl->consumers)
             impl->pump(*c);
     });
 }
 
 void DeliveryEngine::unsubscribe(std::uint64_t linkId) {
-    boost::asio::post(impl_->io, [impl = impl_.get(), linkId] { impl->dropSubscriber(linkId); });
+    boost::asio::post(impl_->io, [impl = impl_.get(), linkId] { impl->subscribers.drop(linkId); });
 }
 
 // ---- where did it stall? -----------------------------------------------------------------
@@ -790,7 +668,7 @@ std::optional<StallFinding> DeliveryEngine::Impl::find(Consumer& c, const Event&
             f.state = StallState::WaitingForPredecessor;
             f.sentence = what + " waits for an earlier version of " + e.entity.key() + " (up to " +
                          std::to_string(c.spec.gapTimeout.count()) + " ms).";
-        } else if (c.spec.sink.kind == SinkKind::WebSocket && c.subscribers.empty()) {
+        } else if (c.spec.sink.kind == SinkKind::WebSocket && subscribers.count(c.spec.name) == 0) {
             f.state = StallState::NoSubscriber;
             f.sentence =
                 what + " waits: no WebSocket subscriber is connected for " + c.spec.name + '.';

@@ -6,7 +6,7 @@
 
 #include "broker/delivery/engine.h"
 #include "broker/delivery/engine_state.h"
-#include "broker/delivery/webhook_client.h"
+#include "broker/delivery/sink.h"
 #include "core/failure.h"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -21,35 +21,8 @@ namespace meshdeck {
 struct DeliveryEngine::Impl {
     explicit Impl(BrokerCore& core);
 
-    // Which delivery an answer belongs to.
-    struct Flight {
-        std::string consumer;
-        std::uint64_t generation = 0;
-        std::string key;
-        Timestamp startedAt{};
-        delivery::SteadyTime startedSteady{};
-        bool probe = false; // sent through a half-open circuit to test the endpoint
-    };
-    // A sink's answer, whatever the sink.
-    struct Answer {
-        int status = 0;
-        delivery::FailureClass failure = delivery::FailureClass::None;
-        std::string error;
-        std::optional<std::chrono::milliseconds> retryAfter;
-        std::string response;
-        std::string outcomeJson; // a subscriber's business outcome
-    };
-    struct Subscriber {
-        std::shared_ptr<SubscriberLink> link;
-        std::string consumer;
-        int maxInFlight = 1;
-        int inFlight = 0;
-    };
-    struct SubscriberDelivery {
-        std::uint64_t linkId = 0;
-        Flight flight;
-        delivery::SteadyTime deadline{};
-    };
+    using Flight = delivery::Flight;
+    using Answer = delivery::SinkAnswer;
 
     // A store write queued on the delivery thread and waited for on the
     // caller's: done() goes to the store, wait() answers its error ("" when
@@ -146,11 +119,6 @@ struct DeliveryEngine::Impl {
     void load();
     StoredState loadStoredState(const ConsumerSpec& spec) const; // any thread
     void install(ConsumerSpec spec, StoredState stored);
-    bool subscriberWithRoom(const delivery::Consumer& c) const;
-    void sendToSubscriber(delivery::Consumer& c, delivery::Item& item, const Flight& flight);
-    void expireSubscriberDeliveries(delivery::SteadyTime now);
-    void onSubscriberFrame(std::uint64_t linkId, const std::string& text);
-    void dropSubscriber(std::uint64_t linkId);
     DeadLetterActionResult resend(const std::vector<DeadLetter>& letters, const std::string& actor,
                                   const std::string& payloadOverride);
     // Where e stands for c, from the delivery thread's state; nothing when c
@@ -165,7 +133,11 @@ struct DeliveryEngine::Impl {
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
     std::thread thread;
     boost::asio::steady_timer tick;
-    delivery::WebhookClient client;
+    // The sinks, one of each kind; sinkFor picks a consumer's.
+    delivery::NoneSink noSink;
+    delivery::WebhookSink webhooks;
+    delivery::SubscriberSink subscribers;
+    delivery::Sink& sinkFor(const delivery::Consumer& c);
     bool stopping = false;
     std::mutex controlMutex; // callers' side: one consumer change at a time
 
@@ -179,10 +151,6 @@ struct DeliveryEngine::Impl {
     delivery::SteadyTime lastSnapshot{};
     Timestamp currentMinute{};
     std::map<std::string, Histogram> outcomeEvents; // outcome event type -> latency from root
-
-    std::map<std::uint64_t, Subscriber> subscriberLinks;
-    std::map<std::uint64_t, SubscriberDelivery> subscriberDeliveries; // delivery id ->
-    std::uint64_t nextDeliveryId = 1;
 
     mutable std::mutex snapshotMutex; // guards latest; taken by any thread
     std::shared_ptr<const EngineSnapshot> latest;

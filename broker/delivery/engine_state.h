@@ -101,8 +101,6 @@ struct Consumer {
     std::optional<TokenBucket> bucket;
     SteadyTime throttledUntil{};
     std::deque<ReplayJob> replays;
-    std::vector<std::uint64_t> subscribers; // WebSocket links, round robin
-    std::size_t nextSubscriber = 0;
 
     ConsumerStatus totals; // counters and histograms; spec filled at snapshot
     MinuteCounters minute;

@@ -2,5 +2,7 @@
 target_sources(meshdeck_broker PRIVATE
   delivery/engine.cpp
   delivery/engine_control.cpp
+  delivery/webhook_sink.cpp
+  delivery/subscriber_sink.cpp
   store/delivery_store.cpp
 )
