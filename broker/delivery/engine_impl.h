@@ -1,8 +1,10 @@
 #pragma once
 // Internal to broker/delivery: DeliveryEngine's state and the functions of
-// the delivery thread, split over engine.cpp (the delivery loop) and
-// engine_control.cpp (consumers, replays, dead letters, subscribers, stall).
-// Everything here belongs to the delivery thread unless marked otherwise.
+// the delivery thread, one file per part (each named below beside its
+// functions): the dispatcher's loop, replay, dead letters, the consumer
+// registry, the stall verdict, and progress/snapshots/lag history; the
+// sinks are in sink.h; engine.cpp is the public face. Everything here
+// belongs to the delivery thread unless marked otherwise.
 
 #include "broker/delivery/engine.h"
 #include "broker/delivery/engine_state.h"
@@ -17,6 +19,32 @@
 #include <thread>
 
 namespace meshdeck {
+
+namespace delivery {
+
+inline constexpr int kLogReadChunk = 512; // events per read of the log
+
+// The start of a text, as kept with attempts and dead letters.
+inline std::string excerpt(std::string text, std::size_t max = 512) {
+    if (text.size() > max)
+        text.resize(max);
+    return text;
+}
+
+// How sentences name where a consumer's events go.
+inline std::string describeSink(const ConsumerSpec& spec) {
+    switch (spec.sink.kind) {
+    case SinkKind::Webhook:
+        return spec.sink.url;
+    case SinkKind::WebSocket:
+        return "its WebSocket subscribers";
+    case SinkKind::None:
+        return "no sink";
+    }
+    return "its sink";
+}
+
+} // namespace delivery
 
 struct DeliveryEngine::Impl {
     explicit Impl(BrokerCore& core);
@@ -79,7 +107,7 @@ struct DeliveryEngine::Impl {
         return future.get();
     }
 
-    // engine.cpp
+    // dispatcher.cpp - the loop: log -> per-entity queues -> gate -> sink -> answer
     void scheduleTick();
     void onTick();
     void onCommitted(std::vector<EventPtr> events);
@@ -87,9 +115,6 @@ struct DeliveryEngine::Impl {
     void accept(delivery::Consumer& c, const EventPtr& e);
     void enqueue(delivery::Consumer& c, delivery::Item item, bool front);
     void makeReady(delivery::Consumer& c, const std::string& key);
-    void fillReplays(delivery::Consumer& c);
-    static bool replayMatches(const delivery::Consumer& c, const delivery::ReplayJob& job,
-                              const Event& e);
     bool passGate(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
                   delivery::SteadyTime now);
     void pump(delivery::Consumer& c);
@@ -103,29 +128,39 @@ struct DeliveryEngine::Impl {
     void settle(delivery::Consumer& c, std::int64_t seq);
     static AttemptRecord spanFor(const delivery::Consumer& c, const delivery::Item& item);
     void recordStale(delivery::Consumer& c, const delivery::Item& item, std::int64_t lastSent);
-    static std::string errorSignature(const AttemptRecord& span);
-    void deadLetter(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
-                    delivery::Item& item, const AttemptRecord& last, Timestamp now);
     Timestamp rootOccurredAt(const Event& e);
     void recordOutcomeEvent(const Event& e);
     static std::vector<double> sloBounds();
     static double unitRandom();
+
+    // replay.cpp
+    void fillReplays(delivery::Consumer& c);
+    static bool replayMatches(const delivery::Consumer& c, const delivery::ReplayJob& job,
+                              const Event& e);
+
+    // dead_letters.cpp
+    static std::string errorSignature(const AttemptRecord& span);
+    void deadLetter(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
+                    delivery::Item& item, const AttemptRecord& last, Timestamp now);
+    DeadLetterActionResult resend(const std::vector<DeadLetter>& letters, const std::string& actor,
+                                  const std::string& payloadOverride);
+
+    // consumer_registry.cpp
+    void load();
+    StoredState loadStoredState(const ConsumerSpec& spec) const; // any thread
+    void install(ConsumerSpec spec, StoredState stored);
+
+    // stall.cpp - where e stands for c, from the delivery thread's state;
+    // nothing when c has settled it, and settledFinding (any other thread)
+    // reads the stored record of how.
+    std::optional<StallFinding> find(delivery::Consumer& c, const Event& e);
+    void settledFinding(StallFinding& f, const Event& e) const;
+
+    // lag_history.cpp - progress writes, snapshots, the minute history
     void flush();
     void publishSnapshot();
     ConsumerStatus status(delivery::Consumer& c, Timestamp now);
     void recordMinute(Timestamp minute);
-
-    // engine_control.cpp
-    void load();
-    StoredState loadStoredState(const ConsumerSpec& spec) const; // any thread
-    void install(ConsumerSpec spec, StoredState stored);
-    DeadLetterActionResult resend(const std::vector<DeadLetter>& letters, const std::string& actor,
-                                  const std::string& payloadOverride);
-    // Where e stands for c, from the delivery thread's state; nothing when c
-    // has settled it, and settledFinding (any other thread) reads the stored
-    // record of how.
-    std::optional<StallFinding> find(delivery::Consumer& c, const Event& e);
-    void settledFinding(StallFinding& f, const Event& e) const;
 
     BrokerCore& core;
     DeliveryStore store; // thread-safe

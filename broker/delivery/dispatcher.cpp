@@ -1,0 +1,473 @@
+// The dispatcher: the delivery thread's loop. It reads each consumer's events
+// from the log (or the newest, kept in memory), queues them per entity, lets
+// the version gate (core/ordering_gate.h) and the consumer's limits decide
+// what goes next, hands it to the consumer's sink (sink.h), and applies the
+// answer: settle, retry later (core/retry_policy.h) or dead-letter.
+
+#include "broker/broker_core.h"
+#include "broker/delivery/engine_impl.h"
+#include "broker/log.h"
+#include "core/envelope.h"
+#include "core/ordering_gate.h"
+#include "core/outbound_body.h"
+
+#include <random>
+
+namespace meshdeck {
+
+using namespace delivery;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kTick = 10ms;
+constexpr auto kFlushEvery = 50ms;
+constexpr auto kSnapshotEvery = 250ms;
+constexpr std::size_t kRecentEvents = 20'000;
+// Past this many entities a consumer forgets the versions it saw pass by for
+// entities it holds nothing for: at worst an entity then waits out one
+// gap_timeout for a version it filters out.
+constexpr std::size_t kMaxSeenVersions = 200'000;
+
+} // namespace
+
+void DeliveryEngine::Impl::scheduleTick() {
+    tick.expires_after(kTick);
+    tick.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || stopping)
+            return;
+        onTick();
+        scheduleTick();
+    });
+}
+
+void DeliveryEngine::Impl::onTick() {
+    const auto now = core.clock().steadyNow();
+    for (auto& [name, c] : consumers) {
+        while (!c->waiting.empty() && c->waiting.begin()->first <= now) {
+            makeReady(*c, c->waiting.begin()->second);
+            c->waiting.erase(c->waiting.begin());
+        }
+        fill(*c);
+        pump(*c);
+    }
+    subscribers.expire(now);
+    // Flushing and snapshots keep real time whatever the clock: they are how
+    // the outside sees progress, not part of what a test drives.
+    const auto real = std::chrono::steady_clock::now();
+    if (real - lastFlush >= kFlushEvery) {
+        lastFlush = real;
+        flush();
+    }
+    if (real - lastSnapshot >= kSnapshotEvery) {
+        lastSnapshot = real;
+        publishSnapshot();
+    }
+    const Timestamp wall = core.clock().now();
+    const auto minute = std::chrono::floor<std::chrono::minutes>(wall);
+    if (currentMinute == Timestamp{})
+        currentMinute = minute;
+    else if (minute > currentMinute) {
+        recordMinute(currentMinute);
+        currentMinute = minute;
+    }
+}
+
+void DeliveryEngine::Impl::onCommitted(std::vector<EventPtr> events) {
+    for (auto& e : events) {
+        lastSeq = std::max(lastSeq, e->seq);
+        if (!e->causationId.empty())
+            recordOutcomeEvent(*e);
+        recent.emplace(e->seq, std::move(e));
+    }
+    while (recent.size() > kRecentEvents)
+        recent.erase(recent.begin());
+    for (auto& [name, c] : consumers) {
+        fill(*c);
+        pump(*c);
+    }
+}
+
+void DeliveryEngine::Impl::fill(Consumer& c) {
+    const auto max = static_cast<std::size_t>(c.spec.maxPending);
+    while (c.buffered < max && c.cursor <= lastSeq) {
+        if (auto it = recent.find(c.cursor); it != recent.end()) {
+            ++c.cursor;
+            accept(c, it->second);
+            continue;
+        }
+        // The log announces every commit in seq order, so a seq missing
+        // among the announced ones was never used.
+        if (!recent.empty() && c.cursor > recent.begin()->first) {
+            ++c.cursor;
+            continue;
+        }
+        // Older than what is kept in memory (a restart, a slow consumer):
+        // read that stretch of the log.
+        const std::int64_t last = recent.empty() ? lastSeq : recent.begin()->first - 1;
+        const auto span =
+            static_cast<int>(std::min<std::int64_t>(kLogReadChunk, last - c.cursor + 1));
+        auto events = core.log().readFrom(c.cursor, span);
+        c.cursor += span;
+        for (auto& e : events) {
+            auto ptr = std::make_shared<const Event>(std::move(e));
+            accept(c, ptr);
+        }
+    }
+    fillReplays(c);
+}
+
+void DeliveryEngine::Impl::accept(Consumer& c, const EventPtr& e) {
+    std::int64_t seenBefore = 0;
+    if (c.spec.orderByEntity && e->entity.version) {
+        if (c.seenVersion.size() > kMaxSeenVersions)
+            std::erase_if(c.seenVersion, [&c](const auto& entry) {
+                return c.entities.find(entry.first) == c.entities.end();
+            });
+        auto& seen = c.seenVersion[entityKey(*e)];
+        seenBefore = seen;
+        seen = std::max(seen, *e->entity.version);
+    }
+    if (c.settledBeforeStart.erase(e->seq))
+        return; // acknowledged before the restart
+    if (!matchesTypeAndTenant(c.spec.filter, *e) || !matchesConditions(c.spec.filter, *e))
+        return; // not for this consumer: settled by passing the cursor over it
+    c.unsettled.emplace(e->seq, e->ingestedAt);
+    Item item{e, ItemKind::Live};
+    item.versionSeenBefore = seenBefore;
+    enqueue(c, std::move(item), false);
+}
+
+void DeliveryEngine::Impl::enqueue(Consumer& c, Item item, bool front) {
+    const std::string key = c.spec.orderByEntity ? entityKey(*item.event)
+                                                 : '#' + std::to_string(item.event->seq) + '/' +
+                                                       std::to_string(++unorderedSerial);
+    auto& q = c.entities[key];
+    if (front)
+        q.items.push_front(std::move(item));
+    else
+        q.items.push_back(std::move(item));
+    ++c.buffered;
+    makeReady(c, key);
+}
+
+void DeliveryEngine::Impl::makeReady(Consumer& c, const std::string& key) {
+    auto it = c.entities.find(key);
+    if (it == c.entities.end())
+        return;
+    auto& q = it->second;
+    if (q.queued || q.inFlight || q.items.empty() || q.blocked())
+        return;
+    q.queued = true;
+    c.ready.push_back(key);
+}
+
+// The version gate (core/ordering_gate.h) on the head of an entity's queue:
+// drops stale versions, brings a queued predecessor forward, and holds a gap
+// up to gap_timeout. Returns false when the entity must wait.
+bool DeliveryEngine::Impl::passGate(Consumer& c, const std::string& key, EntityQueue& q,
+                                    SteadyTime now) {
+    auto gatedVersion = [&c](const Item& item) -> std::optional<std::int64_t> {
+        if (item.kind != ItemKind::Live || !c.spec.orderByEntity)
+            return std::nullopt;
+        return item.event->entity.version;
+    };
+    while (!q.items.empty()) {
+        Item& head = q.items.front();
+        const auto version = gatedVersion(head);
+        const auto last = c.lastVersion.find(key);
+        if (!version || last == c.lastVersion.end())
+            return true;
+        switch (ordering::judge(last->second, {*version, head.versionSeenBefore, head.gapWaited})) {
+        case ordering::Verdict::Send:
+            return true;
+        case ordering::Verdict::Stale:
+            recordStale(c, head, last->second);
+            popHead(c, key, q, true);
+            continue;
+        case ordering::Verdict::Gap:
+            break;
+        }
+        const auto filler = ordering::fillsGap(q.items.begin() + 1, q.items.end(), last->second,
+                                               *version, gatedVersion);
+        if (filler != q.items.end()) {
+            Item moved = std::move(*filler);
+            q.items.erase(filler);
+            q.items.push_front(std::move(moved));
+            q.gapSince.reset();
+            continue;
+        }
+        if (const auto lookAgain = ordering::holdGap(q.gapSince, now, c.spec.gapTimeout)) {
+            c.waiting.emplace(*lookAgain, key);
+            return false;
+        }
+        head.gapWaited = true;
+        ++c.totals.gaps;
+        return true;
+    }
+    return false;
+}
+
+void DeliveryEngine::Impl::pump(Consumer& c) {
+    if (c.spec.paused)
+        return;
+    const auto now = core.clock().steadyNow();
+    while (c.inFlight < c.spec.maxConcurrency && !c.ready.empty()) {
+        if (now < c.throttledUntil)
+            return; // the endpoint asked us to wait (Retry-After); the tick resumes
+        const std::string key = c.ready.front();
+        auto it = c.entities.find(key);
+        if (it == c.entities.end()) {
+            c.ready.pop_front();
+            continue;
+        }
+        EntityQueue& q = it->second;
+        if (q.inFlight || q.blocked() || q.items.empty() || q.notBefore > now ||
+            !passGate(c, key, q, now)) {
+            q.queued = false;
+            c.ready.pop_front();
+            if (q.items.empty() && !q.inFlight && !q.blocked())
+                c.entities.erase(it);
+            continue;
+        }
+        if (!sinkFor(c).hasRoom(c))
+            return;
+        if (c.bucket && !c.bucket->tryTake(1, now))
+            return;
+        if (c.spec.sink.kind == SinkKind::Webhook && !c.breaker.tryAcquire(now))
+            return; // circuit open: events wait, nothing is dead-lettered
+        q.queued = false;
+        c.ready.pop_front();
+        send(c, key, q);
+    }
+}
+
+void DeliveryEngine::Impl::send(Consumer& c, const std::string& key, EntityQueue& q) {
+    Item& item = q.items.front();
+    q.inFlight = true;
+    ++c.inFlight;
+    const Timestamp started = core.clock().now();
+    q.inFlightSince = started;
+    if (!item.firstAttemptAt)
+        item.firstAttemptAt = started;
+    if (item.body.empty())
+        item.body = bodyFor(c, item);
+    const auto steadyNow = core.clock().steadyNow();
+    const Flight flight{c.spec.name,
+                        c.generation,
+                        key,
+                        started,
+                        steadyNow,
+                        c.spec.sink.kind == SinkKind::Webhook &&
+                            c.breaker.state(steadyNow) == CircuitState::HalfOpen};
+    sinkFor(c).send(c, item, flight);
+}
+
+std::string DeliveryEngine::Impl::bodyFor(const Consumer& c, const Item& item) {
+    std::vector<std::string> pii;
+    if (c.spec.redactPii)
+        core.withSchemas([&](const SchemaRegistry& registry) {
+            if (const auto* info = registry.find(item.event->eventType, item.event->schemaVersion))
+                pii = info->piiPaths;
+            return 0;
+        });
+    try {
+        return outboundBody(*item.event, c.spec, pii, item.payloadOverride);
+    } catch (const std::exception& ex) {
+        log::warn("cannot shape the outbound body; sending the canonical event",
+                  {{"consumer", c.spec.name}, {"error", ex.what()}});
+        return serializeEvent(*item.event);
+    }
+}
+
+void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) {
+    auto cit = consumers.find(flight.consumer);
+    if (cit == consumers.end() || cit->second->generation != flight.generation)
+        return; // the consumer changed meanwhile; its new state redelivers if needed
+    Consumer& c = *cit->second;
+    auto qit = c.entities.find(flight.key);
+    if (qit == c.entities.end() || !qit->second.inFlight || qit->second.items.empty())
+        return;
+    EntityQueue& q = qit->second;
+    Item& item = q.items.front();
+    const auto now = core.clock().steadyNow();
+    const Timestamp wallNow = core.clock().now();
+    q.inFlight = false;
+    --c.inFlight;
+
+    AttemptRecord span = spanFor(c, item);
+    span.attempt = item.attempts + item.throttles + 1;
+    span.startedAt = flight.startedAt;
+    span.durationUs =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - flight.startedSteady).count();
+    span.status = answer.status;
+    span.failureClass = answer.failure;
+    span.error = answer.error;
+    span.response = excerpt(answer.response);
+    if (item.gapWaited && answer.failure == delivery::FailureClass::None)
+        span.error = "delivered after waiting " + std::to_string(c.spec.gapTimeout.count()) +
+                     " ms for the previous version";
+    pendingWrites.attempts.push_back(span);
+
+    using delivery::FailureClass;
+    const bool endpointUnwell =
+        answer.failure == FailureClass::Transport || answer.failure == FailureClass::Server;
+    if (c.spec.sink.kind == SinkKind::Webhook) {
+        if (endpointUnwell)
+            c.breaker.recordFailure(now);
+        else if (answer.failure != FailureClass::Throttled)
+            c.breaker.recordSuccess(now);
+    }
+
+    if (answer.failure == FailureClass::None) {
+        onDelivered(c, flight.key, q, item, wallNow, answer.outcomeJson);
+        popHead(c, flight.key, q, item.kind == ItemKind::Live);
+        fill(c); // the room just freed takes the next events from the log first
+        pump(c);
+        return;
+    }
+
+    q.lastError = answer.error;
+    c.totals.lastError = c.spec.name + ": " + answer.error;
+    c.totals.lastErrorAt = wallNow;
+    ++c.totals.failedAttempts;
+    ++c.minute.failed;
+    core.flows().failed(c.spec.name, item.event->eventType, answer.error, wallNow);
+
+    const RetryStep step = afterFailure(
+        c.spec.retry,
+        {answer.failure, flight.probe, item.attempts, item.throttles, answer.retryAfter,
+         std::chrono::duration_cast<std::chrono::milliseconds>(wallNow - *item.firstAttemptAt)},
+        unitRandom());
+    c.totals.throttled += step.throttles - item.throttles;
+    item.attempts = step.attempts;
+    item.throttles = step.throttles;
+    if (step.deadLetter) {
+        deadLetter(c, flight.key, q, item, span, wallNow);
+        pump(c);
+        return;
+    }
+    const auto delay = step.delay;
+    // A throttled endpoint is throttled for every entity, not just this one.
+    if (step.holdsEndpoint)
+        c.throttledUntil = std::max(c.throttledUntil, now + delay);
+    ++c.minute.retried;
+    q.notBefore = now + delay;
+    q.nextAttemptAt = wallNow + delay;
+    c.waiting.emplace(q.notBefore, flight.key);
+    pump(c);
+}
+
+void DeliveryEngine::Impl::onDelivered(Consumer& c, const std::string& key, EntityQueue&,
+                                       const Item& item, Timestamp now,
+                                       const std::string& outcomeJson) {
+    const Event& e = *item.event;
+    ++c.totals.delivered;
+    ++c.minute.delivered;
+    core.flows().delivered(c.spec.name, e.eventType, now);
+    const double latency = static_cast<double>(
+        std::max<std::int64_t>(0, toUnixMillis(now) - toUnixMillis(e.ingestedAt)));
+    if (item.kind == ItemKind::Live) {
+        c.totals.deliveryLatencyMs.observe(latency);
+        c.minute.latency.observe(latency);
+    }
+    if (c.spec.orderByEntity && e.entity.version && item.kind == ItemKind::Live) {
+        auto& last = c.lastVersion[key];
+        if (*e.entity.version > last) {
+            last = *e.entity.version;
+            pendingWrites.entityVersions.emplace_back(c.spec.name, key, last);
+        }
+    }
+    // End to end: from when the journey began to this acknowledgement.
+    const Timestamp root = rootOccurredAt(e);
+    auto& e2e = c.totals.endToEndMs[e.eventType];
+    if (e2e.upperBounds().empty())
+        e2e = Histogram(sloBounds());
+    e2e.observe(static_cast<double>(toUnixMillis(now) - toUnixMillis(root)));
+    if (!outcomeJson.empty())
+        pendingWrites.outcomes.push_back({c.spec.name, e.seq, e.eventId, e.correlationId,
+                                          e.eventType, outcomeJson, now,
+                                          toUnixMillis(now) - toUnixMillis(root)});
+}
+
+void DeliveryEngine::Impl::popHead(Consumer& c, const std::string& key, EntityQueue& q,
+                                   bool settles) {
+    if (settles)
+        settle(c, q.items.front().event->seq);
+    q.items.pop_front();
+    --c.buffered;
+    q.gapSince.reset();
+    q.notBefore = {};
+    if (q.items.empty() && !q.inFlight && !q.blocked() && !q.queued)
+        c.entities.erase(key);
+    else
+        makeReady(c, key);
+}
+
+AttemptRecord DeliveryEngine::Impl::spanFor(const Consumer& c, const Item& item) {
+    AttemptRecord span;
+    span.consumer = c.spec.name;
+    span.seq = item.event->seq;
+    span.eventId = item.event->eventId;
+    span.correlationId = item.event->correlationId;
+    span.replay = item.kind != ItemKind::Live;
+    return span;
+}
+
+void DeliveryEngine::Impl::settle(Consumer& c, std::int64_t seq) {
+    if (c.unsettled.erase(seq))
+        c.newlySettled.push_back(seq);
+}
+
+void DeliveryEngine::Impl::recordStale(Consumer& c, const Item& item, std::int64_t lastSent) {
+    ++c.totals.stale;
+    AttemptRecord span = spanFor(c, item);
+    span.attempt = 0;
+    span.startedAt = core.clock().now();
+    span.failureClass = FailureClass::Stale;
+    span.error = "skipped: version " + std::to_string(*item.event->entity.version) + " of " +
+                 item.event->entity.key() + " is not newer than version " +
+                 std::to_string(lastSent) + ", already delivered";
+    pendingWrites.attempts.push_back(std::move(span));
+}
+
+Timestamp DeliveryEngine::Impl::rootOccurredAt(const Event& e) {
+    // Follow causation_id up to the event that started the journey; a few
+    // hops at most, each an indexed lookup.
+    Timestamp root = e.occurredAt;
+    std::string cause = e.causationId;
+    for (int hops = 0; !cause.empty() && hops < 8; ++hops) {
+        auto parent = core.log().get(cause);
+        if (!parent)
+            break;
+        root = std::min(root, parent->occurredAt);
+        cause = parent->causationId;
+    }
+    return root;
+}
+
+void DeliveryEngine::Impl::recordOutcomeEvent(const Event& e) {
+    const Timestamp root = rootOccurredAt(e);
+    const std::int64_t latency = toUnixMillis(e.occurredAt) - toUnixMillis(root);
+    auto& h = outcomeEvents[e.eventType];
+    if (h.upperBounds().empty())
+        h = Histogram(sloBounds());
+    h.observe(static_cast<double>(latency));
+    pendingWrites.outcomes.push_back({"", e.seq, e.eventId, e.correlationId, e.eventType,
+                                      "{\"event_type\":\"" + e.eventType + "\"}", e.ingestedAt,
+                                      latency});
+}
+
+std::vector<double> DeliveryEngine::Impl::sloBounds() {
+    // 10 ms to 7 days: business outcomes are minutes and hours, not milliseconds.
+    return {10,     50,     100,    250,     500,     1'000,   2'500, 5'000,
+            10'000, 30'000, 60'000, 120'000, 300'000, 600'000, 1.8e6, 3.6e6,
+            7.2e6,  14.4e6, 28.8e6, 86.4e6,  259.2e6, 604.8e6};
+}
+
+double DeliveryEngine::Impl::unitRandom() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+} // namespace meshdeck
