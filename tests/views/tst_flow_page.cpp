@@ -5,6 +5,7 @@
 // broker and a webhook sink that fails the first attempt of every event.
 
 #include "tests/delivery/delivery_fixture.h"
+#include "tests/views/scripted_transport.h"
 #include "views/console/main_window.h"
 #include "views/consumers/consumers_page.h"
 #include "views/events/event_table_model.h"
@@ -179,43 +180,6 @@ QJsonObject baseFlows(double hubspotRate = 2, double crmFailedRate = 0) {
          consumerRow("warehouse", "LeadCreated", 52, 2.2),
          consumerRow("warehouse", "LeadScored", 30, 0.5)});
 }
-
-// A live feed the test drives.
-class ScriptedFeed final : public MeshFeed {
-public:
-    bool connected = false;
-    bool isConnected() const override { return connected; }
-    void push(const QByteArray& message) { Q_EMIT messageReceived(message); }
-    void setConnected(bool on) {
-        connected = on;
-        Q_EMIT connectedChanged(on);
-    }
-};
-
-// Answers GETs from a table (404 for anything else), asynchronously like a
-// network, records what was asked and hands out a scripted feed.
-class ScriptedTransport final : public MeshTransport {
-public:
-    QHash<QString, QByteArray> answers;
-    QStringList asked;
-    QPointer<ScriptedFeed> feed;
-
-    void send(const MeshRequest& request, Callback done) override {
-        asked << request.path;
-        MeshReply reply;
-        reply.status = answers.contains(request.path) ? 200 : 404;
-        reply.body = answers.value(request.path);
-        QMetaObject::invokeMethod(
-            this, [reply, done = std::move(done)] { done(reply); }, Qt::QueuedConnection);
-    }
-    QString endpoint() const override { return s("http://scripted"); }
-    std::unique_ptr<MeshFeed> openFeed(const QString&) override {
-        auto f = std::make_unique<ScriptedFeed>();
-        feed = f.get();
-        return f;
-    }
-    qsizetype count(const char* path) const { return asked.count(s(path)); }
-};
 
 const QString kHubspotEdge = s("producer:acme/hubspot > type:LeadCreated");
 const QString kCrmEdge = s("type:LeadCreated > consumer:crm");

@@ -1,18 +1,11 @@
 #include "views/consumers/consumer_table_model.h"
 
+#include "views/session/protocol_adapter.h"
+
 #include <QBrush>
 #include <QColor>
 
 namespace meshdeck::views {
-
-namespace {
-
-qint64 number(const QJsonObject& o, QLatin1String key, QLatin1String sub = {}) {
-    const QJsonValue v = sub.size() ? o.value(key).toObject().value(sub) : o.value(key);
-    return v.toInteger();
-}
-
-} // namespace
 
 QString describeAge(qint64 ms) {
     if (ms <= 0)
@@ -26,14 +19,17 @@ QString describeAge(qint64 ms) {
     return QStringLiteral("%1 h %2 min").arg(ms / 3'600'000).arg((ms / 60'000) % 60);
 }
 
-void ConsumerTableModel::apply(const QList<QJsonObject>& consumers) {
+QString sinkText(const protocol::ConsumerReport& consumer) {
+    return consumer.url.empty() ? wordOf(consumer.sink) : toQString(consumer.url);
+}
+
+void ConsumerTableModel::apply(const std::vector<protocol::ConsumerReport>& consumers) {
     // Remove rows whose consumer is gone, update the others in place, append new ones.
     for (int row = static_cast<int>(rows_.size()) - 1; row >= 0; --row) {
-        const QString name = rows_.at(row).value(QLatin1String("name")).toString();
+        const std::string& name = rows_.at(row).name;
         const bool kept =
-            std::any_of(consumers.begin(), consumers.end(), [&](const QJsonObject& c) {
-                return c.value(QLatin1String("name")).toString() == name;
-            });
+            std::any_of(consumers.begin(), consumers.end(),
+                        [&](const protocol::ConsumerReport& c) { return c.name == name; });
         if (!kept) {
             beginRemoveRows({}, row, row);
             rows_.removeAt(row);
@@ -41,7 +37,7 @@ void ConsumerTableModel::apply(const QList<QJsonObject>& consumers) {
         }
     }
     for (const auto& c : consumers) {
-        const QString name = c.value(QLatin1String("name")).toString();
+        const QString name = toQString(c.name);
         const int row = rowOf(name);
         if (row < 0) {
             const int at = static_cast<int>(rows_.size());
@@ -50,20 +46,20 @@ void ConsumerTableModel::apply(const QList<QJsonObject>& consumers) {
             endInsertRows();
             continue;
         }
-        const QString before = rows_.at(row).value(QLatin1String("state")).toString();
-        const QString after = c.value(QLatin1String("state")).toString();
+        const protocol::ConsumerState before = rows_.at(row).state;
         if (rows_.at(row) == c)
             continue;
         rows_[row] = c;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        if (before != after)
-            Q_EMIT consumerStateChanged(name, before, after);
+        if (before != c.state)
+            Q_EMIT consumerStateChanged(name, wordOf(before), wordOf(c.state));
     }
 }
 
 int ConsumerTableModel::rowOf(const QString& name) const {
+    const std::string wanted = name.toStdString();
     for (int row = 0; row < rows_.size(); ++row)
-        if (rows_.at(row).value(QLatin1String("name")).toString() == name)
+        if (rows_.at(row).name == wanted)
             return row;
     return -1;
 }
@@ -77,55 +73,44 @@ int ConsumerTableModel::columnCount(const QModelIndex& parent) const {
 }
 
 QVariant ConsumerTableModel::data(const QModelIndex& index, int role) const {
+    using protocol::ConsumerState;
     if (!index.isValid() || index.row() >= rows_.size())
         return {};
-    const QJsonObject& c = rows_.at(index.row());
-    if (role == RecordRole)
-        return c;
+    const protocol::ConsumerReport& c = rows_.at(index.row());
     if (role == LagRole)
-        return number(c, QLatin1String("lag"), QLatin1String("events"));
-    const QString state = c.value(QLatin1String("state")).toString();
+        return static_cast<qint64>(c.lagEvents);
     if (role == Qt::ForegroundRole && index.column() == State) {
-        if (state == QLatin1String("circuit-open") || state == QLatin1String("blocked"))
+        if (c.state == ConsumerState::CircuitOpen || c.state == ConsumerState::Blocked)
             return QBrush(QColor(0xc0, 0x39, 0x2b));
-        if (state == QLatin1String("retrying") || state == QLatin1String("paused"))
+        if (c.state == ConsumerState::Retrying || c.state == ConsumerState::Paused)
             return QBrush(QColor(0xb9, 0x77, 0x0e));
         return {};
     }
     if (role == Qt::TextAlignmentRole && index.column() >= Lag && index.column() <= DeadLettered)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole) {
-        const QJsonObject error = c.value(QLatin1String("last_error")).toObject();
-        return error.isEmpty() ? QVariant()
-                               : QVariant(error.value(QLatin1String("message")).toString());
-    }
+    if (role == Qt::ToolTipRole)
+        return c.lastError.empty() ? QVariant() : QVariant(toQString(c.lastError));
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case Name:
-        return c.value(QLatin1String("name")).toString();
+        return toQString(c.name);
     case State:
-        return state;
+        return wordOf(c.state);
     case Lag:
-        return QLocale().toString(number(c, QLatin1String("lag"), QLatin1String("events")));
+        return QLocale().toString(static_cast<qint64>(c.lagEvents));
     case OldestPending:
-        return describeAge(number(c, QLatin1String("lag"), QLatin1String("oldest_age_ms")));
+        return describeAge(c.oldestPendingAgeMs);
     case InFlight:
-        return number(c, QLatin1String("in_flight"));
+        return static_cast<qint64>(c.inFlight);
     case Delivered:
-        return QLocale().toString(number(c, QLatin1String("totals"), QLatin1String("delivered")));
+        return QLocale().toString(static_cast<qint64>(c.delivered));
     case DeadLettered:
-        return QLocale().toString(
-            number(c, QLatin1String("totals"), QLatin1String("dead_lettered")));
+        return QLocale().toString(static_cast<qint64>(c.deadLettered));
     case Circuit:
-        return c.value(QLatin1String("circuit"))
-            .toObject()
-            .value(QLatin1String("state"))
-            .toString();
-    case Sink: {
-        const QString url = c.value(QLatin1String("url")).toString();
-        return url.isEmpty() ? c.value(QLatin1String("sink")).toString() : url;
-    }
+        return wordOf(c.circuit);
+    case Sink:
+        return sinkText(c);
     default:
         return {};
     }

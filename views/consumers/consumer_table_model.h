@@ -3,8 +3,9 @@
 // updated in place on every poll (rows keep their place and the selection
 // survives; only changed cells are signalled).
 
+#include "core/protocol/consumer_status.h"
+
 #include <QAbstractTableModel>
-#include <QJsonObject>
 #include <QList>
 
 namespace meshdeck::views {
@@ -25,13 +26,13 @@ public:
         Sink,
         ColumnCount
     };
-    enum Role { RecordRole = Qt::UserRole + 1, LagRole };
+    enum Role { LagRole = Qt::UserRole + 2 };
 
     using QAbstractTableModel::QAbstractTableModel;
 
-    // The "consumers" array of /v1/consumers.
-    void apply(const QList<QJsonObject>& consumers);
-    const QJsonObject& consumer(int row) const { return rows_.at(row); }
+    // The consumers of /v1/consumers or of a /v1/live snapshot.
+    void apply(const std::vector<protocol::ConsumerReport>& consumers);
+    const protocol::ConsumerReport& consumer(int row) const { return rows_.at(row); }
     int rowOf(const QString& name) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -43,10 +44,12 @@ Q_SIGNALS:
     void consumerStateChanged(const QString& name, const QString& from, const QString& to);
 
 private:
-    QList<QJsonObject> rows_;
+    QList<protocol::ConsumerReport> rows_;
 };
 
 // "4.2 s", "3 min", "2 h 5 min": an age for people.
 QString describeAge(qint64 milliseconds);
+// Where the consumer's events go: its webhook's URL, else the sink's kind.
+QString sinkText(const protocol::ConsumerReport& consumer);
 
 } // namespace meshdeck::views

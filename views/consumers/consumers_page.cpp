@@ -4,6 +4,7 @@
 #include "views/console/record_list_page.h"
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/replay_dialog.h"
+#include "views/session/protocol_adapter.h"
 
 #include <QChart>
 #include <QChartView>
@@ -40,6 +41,50 @@ double niceCeiling(double value) {
         if (value <= step * magnitude)
             return step * magnitude;
     return 10 * magnitude;
+}
+
+// The selected consumer in full, one fact a line.
+QString describeConsumer(const protocol::ConsumerReport& c) {
+    QStringList lines;
+    lines << QStringLiteral("%1 — %2").arg(toQString(c.name), wordOf(c.state));
+    lines << QStringLiteral("sink: %1").arg(sinkText(c));
+    lines << QStringLiteral("pending: %1 event(s), oldest %2")
+                 .arg(c.lagEvents)
+                 .arg(describeAge(c.oldestPendingAgeMs));
+    lines << QStringLiteral("circuit: %1%2")
+                 .arg(wordOf(c.circuit),
+                      c.probeAt ? QStringLiteral(" (next probe %1)").arg(timeText(*c.probeAt))
+                                : QString());
+    // Alphabetical, as the totals have always been listed.
+    const std::pair<const char*, std::int64_t> totals[] = {{"dead_lettered", c.deadLettered},
+                                                           {"delivered", c.delivered},
+                                                           {"failed_attempts", c.failedAttempts},
+                                                           {"gaps_waited", c.gapsWaited},
+                                                           {"replayed", c.replayed},
+                                                           {"stale_skipped", c.staleSkipped},
+                                                           {"throttled", c.throttled}};
+    QStringList counts;
+    for (const auto& [label, count] : totals)
+        counts << QStringLiteral("%1 %2").arg(QLatin1String(label)).arg(count);
+    lines << counts.join(QStringLiteral(", "));
+    if (c.deliveryLatency.count > 0)
+        lines << QStringLiteral("delivery latency p50 %1 ms, p99 %2 ms")
+                     .arg(c.deliveryLatency.p50Ms, 0, 'f', 1)
+                     .arg(c.deliveryLatency.p99Ms, 0, 'f', 1);
+    for (const auto& row : c.endToEnd) {
+        QString line = QStringLiteral("end to end %1: p95 %2 ms")
+                           .arg(toQString(row.eventType))
+                           .arg(row.latency.p95Ms, 0, 'f', 0);
+        if (row.slo)
+            line += QStringLiteral(" against a target of %1 ms: %2")
+                        .arg(static_cast<double>(row.slo->targetMs), 0, 'f', 0)
+                        .arg(row.slo->met ? QStringLiteral("met") : QStringLiteral("MISSED"));
+        lines << line;
+    }
+    if (!c.lastError.empty())
+        lines << QStringLiteral("last error (%1): %2")
+                     .arg(timeText(c.lastErrorAt), toQString(c.lastError));
+    return lines.join(u'\n');
 }
 
 } // namespace
@@ -110,7 +155,8 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
 
     follower_ = new LiveFollower(session, kPollMs, this);
     connect(follower_, &LiveFollower::pollDue, this, &ConsumersPage::poll);
-    connect(follower_, &LiveFollower::messageReceived, this, &ConsumersPage::onFeedMessage);
+    connect(follower_, &LiveFollower::snapshotReceived, this, &ConsumersPage::onSnapshot);
+    connect(follower_, &LiveFollower::frameUnreadable, status_, &QLabel::setText);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ConsumersPage::showSelected);
     connect(model_, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from) {
@@ -150,36 +196,27 @@ void ConsumersPage::hideEvent(QHideEvent* event) {
 
 void ConsumersPage::poll() {
     const quint64 generation = ++generation_;
-    session().get(QStringLiteral("/v1/consumers"), this,
-                  [this, generation](const MeshReply& reply) {
-                      if (generation != generation_)
-                          return;
-                      if (!reply.ok()) {
-                          status_->setText(reply.describe());
-                          return;
-                      }
-                      apply(QJsonDocument::fromJson(reply.body)
-                                .object()
-                                .value(QLatin1String("consumers"))
-                                .toArray());
-                  });
+    getAnswer<protocol::ConsumerList>(
+        session(), QStringLiteral("/v1/consumers"), this,
+        [this, generation](const Answer<protocol::ConsumerList>& list) {
+            if (generation != generation_)
+                return;
+            if (!list) {
+                status_->setText(list.error);
+                return;
+            }
+            apply(list->consumers);
+        });
 }
 
-// From the live feed: snapshots carry the same consumer objects as
-// /v1/consumers; state changes arrive between them.
-void ConsumersPage::onFeedMessage(const QByteArray& message) {
-    const QJsonObject frame = QJsonDocument::fromJson(message).object();
-    const QString type = frame.value(QLatin1String("type")).toString();
-    if (type == QLatin1String("snapshot")) {
-        ++generation_; // a poll still on its way is older than this
-        apply(frame.value(QLatin1String("consumers")).toArray());
-    }
+// From the live feed: snapshots carry the same consumers as /v1/consumers;
+// state changes arrive between them.
+void ConsumersPage::onSnapshot(const protocol::LiveSnapshot& snapshot) {
+    ++generation_; // a poll still on its way is older than this
+    apply(snapshot.consumers);
 }
 
-void ConsumersPage::apply(const QJsonArray& array) {
-    QList<QJsonObject> consumers;
-    for (const auto& v : array)
-        consumers.append(v.toObject());
+void ConsumersPage::apply(const std::vector<protocol::ConsumerReport>& consumers) {
     const bool first = model_->rowCount() == 0;
     model_->apply(consumers);
     if (!pendingSelection_.isEmpty())
@@ -192,18 +229,16 @@ void ConsumersPage::apply(const QJsonArray& array) {
     const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch());
     qint64 lagging = 0;
     for (const auto& c : consumers) {
-        const QString name = c.value(QLatin1String("name")).toString();
-        const double lag =
-            c.value(QLatin1String("lag")).toObject().value(QLatin1String("events")).toDouble();
+        const double lag = static_cast<double>(c.lagEvents);
         lagging += lag > 0 ? 1 : 0;
-        auto& samples = lag_[name];
+        auto& samples = lag_[toQString(c.name)];
         samples.emplace_back(now, lag);
         while (!samples.empty() && samples.front().x() < now - kChartMinutes * 60'000)
             samples.pop_front();
     }
     const QString source =
         follower_->live() ? QStringLiteral("live") : QStringLiteral("polled every second");
-    status_->setText(consumers.isEmpty()
+    status_->setText(consumers.empty()
                          ? QStringLiteral("No consumers yet: declare one in meshd's config or "
                                           "with POST /v1/consumers.")
                          : QStringLiteral("%1 consumer(s), %2 with events pending · %3")
@@ -215,9 +250,7 @@ void ConsumersPage::apply(const QJsonArray& array) {
 
 QString ConsumersPage::selectedConsumer() const {
     const int row = table_->currentIndex().row();
-    return row < 0 || row >= model_->rowCount()
-               ? QString()
-               : model_->consumer(row).value(QLatin1String("name")).toString();
+    return row < 0 || row >= model_->rowCount() ? QString() : toQString(model_->consumer(row).name);
 }
 
 void ConsumersPage::selectConsumer(const QString& name) {
@@ -266,9 +299,7 @@ void ConsumersPage::showSelected() {
     const bool selected = !name.isEmpty();
     const bool mayAct = session().mayChange();
     const QString why = readOnlyReason();
-    const bool paused =
-        selected &&
-        model_->consumer(table_->currentIndex().row()).value(QLatin1String("paused")).toBool();
+    const bool paused = selected && model_->consumer(table_->currentIndex().row()).paused;
     pause_->setEnabled(selected && mayAct && !paused);
     resume_->setEnabled(selected && mayAct && paused);
     replay_->setEnabled(selected && mayAct);
@@ -280,55 +311,11 @@ void ConsumersPage::showSelected() {
         updateChart();
         return;
     }
-    const QJsonObject c = model_->consumer(table_->currentIndex().row());
     if (!history_.contains(name)) {
         history_.insert(name, {}); // asked once per consumer while the page lives
         loadHistory(name);
     }
-    QStringList lines;
-    lines << QStringLiteral("%1 — %2").arg(name, c.value(QLatin1String("state")).toString());
-    const QString url = c.value(QLatin1String("url")).toString();
-    lines << QStringLiteral("sink: %1")
-                 .arg(url.isEmpty() ? c.value(QLatin1String("sink")).toString() : url);
-    const QJsonObject lag = c.value(QLatin1String("lag")).toObject();
-    lines << QStringLiteral("pending: %1 event(s), oldest %2")
-                 .arg(lag.value(QLatin1String("events")).toInteger())
-                 .arg(describeAge(lag.value(QLatin1String("oldest_age_ms")).toInteger()));
-    const QJsonObject circuit = c.value(QLatin1String("circuit")).toObject();
-    lines << QStringLiteral("circuit: %1%2")
-                 .arg(circuit.value(QLatin1String("state")).toString(),
-                      circuit.contains(QLatin1String("probe_at"))
-                          ? QStringLiteral(" (next probe %1)")
-                                .arg(circuit.value(QLatin1String("probe_at")).toString())
-                          : QString());
-    const QJsonObject totals = c.value(QLatin1String("totals")).toObject();
-    QStringList counts;
-    for (auto it = totals.begin(); it != totals.end(); ++it)
-        counts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toInteger());
-    lines << counts.join(QStringLiteral(", "));
-    const QJsonObject latency = c.value(QLatin1String("delivery_latency")).toObject();
-    if (latency.value(QLatin1String("count")).toInteger() > 0)
-        lines << QStringLiteral("delivery latency p50 %1 ms, p99 %2 ms")
-                     .arg(latency.value(QLatin1String("p50_ms")).toDouble(), 0, 'f', 1)
-                     .arg(latency.value(QLatin1String("p99_ms")).toDouble(), 0, 'f', 1);
-    for (const auto& row : c.value(QLatin1String("end_to_end")).toArray()) {
-        const QJsonObject slo = row.toObject();
-        QString line = QStringLiteral("end to end %1: p95 %2 ms")
-                           .arg(slo.value(QLatin1String("event_type")).toString())
-                           .arg(slo.value(QLatin1String("p95_ms")).toDouble(), 0, 'f', 0);
-        if (slo.contains(QLatin1String("target_ms")))
-            line += QStringLiteral(" against a target of %1 ms: %2")
-                        .arg(slo.value(QLatin1String("target_ms")).toDouble(), 0, 'f', 0)
-                        .arg(slo.value(QLatin1String("met")).toBool() ? QStringLiteral("met")
-                                                                      : QStringLiteral("MISSED"));
-        lines << line;
-    }
-    const QJsonObject error = c.value(QLatin1String("last_error")).toObject();
-    if (!error.isEmpty())
-        lines << QStringLiteral("last error (%1): %2")
-                     .arg(error.value(QLatin1String("at")).toString(),
-                          error.value(QLatin1String("message")).toString());
-    detail_->setPlainText(lines.join(u'\n'));
+    detail_->setPlainText(describeConsumer(model_->consumer(table_->currentIndex().row())));
     updateChart();
 }
 

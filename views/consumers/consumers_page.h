@@ -6,6 +6,7 @@
 // the operator actions - pause, resume, replay (with a dry run first) - for
 // roles allowed to take them.
 
+#include "core/protocol/consumer_status.h"
 #include "views/console/page.h"
 #include "views/session/live_follower.h"
 
@@ -13,8 +14,6 @@
 #include <QTimer>
 #include <deque>
 #include <memory>
-
-class QJsonArray;
 
 class QChartView;
 class QLabel;
@@ -57,8 +56,8 @@ protected:
 
 private:
     void poll();
-    void onFeedMessage(const QByteArray& message);
-    void apply(const QJsonArray& consumers);
+    void onSnapshot(const protocol::LiveSnapshot& snapshot);
+    void apply(const std::vector<protocol::ConsumerReport>& consumers);
     void showSelected();
     void updateChart();
     void setPaused(bool paused);

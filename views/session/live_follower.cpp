@@ -1,6 +1,7 @@
 #include "views/session/live_follower.h"
 
 #include "views/session/mesh_session.h"
+#include "views/session/protocol_adapter.h"
 
 #include <QWidget>
 
@@ -20,6 +21,7 @@ void LiveFollower::start() {
         feed_ = session_.openFeed(QStringLiteral("/v1/live"));
         if (feed_) {
             connect(feed_.get(), &MeshFeed::messageReceived, this, &LiveFollower::messageReceived);
+            connect(feed_.get(), &MeshFeed::messageReceived, this, &LiveFollower::readFrame);
             // Polling covers the gaps while the feed is down.
             connect(feed_.get(), &MeshFeed::connectedChanged, this, [this](bool connected) {
                 if (connected)
@@ -31,6 +33,16 @@ void LiveFollower::start() {
     }
     if (!live())
         pollTimer_.start();
+}
+
+void LiveFollower::readFrame(const QByteArray& message) {
+    const Answer<protocol::LiveFrame> frame = decodeAnswer<protocol::LiveFrame>(message);
+    if (!frame)
+        Q_EMIT frameUnreadable(frame.error);
+    else if (const auto* snapshot = std::get_if<protocol::LiveSnapshot>(&*frame))
+        Q_EMIT snapshotReceived(*snapshot);
+    else
+        Q_EMIT consumerStateChanged(std::get<protocol::LiveStateChange>(*frame));
 }
 
 void LiveFollower::stop() {

@@ -2,7 +2,10 @@
 // Keeps a page current: the broker's /v1/live feed while it is connected,
 // and a poll on a timer while it is down or cannot be opened. The page polls
 // once when it is shown (start) and lets go of the feed when hidden (stop).
+// Frames are read here as core/protocol/live.h types; a frame that does not
+// read is reported as frameUnreadable with the field that was wrong.
 
+#include "core/protocol/live.h"
 #include "views/session/mesh_transport.h"
 
 #include <QObject>
@@ -29,8 +32,13 @@ public:
 Q_SIGNALS:
     void pollDue();
     void messageReceived(const QByteArray& message);
+    void snapshotReceived(const meshdeck::protocol::LiveSnapshot& snapshot);
+    void consumerStateChanged(const meshdeck::protocol::LiveStateChange& change);
+    void frameUnreadable(const QString& error);
 
 private:
+    void readFrame(const QByteArray& message);
+
     MeshSession& session_;
     QWidget* page_;
     QTimer pollTimer_;

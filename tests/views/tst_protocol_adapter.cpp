@@ -1,0 +1,159 @@
+// The console's edge to the broker's answers (views/session/protocol_adapter.h):
+// answers captured from meshd read into what the pages show, and an answer
+// with a field of the wrong type makes the page say which field, instead of
+// crashing or showing an empty page. Through the scripted transport and feed,
+// on the offscreen platform.
+
+#include "tests/views/scripted_transport.h"
+#include "views/consumers/consumer_table_model.h"
+#include "views/consumers/consumers_page.h"
+#include "views/session/mesh_session.h"
+#include "views/session/protocol_adapter.h"
+
+#include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QtTest/QTest>
+
+using namespace meshdeck;
+using namespace meshdeck::test;
+using namespace meshdeck::views;
+
+namespace {
+
+// GET /v1/consumers, captured from meshd (as in tests/unit/tst_protocol.cpp).
+constexpr const char* kConsumers =
+    R"({"last_seq":1,"consumers":[{"name":"crm","description":"CRM sync","sink":"webhook","url":"http://127.0.0.1:9/hook","source":"config","state":"running","paused":false,"ack_floor":1,"lag":{"events":0,"oldest_age_ms":0},"in_flight":0,"retrying":0,"blocked_entities":0,"circuit":{"state":"closed"},"subscribers":0,"totals":{"delivered":0,"failed_attempts":2,"throttled":0,"dead_lettered":1,"stale_skipped":0,"gaps_waited":0,"replayed":0},"delivery_latency":{"count":0},"end_to_end":[],"last_error":{"message":"crm: connection refused by 127.0.0.1:9","at":"2026-12-07T15:44:53.826Z"}}],"outcome_events":[]})";
+
+// The captured answer with one piece of text replaced.
+QByteArray altered(const char* answer, const char* from, const char* to) {
+    QByteArray text(answer);
+    const qsizetype at = text.indexOf(from);
+    Q_ASSERT(at >= 0);
+    return text.replace(at, qsizetype(qstrlen(from)), to);
+}
+
+struct ScriptedSession {
+    ScriptedTransport* transport;
+    MeshSession session;
+
+    ScriptedSession()
+        : transport(new ScriptedTransport), session(std::unique_ptr<MeshTransport>(transport)) {}
+};
+
+QString text(const QWidget& page, const char* name) {
+    const QString objectName = QString::fromUtf8(name);
+    if (auto* label = page.findChild<QLabel*>(objectName))
+        return label->text();
+    return page.findChild<QPlainTextEdit*>(objectName)->toPlainText();
+}
+
+QString cell(const QAbstractItemModel& model, int column, int role = Qt::DisplayRole) {
+    return model.data(model.index(0, column), role).toString();
+}
+
+} // namespace
+
+class ProtocolAdapterTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QLocale::setDefault(QLocale::c()); }
+
+    void answersReadAsCoreTypesOrSayWhy() {
+        const auto good = readAnswer<protocol::ConsumerList>({200, kConsumers, {}, {}});
+        QVERIFY2(good, qPrintable(good.error));
+        QCOMPARE(good->consumers.at(0).failedAttempts, 2);
+
+        const auto refused = readAnswer<protocol::ConsumerList>(
+            {403, R"({"title":"Forbidden","detail":"viewers may not"})", {}, {}});
+        QVERIFY(!refused);
+        QCOMPARE(refused.error, QStringLiteral("viewers may not"));
+
+        const auto notJson = readAnswer<protocol::ConsumerList>({200, "<html>", {}, {}});
+        QVERIFY(!notJson);
+        QVERIFY2(notJson.error.startsWith(QStringLiteral(
+                     "The broker's answer could not be read: the answer is not JSON")),
+                 qPrintable(notJson.error));
+    }
+
+    void consumersPageShowsTheAnswer() {
+        ScriptedSession s;
+        s.transport->answers.insert(QStringLiteral("/v1/consumers"), kConsumers);
+        ConsumersPage page(s.session);
+        QAbstractItemModelTester tester(page.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.show();
+        page.activate();
+        QTRY_COMPARE(page.model()->rowCount(), 1);
+        using C = ConsumerTableModel;
+        const QAbstractItemModel& m = *page.model();
+        QCOMPARE(cell(m, C::Name), QStringLiteral("crm"));
+        QCOMPARE(cell(m, C::State), QStringLiteral("running"));
+        QCOMPARE(cell(m, C::Lag), QStringLiteral("0"));
+        QCOMPARE(cell(m, C::OldestPending), QStringLiteral("—"));
+        QCOMPARE(cell(m, C::DeadLettered), QStringLiteral("1"));
+        QCOMPARE(cell(m, C::Circuit), QStringLiteral("closed"));
+        QCOMPARE(cell(m, C::Sink), QStringLiteral("http://127.0.0.1:9/hook"));
+        QCOMPARE(cell(m, C::Name, Qt::ToolTipRole),
+                 QStringLiteral("crm: connection refused by 127.0.0.1:9"));
+        QCOMPARE(text(page, "consumerStatus"),
+                 QStringLiteral("1 consumer(s), 0 with events pending · polled every second"));
+        QCOMPARE(text(page, "consumerDetail"),
+                 QStringLiteral("crm — running\n"
+                                "sink: http://127.0.0.1:9/hook\n"
+                                "pending: 0 event(s), oldest —\n"
+                                "circuit: closed\n"
+                                "dead_lettered 1, delivered 0, failed_attempts 2, gaps_waited 0, "
+                                "replayed 0, stale_skipped 0, throttled 0\n"
+                                "last error (2026-12-07T15:44:53.826Z): crm: connection refused "
+                                "by 127.0.0.1:9"));
+    }
+
+    void consumersPageNamesTheBrokenField_data() {
+        QTest::addColumn<QByteArray>("answer");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("lag as text") << altered(kConsumers, R"("events":0)", R"("events":"many")")
+                                     << QStringLiteral("/consumers/0/lag/events: expected");
+        QTest::addRow("unknown state")
+            << altered(kConsumers, R"("state":"running")", R"("state":"sleepy")")
+            << QStringLiteral("/consumers/0/state: expected running, paused");
+        QTest::addRow("consumers not an array") << QByteArray(R"({"last_seq":1,"consumers":{}})")
+                                                << QStringLiteral("/consumers: expected an array");
+    }
+
+    void consumersPageNamesTheBrokenField() {
+        QFETCH(QByteArray, answer);
+        QFETCH(QString, expected);
+        ScriptedSession s;
+        s.transport->answers.insert(QStringLiteral("/v1/consumers"), answer);
+        ConsumersPage page(s.session);
+        page.show();
+        page.activate();
+        QTRY_VERIFY(s.transport->count("/v1/consumers") > 0);
+        QTRY_VERIFY2(text(page, "consumerStatus").contains(expected),
+                     qPrintable(text(page, "consumerStatus")));
+        QVERIFY(text(page, "consumerStatus")
+                    .startsWith(QStringLiteral("The broker's answer could not be read: ")));
+        QCOMPARE(page.model()->rowCount(), 0);
+    }
+
+    void consumersPageNamesTheBrokenFieldOfALiveFrame() {
+        ScriptedSession s;
+        s.transport->answers.insert(QStringLiteral("/v1/consumers"), kConsumers);
+        ConsumersPage page(s.session);
+        page.show();
+        page.activate();
+        QTRY_COMPARE(page.model()->rowCount(), 1);
+        QVERIFY(s.transport->feed);
+        s.transport->feed->setConnected(true);
+        s.transport->feed->push(R"({"type":"snapshot","at":"2026-12-07T15:44:55.910Z",)"
+                                R"("last_seq":"one","consumers":[],"flows":{}})");
+        const QString status = text(page, "consumerStatus");
+        QVERIFY2(status.contains(QStringLiteral("/last_seq: expected")), qPrintable(status));
+        QCOMPARE(page.model()->rowCount(), 1); // the last good answer stays
+    }
+};
+
+QTEST_MAIN(ProtocolAdapterTest)
+#include "tst_protocol_adapter.moc"
