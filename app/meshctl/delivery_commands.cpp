@@ -260,7 +260,7 @@ static int dlqList(Options& o, MeshClient& client) {
                  "ERROR"});
     for (const auto& d : page->letters)
         table.add({std::to_string(d.id), formatRfc3339(d.deadAt), d.consumer, std::to_string(d.seq),
-                   d.eventType, d.entity, str(protocol::toString(d.state)),
+                   d.eventType, d.entity, str(meshdeck::toString(d.state)),
                    std::to_string(d.attempts), str(toString(d.failureClass)), oneLine(d.error)});
     if (table.empty()) {
         std::cout << "no dead letters match\n";
@@ -303,7 +303,7 @@ static int dlqShow(Options& o, MeshClient& client) {
     if (!detail)
         return 0;
     const DeadLetter& d = detail->letter;
-    const std::string state(protocol::toString(d.state));
+    const std::string state(meshdeck::toString(d.state));
     std::vector<std::pair<std::string, std::string>> fields = {
         {"dead letter", std::to_string(d.id)},
         {"state", state},

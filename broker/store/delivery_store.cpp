@@ -13,22 +13,14 @@ namespace {
 
 constexpr int kMaxList = 1'000;
 
-DeadLetterState parseState(std::string_view s) {
-    if (s == "replayed")
-        return DeadLetterState::Replayed;
-    if (s == "discarded")
-        return DeadLetterState::Discarded;
-    return DeadLetterState::Open;
-}
-
-// "SELECT <columns><rest>", appended piece by piece: GCC 12 warns falsely
-// (-Warray-bounds) on a chain of operator+ over these long literals.
 // A failure class as stored; a name this build does not know reads as Other.
 delivery::FailureClass readFailureClass(const sqlite::Statement& st, int column) {
     return delivery::parseFailureClass(st.columnText(column))
         .value_or(delivery::FailureClass::Other);
 }
 
+// "SELECT <columns><rest>", appended piece by piece: GCC 12 warns falsely
+// (-Warray-bounds) on a chain of operator+ over these long literals.
 std::string select(std::string_view columns, std::string_view rest) {
     std::string sql = "SELECT ";
     sql.append(columns).append(rest);
@@ -56,7 +48,7 @@ DeadLetter readDeadLetter(const sqlite::Statement& st) {
     d.error = st.columnText(11);
     d.attempts = static_cast<int>(st.columnInt(12));
     d.deadAt = fromUnixMillis(st.columnInt(13));
-    d.state = parseState(st.columnText(14));
+    d.state = parseDeadLetterState(st.columnText(14)).value_or(DeadLetterState::Open);
     if (!st.isNull(15))
         d.resolvedAt = fromUnixMillis(st.columnInt(15));
     d.resolvedBy = st.columnText(16);
@@ -254,18 +246,6 @@ void applyWrites(sqlite3* db, const DeliveryWrites& w) {
 }
 
 } // namespace
-
-std::string_view toString(DeadLetterState state) {
-    switch (state) {
-    case DeadLetterState::Open:
-        return "open";
-    case DeadLetterState::Replayed:
-        return "replayed";
-    case DeadLetterState::Discarded:
-        return "discarded";
-    }
-    return "open";
-}
 
 DeliveryStore::DeliveryStore(Database& db) : db_(db) {}
 

@@ -36,9 +36,8 @@ struct ConsumerProgress {
     std::map<std::string, std::int64_t> entityVersions;
 };
 
-// AttemptRecord, DeadLetter and DeadLetterState are in
+// AttemptRecord, DeadLetter and DeadLetterState (with its words) are in
 // core/protocol/dead_letter.h: the API shows them as they are stored.
-std::string_view toString(DeadLetterState state); // as stored: "open", "replayed", "discarded"
 
 struct OutcomeRecord {
     std::string consumer;

@@ -25,14 +25,6 @@ void readClass(ObjectReader& r, delivery::FailureClass& out) {
 
 } // namespace
 
-std::string_view toString(DeadLetterState state) {
-    return wordOf(kStates, state);
-}
-
-std::optional<DeadLetterState> parseDeadLetterState(std::string_view word) {
-    return valueOf(kStates, word);
-}
-
 Json value(const AttemptRecord& a) {
     Json j{{"consumer", a.consumer},
            {"seq", a.seq},
@@ -205,3 +197,15 @@ template Decoded<DeadLetterGroups> fromJson(std::string_view);
 template Decoded<DeadLetterDetail> fromJson(std::string_view);
 
 } // namespace meshdeck::protocol
+
+namespace meshdeck {
+
+std::string_view toString(DeadLetterState state) {
+    return protocol::wordOf(protocol::kStates, state);
+}
+
+std::optional<DeadLetterState> parseDeadLetterState(std::string_view word) {
+    return protocol::valueOf(protocol::kStates, word);
+}
+
+} // namespace meshdeck

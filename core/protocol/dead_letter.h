@@ -16,6 +16,9 @@
 namespace meshdeck {
 
 enum class DeadLetterState { Open, Replayed, Discarded };
+// "open", "replayed", "discarded": in the API and in the store.
+std::string_view toString(DeadLetterState state);
+std::optional<DeadLetterState> parseDeadLetterState(std::string_view word);
 
 struct DeadLetter {
     std::int64_t id = 0;
@@ -78,10 +81,6 @@ struct DeadLetterDetail {
 
     bool operator==(const DeadLetterDetail&) const = default;
 };
-
-// "open", "replayed", "discarded".
-std::string_view toString(DeadLetterState state);
-std::optional<DeadLetterState> parseDeadLetterState(std::string_view word);
 
 std::string toJson(const DeadLetterPage& page);
 std::string toJson(const DeadLetterGroups& groups);
