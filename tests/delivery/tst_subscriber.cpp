@@ -88,7 +88,7 @@ void SubscriberTest::ackTimeoutRedelivers() {
 
     clock.advance(299ms);
     const json waiting = f.consumerSeenAt("router", 299ms);
-    QVERIFY(!waiting.is_null());
+    QVERIFY2(!waiting.is_null(), "no snapshot saw the clock at 299 ms with the event pending");
     QCOMPARE(waiting["in_flight"].get<int>(), 1);
     QCOMPARE(waiting["totals"]["failed_attempts"].get<int>(), 0);
     clock.advance(1ms);
@@ -100,7 +100,7 @@ void SubscriberTest::ackTimeoutRedelivers() {
              timedOut.dump().c_str());
     clock.advance(9ms);
     const json backingOff = f.consumerSeenAt("router", 309ms);
-    QVERIFY(!backingOff.is_null());
+    QVERIFY2(!backingOff.is_null(), "no snapshot saw the clock at 309 ms with the event pending");
     QCOMPARE(attemptsStarted(backingOff), 1);
     QCOMPARE(backingOff["retrying"].get<int>(), 1);
     clock.advance(1ms);
