@@ -7,12 +7,15 @@
 #include "tests/views/scripted_transport.h"
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/consumers_page.h"
+#include "views/dlq/dead_letters_page.h"
 #include "views/session/mesh_session.h"
 #include "views/session/protocol_adapter.h"
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QTableView>
+#include <QUrlQuery>
 #include <QtTest/QTest>
 
 using namespace meshdeck;
@@ -24,6 +27,14 @@ namespace {
 // GET /v1/consumers, captured from meshd (as in tests/unit/tst_protocol.cpp).
 constexpr const char* kConsumers =
     R"({"last_seq":1,"consumers":[{"name":"crm","description":"CRM sync","sink":"webhook","url":"http://127.0.0.1:9/hook","source":"config","state":"running","paused":false,"ack_floor":1,"lag":{"events":0,"oldest_age_ms":0},"in_flight":0,"retrying":0,"blocked_entities":0,"circuit":{"state":"closed"},"subscribers":0,"totals":{"delivered":0,"failed_attempts":2,"throttled":0,"dead_lettered":1,"stale_skipped":0,"gaps_waited":0,"replayed":0},"delivery_latency":{"count":0},"end_to_end":[],"last_error":{"message":"crm: connection refused by 127.0.0.1:9","at":"2026-12-07T15:44:53.826Z"}}],"outcome_events":[]})";
+
+// GET /v1/dead-letters, /groups and /1, captured from meshd.
+constexpr const char* kLetters =
+    R"({"dead_letters":[{"id":1,"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","tenant_id":"acme","correlation_id":"journey-L-1","entity":"acme/lead:L-1","signature":"transport 0 connection refused by #.#.#.#:#","class":"transport","error":"connection refused by 127.0.0.1:9","attempts":2,"dead_at":"2026-12-07T15:44:53.826Z","state":"open"}]})";
+constexpr const char* kGroups =
+    R"({"groups":[{"consumer":"crm","signature":"transport 0 connection refused by #.#.#.#:#","class":"transport","example_error":"connection refused by 127.0.0.1:9","count":1,"first_at":"2026-12-07T15:44:53.826Z","last_at":"2026-12-07T15:44:53.826Z"}]})";
+constexpr const char* kLetter =
+    R"({"id":1,"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","tenant_id":"acme","correlation_id":"journey-L-1","entity":"acme/lead:L-1","signature":"transport 0 connection refused by #.#.#.#:#","class":"transport","error":"connection refused by 127.0.0.1:9","attempts":2,"dead_at":"2026-12-07T15:44:53.826Z","state":"open","event":{"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","schema_version":1,"occurred_at":"2026-11-27T09:14:03.120Z","producer":"hubspot-bridge","tenant_id":"acme","correlation_id":"journey-L-1","entity":{"kind":"lead","id":"L-1","version":3},"payload":{"lead_id":"L-1","score":91,"model":"fit-v3"},"seq":1,"ingested_at":"2026-12-07T15:44:53.810Z"},"attempt_log":[{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":1,"at":"2026-12-07T15:44:53.811Z","duration_ms":0.106,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9"},{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":2,"at":"2026-12-07T15:44:53.826Z","duration_ms":0.115,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9"}]})";
 
 // The captured answer with one piece of text replaced.
 QByteArray altered(const char* answer, const char* from, const char* to) {
@@ -39,6 +50,25 @@ struct ScriptedSession {
 
     ScriptedSession()
         : transport(new ScriptedTransport), session(std::unique_ptr<MeshTransport>(transport)) {}
+
+    void answer(const char* path, const QByteArray& body) {
+        transport->answers.insert(QString::fromUtf8(path), body);
+    }
+    // The dead letters page's three answers, as captured unless given.
+    void answerDeadLetters(const QByteArray& letters = kLetters,
+                           const QByteArray& groups = kGroups) {
+        answer("/v1/dead-letters?limit=500", letters);
+        // The group's letters, asked for when the group table takes the first row as current.
+        QUrlQuery group;
+        group.addQueryItem(QStringLiteral("limit"), QStringLiteral("500"));
+        group.addQueryItem(QStringLiteral("consumer"), QStringLiteral("crm"));
+        group.addQueryItem(QStringLiteral("signature"),
+                           QStringLiteral("transport 0 connection refused by #.#.#.#:#"));
+        transport->answers.insert(
+            QStringLiteral("/v1/dead-letters?") + group.toString(QUrl::FullyEncoded), letters);
+        answer("/v1/dead-letters/groups", groups);
+        answer("/v1/dead-letters/1", kLetter);
+    }
 };
 
 QString text(const QWidget& page, const char* name) {
@@ -50,6 +80,13 @@ QString text(const QWidget& page, const char* name) {
 
 QString cell(const QAbstractItemModel& model, int column, int role = Qt::DisplayRole) {
     return model.data(model.index(0, column), role).toString();
+}
+
+QStringList rowTexts(const QAbstractItemModel& model, int row = 0) {
+    QStringList texts;
+    for (int column = 0; column < model.columnCount(); ++column)
+        texts << model.data(model.index(row, column), Qt::DisplayRole).toString();
+    return texts;
 }
 
 } // namespace
@@ -152,6 +189,78 @@ private Q_SLOTS:
         const QString status = text(page, "consumerStatus");
         QVERIFY2(status.contains(QStringLiteral("/last_seq: expected")), qPrintable(status));
         QCOMPARE(page.model()->rowCount(), 1); // the last good answer stays
+    }
+
+    void deadLettersPageShowsTheAnswers() {
+        ScriptedSession s;
+        s.answerDeadLetters();
+        DeadLettersPage page(s.session);
+        QAbstractItemModelTester groups(page.groups(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester letters(page.letters(),
+                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.show();
+        page.activate();
+        QTRY_COMPARE(page.letters()->rowCount(), 1);
+        QTRY_COMPARE(page.groups()->rowCount(), 1);
+        QCOMPARE(
+            rowTexts(*page.groups()),
+            (QStringList{QStringLiteral("crm"), QStringLiteral("1"), QStringLiteral("transport"),
+                         QStringLiteral("connection refused by 127.0.0.1:9")}));
+        QCOMPARE(rowTexts(*page.letters()),
+                 (QStringList{QStringLiteral("1"), QStringLiteral("2026-12-07T15:44:53.826Z"),
+                              QStringLiteral("crm"), QStringLiteral("LeadScored"),
+                              QStringLiteral("acme/lead:L-1"), QStringLiteral("transport"),
+                              QStringLiteral("2"),
+                              QStringLiteral("connection refused by 127.0.0.1:9")}));
+        QTRY_VERIFY2(text(page, "letterStatus").startsWith(QStringLiteral("1 open letter(s)")),
+                     qPrintable(text(page, "letterStatus")));
+
+        page.findChild<QTableView*>(QStringLiteral("letterTable"))->selectRow(0);
+        QTRY_VERIFY(!text(page, "letterDetail").isEmpty());
+        const QString detail = text(page, "letterDetail");
+        QVERIFY2(detail.startsWith(QStringLiteral(
+                     "Dead letter 1 for crm: connection refused by 127.0.0.1:9\n"
+                     "signature: transport 0 connection refused by #.#.#.#:#\n\n"
+                     "Attempts:\n"
+                     "  #1  2026-12-07T15:44:53.811Z  HTTP 0  transport  connection refused by "
+                     "127.0.0.1:9  \n"
+                     "  #2  2026-12-07T15:44:53.826Z  HTTP 0  transport  connection refused by "
+                     "127.0.0.1:9  \n\n"
+                     "Event:\n{\n")),
+                 qPrintable(detail));
+        QVERIFY(detail.contains(QStringLiteral("\"lead_id\": \"L-1\"")));
+    }
+
+    void deadLettersPageNamesTheBrokenField_data() {
+        QTest::addColumn<QByteArray>("letters");
+        QTest::addColumn<QByteArray>("groups");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("attempts as text")
+            << altered(kLetters, R"("attempts":2)", R"("attempts":"two")") << QByteArray(kGroups)
+            << QStringLiteral("The broker's answer could not be read: /dead_letters/0/attempts: "
+                              "expected");
+        QTest::addRow("a group's count as text")
+            << QByteArray(kLetters) << altered(kGroups, R"("count":1)", R"("count":"1")")
+            << QStringLiteral("Groups: The broker's answer could not be read: "
+                              "/groups/0/count: expected");
+        QTest::addRow("unknown failure class")
+            << altered(kLetters, R"("class":"transport")", R"("class":"cosmic")")
+            << QByteArray(kGroups)
+            << QStringLiteral("/dead_letters/0/class: expected a failure class");
+    }
+
+    void deadLettersPageNamesTheBrokenField() {
+        QFETCH(QByteArray, letters);
+        QFETCH(QByteArray, groups);
+        QFETCH(QString, expected);
+        ScriptedSession s;
+        s.answerDeadLetters(letters, groups);
+        DeadLettersPage page(s.session);
+        page.show();
+        page.activate();
+        QTRY_VERIFY2(text(page, "letterStatus").contains(expected),
+                     qPrintable(text(page, "letterStatus")));
     }
 };
 

@@ -59,43 +59,27 @@ QString recordText(const QJsonObject& record, const QString& path) {
     return {};
 }
 
-RecordListModel::RecordListModel(QList<RecordColumn> columns, QObject* parent)
-    : QAbstractTableModel(parent), columns_(std::move(columns)) {}
+namespace {
 
-void RecordListModel::setRecords(QList<QJsonObject> records) {
-    beginResetModel();
-    records_ = std::move(records);
-    endResetModel();
+QList<RowColumn<QJsonObject>> columnsAtPaths(const QList<RecordColumn>& columns) {
+    QList<RowColumn<QJsonObject>> read;
+    for (const auto& column : columns)
+        read.append({column.title, [path = column.path](const QJsonObject& r) {
+                         return recordText(r, path);
+                     }});
+    return read;
 }
 
-int RecordListModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : static_cast<int>(records_.size());
-}
+} // namespace
 
-int RecordListModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : static_cast<int>(columns_.size());
-}
-
-QVariant RecordListModel::data(const QModelIndex& index, int role) const {
-    if (!index.isValid() || index.row() >= records_.size() || index.column() >= columns_.size())
-        return {};
-    if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
-        return recordText(records_.at(index.row()), columns_.at(index.column()).path);
-    return {};
-}
-
-QVariant RecordListModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation == Qt::Horizontal && role == Qt::DisplayRole && section >= 0 &&
-        section < columns_.size())
-        return columns_.at(section).title;
-    return {};
-}
+RecordListModel::RecordListModel(const QList<RecordColumn>& columns, QObject* parent)
+    : RowListModel(columnsAtPaths(columns), parent) {}
 
 RecordListPage::RecordListPage(MeshSession& session, QString title, QString path, QString arrayKey,
                                QList<RecordColumn> columns, QString emptyText, QWidget* parent)
     : Page(session, parent), title_(std::move(title)), path_(std::move(path)),
       arrayKey_(std::move(arrayKey)), emptyText_(std::move(emptyText)),
-      model_(new RecordListModel(std::move(columns), this)), table_(new QTableView(this)),
+      model_(new RecordListModel(columns, this)), table_(new QTableView(this)),
       detail_(new QPlainTextEdit(this)), status_(new QLabel(this)) {
     setObjectName(title_.toLower() + QStringLiteral("Page"));
     table_->setObjectName(QStringLiteral("recordTable"));

@@ -4,9 +4,9 @@
 // the selected record in full below it. Records are read-only here.
 
 #include "views/console/page.h"
+#include "views/console/row_list_model.h"
 
 #include <QAbstractItemView>
-#include <QAbstractTableModel>
 #include <QJsonObject>
 #include <functional>
 
@@ -35,23 +35,13 @@ void setUpEmptyState(QLabel* label);
 // print as integers, missing values as "".
 QString recordText(const QJsonObject& record, const QString& path);
 
-class RecordListModel final : public QAbstractTableModel {
-    Q_OBJECT
-
+// JSON records, each column read at its path.
+class RecordListModel final : public RowListModel<QJsonObject> {
 public:
-    explicit RecordListModel(QList<RecordColumn> columns, QObject* parent = nullptr);
+    explicit RecordListModel(const QList<RecordColumn>& columns, QObject* parent = nullptr);
 
-    void setRecords(QList<QJsonObject> records);
-    const QJsonObject& record(int row) const { return records_.at(row); }
-
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
-
-private:
-    QList<RecordColumn> columns_;
-    QList<QJsonObject> records_;
+    void setRecords(const QList<QJsonObject>& records) { setRows(records); }
+    const QJsonObject& record(int row) const { return this->row(row); }
 };
 
 class RecordListPage final : public Page {

@@ -2,6 +2,7 @@
 
 #include "views/console/record_list_page.h"
 #include "views/dlq/edit_payload_dialog.h"
+#include "views/session/protocol_adapter.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -39,24 +40,77 @@ QString percentEncoded(const QString& s) {
     return QString::fromUtf8(QUrl::toPercentEncoding(s));
 }
 
+template <class Row> RowListModel<Row>* listOf(QList<RowColumn<Row>> columns, QObject* parent) {
+    return new RowListModel<Row>(std::move(columns), parent);
+}
+
+// A stored event's JSON text as the object it is ({} when it is not one).
+QJsonObject eventObject(const std::string& json) {
+    return QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
+}
+
+// "  #2  2026-12-07T15:44:53.826Z  HTTP 0  transport  connection refused  "
+QString describeAttempt(const AttemptRecord& a) {
+    return QStringLiteral("  #%1  %2  HTTP %3  %4  %5  %6")
+        .arg(a.attempt)
+        .arg(timeText(a.startedAt))
+        .arg(a.status)
+        .arg(wordOf(a.failureClass), toQString(a.error), toQString(a.response).left(120));
+}
+
 } // namespace
 
 DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
-    : Page(session, parent),
-      groups_(new RecordListModel({{QStringLiteral("Consumer"), QStringLiteral("consumer")},
-                                   {QStringLiteral("Letters"), QStringLiteral("count")},
-                                   {QStringLiteral("Class"), QStringLiteral("class")},
-                                   {QStringLiteral("Example"), QStringLiteral("example_error")}},
+    : Page(session, parent), groups_(listOf<DeadLetterGroup>({{QStringLiteral("Consumer"),
+                                                               [](const auto& g) {
+                                                                   return toQString(g.consumer);
+                                                               }},
+                                                              {QStringLiteral("Letters"),
+                                                               [](const auto& g) {
+                                                                   return QString::number(g.count);
+                                                               }},
+                                                              {QStringLiteral("Class"),
+                                                               [](const auto& g) {
+                                                                   return wordOf(g.failureClass);
+                                                               }},
+                                                              {QStringLiteral("Example"),
+                                                               [](const auto& g) {
+                                                                   return toQString(g.exampleError);
+                                                               }}},
+                                                             this)),
+      letters_(listOf<DeadLetter>({{QStringLiteral("Id"),
+                                    [](const auto& d) {
+                                        return QString::number(d.id);
+                                    }},
+                                   {QStringLiteral("Dead since"),
+                                    [](const auto& d) {
+                                        return timeText(d.deadAt);
+                                    }},
+                                   {QStringLiteral("Consumer"),
+                                    [](const auto& d) {
+                                        return toQString(d.consumer);
+                                    }},
+                                   {QStringLiteral("Type"),
+                                    [](const auto& d) {
+                                        return toQString(d.eventType);
+                                    }},
+                                   {QStringLiteral("Entity"),
+                                    [](const auto& d) {
+                                        return toQString(d.entity);
+                                    }},
+                                   {QStringLiteral("Class"),
+                                    [](const auto& d) {
+                                        return wordOf(d.failureClass);
+                                    }},
+                                   {QStringLiteral("Attempts"),
+                                    [](const auto& d) {
+                                        return QString::number(d.attempts);
+                                    }},
+                                   {QStringLiteral("Error"),
+                                    [](const auto& d) {
+                                        return toQString(d.error);
+                                    }}},
                                   this)),
-      letters_(new RecordListModel({{QStringLiteral("Id"), QStringLiteral("id")},
-                                    {QStringLiteral("Dead since"), QStringLiteral("dead_at")},
-                                    {QStringLiteral("Consumer"), QStringLiteral("consumer")},
-                                    {QStringLiteral("Type"), QStringLiteral("event_type")},
-                                    {QStringLiteral("Entity"), QStringLiteral("entity")},
-                                    {QStringLiteral("Class"), QStringLiteral("class")},
-                                    {QStringLiteral("Attempts"), QStringLiteral("attempts")},
-                                    {QStringLiteral("Error"), QStringLiteral("error")}},
-                                   this)),
       groupTable_(makeTable(groups_, this, false)), letterTable_(makeTable(letters_, this, true)),
       detail_(new QPlainTextEdit(this)), status_(new QLabel(this)),
       replay_(new QPushButton(QStringLiteral("Replay"), this)),
@@ -107,9 +161,9 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
             [this](const QModelIndex& current) {
                 if (current.row() < 0 || current.row() >= groups_->rowCount())
                     return;
-                const QJsonObject g = groups_->record(current.row());
-                consumer_ = g.value(QLatin1String("consumer")).toString();
-                signature_ = g.value(QLatin1String("signature")).toString();
+                const DeadLetterGroup& g = groups_->row(current.row());
+                consumer_ = toQString(g.consumer);
+                signature_ = toQString(g.signature);
                 loadLetters();
             });
     connect(letterTable_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -186,14 +240,21 @@ void DeadLettersPage::loadGroups() {
     QString path = QStringLiteral("/v1/dead-letters/groups");
     if (!consumer_.isEmpty())
         path += QStringLiteral("?consumer=") + percentEncoded(consumer_);
-    session().get(path, this, [this](const MeshReply& reply) {
-        QList<QJsonObject> rows;
-        for (const auto& v :
-             QJsonDocument::fromJson(reply.body).object().value(QLatin1String("groups")).toArray())
-            rows.append(v.toObject());
-        groups_->setRecords(std::move(rows));
-        groupTable_->resizeColumnsToContents();
-    });
+    getAnswer<protocol::DeadLetterGroups>(
+        session(), path, this, [this](const Answer<protocol::DeadLetterGroups>& answer) {
+            groups_->setRows(answer ? answer->groups : std::vector<DeadLetterGroup>());
+            groupTable_->resizeColumnsToContents();
+            groupsError_ = answer ? QString() : QStringLiteral("Groups: %1").arg(answer.error);
+            showStatus();
+        });
+}
+
+void DeadLettersPage::showStatus() {
+    QStringList parts;
+    for (const QString& part : {lettersStatus_, groupsError_})
+        if (!part.isEmpty())
+            parts << part;
+    status_->setText(parts.join(QStringLiteral(" · ")));
 }
 
 void DeadLettersPage::loadLetters() {
@@ -204,35 +265,32 @@ void DeadLettersPage::loadLetters() {
     if (!signature_.isEmpty())
         query.addQueryItem(QStringLiteral("signature"), signature_);
     const quint64 generation = ++generation_;
-    status_->setText(QStringLiteral("Loading…"));
-    session().get(
-        QStringLiteral("/v1/dead-letters?") + query.toString(QUrl::FullyEncoded), this,
-        [this, generation](const MeshReply& reply) {
+    lettersStatus_ = QStringLiteral("Loading…");
+    showStatus();
+    getAnswer<protocol::DeadLetterPage>(
+        session(), QStringLiteral("/v1/dead-letters?") + query.toString(QUrl::FullyEncoded), this,
+        [this, generation](const Answer<protocol::DeadLetterPage>& page) {
             if (generation != generation_)
                 return;
-            if (!reply.ok()) {
-                letters_->setRecords({});
-                status_->setText(reply.describe());
+            if (!page) {
+                letters_->setRows(std::vector<DeadLetter>());
+                lettersStatus_ = page.error;
+                showStatus();
                 return;
             }
-            QList<QJsonObject> rows;
-            for (const auto& v : QJsonDocument::fromJson(reply.body)
-                                     .object()
-                                     .value(QLatin1String("dead_letters"))
-                                     .toArray())
-                rows.append(v.toObject());
-            letters_->setRecords(std::move(rows));
+            letters_->setRows(page->letters);
             letterTable_->resizeColumnsToContents();
             for (int c = 0; c + 1 < letters_->columnCount(); ++c)
                 letterTable_->setColumnWidth(c, std::min(letterTable_->columnWidth(c), 260));
             const int n = letters_->rowCount();
-            status_->setText(n == 0 ? QStringLiteral("No open dead letters: every event reached "
-                                                     "its consumers or is still on its way.")
-                                    : QStringLiteral("%1 open letter(s)%2")
-                                          .arg(n)
-                                          .arg(signature_.isEmpty()
-                                                   ? QString()
-                                                   : QStringLiteral(" in this group")));
+            lettersStatus_ =
+                n == 0
+                    ? QStringLiteral("No open dead letters: every event reached "
+                                     "its consumers or is still on its way.")
+                    : QStringLiteral("%1 open letter(s)%2")
+                          .arg(n)
+                          .arg(signature_.isEmpty() ? QString() : QStringLiteral(" in this group"));
+            showStatus();
             detail_->clear();
             updateButtons();
         });
@@ -244,35 +302,25 @@ void DeadLettersPage::showLetter(int row) {
         return;
     }
     const qint64 id = letterIdAt(row);
-    session().get(
-        QStringLiteral("/v1/dead-letters/%1").arg(id), this, [this, id](const MeshReply& reply) {
-            if (!reply.ok()) {
-                detail_->setPlainText(reply.describe());
+    getAnswer<protocol::DeadLetterDetail>(
+        session(), QStringLiteral("/v1/dead-letters/%1").arg(id), this,
+        [this, id](const Answer<protocol::DeadLetterDetail>& detail) {
+            if (!detail) {
+                detail_->setPlainText(detail.error);
                 return;
             }
-            const QJsonObject letter = QJsonDocument::fromJson(reply.body).object();
+            const DeadLetter& letter = detail->letter;
             QStringList lines;
             lines << QStringLiteral("Dead letter %1 for %2: %3")
                          .arg(id)
-                         .arg(letter.value(QLatin1String("consumer")).toString(),
-                              letter.value(QLatin1String("error")).toString());
-            lines << QStringLiteral("signature: %1")
-                         .arg(letter.value(QLatin1String("signature")).toString());
+                         .arg(toQString(letter.consumer), toQString(letter.error));
+            lines << QStringLiteral("signature: %1").arg(toQString(letter.signature));
             lines << QString() << QStringLiteral("Attempts:");
-            for (const auto& v : letter.value(QLatin1String("attempt_log")).toArray()) {
-                const QJsonObject a = v.toObject();
-                lines << QStringLiteral("  #%1  %2  HTTP %3  %4  %5  %6")
-                             .arg(static_cast<int>(a.value(QLatin1String("attempt")).toInteger()))
-                             .arg(a.value(QLatin1String("at")).toString())
-                             .arg(static_cast<int>(a.value(QLatin1String("status")).toInteger()))
-                             .arg(a.value(QLatin1String("class")).toString(),
-                                  a.value(QLatin1String("error")).toString(),
-                                  a.value(QLatin1String("response")).toString().left(120));
-            }
+            for (const auto& attempt : detail->attempts)
+                lines << describeAttempt(attempt);
             lines << QString() << QStringLiteral("Event:")
-                  << QString::fromUtf8(
-                         QJsonDocument(letter.value(QLatin1String("event")).toObject())
-                             .toJson(QJsonDocument::Indented));
+                  << QString::fromUtf8(QJsonDocument(eventObject(letter.eventJson))
+                                           .toJson(QJsonDocument::Indented));
             detail_->setPlainText(lines.join(u'\n'));
         });
 }
@@ -285,12 +333,10 @@ QString DeadLettersPage::replayPreview(const QList<int>& rows) const {
     constexpr int kShown = 12;
     QStringList lines;
     for (int i = 0; i < rows.size() && i < kShown; ++i) {
-        const QJsonObject letter = letters_->record(rows[i]);
+        const DeadLetter& letter = letters_->row(rows[i]);
         lines << QStringLiteral("• %1 %2 (%3) → %4")
-                     .arg(letter.value(QLatin1String("event_type")).toString(),
-                          letter.value(QLatin1String("entity")).toString(),
-                          letter.value(QLatin1String("event_id")).toString(),
-                          letter.value(QLatin1String("consumer")).toString());
+                     .arg(toQString(letter.eventType), toQString(letter.entity),
+                          toQString(letter.eventId), toQString(letter.consumer));
     }
     if (rows.size() > kShown)
         lines << QStringLiteral("… and %1 more").arg(rows.size() - kShown);
@@ -303,34 +349,37 @@ void DeadLettersPage::openEditor() {
         return;
     const qint64 id = letterIdAt(row);
     // The payload to start from, and its type and version, come with the letter's detail.
-    session().get(QStringLiteral("/v1/dead-letters/%1").arg(id), this,
-                  [this, id](const MeshReply& reply) {
-                      if (!reply.ok()) {
-                          status_->setText(reply.describe());
-                          return;
-                      }
-                      const QJsonObject letter = QJsonDocument::fromJson(reply.body).object();
-                      const QJsonObject event = letter.value(QLatin1String("event")).toObject();
-                      const QJsonValue edited = letter.value(QLatin1String("edited_payload"));
-                      const QJsonObject payload =
-                          edited.isObject() ? edited.toObject()
+    getAnswer<protocol::DeadLetterDetail>(
+        session(), QStringLiteral("/v1/dead-letters/%1").arg(id), this,
+        [this, id](const Answer<protocol::DeadLetterDetail>& detail) {
+            if (!detail) {
+                status_->setText(detail.error);
+                return;
+            }
+            const DeadLetter& letter = detail->letter;
+            // The envelope's own fields: the stored event has no protocol type.
+            const QJsonObject event = eventObject(letter.eventJson);
+            const QJsonDocument edited =
+                QJsonDocument::fromJson(QByteArray::fromStdString(letter.payloadOverride));
+            const QJsonObject payload = edited.isObject()
+                                            ? edited.object()
                                             : event.value(QLatin1String("payload")).toObject();
-                      auto* dialog = new EditPayloadDialog(
-                          session(), id, event.value(QLatin1String("event_type")).toString(),
-                          event.value(QLatin1String("schema_version")).toInt(1),
-                          QJsonDocument(payload).toJson(QJsonDocument::Compact), this);
-                      dialog->setAttribute(Qt::WA_DeleteOnClose);
-                      connect(dialog, &EditPayloadDialog::sendRequested, this,
-                              [this, dialog, id](const QByteArray& payloadJson) {
-                                  editAndReplay(id, payloadJson,
-                                                [dialog = QPointer(dialog)](const QString& error) {
-                                                    if (dialog)
-                                                        dialog->showSendResult(error);
-                                                });
-                              });
-                      editor_ = dialog;
-                      dialog->open();
-                  });
+            auto* dialog =
+                new EditPayloadDialog(session(), id, toQString(letter.eventType),
+                                      event.value(QLatin1String("schema_version")).toInt(1),
+                                      QJsonDocument(payload).toJson(QJsonDocument::Compact), this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            connect(dialog, &EditPayloadDialog::sendRequested, this,
+                    [this, dialog, id](const QByteArray& payloadJson) {
+                        editAndReplay(id, payloadJson,
+                                      [dialog = QPointer(dialog)](const QString& error) {
+                                          if (dialog)
+                                              dialog->showSendResult(error);
+                                      });
+                    });
+            editor_ = dialog;
+            dialog->open();
+        });
 }
 
 void DeadLettersPage::exportJsonLines(const QString& path,
@@ -360,11 +409,12 @@ void DeadLettersPage::exportJsonLines(const QString& path,
         session().get(
             QStringLiteral("/v1/dead-letters/%1").arg(ids[i]), this,
             [this, file, next, i, done](const MeshReply& reply) {
-                if (!reply.ok()) {
+                // Written as answered, once it is known to read as a letter.
+                if (const auto letter = readAnswer<protocol::DeadLetterDetail>(reply); !letter) {
                     file->close();
                     const QString error = QStringLiteral("Export stopped at letter %1: %2")
                                               .arg(i + 1)
-                                              .arg(reply.describe());
+                                              .arg(letter.error);
                     status_->setText(error);
                     done(error);
                     *next = nullptr;
@@ -379,7 +429,7 @@ void DeadLettersPage::exportJsonLines(const QString& path,
 }
 
 qint64 DeadLettersPage::letterIdAt(int row) const {
-    return letters_->record(row).value(QLatin1String("id")).toInteger();
+    return letters_->row(row).id;
 }
 
 QList<qint64> DeadLettersPage::selectedIds() const {

@@ -7,7 +7,9 @@
 // asks first, lists what it will send where, and lands in the audit log. The
 // letters listed export as JSON Lines, each with its event and attempts.
 
+#include "core/protocol/dead_letter.h"
 #include "views/console/page.h"
+#include "views/console/row_list_model.h"
 
 #include <QJsonObject>
 #include <QPointer>
@@ -21,7 +23,6 @@ class QTableView;
 namespace meshdeck::views {
 
 class EditPayloadDialog;
-class RecordListModel;
 
 class DeadLettersPage final : public Page {
     Q_OBJECT
@@ -36,8 +37,8 @@ public:
     // Shows only this consumer's letters ("" for all).
     void showConsumer(const QString& consumer);
 
-    RecordListModel* groups() const { return groups_; }
-    RecordListModel* letters() const { return letters_; }
+    RowListModel<DeadLetterGroup>* groups() const { return groups_; }
+    RowListModel<DeadLetter>* letters() const { return letters_; }
     // The actions, callable from tests without the confirmation dialogs.
     void replaySelected();
     void replayGroup();
@@ -65,9 +66,11 @@ private:
     // "• LeadScored lead:L-1 (event id) → crm" per row, for the confirmations.
     QString replayPreview(const QList<int>& rows) const;
     void updateButtons();
+    // The letters' status, and why the groups could not be listed (if so).
+    void showStatus();
 
-    RecordListModel* groups_;
-    RecordListModel* letters_;
+    RowListModel<DeadLetterGroup>* groups_;
+    RowListModel<DeadLetter>* letters_;
     QTableView* groupTable_;
     QTableView* letterTable_;
     QPlainTextEdit* detail_;
@@ -80,6 +83,7 @@ private:
     QPointer<EditPayloadDialog> editor_;
     QString consumer_;
     QString signature_;
+    QString lettersStatus_, groupsError_;
     quint64 generation_ = 0;
     bool confirm_ = true;
 };
