@@ -90,7 +90,7 @@ void DeliveryEngine::Impl::onCommitted(std::vector<EventPtr> events) {
 
 void DeliveryEngine::Impl::fill(Consumer& c) {
     const auto max = static_cast<std::size_t>(c.spec.maxPending);
-    while (c.buffered < max && c.cursor <= lastSeq) {
+    while (!c.reading && c.buffered < max && c.cursor <= lastSeq) {
         if (auto it = recent.find(c.cursor); it != recent.end()) {
             ++c.cursor;
             accept(c, it->second);
@@ -103,18 +103,48 @@ void DeliveryEngine::Impl::fill(Consumer& c) {
             continue;
         }
         // Older than what is kept in memory (a restart, a slow consumer):
-        // read that stretch of the log.
+        // read that stretch of the log, off this thread.
+        const std::int64_t from = c.cursor;
         const std::int64_t last = recent.empty() ? lastSeq : recent.begin()->first - 1;
-        const auto span =
-            static_cast<int>(std::min<std::int64_t>(kLogReadChunk, last - c.cursor + 1));
-        auto events = core.log().readFrom(c.cursor, span);
-        c.cursor += span;
-        for (auto& e : events) {
-            auto ptr = std::make_shared<const Event>(std::move(e));
-            accept(c, ptr);
-        }
+        const auto span = static_cast<int>(std::min<std::int64_t>(kLogReadChunk, last - from + 1));
+        readLog(c, from, span, [this, from, span](Consumer& c, std::vector<Event> events) {
+            c.cursor = from + span;
+            for (auto& e : events)
+                accept(c, std::make_shared<const Event>(std::move(e)));
+        });
     }
     fillReplays(c);
+}
+
+// One read at a time per consumer; while it is out, fill takes nothing
+// newer, so the consumer still sees the log in order. A read that fails is
+// logged and tried again on the next tick.
+void DeliveryEngine::Impl::readLog(Consumer& c, std::int64_t from, int count,
+                                   std::function<void(Consumer&, std::vector<Event>)> then) {
+    c.reading = true;
+    boost::asio::post(logReader, [this, name = c.spec.name, generation = c.generation, from, count,
+                                  then = std::move(then)]() mutable {
+        std::optional<std::vector<Event>> events;
+        try {
+            events = core.log().readFrom(from, count);
+        } catch (const std::exception& ex) {
+            log::error("cannot read the log for delivery; trying again",
+                       {{"consumer", name}, {"from_seq", from}, {"error", ex.what()}});
+        }
+        boost::asio::post(io, [this, name, generation, events = std::move(events),
+                               then = std::move(then)]() mutable {
+            auto it = consumers.find(name);
+            if (it == consumers.end() || it->second->generation != generation)
+                return; // changed or deleted meanwhile: its new state reads afresh
+            Consumer& c = *it->second;
+            c.reading = false;
+            if (!events)
+                return;
+            then(c, std::move(*events));
+            fill(c);
+            pump(c);
+        });
+    });
 }
 
 void DeliveryEngine::Impl::accept(Consumer& c, const EventPtr& e) {

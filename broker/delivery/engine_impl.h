@@ -14,6 +14,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -112,6 +113,8 @@ struct DeliveryEngine::Impl {
     void onTick();
     void onCommitted(std::vector<EventPtr> events);
     void fill(delivery::Consumer& c);
+    void readLog(delivery::Consumer& c, std::int64_t from, int count,
+                 std::function<void(delivery::Consumer&, std::vector<Event>)> then);
     void accept(delivery::Consumer& c, const EventPtr& e);
     void enqueue(delivery::Consumer& c, delivery::Item item, bool front);
     void makeReady(delivery::Consumer& c, const std::string& key);
@@ -186,6 +189,11 @@ struct DeliveryEngine::Impl {
     delivery::SteadyTime lastSnapshot{};
     Timestamp currentMinute{};
     std::map<std::string, Histogram> outcomeEvents; // outcome event type -> latency from root
+
+    // The log is read here, not on the delivery thread, so a slow read (a
+    // consumer catching up after a restart) holds up no other consumer.
+    // Declared after io: it is stopped and joined first.
+    boost::asio::thread_pool logReader{1};
 
     mutable std::mutex snapshotMutex; // guards latest; taken by any thread
     std::shared_ptr<const EngineSnapshot> latest;

@@ -61,6 +61,7 @@ struct ReplayJob {
     ConsumerFilter filter;
     std::optional<Timestamp> since;
     std::optional<TokenBucket> rate;
+    std::deque<EventPtr> fetched; // read from the log, not yet queued
 };
 
 struct MinuteCounters {
@@ -83,6 +84,7 @@ struct Consumer {
     // them still owed to the sink are in `unsettled` (seq -> ingested_at).
     // The ack floor is therefore min(unsettled) - 1, or cursor - 1.
     std::int64_t cursor = 1;
+    bool reading = false; // a read of the log is out for it (see Impl::readLog)
     std::map<std::int64_t, Timestamp> unsettled;
     std::set<std::int64_t> settledBeforeStart; // acks above the floor found at start
     std::vector<std::int64_t> newlySettled;    // since the last flush

@@ -18,25 +18,36 @@ void DeliveryEngine::Impl::fillReplays(Consumer& c) {
     const auto now = core.clock().steadyNow();
     while (!c.replays.empty() && c.buffered < max) {
         auto& job = c.replays.front();
-        if (job.next > job.to) {
-            c.replays.pop_front();
-            continue;
-        }
-        const std::int64_t start = job.next;
-        const auto span =
-            static_cast<int>(std::min<std::int64_t>(kLogReadChunk, job.to - start + 1));
-        auto events = core.log().readFrom(start, span);
-        for (auto& e : events) {
-            if (c.buffered >= max || (job.rate && !job.rate->tryTake(1, now))) {
-                job.next = e.seq; // resume here on a later tick
-                return;
+        if (job.fetched.empty()) {
+            if (job.next > job.to) {
+                c.replays.pop_front();
+                continue;
             }
-            if (!replayMatches(c, job, e))
+            if (c.reading)
+                return;
+            // The job stays at the front while its read is out: only this
+            // function pops jobs, and only finished ones.
+            const std::int64_t start = job.next;
+            const auto span =
+                static_cast<int>(std::min<std::int64_t>(kLogReadChunk, job.to - start + 1));
+            readLog(c, start, span, [start, span](Consumer& c, std::vector<Event> events) {
+                auto& job = c.replays.front();
+                job.next = start + span;
+                for (auto& e : events)
+                    job.fetched.push_back(std::make_shared<const Event>(std::move(e)));
+            });
+            return;
+        }
+        while (!job.fetched.empty()) {
+            if (c.buffered >= max || (job.rate && !job.rate->tryTake(1, now)))
+                return; // resume here on a later tick
+            EventPtr e = std::move(job.fetched.front());
+            job.fetched.pop_front();
+            if (!replayMatches(c, job, *e))
                 continue;
             ++c.totals.replayed;
-            enqueue(c, Item{std::make_shared<const Event>(std::move(e)), ItemKind::Replay}, false);
+            enqueue(c, Item{std::move(e), ItemKind::Replay}, false);
         }
-        job.next = start + span;
     }
 }
 
