@@ -10,6 +10,7 @@
 #include "views/dlq/dead_letters_page.h"
 #include "views/dlq/edit_payload_dialog.h"
 #include "views/session/http_transport.h"
+#include "views/session/protocol_adapter.h"
 #include "views/trace/trace_page.h"
 #include "views/trace/waterfall.h"
 
@@ -251,14 +252,15 @@ private Q_SLOTS:
 
     void waterfallLaysOutWaitsAndAttempts() {
         // One event; crm fails once (500), waits out its backoff, then succeeds.
-        const auto timeline = QJsonDocument::fromJson(R"([
-            {"kind":"event","event_id":"e1","event_type":"LeadScored","ingested_at":"2026-11-27T09:00:00.000Z"},
-            {"kind":"attempt","consumer":"crm","event_id":"e1","attempt":1,"at":"2026-11-27T09:00:00.010Z","duration_ms":5,"status":500,"class":"server","error":"HTTP 500"},
-            {"kind":"attempt","consumer":"crm","event_id":"e1","attempt":2,"at":"2026-11-27T09:00:00.515Z","duration_ms":4,"status":200,"class":"none"},
-            {"kind":"attempt","consumer":"analytics","event_id":"e1","attempt":1,"at":"2026-11-27T09:00:00.002Z","duration_ms":0,"status":200,"class":"none"}
-        ])")
-                                  .array();
-        const WaterfallLayout layout = layoutWaterfall(timeline);
+        const auto trace =
+            decodeAnswer<protocol::Trace>(R"({"correlation_id":"c-1","events":1,"timeline":[
+            {"kind":"event","seq":1,"event_id":"e1","event_type":"LeadScored","producer":"hubspot","tenant_id":"acme","entity":"lead:L-1","occurred_at":"2026-11-27T09:00:00.000Z","ingested_at":"2026-11-27T09:00:00.000Z"},
+            {"kind":"attempt","consumer":"crm","seq":1,"event_id":"e1","attempt":1,"at":"2026-11-27T09:00:00.010Z","duration_ms":5,"status":500,"class":"server","error":"HTTP 500"},
+            {"kind":"attempt","consumer":"crm","seq":1,"event_id":"e1","attempt":2,"at":"2026-11-27T09:00:00.515Z","duration_ms":4,"status":200,"class":"none"},
+            {"kind":"attempt","consumer":"analytics","seq":1,"event_id":"e1","attempt":1,"at":"2026-11-27T09:00:00.002Z","duration_ms":0,"status":200,"class":"none"}
+        ],"causation":[]})");
+        QVERIFY2(trace, qPrintable(trace.error));
+        const WaterfallLayout layout = layoutWaterfall(trace->timeline);
         QCOMPARE(layout.rows, (QStringList{QStringLiteral("events"), QStringLiteral("crm"),
                                            QStringLiteral("analytics")}));
         QCOMPARE(layout.spanMs, 519.0);

@@ -10,11 +10,14 @@
 #include "views/dlq/dead_letters_page.h"
 #include "views/session/mesh_session.h"
 #include "views/session/protocol_adapter.h"
+#include "views/trace/trace_page.h"
+#include "views/trace/waterfall.h"
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QTableView>
+#include <QTreeWidget>
 #include <QUrlQuery>
 #include <QtTest/QTest>
 
@@ -35,6 +38,12 @@ constexpr const char* kGroups =
     R"({"groups":[{"consumer":"crm","signature":"transport 0 connection refused by #.#.#.#:#","class":"transport","example_error":"connection refused by 127.0.0.1:9","count":1,"first_at":"2026-12-07T15:44:53.826Z","last_at":"2026-12-07T15:44:53.826Z"}]})";
 constexpr const char* kLetter =
     R"({"id":1,"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","tenant_id":"acme","correlation_id":"journey-L-1","entity":"acme/lead:L-1","signature":"transport 0 connection refused by #.#.#.#:#","class":"transport","error":"connection refused by 127.0.0.1:9","attempts":2,"dead_at":"2026-12-07T15:44:53.826Z","state":"open","event":{"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","schema_version":1,"occurred_at":"2026-11-27T09:14:03.120Z","producer":"hubspot-bridge","tenant_id":"acme","correlation_id":"journey-L-1","entity":{"kind":"lead","id":"L-1","version":3},"payload":{"lead_id":"L-1","score":91,"model":"fit-v3"},"seq":1,"ingested_at":"2026-12-07T15:44:53.810Z"},"attempt_log":[{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":1,"at":"2026-12-07T15:44:53.811Z","duration_ms":0.106,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9"},{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":2,"at":"2026-12-07T15:44:53.826Z","duration_ms":0.115,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9"}]})";
+
+// GET /v1/traces/journey-L-1 and /v1/stall?correlation_id=journey-L-1, captured from meshd.
+constexpr const char* kTrace =
+    R"({"correlation_id":"journey-L-1","events":1,"timeline":[{"seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","producer":"hubspot-bridge","tenant_id":"acme","entity":"lead:L-1","occurred_at":"2026-11-27T09:14:03.120Z","ingested_at":"2026-12-07T15:44:53.810Z","entity_version":3,"kind":"event"},{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":1,"at":"2026-12-07T15:44:53.811Z","duration_ms":0.106,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9","kind":"attempt"},{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":2,"at":"2026-12-07T15:44:53.826Z","duration_ms":0.115,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9","kind":"attempt"},{"id":1,"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","tenant_id":"acme","correlation_id":"journey-L-1","entity":"acme/lead:L-1","signature":"transport 0 connection refused by #.#.#.#:#","class":"transport","error":"connection refused by 127.0.0.1:9","attempts":2,"dead_at":"2026-12-07T15:44:53.826Z","state":"open","kind":"dead-letter"}],"causation":[{"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","seq":1,"caused":[]}]})";
+constexpr const char* kStall =
+    R"({"subject":"correlation id journey-L-1","state":"dead-lettered","answer":"LeadScored 01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f (seq 1) was dead-lettered to crm at 2026-12-07T15:44:53.826Z after 2 attempt(s): connection refused by 127.0.0.1:9 (dead letter 1).","evidence":[{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","state":"dead-lettered","sentence":"LeadScored 01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f (seq 1) was dead-lettered to crm at 2026-12-07T15:44:53.826Z after 2 attempt(s): connection refused by 127.0.0.1:9 (dead letter 1)."}]})";
 
 // The captured answer with one piece of text replaced.
 QByteArray altered(const char* answer, const char* from, const char* to) {
@@ -261,6 +270,67 @@ private Q_SLOTS:
         page.activate();
         QTRY_VERIFY2(text(page, "letterStatus").contains(expected),
                      qPrintable(text(page, "letterStatus")));
+    }
+
+    void tracePageShowsTheAnswers() {
+        ScriptedSession s;
+        s.answer("/v1/stall?correlation_id=journey-L-1", kStall);
+        s.answer("/v1/traces/journey-L-1", kTrace);
+        TracePage page(s.session);
+        QAbstractItemModelTester tester(page.timeline(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.show();
+        page.trace(QStringLiteral("journey-L-1"));
+        QTRY_COMPARE(page.timeline()->rowCount(), 4);
+        QTRY_VERIFY(page.answer().startsWith(QStringLiteral("LeadScored 01936f4e")));
+        QVERIFY(page.answer().endsWith(QStringLiteral("(dead letter 1).")));
+        const QString id = QStringLiteral("01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f");
+        QCOMPARE(rowTexts(*page.timeline(), 0),
+                 (QStringList{QStringLiteral("2026-12-07T15:44:53.810Z"), QStringLiteral("event"),
+                              QString(), QStringLiteral("LeadScored"), id, QString(), QString(),
+                              QString()}));
+        QCOMPARE(rowTexts(*page.timeline(), 1),
+                 (QStringList{QStringLiteral("2026-12-07T15:44:53.811Z"), QStringLiteral("attempt"),
+                              QStringLiteral("crm"), QString(), id, QStringLiteral("0"),
+                              QStringLiteral("transport"),
+                              QStringLiteral("connection refused by 127.0.0.1:9")}));
+        QCOMPARE(
+            rowTexts(*page.timeline(), 3),
+            (QStringList{QStringLiteral("2026-12-07T15:44:53.826Z"), QStringLiteral("dead-letter"),
+                         QStringLiteral("crm"), QStringLiteral("LeadScored"), id, QString(),
+                         QStringLiteral("transport"),
+                         QStringLiteral("connection refused by 127.0.0.1:9")}));
+        QCOMPARE(page.causation()->topLevelItemCount(), 1);
+        QCOMPARE(page.waterfall()->layoutData().rows,
+                 (QStringList{QStringLiteral("events"), QStringLiteral("crm")}));
+    }
+
+    void tracePageNamesTheBrokenField_data() {
+        QTest::addColumn<QByteArray>("stall");
+        QTest::addColumn<QByteArray>("trace");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("an attempt's duration as text")
+            << QByteArray(kStall)
+            << altered(kTrace, R"("duration_ms":0.115)", R"("duration_ms":"slow")")
+            << QStringLiteral("\nTrace: The broker's answer could not be read: "
+                              "/timeline/2/duration_ms: expected");
+        QTest::addRow("the stall answer as a number")
+            << altered(kStall, R"("answer":"LeadScored)", R"("answer":7,"x":"LeadScored)")
+            << QByteArray(kTrace)
+            << QStringLiteral("The broker's answer could not be read: /answer: expected");
+    }
+
+    void tracePageNamesTheBrokenField() {
+        QFETCH(QByteArray, stall);
+        QFETCH(QByteArray, trace);
+        QFETCH(QString, expected);
+        ScriptedSession s;
+        s.answer("/v1/stall?correlation_id=journey-L-1", stall);
+        s.answer("/v1/traces/journey-L-1", trace);
+        TracePage page(s.session);
+        page.show();
+        page.trace(QStringLiteral("journey-L-1"));
+        QTRY_VERIFY2(page.answer().contains(expected), qPrintable(page.answer()));
     }
 };
 

@@ -1,6 +1,8 @@
 #include "views/trace/trace_page.h"
 
+#include "core/protocol/stall.h"
 #include "views/console/record_list_page.h"
+#include "views/session/protocol_adapter.h"
 #include "views/trace/waterfall.h"
 
 #include <QHBoxLayout>
@@ -21,13 +23,79 @@ namespace meshdeck::views {
 
 namespace {
 
-void addNode(QTreeWidgetItem* parent, QTreeWidget* tree, const QJsonObject& node) {
-    const QStringList columns{node.value(QLatin1String("event_type")).toString(),
-                              node.value(QLatin1String("event_id")).toString(),
-                              QString::number(node.value(QLatin1String("seq")).toInteger())};
+using protocol::TracedEvent;
+using protocol::TracedOutcome;
+using protocol::TracedResolution;
+using protocol::TraceEntry;
+
+void addNode(QTreeWidgetItem* parent, QTreeWidget* tree, const protocol::CausationNode& node) {
+    const QStringList columns{toQString(node.eventType), toQString(node.eventId),
+                              QString::number(node.seq)};
     auto* item = parent ? new QTreeWidgetItem(parent, columns) : new QTreeWidgetItem(tree, columns);
-    for (const auto& child : node.value(QLatin1String("caused")).toArray())
-        addNode(item, tree, child.toObject());
+    for (const auto& child : node.caused)
+        addNode(item, tree, child);
+}
+
+// The wire's word for a timeline row: "event", "attempt", "replay-attempt", "stale", ...
+QString kindOf(const TraceEntry& entry) {
+    struct Kind {
+        QString operator()(const TracedEvent&) const { return QStringLiteral("event"); }
+        QString operator()(const AttemptRecord& a) const {
+            if (a.replay)
+                return QStringLiteral("replay-attempt");
+            return a.failureClass == delivery::FailureClass::Stale ? QStringLiteral("stale")
+                                                                   : QStringLiteral("attempt");
+        }
+        QString operator()(const DeadLetter&) const { return QStringLiteral("dead-letter"); }
+        QString operator()(const TracedResolution& r) const {
+            return r.state == DeadLetterState::Replayed ? QStringLiteral("replay")
+                                                        : QStringLiteral("discard");
+        }
+        QString operator()(const TracedOutcome&) const { return QStringLiteral("outcome"); }
+    };
+    return std::visit(Kind{}, entry);
+}
+
+// The entry's member through `get` when its kind has it, else "".
+template <class T, class Get> QString ifIs(const TraceEntry& entry, Get get) {
+    const auto* value = std::get_if<T>(&entry);
+    return value ? get(*value) : QString();
+}
+
+// A member that only some kinds of row have, as text: `text` is a generic
+// lambda whose return type fails to form for the kinds without it; those give "".
+template <class Text> QString textOf(const TraceEntry& entry, Text text) {
+    return std::visit(
+        [&text](const auto& e) {
+            if constexpr (std::is_invocable_v<Text, decltype(e)>)
+                return text(e);
+            else
+                return QString();
+        },
+        entry);
+}
+
+QString consumerOf(const TraceEntry& entry) {
+    return textOf(entry, [](const auto& e) -> decltype(toQString(e.consumer)) {
+        return toQString(e.consumer);
+    });
+}
+
+QString eventTypeOf(const TraceEntry& entry) {
+    return textOf(entry, [](const auto& e) -> decltype(toQString(e.eventType)) {
+        return toQString(e.eventType);
+    });
+}
+
+QString errorOf(const TraceEntry& entry) {
+    return textOf(entry,
+                  [](const auto& e) -> decltype(toQString(e.error)) { return toQString(e.error); });
+}
+
+QString classOf(const TraceEntry& entry) {
+    return textOf(entry, [](const auto& e) -> decltype(wordOf(e.failureClass)) {
+        return wordOf(e.failureClass);
+    });
 }
 
 } // namespace
@@ -35,15 +103,26 @@ void addNode(QTreeWidgetItem* parent, QTreeWidget* tree, const QJsonObject& node
 TracePage::TracePage(MeshSession& session, QWidget* parent)
     : Page(session, parent), search_(new QLineEdit(this)), answer_(new QLabel(this)),
       outcomes_(new QLabel(this)),
-      timeline_(new RecordListModel({{QStringLiteral("When"), QStringLiteral("at")},
-                                     {QStringLiteral("What"), QStringLiteral("kind")},
-                                     {QStringLiteral("Consumer"), QStringLiteral("consumer")},
-                                     {QStringLiteral("Type"), QStringLiteral("event_type")},
-                                     {QStringLiteral("Event"), QStringLiteral("event_id")},
-                                     {QStringLiteral("Status"), QStringLiteral("status")},
-                                     {QStringLiteral("Class"), QStringLiteral("class")},
-                                     {QStringLiteral("Detail"), QStringLiteral("error")}},
-                                    this)),
+      timeline_(new RowListModel<TraceEntry>(
+          {{QStringLiteral("When"),
+            [](const auto& e) {
+                return timeText(protocol::entryTime(e));
+            }},
+           {QStringLiteral("What"), kindOf},
+           {QStringLiteral("Consumer"), consumerOf},
+           {QStringLiteral("Type"), eventTypeOf},
+           {QStringLiteral("Event"),
+            [](const auto& e) {
+                return std::visit([](const auto& x) { return toQString(x.eventId); }, e);
+            }},
+           {QStringLiteral("Status"),
+            [](const auto& e) {
+                return ifIs<AttemptRecord>(e,
+                                           [](const auto& a) { return QString::number(a.status); });
+            }},
+           {QStringLiteral("Class"), classOf},
+           {QStringLiteral("Detail"), errorOf}},
+          this)),
       table_(new QTableView(this)), waterfall_(new WaterfallWidget(this)),
       causation_(new QTreeWidget(this)) {
     setObjectName(QStringLiteral("tracePage"));
@@ -114,32 +193,41 @@ QString TracePage::outcomes() const {
 }
 
 // "crm reported {"owner":"u-17"} 1.3 s after the journey began: within its 5 s SLO."
-void TracePage::showOutcomes(const QList<QJsonObject>& rows) {
+void TracePage::showOutcomes(const std::vector<TraceEntry>& timeline) {
     const auto seconds = [](double ms) {
         return ms < 1000 ? QStringLiteral("%1 ms").arg(ms, 0, 'f', 0)
                          : QStringLiteral("%1 s").arg(ms / 1000, 0, 'f', 1);
     };
     QStringList lines;
-    for (const auto& row : rows) {
-        if (row.value(QLatin1String("kind")).toString() != QLatin1String("outcome"))
+    for (const auto& entry : timeline) {
+        const auto* outcome = std::get_if<TracedOutcome>(&entry);
+        if (!outcome)
             continue;
+        // The outcome as the console has always shown it: compact, keys sorted.
+        const QJsonObject reported =
+            QJsonDocument::fromJson(QByteArray::fromStdString(outcome->outcomeJson)).object();
         QString line =
             QStringLiteral("%1 reported %2 %3 after the journey began")
-                .arg(row.value(QLatin1String("consumer")).toString(),
-                     QString::fromUtf8(QJsonDocument(row.value(QLatin1String("outcome")).toObject())
-                                           .toJson(QJsonDocument::Compact)),
-                     seconds(row.value(QLatin1String("latency_ms")).toDouble()));
-        if (row.contains(QLatin1String("slo_target_ms")))
+                .arg(toQString(outcome->consumer),
+                     QString::fromUtf8(QJsonDocument(reported).toJson(QJsonDocument::Compact)),
+                     seconds(static_cast<double>(outcome->latencyMs)));
+        if (outcome->sloTargetMs)
             line += QStringLiteral(": %1 its %2 SLO.")
-                        .arg(row.value(QLatin1String("slo_met")).toBool() ? QStringLiteral("within")
-                                                                          : QStringLiteral("OVER"),
-                             seconds(row.value(QLatin1String("slo_target_ms")).toDouble()));
+                        .arg(outcome->sloMet.value_or(false) ? QStringLiteral("within")
+                                                             : QStringLiteral("OVER"),
+                             seconds(static_cast<double>(*outcome->sloTargetMs)));
         else
             line += QStringLiteral(" (its consumer sets no SLO target).");
         lines << line;
     }
     outcomes_->setText(lines.join(u'\n'));
     outcomes_->setVisible(!lines.isEmpty());
+}
+
+void TracePage::showAnswer() {
+    answer_->setText(traceError_.isEmpty()
+                         ? stallText_
+                         : stallText_ + QStringLiteral("\nTrace: ") + traceError_);
 }
 
 void TracePage::trace(const QString& subject) {
@@ -151,18 +239,20 @@ void TracePage::trace(const QString& subject) {
     const bool entity = subject.count(u':') == 1 && !subject.contains(u' ') &&
                         !subject.startsWith(u':') && !subject.endsWith(u':');
     const QString encoded = QString::fromUtf8(QUrl::toPercentEncoding(subject));
-    answer_->setText(QStringLiteral("Looking…"));
-    session().get(
+    stallText_ = QStringLiteral("Looking…");
+    traceError_.clear();
+    showAnswer();
+    getAnswer<protocol::StallAnswer>(
+        session(),
         QStringLiteral("/v1/stall?%1=%2")
             .arg(entity ? QStringLiteral("entity") : QStringLiteral("correlation_id"), encoded),
-        this, [this, generation](const MeshReply& reply) {
+        this, [this, generation](const Answer<protocol::StallAnswer>& stall) {
             if (generation != generation_)
                 return;
-            const QJsonObject j = QJsonDocument::fromJson(reply.body).object();
-            answer_->setText(reply.ok() ? j.value(QLatin1String("answer")).toString()
-                                        : reply.describe());
+            stallText_ = stall ? toQString(stall->answer) : stall.error;
+            showAnswer();
         });
-    timeline_->setRecords({});
+    timeline_->setRows(std::vector<TraceEntry>());
     showOutcomes({});
     waterfall_->setLayoutData({});
     causation_->clear();
@@ -171,27 +261,21 @@ void TracePage::trace(const QString& subject) {
     session().get(
         QStringLiteral("/v1/traces/") + encoded, this, [this, generation](const MeshReply& reply) {
             if (generation != generation_ || !reply.ok())
+                return; // no trace: the stall answer says why
+            const Answer<protocol::Trace> trace = decodeAnswer<protocol::Trace>(reply.body);
+            if (!trace) {
+                traceError_ = trace.error;
+                showAnswer();
                 return;
-            const QJsonObject j = QJsonDocument::fromJson(reply.body).object();
-            QList<QJsonObject> rows;
-            for (const auto& v : j.value(QLatin1String("timeline")).toArray()) {
-                QJsonObject row = v.toObject();
-                if (!row.contains(QLatin1String("at")))
-                    row.insert(QStringLiteral("at"),
-                               row.value(QLatin1String(row.contains(QLatin1String("dead_at"))
-                                                           ? "dead_at"
-                                                           : "ingested_at")));
-                rows.append(row);
             }
-            showOutcomes(rows);
-            timeline_->setRecords(std::move(rows));
-            waterfall_->setLayoutData(
-                layoutWaterfall(j.value(QLatin1String("timeline")).toArray()));
+            showOutcomes(trace->timeline);
+            timeline_->setRows(trace->timeline);
+            waterfall_->setLayoutData(layoutWaterfall(trace->timeline));
             table_->resizeColumnsToContents();
             for (int c = 0; c + 1 < timeline_->columnCount(); ++c)
                 table_->setColumnWidth(c, std::min(table_->columnWidth(c), 280));
-            for (const auto& root : j.value(QLatin1String("causation")).toArray())
-                addNode(nullptr, causation_, root.toObject());
+            for (const auto& root : trace->causation)
+                addNode(nullptr, causation_, root);
             causation_->expandAll();
             causation_->resizeColumnToContents(0);
         });

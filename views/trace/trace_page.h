@@ -5,9 +5,10 @@
 // the causation tree, with a waterfall of attempts per consumer on a time axis. Ctrl+K in the main
 // window jumps here.
 
+#include "core/protocol/trace.h"
 #include "views/console/page.h"
+#include "views/console/row_list_model.h"
 
-#include <QJsonObject>
 #include <QList>
 
 class QLabel;
@@ -17,7 +18,6 @@ class QTableView;
 
 namespace meshdeck::views {
 
-class RecordListModel;
 class WaterfallWidget;
 
 class TracePage final : public Page {
@@ -37,20 +37,23 @@ public:
     QString answer() const;
     // Each business outcome of the journey, its latency and its SLO verdict.
     QString outcomes() const;
-    RecordListModel* timeline() const { return timeline_; }
+    RowListModel<protocol::TraceEntry>* timeline() const { return timeline_; }
     QTreeWidget* causation() const { return causation_; }
     WaterfallWidget* waterfall() const { return waterfall_; }
 
 private:
-    void showOutcomes(const QList<QJsonObject>& timelineRows);
+    void showOutcomes(const std::vector<protocol::TraceEntry>& timeline);
+    // The stall answer, and why the trace could not be read (if so).
+    void showAnswer();
 
     QLineEdit* search_;
     QLabel* answer_;
     QLabel* outcomes_;
-    RecordListModel* timeline_;
+    RowListModel<protocol::TraceEntry>* timeline_;
     QTableView* table_;
     WaterfallWidget* waterfall_;
     QTreeWidget* causation_;
+    QString stallText_, traceError_;
     quint64 generation_ = 0;
 };
 

@@ -1,9 +1,10 @@
 #include "views/trace/waterfall.h"
 
+#include "views/session/protocol_adapter.h"
+
 #include <QDateTime>
 #include <QHash>
 #include <QHelpEvent>
-#include <QJsonObject>
 #include <QPainter>
 #include <QToolTip>
 
@@ -14,9 +15,8 @@ namespace {
 constexpr int kRowHeight = 22;
 constexpr int kAxisHeight = 20;
 
-double msOf(const QJsonObject& row, QLatin1String key) {
-    return static_cast<double>(
-        QDateTime::fromString(row.value(key).toString(), Qt::ISODateWithMs).toMSecsSinceEpoch());
+double msOf(Timestamp at) {
+    return static_cast<double>(toUnixMillis(at));
 }
 
 QColor colourOf(WaterfallBar::Kind kind, const QPalette& palette) {
@@ -43,16 +43,17 @@ QColor colourOf(WaterfallBar::Kind kind, const QPalette& palette) {
 
 } // namespace
 
-WaterfallLayout layoutWaterfall(const QJsonArray& timeline) {
+WaterfallLayout layoutWaterfall(const std::vector<protocol::TraceEntry>& timeline) {
+    using protocol::TracedEvent;
+    using protocol::TracedOutcome;
     WaterfallLayout out;
     out.rows << QStringLiteral("events");
     double origin = -1;
     QHash<QString, double> ingested; // event id -> ingest time
-    for (const auto& v : timeline) {
-        const QJsonObject row = v.toObject();
-        if (row.value(QLatin1String("kind")).toString() == QLatin1String("event")) {
-            const double at = msOf(row, QLatin1String("ingested_at"));
-            ingested.insert(row.value(QLatin1String("event_id")).toString(), at);
+    for (const auto& entry : timeline) {
+        if (const auto* event = std::get_if<TracedEvent>(&entry)) {
+            const double at = msOf(event->ingestedAt);
+            ingested.insert(toQString(event->eventId), at);
             if (origin < 0 || at < origin)
                 origin = at;
         }
@@ -61,8 +62,8 @@ WaterfallLayout layoutWaterfall(const QJsonArray& timeline) {
         return out;
     // Where each (consumer, event) last stopped: the next wait starts there.
     QHash<QString, double> lastEnd;
-    auto rowOf = [&out](const QString& consumer) {
-        const QString name = consumer.isEmpty() ? QStringLiteral("outcomes") : consumer;
+    auto rowOf = [&out](const std::string& consumer) {
+        const QString name = consumer.empty() ? QStringLiteral("outcomes") : toQString(consumer);
         qsizetype i = out.rows.indexOf(name);
         if (i < 0) {
             out.rows << name;
@@ -70,25 +71,20 @@ WaterfallLayout layoutWaterfall(const QJsonArray& timeline) {
         }
         return static_cast<int>(i);
     };
-    for (const auto& v : timeline) {
-        const QJsonObject row = v.toObject();
-        const QString kind = row.value(QLatin1String("kind")).toString();
-        const QString eventId = row.value(QLatin1String("event_id")).toString();
-        const QString consumer = row.value(QLatin1String("consumer")).toString();
-        if (kind == QLatin1String("event")) {
+    for (const auto& entry : timeline) {
+        if (const auto* event = std::get_if<TracedEvent>(&entry)) {
+            const QString eventId = toQString(event->eventId);
             const double at = ingested.value(eventId) - origin;
-            out.bars.append({0, at, at, WaterfallBar::Kind::Event,
-                             QStringLiteral("%1 %2 ingested")
-                                 .arg(row.value(QLatin1String("event_type")).toString(), eventId)});
-            continue;
-        }
-        const bool attempt = kind == QLatin1String("attempt") ||
-                             kind == QLatin1String("replay-attempt") ||
-                             kind == QLatin1String("stale");
-        if (attempt) {
-            const int r = rowOf(consumer);
-            const double start = msOf(row, QLatin1String("at")) - origin;
-            const double end = start + row.value(QLatin1String("duration_ms")).toDouble();
+            out.bars.append(
+                {0, at, at, WaterfallBar::Kind::Event,
+                 QStringLiteral("%1 %2 ingested").arg(toQString(event->eventType), eventId)});
+        } else if (const auto* attempt = std::get_if<AttemptRecord>(&entry)) {
+            const QString eventId = toQString(attempt->eventId);
+            const QString consumer = toQString(attempt->consumer);
+            const int r = rowOf(attempt->consumer);
+            const double durationMs = static_cast<double>(attempt->durationUs) / 1000.0;
+            const double start = msOf(attempt->startedAt) - origin;
+            const double end = start + durationMs;
             const QString key = consumer + u'/' + eventId;
             const double waitFrom = lastEnd.contains(key)
                                         ? lastEnd.value(key)
@@ -100,34 +96,30 @@ WaterfallLayout layoutWaterfall(const QJsonArray& timeline) {
                                      .arg(lastEnd.contains(key) ? QStringLiteral("before retrying")
                                                                 : QStringLiteral("in the queue"))});
             lastEnd.insert(key, end);
-            const QString cls = row.value(QLatin1String("class")).toString();
-            const auto barKind = kind == QLatin1String("stale")      ? WaterfallBar::Kind::Stale
-                                 : cls == QLatin1String("none")      ? WaterfallBar::Kind::Delivered
-                                 : cls == QLatin1String("throttled") ? WaterfallBar::Kind::Throttled
-                                                                     : WaterfallBar::Kind::Failed;
-            out.bars.append(
-                {r, start, end, barKind,
-                 QStringLiteral("attempt %1 to %2: %3 %4 (%5 ms)")
-                     .arg(static_cast<int>(row.value(QLatin1String("attempt")).toInteger()))
-                     .arg(consumer)
-                     .arg(static_cast<int>(row.value(QLatin1String("status")).toInteger()))
-                     .arg(row.value(QLatin1String("error")).toString().isEmpty()
-                              ? cls
-                              : row.value(QLatin1String("error")).toString())
-                     .arg(row.value(QLatin1String("duration_ms")).toDouble(), 0, 'f', 1)});
-        } else if (kind == QLatin1String("dead-letter") || kind == QLatin1String("outcome")) {
-            const double at =
-                msOf(row, QLatin1String(kind == QLatin1String("dead-letter") ? "dead_at" : "at")) -
-                origin;
-            out.bars.append({rowOf(consumer), at, at,
-                             kind == QLatin1String("outcome") ? WaterfallBar::Kind::Outcome
-                                                              : WaterfallBar::Kind::DeadLetter,
-                             kind == QLatin1String("outcome")
-                                 ? QStringLiteral("outcome %1 after %2 ms end to end")
-                                       .arg(row.value(QLatin1String("event_type")).toString())
-                                       .arg(row.value(QLatin1String("latency_ms")).toDouble())
-                                 : QStringLiteral("dead-lettered: %1")
-                                       .arg(row.value(QLatin1String("error")).toString())});
+            using delivery::FailureClass;
+            const auto barKind =
+                attempt->failureClass == FailureClass::Stale       ? WaterfallBar::Kind::Stale
+                : attempt->failureClass == FailureClass::None      ? WaterfallBar::Kind::Delivered
+                : attempt->failureClass == FailureClass::Throttled ? WaterfallBar::Kind::Throttled
+                                                                   : WaterfallBar::Kind::Failed;
+            out.bars.append({r, start, end, barKind,
+                             QStringLiteral("attempt %1 to %2: %3 %4 (%5 ms)")
+                                 .arg(attempt->attempt)
+                                 .arg(consumer)
+                                 .arg(attempt->status)
+                                 .arg(attempt->error.empty() ? wordOf(attempt->failureClass)
+                                                             : toQString(attempt->error))
+                                 .arg(durationMs, 0, 'f', 1)});
+        } else if (const auto* letter = std::get_if<DeadLetter>(&entry)) {
+            const double at = msOf(letter->deadAt) - origin;
+            out.bars.append({rowOf(letter->consumer), at, at, WaterfallBar::Kind::DeadLetter,
+                             QStringLiteral("dead-lettered: %1").arg(toQString(letter->error))});
+        } else if (const auto* outcome = std::get_if<TracedOutcome>(&entry)) {
+            const double at = msOf(outcome->at) - origin;
+            out.bars.append({rowOf(outcome->consumer), at, at, WaterfallBar::Kind::Outcome,
+                             QStringLiteral("outcome %1 after %2 ms end to end")
+                                 .arg(toQString(outcome->eventType))
+                                 .arg(static_cast<double>(outcome->latencyMs))});
         }
     }
     for (const auto& bar : out.bars)

@@ -6,7 +6,8 @@
 // own pale bar in front of it. The layout is plain data (layoutWaterfall) so
 // tests check it without painting.
 
-#include <QJsonArray>
+#include "core/protocol/trace.h"
+
 #include <QStringList>
 #include <QWidget>
 
@@ -27,8 +28,8 @@ struct WaterfallLayout {
     double spanMs = 0;
 };
 
-// From the "timeline" array of GET /v1/traces/{correlation_id}.
-WaterfallLayout layoutWaterfall(const QJsonArray& timeline);
+// From the timeline of GET /v1/traces/{correlation_id}.
+WaterfallLayout layoutWaterfall(const std::vector<protocol::TraceEntry>& timeline);
 
 class WaterfallWidget final : public QWidget {
     Q_OBJECT
