@@ -77,7 +77,7 @@ void DeliveryEngine::Impl::onCommitted(std::vector<EventPtr> events) {
     for (auto& e : events) {
         lastSeq = std::max(lastSeq, e->seq);
         if (!e->causationId.empty())
-            recordOutcomeEvent(*e);
+            recordOutcomeEvent(e);
         recent.emplace(e->seq, std::move(e));
     }
     while (recent.size() > kRecentEvents)
@@ -121,6 +121,8 @@ void DeliveryEngine::Impl::fill(Consumer& c) {
 // logged and tried again on the next tick.
 void DeliveryEngine::Impl::readLog(Consumer& c, std::int64_t from, int count,
                                    std::function<void(Consumer&, std::vector<Event>)> then) {
+    if (stopping)
+        return; // the log reader is finishing; a restart reads from the saved progress
     c.reading = true;
     boost::asio::post(logReader, [this, name = c.spec.name, generation = c.generation, from, count,
                                   then = std::move(then)]() mutable {
@@ -409,15 +411,21 @@ void DeliveryEngine::Impl::onDelivered(Consumer& c, const std::string& key, Enti
         }
     }
     // End to end: from when the journey began to this acknowledgement.
-    const Timestamp root = rootOccurredAt(e);
-    auto& e2e = c.totals.endToEndMs[e.eventType];
-    if (e2e.upperBounds().empty())
-        e2e = Histogram(sloBounds());
-    e2e.observe(static_cast<double>(toUnixMillis(now) - toUnixMillis(root)));
-    if (!outcomeJson.empty())
-        pendingWrites.outcomes.push_back({c.spec.name, e.seq, e.eventId, e.correlationId,
-                                          e.eventType, outcomeJson, now,
-                                          toUnixMillis(now) - toUnixMillis(root)});
+    withRoot(item.event,
+             [this, name = c.spec.name, event = item.event, now, outcomeJson](Timestamp root) {
+                 const Event& e = *event;
+                 const std::int64_t sinceRoot = toUnixMillis(now) - toUnixMillis(root);
+                 if (!outcomeJson.empty()) // kept even if the consumer is gone meanwhile
+                     pendingWrites.outcomes.push_back({name, e.seq, e.eventId, e.correlationId,
+                                                       e.eventType, outcomeJson, now, sinceRoot});
+                 auto it = consumers.find(name);
+                 if (it == consumers.end())
+                     return;
+                 auto& e2e = it->second->totals.endToEndMs[e.eventType];
+                 if (e2e.upperBounds().empty())
+                     e2e = Histogram(sloBounds());
+                 e2e.observe(static_cast<double>(sinceRoot));
+             });
 }
 
 void DeliveryEngine::Impl::popHead(Consumer& c, const std::string& key, EntityQueue& q,
@@ -461,7 +469,7 @@ void DeliveryEngine::Impl::recordStale(Consumer& c, const Item& item, std::int64
     pendingWrites.attempts.push_back(std::move(span));
 }
 
-Timestamp DeliveryEngine::Impl::rootOccurredAt(const Event& e) {
+Timestamp DeliveryEngine::Impl::rootOccurredAt(const Event& e) const {
     // Follow causation_id up to the event that started the journey; a few
     // hops at most, each an indexed lookup.
     Timestamp root = e.occurredAt;
@@ -476,16 +484,44 @@ Timestamp DeliveryEngine::Impl::rootOccurredAt(const Event& e) {
     return root;
 }
 
-void DeliveryEngine::Impl::recordOutcomeEvent(const Event& e) {
-    const Timestamp root = rootOccurredAt(e);
-    const std::int64_t latency = toUnixMillis(e.occurredAt) - toUnixMillis(root);
-    auto& h = outcomeEvents[e.eventType];
-    if (h.upperBounds().empty())
-        h = Histogram(sloBounds());
-    h.observe(static_cast<double>(latency));
-    pendingWrites.outcomes.push_back({"", e.seq, e.eventId, e.correlationId, e.eventType,
-                                      "{\"event_type\":\"" + e.eventType + "\"}", e.ingestedAt,
-                                      latency});
+// An event without a cause began its own journey; for one with a cause the
+// chain is read from the log on the log-reader thread (once per event: the
+// answer is kept), and `use` runs back on this thread.
+void DeliveryEngine::Impl::withRoot(const EventPtr& e, std::function<void(Timestamp)> use) {
+    if (e->causationId.empty())
+        return use(e->occurredAt);
+    if (auto it = roots.find(e->eventId); it != roots.end())
+        return use(it->second);
+    if (stopping) // the log reader is finishing: read here rather than lose it
+        return use(rootOccurredAt(*e));
+    boost::asio::post(logReader, [this, e, use = std::move(use)]() mutable {
+        Timestamp root = e->occurredAt;
+        try {
+            root = rootOccurredAt(*e);
+        } catch (const std::exception& ex) {
+            log::warn("cannot follow causation_id; measuring from the event itself",
+                      {{"event_id", e->eventId}, {"error", ex.what()}});
+        }
+        boost::asio::post(io, [this, e, root, use = std::move(use)] {
+            if (roots.size() >= kRecentEvents)
+                roots.clear();
+            roots.emplace(e->eventId, root);
+            use(root);
+        });
+    });
+}
+
+void DeliveryEngine::Impl::recordOutcomeEvent(const EventPtr& e) {
+    withRoot(e, [this, e](Timestamp root) {
+        const std::int64_t latency = toUnixMillis(e->occurredAt) - toUnixMillis(root);
+        auto& h = outcomeEvents[e->eventType];
+        if (h.upperBounds().empty())
+            h = Histogram(sloBounds());
+        h.observe(static_cast<double>(latency));
+        pendingWrites.outcomes.push_back({"", e->seq, e->eventId, e->correlationId, e->eventType,
+                                          "{\"event_type\":\"" + e->eventType + "\"}",
+                                          e->ingestedAt, latency});
+    });
 }
 
 std::vector<double> DeliveryEngine::Impl::sloBounds() {

@@ -54,6 +54,12 @@ void DeliveryEngine::stop() {
     impl_->callAndWait([impl = impl_.get()] {
         impl->stopping = true;
         impl->tick.cancel();
+        return 0;
+    });
+    // What the log reader has read reaches the delivery thread before the
+    // last flush (an outcome waiting for its root is written, not lost).
+    impl_->logReader.join();
+    impl_->callAndWait([impl = impl_.get()] {
         impl->flush();
         impl->webhooks.shutdown();
         impl->subscribers.close(std::nullopt, "the broker is stopping");

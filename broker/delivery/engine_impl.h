@@ -131,8 +131,9 @@ struct DeliveryEngine::Impl {
     void settle(delivery::Consumer& c, std::int64_t seq);
     static AttemptRecord spanFor(const delivery::Consumer& c, const delivery::Item& item);
     void recordStale(delivery::Consumer& c, const delivery::Item& item, std::int64_t lastSent);
-    Timestamp rootOccurredAt(const Event& e);
-    void recordOutcomeEvent(const Event& e);
+    Timestamp rootOccurredAt(const Event& e) const; // reads the log: not on this thread
+    void withRoot(const EventPtr& e, std::function<void(Timestamp root)> use);
+    void recordOutcomeEvent(const EventPtr& e);
     static std::vector<double> sloBounds();
     static double unitRandom();
 
@@ -188,7 +189,8 @@ struct DeliveryEngine::Impl {
     delivery::SteadyTime lastFlush{};
     delivery::SteadyTime lastSnapshot{};
     Timestamp currentMinute{};
-    std::map<std::string, Histogram> outcomeEvents; // outcome event type -> latency from root
+    std::map<std::string, Histogram> outcomeEvents;   // outcome event type -> latency from root
+    std::unordered_map<std::string, Timestamp> roots; // event_id -> its journey's occurred_at
 
     // The log is read here, not on the delivery thread, so a slow read (a
     // consumer catching up after a restart) holds up no other consumer.
