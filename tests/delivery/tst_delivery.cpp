@@ -693,24 +693,56 @@ void DeliveryTest::versionGateSkipsStaleAndWaitsForGaps() {
     QCOMPARE_JSON(json::parse(f.sink.requests()[3].body)["entity"]["version"], 6);
 }
 
+// On a fake clock that stands still: a version whose predecessor the filter
+// took out follows at once, with no gap to wait out, while a version whose
+// predecessor never came is held for the whole gap_timeout (60 s), not a
+// millisecond less.
 void DeliveryTest::versionGateDoesNotWaitForVersionsItFiltersOut() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     auto spec = webhookConsumer("crm", f.sink.url());
-    spec["gap_timeout_ms"] = 3000;
+    spec["gap_timeout_ms"] = 60'000;
     spec["filter"]["where"] = {{{"field", "/payload/score"}, {"op", ">="}, {"value", 50}}};
     QCOMPARE_HTTP(f.createConsumer(spec), 201);
-    // Version 2 does not pass the filter: version 3 follows version 1 at once.
-    const auto start = std::chrono::steady_clock::now();
-    QCOMPARE_HTTP(
-        f.publish(json{leadEvent("L-1", 1, 60), leadEvent("L-1", 2, 10), leadEvent("L-1", 3, 70)}),
-        202);
-    QVERIFY(f.sink.waitForRequests(2, 5s));
-    QVERIFY(f.sink.requests()[1].at - start < 2s);
-    QCOMPARE_JSON(json::parse(f.sink.requests()[1].body)["entity"]["version"], 3);
+    // L-1: version 2 does not pass the filter, so version 3 follows version 1.
+    // L-2: version 2 was never published, so version 3 waits for it.
+    const json filtered = {leadEvent("L-1", 1, 60), leadEvent("L-1", 2, 10),
+                           leadEvent("L-1", 3, 70)};
+    const json gap = {leadEvent("L-2", 1, 60), leadEvent("L-2", 3, 70)};
+    QCOMPARE_HTTP(f.publish(json{filtered[0], filtered[1], filtered[2], gap[0], gap[1]}), 202);
+    QVERIFY(f.sink.waitForRequests(3, 5s));
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 3, 5000);
+    const auto l1 = [&](int i) {
+        return f.received(filtered[i]["event_id"]).size();
+    };
+    QCOMPARE(l1(0), 1u);
+    QCOMPARE(l1(1), 0u);
+    QCOMPARE(l1(2), 1u);
+    QCOMPARE(f.received(gap[0]["event_id"]).size(), 1u);
+    QCOMPARE(f.received(gap[1]["event_id"]).size(), 0u);
     QCOMPARE(f.consumer("crm")["totals"]["gaps_waited"].get<int>(), 0);
     const auto stall = parse(f.admin.get("/v1/stall?entity=lead:L-1"));
     QCOMPARE_JSON(stall["state"], "delivered");
     QVERIFY(stall["answer"].get<std::string>().find("Nothing is stuck") != std::string::npos);
+    const auto state = [&](const std::string& entity) {
+        return parse(f.admin.get("/v1/stall?entity=" + entity))["state"].get<std::string>();
+    };
+    QCOMPARE(state("lead:L-2"), std::string("waiting-for-predecessor"));
+
+    // The real gap is held to the millisecond.
+    clock.advance(59'999ms);
+    const json held = f.consumerSeenAt("crm", 59'999ms);
+    QVERIFY2(!held.is_null(), "no snapshot saw the clock at 59.999 s with L-2 v3 pending");
+    QCOMPARE(attemptsStarted(held), 3);
+    QCOMPARE(held["lag"]["events"].get<int>(), 1);
+    QCOMPARE(held["totals"]["gaps_waited"].get<int>(), 0);
+    QCOMPARE(state("lead:L-2"), std::string("waiting-for-predecessor"));
+    QCOMPARE(f.sink.requestCount(), 3u);
+    clock.advance(1ms);
+    QVERIFY(f.sink.waitForRequests(4, 5s));
+    QCOMPARE(f.received(gap[1]["event_id"]).size(), 1u);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["gaps_waited"].get<int>(), 1, 5000);
+    QCOMPARE(f.sink.requestCount(), 4u);
 }
 
 void DeliveryTest::replayFromSeqKeepsEventIds() {
@@ -1099,11 +1131,14 @@ void DeliveryTest::replayAcrossConsumers() {
     QCOMPARE(f.consumer("warehouse")["ack_floor"].get<std::int64_t>(), floors.second);
 }
 
-// While the circuit is open nothing is dead-lettered, however long the
-// outage: a half-open probe tests the endpoint and uses up none of the
-// event's attempts.
+// On a fake clock: while the circuit is open nothing is sent and nothing is
+// dead-lettered, however long the outage. Each time open_ms has passed, not a
+// millisecond before, one probe tests the endpoint; a failed probe opens the
+// circuit again and uses up none of the event's attempts, so every probe
+// goes out as attempt 2 of 2.
 void DeliveryTest::probesUseUpNoAttempts() {
-    DeliveryFixture f;
+    FakeClock clock(fromUnixMillis(1'795'000'000'000));
+    DeliveryFixture f(clock);
     std::atomic<bool> down{true};
     f.sink.setHandler([&](const SinkRequest&) { return SinkReply{down ? 503 : 200}; });
     auto spec = webhookConsumer("crm", f.sink.url());
@@ -1116,13 +1151,53 @@ void DeliveryTest::probesUseUpNoAttempts() {
     QCOMPARE_HTTP(f.createConsumer(spec), 201);
     const auto event = leadEvent("L-outage", std::nullopt);
     QCOMPARE_HTTP(f.publish(event), 202);
-    // The first failure opens the circuit; then six probes fail, three times
-    // the two attempts the event has.
-    QVERIFY(f.sink.waitForRequests(7, 10s));
-    QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
+    // The first failure opens the circuit; its retry (due 10 ms on) waits
+    // for the circuit.
+    json c;
+    QTRY_VERIFY_WITH_TIMEOUT((c = f.consumer("crm"))["totals"]["failed_attempts"].get<int>() >= 1,
+                             5000);
+    QCOMPARE(c["totals"]["failed_attempts"].get<int>(), 1);
+    QCOMPARE_JSON(c["circuit"]["state"], "open");
+    QCOMPARE(c["in_flight"].get<int>(), 0);
+    // Six probes fail, three times the two attempts the event has.
+    std::chrono::milliseconds elapsed{0};
+    for (int probe = 1; probe <= 6; ++probe) {
+        clock.advance(99ms);
+        elapsed += 99ms;
+        const json held = f.consumerSeenAt("crm", elapsed);
+        QVERIFY2(!held.is_null(), "no snapshot saw the clock 99 ms into the open circuit");
+        QCOMPARE(attemptsStarted(held), probe);
+        QCOMPARE_JSON(held["circuit"]["state"], "open");
+        QCOMPARE(held["totals"]["dead_lettered"].get<int>(), 0);
+        QCOMPARE(f.sink.requestCount(), std::size_t(probe));
+        clock.advance(1ms);
+        elapsed += 1ms;
+        QVERIFY(f.sink.waitForRequests(probe + 1, 5s));
+        // The probe's failure is taken and the circuit open again before
+        // the clock moves on.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (c = f.consumer("crm"))["totals"]["failed_attempts"].get<int>() >= probe + 1, 5000);
+        QCOMPARE(c["totals"]["failed_attempts"].get<int>(), probe + 1);
+        QCOMPARE(c["in_flight"].get<int>(), 0);
+        QCOMPARE_JSON(c["circuit"]["state"], "open");
+        QCOMPARE(c["totals"]["dead_lettered"].get<int>(), 0);
+        QCOMPARE(f.sink.requestCount(), std::size_t(probe + 1)); // one probe, not two
+    }
+    const auto got = f.received(event["event_id"]);
+    QCOMPARE(got.size(), 7u);
+    QCOMPARE_JSON(got[0].headers.at("x-meshdeck-attempt"), "1");
+    for (std::size_t i = 1; i < got.size(); ++i)
+        QCOMPARE_JSON(got[i].headers.at("x-meshdeck-attempt"), "2");
+    // The endpoint is back: the next probe delivers and closes the circuit.
     down = false;
+    clock.advance(100ms);
+    QVERIFY(f.sink.waitForRequests(8, 5s));
     QTRY_COMPARE_WITH_TIMEOUT(f.consumer("crm")["totals"]["delivered"].get<int>(), 1, 5000);
-    QCOMPARE(f.consumer("crm")["totals"]["dead_lettered"].get<int>(), 0);
+    c = f.consumer("crm");
+    QCOMPARE(c["totals"]["failed_attempts"].get<int>(), 7);
+    QCOMPARE(c["totals"]["dead_lettered"].get<int>(), 0);
+    QCOMPARE_JSON(c["circuit"]["state"], "closed");
+    QCOMPARE(f.sink.requestCount(), 8u);
 }
 
 // Retention by size deletes what every consumer has settled, and never an
