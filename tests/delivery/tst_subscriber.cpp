@@ -7,7 +7,9 @@
 #include "tests/support/ws_client.h"
 
 #include <QtTest/QTest>
+#include <optional>
 #include <set>
+#include <vector>
 
 using namespace meshdeck;
 using namespace meshdeck::test;
@@ -28,6 +30,17 @@ json next(WsClient& ws, std::chrono::milliseconds timeout = 5s) {
     return frame ? json::parse(*frame) : json();
 }
 
+// Reads frames until the server closes the connection (its close code) or
+// `within` passes (nullopt); every frame read meanwhile goes to `frames`.
+std::optional<int> closedWith(WsClient& ws, std::chrono::milliseconds within,
+                              std::vector<json>& frames) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (!ws.closeCode() && std::chrono::steady_clock::now() < deadline)
+        if (const auto frame = ws.receive(100ms))
+            frames.push_back(json::parse(*frame));
+    return ws.closeCode();
+}
+
 } // namespace
 
 class SubscriberTest : public QObject {
@@ -41,6 +54,7 @@ private Q_SLOTS:
     void refusesWhoMayNot();
     void liveFeedPushesSnapshots();
     void severalSubscribersShareAConsumer();
+    void deletingAConsumerClosesItsSubscribers();
 };
 
 void SubscriberTest::deliversAndTakesAcksWithOutcomes() {
@@ -278,6 +292,80 @@ void SubscriberTest::severalSubscribersShareAConsumer() {
     if (second.is_null())
         second = next(c);
     QCOMPARE_JSON(second["event"]["event_id"], v2["event_id"]);
+}
+
+// DELETE /v1/consumers/{name} closes the consumer's subscribers' connections,
+// saying why, as a change does; another consumer's subscriber stays connected
+// and keeps receiving. The delivery the closed subscriber held comes back
+// from its connection as it goes and is dropped: the consumer is gone, and a
+// new consumer of the same name starts afresh.
+void SubscriberTest::deletingAConsumerClosesItsSubscribers() {
+    DeliveryFixture f;
+    QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router")), 201);
+    QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("archive")), 201);
+    const std::string token = f.broker.token(Role::Consumer, "acme");
+    WsClient a(f.broker.url(), "/v1/subscribe", token);
+    a.send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
+    QCOMPARE_JSON(next(a)["type"], "subscribed");
+    WsClient b(f.broker.url(), "/v1/subscribe", token);
+    b.send(R"({"type":"subscribe","consumer":"archive","max_in_flight":10})");
+    QCOMPARE_JSON(next(b)["type"], "subscribed");
+
+    // Both get the first event; A holds its delivery unacknowledged.
+    const json first = leadEvent("L-1", 1);
+    QCOMPARE_HTTP(f.publish(first), 202);
+    const json held = next(a);
+    QCOMPARE_JSON(held["type"], "deliver");
+    QCOMPARE_JSON(held["event"]["event_id"], first["event_id"]);
+    const json toB = next(b);
+    QCOMPARE_JSON(toB["event"]["event_id"], first["event_id"]);
+    b.send(json{{"type", "ack"}, {"delivery_id", toB["delivery_id"]}}.dump());
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("archive")["totals"]["delivered"].get<int>(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["in_flight"].get<int>(), 1, 5000);
+
+    QCOMPARE_HTTP(f.admin.request("DELETE", "/v1/consumers/router"), 204);
+    QCOMPARE_HTTP(f.admin.get("/v1/consumers/router"), 404);
+    std::vector<json> toA;
+    QCOMPARE(closedWith(a, 5s, toA), std::optional<int>(1000));
+    QVERIFY2(a.closeReason().find("consumer router was deleted") != std::string::npos,
+             a.closeReason().c_str());
+    QVERIFY2(toA.empty(), json(toA).dump().c_str());
+
+    // B stays connected and is still delivered to.
+    const json second = leadEvent("L-2", 1);
+    QCOMPARE_HTTP(f.publish(second), 202);
+    const json next2 = next(b);
+    QCOMPARE_JSON(next2["type"], "deliver");
+    QCOMPARE_JSON(next2["event"]["event_id"], second["event_id"]);
+    b.send(json{{"type", "ack"}, {"delivery_id", next2["delivery_id"]}}.dump());
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("archive")["totals"]["delivered"].get<int>(), 2, 5000);
+    QVERIFY(!b.closeCode());
+    QCOMPARE(f.consumer("archive")["subscribers"].get<int>(), 1);
+
+    // A new router, paused so it sends nothing yet: once A's connection has
+    // left (it counts no subscriber), the held delivery's end has been taken
+    // and touched nothing of the new consumer, which starts from the log's
+    // beginning with first attempts.
+    auto again = subscriberConsumer("router");
+    again["paused"] = true;
+    QCOMPARE_HTTP(f.createConsumer(again), 201);
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["subscribers"].get<int>(), 0, 5000);
+    WsClient c(f.broker.url(), "/v1/subscribe", token);
+    c.send(R"({"type":"subscribe","consumer":"router","max_in_flight":10})");
+    QCOMPARE_JSON(next(c)["type"], "subscribed");
+    QCOMPARE_HTTP(f.admin.postJson("/v1/consumers/router/resume", ""), 200);
+    for (const json& event : {first, second}) {
+        const json d = next(c);
+        QCOMPARE_JSON(d["type"], "deliver");
+        QCOMPARE_JSON(d["attempt"], 1);
+        QCOMPARE_JSON(d["event"]["event_id"], event["event_id"]);
+        c.send(json{{"type", "ack"}, {"delivery_id", d["delivery_id"]}}.dump());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(f.consumer("router")["totals"]["delivered"].get<int>(), 2, 5000);
+    const json router = f.consumer("router");
+    QCOMPARE(router["totals"]["failed_attempts"].get<int>(), 0);
+    QCOMPARE(router["in_flight"].get<int>(), 0);
+    QVERIFY(!b.closeCode());
 }
 
 QTEST_GUILESS_MAIN(SubscriberTest)
