@@ -6,7 +6,7 @@
 # inline code span (`...`) outside fenced blocks that names a repo path: it
 # starts with core/, broker/, views/, app/, tests/, docs/, packaging/,
 # resources/ or cmake/, optionally followed by ":" or "::" and a function
-# (`broker/delivery/engine.cpp:Impl::passGate`). It fails, naming each one
+# (`broker/delivery/dispatcher.cpp:Impl::passGate`). It fails, naming each one
 # with its line, when
 #   - a path names no file or directory under ROOT;
 #   - a function is given and its name (the part after the last "::") does
