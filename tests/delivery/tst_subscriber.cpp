@@ -162,6 +162,12 @@ void SubscriberTest::nackWithoutRetryDeadLetters() {
             std::string::npos);
 }
 
+// max_in_flight caps one subscriber's unacknowledged deliveries: with two
+// held the other three wait, and each ack lets exactly one more go. "Nothing
+// more" is bounded twice without a wall-clock wait: by a snapshot taken after
+// the two went out (the tick that took it had looked for room first), and on
+// the wire by the broker's answer to a later frame, which follows whatever it
+// had sent before on the same connection.
 void SubscriberTest::maxInFlightIsRespected() {
     DeliveryFixture f;
     QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router")), 201);
@@ -174,10 +180,33 @@ void SubscriberTest::maxInFlightIsRespected() {
     QCOMPARE_HTTP(f.publish(batch), 202);
     const json a = next(ws);
     const json b = next(ws);
-    QVERIFY(!a.is_null() && !b.is_null());
-    QVERIFY(next(ws, 300ms).is_null()); // a third waits for an ack
+    QCOMPARE_JSON(a["event"]["event_id"], batch[0]["event_id"]);
+    QCOMPARE_JSON(b["event"]["event_id"], batch[1]["event_id"]);
+    // The broker answers a frame it cannot use with an error, on the same
+    // connection as its deliveries.
+    const auto nothingElseSent = [&] {
+        ws.send(R"({"type":"ack","delivery_id":999999})");
+        const json reply = next(ws);
+        return reply.value("type", "") == "error" &&
+               reply["message"].get<std::string>().find("unknown delivery_id 999999") !=
+                   std::string::npos;
+    };
+    json c;
+    QTRY_VERIFY_WITH_TIMEOUT((c = f.consumer("router"))["in_flight"].get<int>() >= 2, 5000);
+    QCOMPARE(c["in_flight"].get<int>(), 2);
+    QCOMPARE(c["lag"]["events"].get<int>(), 5);
+    QVERIFY(nothingElseSent()); // a third waits for an ack
+
     ws.send(json{{"type", "ack"}, {"delivery_id", a["delivery_id"]}}.dump());
-    QCOMPARE_JSON(next(ws)["type"], "deliver");
+    const json third = next(ws);
+    QCOMPARE_JSON(third["type"], "deliver");
+    QCOMPARE_JSON(third["event"]["event_id"], batch[2]["event_id"]);
+    QTRY_VERIFY_WITH_TIMEOUT((c = f.consumer("router"))["totals"]["delivered"].get<int>() >= 1,
+                             5000);
+    QCOMPARE(c["totals"]["delivered"].get<int>(), 1);
+    QCOMPARE(c["in_flight"].get<int>(), 2);
+    QCOMPARE(c["lag"]["events"].get<int>(), 4);
+    QVERIFY(nothingElseSent()); // one ack, one more delivery
 }
 
 void SubscriberTest::refusesWhoMayNot() {
