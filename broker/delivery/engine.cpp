@@ -40,6 +40,8 @@ DeliveryEngine::~DeliveryEngine() {
 
 void DeliveryEngine::start() {
     impl_->load();
+    boost::asio::post(impl_->logReader,
+                      [] { pthread_setname_np(pthread_self(), "meshd-logread"); });
     impl_->work.emplace(impl_->io.get_executor());
     impl_->thread = std::thread([impl = impl_.get()] {
         pthread_setname_np(pthread_self(), "meshd-delivery");

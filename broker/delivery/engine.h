@@ -11,6 +11,9 @@
 // the delivery thread). Webhook I/O runs on the same io_context, so its
 // completions arrive on the delivery thread too. Progress, attempts and dead
 // letters are batched and handed to the database's writer thread every 50 ms.
+// A second thread, the log reader, does the engine's reads of the log
+// (backlogs, replays, causation chains), so the delivery thread never waits
+// on SQLite; control actions wait for their writes on the caller's thread.
 //
 // Memory: a consumer holds at most spec.maxPending events in memory; the rest
 // wait in the log and are read back as room frees up.
