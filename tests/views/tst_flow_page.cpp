@@ -19,6 +19,7 @@
 #include <QGraphicsPathItem>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QPointer>
 #include <QPushButton>
@@ -153,17 +154,21 @@ QJsonObject flowsOf(const QJsonArray& producers, const QJsonArray& consumers) {
             {s("consumers"), consumers}};
 }
 
+// A consumer's report as the broker writes it, all its fields there.
 QJsonObject consumerState(const char* name, const char* state, bool paused = false,
                           const char* circuit = "closed") {
-    return {{s("name"), s(name)},
-            {s("state"), s(state)},
-            {s("paused"), paused},
-            {s("circuit"), QJsonObject{{s("state"), s(circuit)}}}};
+    protocol::ConsumerReport report;
+    report.name = name;
+    report.state = *protocol::parseConsumerState(state);
+    report.paused = paused;
+    report.circuit = *parseCircuitState(circuit);
+    return QJsonDocument::fromJson(QByteArray::fromStdString(protocol::toJson(report))).object();
 }
 
 QByteArray live(const QJsonObject& flows, const QJsonArray& consumers = {}) {
     return QJsonDocument(QJsonObject{{s("type"), s("snapshot")},
                                      {s("at"), s("2026-11-27T18:00:00.000Z")},
+                                     {s("last_seq"), 1},
                                      {s("consumers"), consumers},
                                      {s("flows"), flows}})
         .toJson(QJsonDocument::Compact);
@@ -536,7 +541,8 @@ private Q_SLOTS:
         t->answers.insert(s("/v1/flows"), QJsonDocument(baseFlows()).toJson());
         t->answers.insert(
             s("/v1/consumers"),
-            QJsonDocument(QJsonObject{{s("consumers"), QJsonArray{consumerState(
+            QJsonDocument(QJsonObject{{s("last_seq"), 1},
+                                      {s("consumers"), QJsonArray{consumerState(
                                                            "crm", "circuit-open", false, "open")}}})
                 .toJson());
         MeshSession session(std::move(transport));

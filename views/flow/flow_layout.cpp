@@ -1,5 +1,7 @@
 #include "views/flow/flow_layout.h"
 
+#include "views/session/protocol_adapter.h"
+
 #include <QLocale>
 #include <QSet>
 #include <algorithm>
@@ -21,18 +23,6 @@ constexpr double kNodePadding = 30;
 constexpr double kMinNodeWidth = 120;
 constexpr double kMaxNodeWidth = 260; // longer names are elided
 constexpr double kMaxEdgeWidth = 14;
-
-QString text(const QJsonObject& o, QLatin1StringView key) {
-    return o.value(key).toString();
-}
-
-double real(const QJsonObject& o, QLatin1StringView key) {
-    return o.value(key).toDouble();
-}
-
-qint64 count(const QJsonObject& o, QLatin1StringView key) {
-    return o.value(key).toInteger();
-}
 
 QColor mix(const QColor& a, const QColor& b, double towardsB) {
     return QColor::fromRgbF(static_cast<float>(a.redF() + (b.redF() - a.redF()) * towardsB),
@@ -69,54 +59,48 @@ void placeInColumn(const QList<int>& column, QHash<int, double>& position) {
 
 } // namespace
 
-FlowSnapshot parseFlows(const QJsonObject& flows) {
+FlowSnapshot flowMapOf(const protocol::FlowSnapshot& flows) {
     FlowSnapshot out;
-    out.at = text(flows, QLatin1StringView("at"));
-    out.since = text(flows, QLatin1StringView("since"));
-    out.windowSeconds = flows.value(QLatin1StringView("window_seconds")).toInt(60);
-    for (const QJsonValue& v : flows.value(QLatin1StringView("producers")).toArray()) {
-        const QJsonObject p = v.toObject();
+    out.at = toDateTime(flows.at);
+    out.since = toDateTime(flows.since);
+    out.windowSeconds = flows.windowSeconds;
+    for (const auto& p : flows.producers) {
         ProducerFlow flow;
-        flow.tenant = text(p, QLatin1StringView("tenant"));
-        flow.producer = text(p, QLatin1StringView("producer"));
-        flow.type = text(p, QLatin1StringView("type"));
-        flow.published = count(p, QLatin1StringView("published"));
-        flow.rejected = count(p, QLatin1StringView("rejected"));
-        flow.publishedPerSecond = real(p, QLatin1StringView("published_per_s"));
-        flow.rejectedPerSecond = real(p, QLatin1StringView("rejected_per_s"));
-        flow.lastAt = text(p, QLatin1StringView("last_at"));
+        flow.tenant = toQString(p.tenant);
+        flow.producer = toQString(p.producer);
+        flow.type = toQString(p.eventType);
+        flow.published = p.published;
+        flow.rejected = p.rejected;
+        flow.publishedPerSecond = p.publishedPerSecond;
+        flow.rejectedPerSecond = p.rejectedPerSecond;
+        if (p.lastAt)
+            flow.lastAt = toDateTime(*p.lastAt);
         out.producers.append(flow);
     }
-    for (const QJsonValue& v : flows.value(QLatin1StringView("consumers")).toArray()) {
-        const QJsonObject c = v.toObject();
+    for (const auto& c : flows.consumers) {
         ConsumerFlow flow;
-        flow.consumer = text(c, QLatin1StringView("consumer"));
-        flow.type = text(c, QLatin1StringView("type"));
-        flow.delivered = count(c, QLatin1StringView("delivered"));
-        flow.failed = count(c, QLatin1StringView("failed"));
-        flow.deadLettered = count(c, QLatin1StringView("dead_lettered"));
-        flow.deliveredPerSecond = real(c, QLatin1StringView("delivered_per_s"));
-        flow.failedPerSecond = real(c, QLatin1StringView("failed_per_s"));
-        flow.deadLetteredPerSecond = real(c, QLatin1StringView("dead_lettered_per_s"));
-        flow.errorRatio = real(c, QLatin1StringView("error_ratio"));
-        flow.lastError = text(c, QLatin1StringView("last_error"));
-        flow.lastAt = text(c, QLatin1StringView("last_at"));
+        flow.consumer = toQString(c.consumer);
+        flow.type = toQString(c.eventType);
+        flow.delivered = c.delivered;
+        flow.failed = c.failed;
+        flow.deadLettered = c.deadLettered;
+        flow.deliveredPerSecond = c.deliveredPerSecond;
+        flow.failedPerSecond = c.failedPerSecond;
+        flow.deadLetteredPerSecond = c.deadLetteredPerSecond;
+        flow.errorRatio = c.errorRatio;
+        flow.lastError = toQString(c.lastError);
+        if (c.lastAt)
+            flow.lastAt = toDateTime(*c.lastAt);
         out.consumers.append(flow);
     }
     return out;
 }
 
-QHash<QString, ConsumerCondition> parseConditions(const QJsonArray& consumers) {
+QHash<QString, ConsumerCondition>
+conditionsOf(const std::vector<protocol::ConsumerReport>& consumers) {
     QHash<QString, ConsumerCondition> out;
-    for (const QJsonValue& v : consumers) {
-        const QJsonObject c = v.toObject();
-        ConsumerCondition condition;
-        condition.state = text(c, QLatin1StringView("state"));
-        condition.paused = c.value(QLatin1StringView("paused")).toBool();
-        condition.circuit =
-            text(c.value(QLatin1StringView("circuit")).toObject(), QLatin1StringView("state"));
-        out.insert(text(c, QLatin1StringView("name")), condition);
-    }
+    for (const auto& c : consumers)
+        out.insert(toQString(c.name), {c.state, c.paused, c.circuit});
     return out;
 }
 
@@ -288,10 +272,10 @@ FlowLayout layoutFlows(const FlowSnapshot& flows, const TextWidth& textWidth) {
             continue;
         const ConsumerCondition condition = flows.conditions.value(n.name);
         QStringList badges;
-        if (condition.paused || condition.state == QLatin1String("paused"))
+        if (condition.paused || condition.state == protocol::ConsumerState::Paused)
             badges << QStringLiteral("paused");
-        if (condition.circuit == QLatin1String("open") ||
-            condition.state == QLatin1String("circuit-open"))
+        if (condition.circuit == CircuitState::Open ||
+            condition.state == protocol::ConsumerState::CircuitOpen)
             badges << QStringLiteral("circuit open");
         n.badge = badges.join(QStringLiteral(" · "));
     }

@@ -1,15 +1,19 @@
 #pragma once
-// The flow map as plain data. GET /v1/flows (and the "flows" member of every
-// /v1/live snapshot) says what flowed from producers to event types and from
-// event types to consumers: totals since the broker started, rates over its
-// last minute. layoutFlows turns that into three columns of nodes - producers,
-// event types, consumers - and one curved edge per pair, with a width for its
-// rate and a health class for its error ratio. It is pure, so tests check the
-// geometry without painting (like layoutWaterfall).
+// The flow map as plain data. GET /v1/flows (and the flows of every /v1/live
+// snapshot), read as protocol::FlowSnapshot, says what flowed from producers
+// to event types and from event types to consumers: totals since the broker
+// started, rates over its last minute. flowMapOf copies it into the Qt-side
+// types below; layoutFlows turns those into three columns of nodes -
+// producers, event types, consumers - and one curved edge per pair, with a
+// width for its rate and a health class for its error ratio. It is pure, so
+// tests check the geometry without painting (like layoutWaterfall).
 
+#include "core/circuit_breaker.h"
+#include "core/protocol/consumer_status.h"
+#include "core/protocol/flow.h"
+
+#include <QDateTime>
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QList>
 #include <QPainterPath>
 #include <QPalette>
@@ -24,7 +28,7 @@ struct ProducerFlow {
     QString tenant, producer, type;
     qint64 published = 0, rejected = 0; // since the broker started
     double publishedPerSecond = 0, rejectedPerSecond = 0;
-    QString lastAt;
+    QDateTime lastAt; // invalid: nothing yet
 };
 
 // One (consumer, event type) row of GET /v1/flows.
@@ -33,18 +37,19 @@ struct ConsumerFlow {
     qint64 delivered = 0, failed = 0, deadLettered = 0; // failed counts attempts
     double deliveredPerSecond = 0, failedPerSecond = 0, deadLetteredPerSecond = 0;
     double errorRatio = 0; // failed / (delivered + failed) attempts in the window
-    QString lastError, lastAt;
+    QString lastError;
+    QDateTime lastAt; // invalid: nothing yet
 };
 
 // What the broker says about a declared consumer beyond its flows.
 struct ConsumerCondition {
-    QString state; // "running", "paused", "circuit-open", ...
+    protocol::ConsumerState state = protocol::ConsumerState::Running;
     bool paused = false;
-    QString circuit; // "closed", "open", "half-open"
+    CircuitState circuit = CircuitState::Closed;
 };
 
 struct FlowSnapshot {
-    QString at, since; // RFC 3339
+    QDateTime at, since;
     int windowSeconds = 60;
     QList<ProducerFlow> producers;
     QList<ConsumerFlow> consumers;
@@ -55,10 +60,11 @@ struct FlowSnapshot {
     bool isEmpty() const { return producers.isEmpty() && consumers.isEmpty(); }
 };
 
-// From the JSON of GET /v1/flows; conditions stay empty.
-FlowSnapshot parseFlows(const QJsonObject& flows);
-// From the "consumers" array of a /v1/live snapshot or of GET /v1/consumers.
-QHash<QString, ConsumerCondition> parseConditions(const QJsonArray& consumers);
+// From GET /v1/flows or a live snapshot's flows; conditions stay empty.
+FlowSnapshot flowMapOf(const protocol::FlowSnapshot& flows);
+// From the consumers of a /v1/live snapshot or of GET /v1/consumers.
+QHash<QString, ConsumerCondition>
+conditionsOf(const std::vector<protocol::ConsumerReport>& consumers);
 
 // The colour class of an edge. Idle: nothing in the window.
 enum class FlowHealth { Idle, Healthy, Degraded, Failing };

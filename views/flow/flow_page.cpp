@@ -2,13 +2,11 @@
 
 #include "views/console/record_list_page.h"
 #include "views/flow/flow_view.h"
+#include "views/session/protocol_adapter.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QHBoxLayout>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
@@ -25,8 +23,7 @@ namespace {
 
 constexpr int kPollMs = 2000;
 
-QString readableTime(const QString& rfc3339) {
-    const QDateTime at = QDateTime::fromString(rfc3339, Qt::ISODateWithMs);
+QString readableTime(const QDateTime& at) {
     return at.isValid() ? at.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + u" UTC"
                         : QString();
 }
@@ -45,15 +42,13 @@ QString countAndRate(qint64 total, double perSecond) {
     return QStringLiteral("%1 in total · %2").arg(number(total), formatRate(perSecond));
 }
 
-// The later of two RFC 3339 times; an empty or unreadable one loses.
-QString later(const QString& a, const QString& b) {
-    const QDateTime x = QDateTime::fromString(a, Qt::ISODateWithMs);
-    const QDateTime y = QDateTime::fromString(b, Qt::ISODateWithMs);
-    if (!x.isValid())
+// The later of two times; an invalid one (none yet) loses.
+QDateTime later(const QDateTime& a, const QDateTime& b) {
+    if (!a.isValid())
         return b;
-    if (!y.isValid())
+    if (!b.isValid())
         return a;
-    return x >= y ? a : b;
+    return a >= b ? a : b;
 }
 
 } // namespace
@@ -125,7 +120,8 @@ FlowPage::FlowPage(MeshSession& session, QWidget* parent)
 
     follower_ = new LiveFollower(session, kPollMs, this);
     connect(follower_, &LiveFollower::pollDue, this, &FlowPage::poll);
-    connect(follower_, &LiveFollower::messageReceived, this, &FlowPage::onFeedMessage);
+    connect(follower_, &LiveFollower::snapshotReceived, this, &FlowPage::onSnapshot);
+    connect(follower_, &LiveFollower::frameUnreadable, this, &FlowPage::showUnreadable);
     connect(view_, &FlowView::selectionChanged, this, &FlowPage::showSelected);
     connect(showEvents_, &QPushButton::clicked, this,
             [this] { Q_EMIT eventsRequested(selectedFilter_); });
@@ -163,51 +159,57 @@ void FlowPage::changeEvent(QEvent* event) {
 
 void FlowPage::poll() {
     const quint64 generation = ++generation_;
-    session().get(QStringLiteral("/v1/flows"), this, [this, generation](const MeshReply& reply) {
-        if (generation != generation_)
-            return;
-        if (!reply.ok()) {
-            const QString why =
-                QStringLiteral("Could not load the flow map: %1").arg(reply.describe());
-            status_->setText(why);
-            if (!loaded_)
-                emptyState_->setText(why);
-            return;
-        }
-        auto conditions = std::move(snapshot_.conditions);
-        snapshot_ = parseFlows(QJsonDocument::fromJson(reply.body).object());
-        snapshot_.conditions = std::move(conditions);
-        loaded_ = true;
-        redraw();
-    });
+    getAnswer<protocol::FlowSnapshot>(
+        session(), QStringLiteral("/v1/flows"), this,
+        [this, generation](const Answer<protocol::FlowSnapshot>& flows) {
+            if (generation != generation_)
+                return;
+            if (!flows) {
+                showUnreadable(QStringLiteral("Could not load the flow map: %1").arg(flows.error));
+                return;
+            }
+            auto conditions = std::move(snapshot_.conditions);
+            snapshot_ = flowMapOf(*flows);
+            snapshot_.conditions = std::move(conditions);
+            loaded_ = true;
+            problem_.clear();
+            redraw();
+        });
     // The consumers' states, for the paused and circuit-open badges.
-    session().get(QStringLiteral("/v1/consumers"), this,
-                  [this, generation](const MeshReply& reply) {
-                      if (generation != generation_ || !reply.ok())
-                          return;
-                      snapshot_.conditions = parseConditions(QJsonDocument::fromJson(reply.body)
-                                                                 .object()
-                                                                 .value(QLatin1String("consumers"))
-                                                                 .toArray());
-                      if (loaded_)
-                          redraw();
-                  });
+    getAnswer<protocol::ConsumerList>(
+        session(), QStringLiteral("/v1/consumers"), this,
+        [this, generation](const Answer<protocol::ConsumerList>& list) {
+            if (generation != generation_)
+                return;
+            if (!list) {
+                // A refused or failed request leaves the badges as they are; an
+                // answer that does not read says which field was wrong.
+                if (list.unreadable)
+                    showUnreadable(
+                        QStringLiteral("Could not read the consumers' states: %1").arg(list.error));
+                return;
+            }
+            snapshot_.conditions = conditionsOf(list->consumers);
+            if (loaded_)
+                redraw();
+        });
 }
 
-void FlowPage::onFeedMessage(const QByteArray& message) {
-    const QJsonObject frame = QJsonDocument::fromJson(message).object();
-    if (frame.value(QLatin1String("type")).toString() != QLatin1String("snapshot"))
-        return;
-    if (!frame.contains(QLatin1String("flows"))) {
-        status_->setText(QStringLiteral(
-            "This broker does not report its flows: it is older than this console."));
-        return;
-    }
+void FlowPage::onSnapshot(const protocol::LiveSnapshot& frame) {
     ++generation_; // a poll still on its way is older than this
-    snapshot_ = parseFlows(frame.value(QLatin1String("flows")).toObject());
-    snapshot_.conditions = parseConditions(frame.value(QLatin1String("consumers")).toArray());
+    snapshot_ = flowMapOf(frame.flows);
+    snapshot_.conditions = conditionsOf(frame.consumers);
     loaded_ = true;
+    problem_.clear();
     redraw();
+}
+
+void FlowPage::showUnreadable(const QString& problem) {
+    // The last good map stays; the status line says why it is not newer.
+    problem_ = problem;
+    status_->setText(problem_);
+    if (!loaded_)
+        emptyState_->setText(problem_);
 }
 
 void FlowPage::redraw() {
@@ -226,14 +228,17 @@ void FlowPage::redraw() {
     std::array<int, 3> counts{}; // producers, event types, consumers
     for (const auto& node : view_->layoutData().nodes)
         ++counts[static_cast<std::size_t>(node.kind)];
-    status_->setText(
-        QStringLiteral("%1 producer(s) · %2 event type(s) · %3 consumer(s) · rates "
-                       "over the last %4 s · %5")
-            .arg(counts[0])
-            .arg(counts[1])
-            .arg(counts[2])
-            .arg(snapshot_.windowSeconds)
-            .arg(live() ? QStringLiteral("live") : QStringLiteral("polled every 2 s")));
+    if (!problem_.isEmpty())
+        status_->setText(problem_);
+    else
+        status_->setText(
+            QStringLiteral("%1 producer(s) · %2 event type(s) · %3 consumer(s) · rates "
+                           "over the last %4 s · %5")
+                .arg(counts[0])
+                .arg(counts[1])
+                .arg(counts[2])
+                .arg(snapshot_.windowSeconds)
+                .arg(live() ? QStringLiteral("live") : QStringLiteral("polled every 2 s")));
     showSelected();
 }
 
@@ -253,7 +258,7 @@ void FlowPage::showSelected() {
     if (lines.isEmpty() && key.isEmpty())
         lines << QStringLiteral("Click a producer, an event type, a consumer or an edge between "
                                 "them to see what flows through it.");
-    else if (!snapshot_.since.isEmpty())
+    else if (snapshot_.since.isValid())
         lines << QString()
               << QStringLiteral("Totals count since the broker started (%1).")
                      .arg(readableTime(snapshot_.since));
@@ -278,7 +283,7 @@ void FlowPage::describeNode(const FlowNode& node, QStringList& lines) {
         detailTitle_->setText(QStringLiteral("Producer %1").arg(node.name));
         qint64 published = 0, rejected = 0;
         double publishedRate = 0, rejectedRate = 0;
-        QString last;
+        QDateTime last;
         QString producer;
         for (const auto& p : snapshot_.producers) {
             if (u"producer:" + p.tenant + u'/' + p.producer != node.key)
@@ -297,7 +302,7 @@ void FlowPage::describeNode(const FlowNode& node, QStringList& lines) {
               << QStringLiteral("Rejected: %1").arg(countAndRate(rejected, rejectedRate))
               << QStringLiteral("Rejected share of its inputs: %1")
                      .arg(formatRatio(inputs > 0 ? rejectedRate / inputs : 0));
-        if (!last.isEmpty())
+        if (last.isValid())
             lines << QStringLiteral("Last input: %1").arg(readableTime(last));
         if (rejected > 0)
             lines << QStringLiteral(
@@ -344,7 +349,8 @@ void FlowPage::describeNode(const FlowNode& node, QStringList& lines) {
         detailTitle_->setText(QStringLiteral("Consumer %1").arg(node.name));
         qint64 delivered = 0, failed = 0, dead = 0;
         double deliveredRate = 0, failedRate = 0, deadRate = 0;
-        QString lastError, lastErrorAt, last;
+        QString lastError;
+        QDateTime lastErrorAt, last;
         for (const auto& c : snapshot_.consumers) {
             if (c.consumer != node.name)
                 continue;
@@ -361,9 +367,9 @@ void FlowPage::describeNode(const FlowNode& node, QStringList& lines) {
             }
         }
         const double attempts = deliveredRate + failedRate;
-        const ConsumerCondition condition = snapshot_.conditions.value(node.name);
-        if (!condition.state.isEmpty())
-            lines << QStringLiteral("State: %1").arg(condition.state);
+        if (const auto condition = snapshot_.conditions.constFind(node.name);
+            condition != snapshot_.conditions.cend())
+            lines << QStringLiteral("State: %1").arg(wordOf(condition->state));
         lines << QStringLiteral("Consumes: %1")
                      .arg(others.isEmpty() ? QStringLiteral("nothing has reached it yet")
                                            : others.join(QStringLiteral(", ")))
@@ -372,7 +378,7 @@ void FlowPage::describeNode(const FlowNode& node, QStringList& lines) {
               << QStringLiteral("Dead-lettered: %1").arg(countAndRate(dead, deadRate))
               << QStringLiteral("Failed share of its attempts: %1")
                      .arg(formatRatio(attempts > 0 ? failedRate / attempts : 0));
-        if (!last.isEmpty())
+        if (last.isValid())
             lines << QStringLiteral("Last delivery attempt: %1").arg(readableTime(last));
         if (!lastError.isEmpty())
             lines << QStringLiteral("Last error: %1").arg(lastError);
@@ -400,7 +406,7 @@ void FlowPage::describeEdge(const FlowEdge& edge, QStringList& lines) {
             << QStringLiteral("Published: %1").arg(countAndRate(p.published, p.publishedPerSecond))
             << QStringLiteral("Rejected: %1").arg(countAndRate(p.rejected, p.rejectedPerSecond))
             << QStringLiteral("Rejected share of its inputs: %1").arg(formatRatio(edge.errorRatio));
-        if (!p.lastAt.isEmpty())
+        if (p.lastAt.isValid())
             lines << QStringLiteral("Last input: %1").arg(readableTime(p.lastAt));
         if (p.rejected > 0)
             lines << QStringLiteral(
@@ -419,7 +425,7 @@ void FlowPage::describeEdge(const FlowEdge& edge, QStringList& lines) {
           << QStringLiteral("Dead-lettered: %1")
                  .arg(countAndRate(c.deadLettered, c.deadLetteredPerSecond))
           << QStringLiteral("Failed share of its attempts: %1").arg(formatRatio(c.errorRatio));
-    if (!c.lastAt.isEmpty())
+    if (c.lastAt.isValid())
         lines << QStringLiteral("Last delivery attempt: %1").arg(readableTime(c.lastAt));
     if (!c.lastError.isEmpty())
         lines << QStringLiteral("Last error: %1").arg(c.lastError);

@@ -51,7 +51,8 @@ protected:
 
 private:
     void poll();
-    void onFeedMessage(const QByteArray& message);
+    void onSnapshot(const meshdeck::protocol::LiveSnapshot& frame);
+    void showUnreadable(const QString& problem);
     void redraw();
     void showSelected();
     void describeNode(const FlowNode& node, QStringList& lines);
@@ -69,6 +70,9 @@ private:
     quint64 generation_ = 0;
     bool loaded_ = false;
     FlowSnapshot snapshot_;
+    // Why the map shown is not the newest (an answer or frame that did not
+    // read); empty when the last one read.
+    QString problem_;
     // What "Show events" and "Consumer details" act on for the selection.
     EventFilter selectedFilter_;
     QString selectedConsumer_;

@@ -23,6 +23,7 @@ namespace meshdeck::views {
 template <class T> struct Answer {
     std::optional<T> value;
     QString error; // the broker's refusal, the transport's error, or the field that did not read
+    bool unreadable = false; // the answer came but did not read as T
 
     explicit operator bool() const { return value.has_value(); }
     const T& operator*() const { return *value; }
@@ -38,7 +39,7 @@ template <class T> Answer<T> decodeAnswer(const QByteArray& body) {
         protocol::fromJson<T>(std::string_view(body.constData(), static_cast<size_t>(body.size())));
     if (decoded)
         return {std::move(decoded.value), {}};
-    return {std::nullopt, unreadableAnswer(decoded.error())};
+    return {std::nullopt, unreadableAnswer(decoded.error()), true};
 }
 
 // A reply read as T: a refused or failed request reads as its describe().
