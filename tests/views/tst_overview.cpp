@@ -84,16 +84,27 @@ private Q_SLOTS:
     }
 
     void sloVerdictTakesTheWorstConsumer() {
-        const auto consumers = QJsonDocument::fromJson(R"([
-            {"name": "crm", "end_to_end": [
-                {"event_type": "LeadScored", "p99_ms": 800, "target_ms": 2000, "percentile": 99, "met": true},
-                {"event_type": "DealWon", "p99_ms": 120}]},
-            {"name": "router", "end_to_end": [
-                {"event_type": "LeadScored", "p99_ms": 900, "target_ms": 500, "percentile": 99, "met": false}]},
-            {"name": "analytics", "end_to_end": [
-                {"event_type": "LeadScored", "p99_ms": 100, "target_ms": 5000, "percentile": 95, "met": true}]}
-        ])")
-                                   .array();
+        // Each consumer's end-to-end rows as GET /v1/consumers gives them.
+        auto latency = [](const char* type, double p99Ms, std::optional<protocol::SloCheck> slo) {
+            protocol::TypedLatency row;
+            row.eventType = type;
+            row.latency.count = 10;
+            row.latency.p99Ms = p99Ms;
+            row.slo = slo;
+            return row;
+        };
+        auto consumer = [](const char* name, std::vector<protocol::TypedLatency> endToEnd) {
+            protocol::ConsumerReport report;
+            report.name = name;
+            report.endToEnd = std::move(endToEnd);
+            return report;
+        };
+        const std::vector<protocol::ConsumerReport> consumers = {
+            consumer("crm", {latency("LeadScored", 800, protocol::SloCheck{2000, 99, true}),
+                             latency("DealWon", 120, std::nullopt)}),
+            consumer("router", {latency("LeadScored", 900, protocol::SloCheck{500, 99, false})}),
+            consumer("analytics",
+                     {latency("LeadScored", 100, protocol::SloCheck{5000, 95, true})})};
         const auto verdicts = sloByEventType(consumers);
         QCOMPARE(verdicts.size(), 2);
         const SloVerdict lead = verdicts.value(QStringLiteral("LeadScored"));
@@ -104,7 +115,7 @@ private Q_SLOTS:
         QVERIFY(!deal.hasTarget);
         QCOMPARE(deal.text, QStringLiteral("p99 120 ms, no target"));
         // Met everywhere: the first target met is named.
-        const auto met = sloByEventType(QJsonArray{consumers[0]});
+        const auto met = sloByEventType({consumers[0]});
         QVERIFY(met.value(QStringLiteral("LeadScored")).met);
         QCOMPARE(met.value(QStringLiteral("LeadScored")).text,
                  QStringLiteral("met: p99 within 2.0 s"));

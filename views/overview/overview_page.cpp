@@ -1,6 +1,8 @@
 #include "views/overview/overview_page.h"
 
+#include "core/protocol/dead_letter.h"
 #include "views/console/chart_palette.h"
+#include "views/session/protocol_adapter.h"
 
 #include <QChart>
 #include <QChartView>
@@ -50,24 +52,21 @@ QTableWidgetItem* cellAt(QTableWidget* table, int row, int column) {
 }
 } // namespace
 
-QMap<QString, SloVerdict> sloByEventType(const QJsonArray& consumers) {
+QMap<QString, SloVerdict> sloByEventType(const std::vector<protocol::ConsumerReport>& consumers) {
     QMap<QString, SloVerdict> verdicts;
-    for (const auto& c : consumers) {
-        const QJsonObject consumer = c.toObject();
-        const QString name = consumer.value(QLatin1String("name")).toString();
-        for (const auto& r : consumer.value(QLatin1String("end_to_end")).toArray()) {
-            const QJsonObject row = r.toObject();
-            SloVerdict& v = verdicts[row.value(QLatin1String("event_type")).toString()];
-            const double p99 = row.value(QLatin1String("p99_ms")).toDouble();
-            if (!row.contains(QLatin1String("target_ms"))) {
+    for (const auto& consumer : consumers) {
+        const QString name = toQString(consumer.name);
+        for (const auto& row : consumer.endToEnd) {
+            SloVerdict& v = verdicts[toQString(row.eventType)];
+            const double p99 = row.latency.p99Ms;
+            if (!row.slo) {
                 if (!v.hasTarget)
                     v.text = QStringLiteral("p99 %1, no target").arg(milliseconds(p99));
                 continue;
             }
-            const double target = row.value(QLatin1String("target_ms")).toDouble();
-            const QString percentile =
-                QStringLiteral("p%1").arg(row.value(QLatin1String("percentile")).toDouble());
-            const bool met = row.value(QLatin1String("met")).toBool();
+            const double target = static_cast<double>(row.slo->targetMs);
+            const QString percentile = QStringLiteral("p%1").arg(row.slo->percentile);
+            const bool met = row.slo->met;
             // The worst consumer speaks for the type: one miss outweighs any number of passes.
             if (!met && (v.met || !v.hasTarget)) {
                 v.text = QStringLiteral("missed at %1: %2 over %3")
@@ -228,11 +227,17 @@ void OverviewPage::poll() {
         }
         applyHealth(reply.body);
     });
-    session().get(QStringLiteral("/v1/consumers"), this,
-                  [this, generation](const MeshReply& reply) {
-                      if (generation == generation_ && reply.ok())
-                          applyConsumers(reply.body);
-                  });
+    getAnswer<protocol::ConsumerList>(
+        session(), QStringLiteral("/v1/consumers"), this,
+        [this, generation](const Answer<protocol::ConsumerList>& list) {
+            if (generation != generation_)
+                return;
+            // An answer that does not read leaves the last good table.
+            if (list)
+                applyConsumers(*list);
+            if (list || list.unreadable)
+                noteProblem(QStringLiteral("Consumers"), list.error);
+        });
     session().get(QStringLiteral("/metrics"), this, [this, generation](const MeshReply& reply) {
         if (generation != generation_)
             return;
@@ -262,8 +267,26 @@ void OverviewPage::applyHealth(const QByteArray& body) {
     history_.push_back(sample);
     while (!history_.empty() && now - history_.front().atMs > kHistoryMs)
         history_.pop_front();
-    status_->setText(QStringLiteral("updated every %1 s").arg(kPollMs / 1000));
+    showStatus();
     updateChart();
+}
+
+void OverviewPage::noteProblem(const QString& answer, const QString& problem) {
+    if (problem.isEmpty() == !problems_.contains(answer))
+        return;
+    if (problem.isEmpty())
+        problems_.remove(answer);
+    else
+        problems_.insert(answer, problem);
+    showStatus();
+}
+
+void OverviewPage::showStatus() {
+    QStringList lines;
+    for (auto it = problems_.cbegin(); it != problems_.cend(); ++it)
+        lines << it.key() + u": " + it.value();
+    status_->setText(lines.isEmpty() ? QStringLiteral("updated every %1 s").arg(kPollMs / 1000)
+                                     : lines.join(u"; "));
 }
 
 void OverviewPage::applyMetrics(const QByteArray& body) {
@@ -307,15 +330,18 @@ void OverviewPage::applyMetrics(const QByteArray& body) {
                                   ? QStringLiteral("events pending delivery · %1 circuit(s) open")
                                         .arg(static_cast<int>(open))
                                   : QStringLiteral("events pending delivery"));
-    session().get(QStringLiteral("/v1/dead-letters/groups"), this, [this](const MeshReply& reply) {
-        if (!reply.ok())
-            return;
-        double letters = 0;
-        for (const auto& g :
-             QJsonDocument::fromJson(reply.body).object().value(QLatin1String("groups")).toArray())
-            letters += g.toObject().value(QLatin1String("count")).toDouble();
-        dead_.value->setText(number(letters));
-    });
+    getAnswer<protocol::DeadLetterGroups>(
+        session(), QStringLiteral("/v1/dead-letters/groups"), this,
+        [this](const Answer<protocol::DeadLetterGroups>& answer) {
+            if (answer) {
+                qint64 letters = 0;
+                for (const auto& group : answer->groups)
+                    letters += group.count;
+                dead_.value->setText(QLocale().toString(letters));
+            }
+            if (answer || answer.unreadable)
+                noteProblem(QStringLiteral("Dead letters"), answer.error);
+        });
     // Types come from the catalog: count the ones with a schema.
     session().get(QStringLiteral("/v1/schemas"), this, [this](const MeshReply& reply) {
         if (reply.ok())
@@ -327,33 +353,26 @@ void OverviewPage::applyMetrics(const QByteArray& body) {
     });
 }
 
-void OverviewPage::applyConsumers(const QByteArray& body) {
-    const QJsonArray consumers =
-        QJsonDocument::fromJson(body).object().value(QLatin1String("consumers")).toArray();
+void OverviewPage::applyConsumers(const protocol::ConsumerList& list) {
+    const auto& consumers = list.consumers;
     slo_ = sloByEventType(consumers);
     applySlo();
     circuits_->setRowCount(static_cast<int>(consumers.size()));
-    for (int r = 0; r < consumers.size(); ++r) {
-        const QJsonObject c = consumers[r].toObject();
-        const QJsonObject circuit = c.value(QLatin1String("circuit")).toObject();
-        const QString state = circuit.value(QLatin1String("state")).toString();
-        const QString probe = circuit.value(QLatin1String("probe_at")).toString();
-        cellAt(circuits_, r, 0)->setText(c.value(QLatin1String("name")).toString());
-        cellAt(circuits_, r, 1)->setText(c.value(QLatin1String("state")).toString());
+    for (int r = 0; r < circuits_->rowCount(); ++r) {
+        const protocol::ConsumerReport& c = consumers[static_cast<std::size_t>(r)];
+        const bool open = c.circuit == CircuitState::Open;
+        cellAt(circuits_, r, 0)->setText(toQString(c.name));
+        cellAt(circuits_, r, 1)->setText(wordOf(c.state));
         auto* circuitCell = cellAt(circuits_, r, 2);
-        circuitCell->setText(state == QLatin1String("open") && !probe.isEmpty()
-                                 ? QStringLiteral("open, probes at %1")
-                                       .arg(QDateTime::fromString(probe, Qt::ISODateWithMs)
-                                                .toLocalTime()
-                                                .toString(QStringLiteral("HH:mm:ss")))
-                                 : state);
-        circuitCell->setForeground(state == QLatin1String("closed") ? palette().text()
-                                                                    : QBrush(kMissed));
-        cellAt(circuits_, r, 3)
-            ->setText(c.value(QLatin1String("last_error"))
-                          .toObject()
-                          .value(QLatin1String("message"))
-                          .toString());
+        circuitCell->setText(
+            open && c.probeAt
+                ? QStringLiteral("open, probes at %1")
+                      .arg(
+                          toDateTime(*c.probeAt).toLocalTime().toString(QStringLiteral("HH:mm:ss")))
+                : wordOf(c.circuit));
+        circuitCell->setForeground(c.circuit == CircuitState::Closed ? palette().text()
+                                                                     : QBrush(kMissed));
+        cellAt(circuits_, r, 3)->setText(toQString(c.lastError));
     }
 }
 

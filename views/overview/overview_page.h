@@ -5,11 +5,11 @@
 // consumer's circuit - from /healthz, /metrics and /v1/consumers, polled
 // every two seconds while the page is shown. Each tile leads to its page.
 
+#include "core/protocol/consumer_status.h"
 #include "views/console/page.h"
 #include "views/overview/prometheus_text.h"
 
 #include <QElapsedTimer>
-#include <QJsonArray>
 #include <QMap>
 #include <QTimer>
 #include <deque>
@@ -29,8 +29,8 @@ struct SloVerdict {
     bool met = true;        // every consumer with a target meets it
     QString text;           // "met: p99 within 2.0 s", "missed at crm: p99 over 500 ms"
 };
-// By event type, from GET /v1/consumers' "consumers" (their "end_to_end" rows).
-QMap<QString, SloVerdict> sloByEventType(const QJsonArray& consumers);
+// By event type, from GET /v1/consumers' consumers (their end-to-end rows).
+QMap<QString, SloVerdict> sloByEventType(const std::vector<protocol::ConsumerReport>& consumers);
 
 class OverviewPage final : public Page {
     Q_OBJECT
@@ -63,7 +63,10 @@ private:
     void poll();
     void applyHealth(const QByteArray& body);
     void applyMetrics(const QByteArray& body);
-    void applyConsumers(const QByteArray& body);
+    void applyConsumers(const protocol::ConsumerList& list);
+    // Keeps (or, with an empty problem, forgets) why an answer did not read.
+    void noteProblem(const QString& answer, const QString& problem);
+    void showStatus();
     void applySlo();
     void updateChart();
 
@@ -74,6 +77,9 @@ private:
     double lastDelivered_ = -1;
     qint64 lastDeliveredAtMs_ = 0;
     QLabel* status_;
+    // By answer ("Consumers", "Dead letters"): why what it shows is not the
+    // newest, its last reply did not read. Shown in the status line.
+    QMap<QString, QString> problems_;
     QTableWidget* byType_;
     QTableWidget* circuits_;
     QMap<QString, SloVerdict> slo_;
