@@ -20,7 +20,6 @@ void LiveFollower::start() {
     if (!feed_) {
         feed_ = session_.openFeed(QStringLiteral("/v1/live"));
         if (feed_) {
-            connect(feed_.get(), &MeshFeed::messageReceived, this, &LiveFollower::messageReceived);
             connect(feed_.get(), &MeshFeed::messageReceived, this, &LiveFollower::readFrame);
             // Polling covers the gaps while the feed is down.
             connect(feed_.get(), &MeshFeed::connectedChanged, this, [this](bool connected) {

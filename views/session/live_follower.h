@@ -31,7 +31,6 @@ public:
 
 Q_SIGNALS:
     void pollDue();
-    void messageReceived(const QByteArray& message);
     void snapshotReceived(const meshdeck::protocol::LiveSnapshot& snapshot);
     void consumerStateChanged(const meshdeck::protocol::LiveStateChange& change);
     void frameUnreadable(const QString& error);
