@@ -10,6 +10,7 @@
 #include "broker/delivery/engine_state.h"
 #include "broker/delivery/sink.h"
 #include "core/failure.h"
+#include "core/stall_verdict.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -158,6 +159,8 @@ struct DeliveryEngine::Impl {
     // nothing when c has settled it, and settledFinding (any other thread)
     // reads the stored record of how.
     std::optional<StallFinding> find(delivery::Consumer& c, const Event& e);
+    std::optional<StallFacts::Queued> queuedPlace(const delivery::Consumer& c,
+                                                  const Event& e) const;
     void settledFinding(StallFinding& f, const Event& e) const;
 
     // lag_history.cpp - progress writes, snapshots, the minute history

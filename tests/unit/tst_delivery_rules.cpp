@@ -243,6 +243,169 @@ private Q_SLOTS:
         QVERIFY(!parseStallState(""));
     }
 
+    // The live verdict: each condition wins over the ones after it, and the
+    // sentence carries its evidence.
+    void stallVerdictsInTheirOrder_data() {
+        QTest::addColumn<int>("setup");
+        QTest::addColumn<QString>("state");
+        QTest::addColumn<QString>("sentence");
+        QTest::addRow("not read yet") << 0 << "pending"
+                                      << "E is pending to crm: the consumer is 7 events behind "
+                                         "the log.";
+        QTest::addRow("not read yet, paused")
+            << 1 << "paused"
+            << "E is pending to crm: the consumer is 7 events behind the log "
+               "and is paused.";
+        QTest::addRow("not read yet, circuit open")
+            << 2 << "circuit-open"
+            << "E waits: the circuit to http://h/x is open after repeated failures; it is probed "
+               "again at 2026-12-07T10:00:30.000Z. Nothing is dead-lettered meanwhile.";
+        QTest::addRow("blocked wins over paused and the circuit")
+            << 3 << "blocked"
+            << "E is blocked to crm: entity lead:L-1 waits behind a dead letter (dead_letter: "
+               "block); replay or discard it.";
+        QTest::addRow("paused wins over place in line") << 4 << "paused"
+                                                        << "E waits: consumer crm is paused.";
+        QTest::addRow("behind others of its entity")
+            << 5 << "pending"
+            << "E is pending to crm behind 2 earlier event(s) of lead:L-1; the first is retrying "
+               "with error: HTTP 500.";
+        QTest::addRow("behind others, circuit half-open")
+            << 6 << "circuit-open"
+            << "E waits: the circuit to http://h/x is open after repeated failures (last: HTTP "
+               "500); a probe is testing it now. Nothing is dead-lettered meanwhile.";
+        QTest::addRow("in flight wins over the circuit")
+            << 7 << "in-flight"
+            << "E is being delivered to crm (http://h/x) since 2026-12-07T10:00:00.000Z, attempt "
+               "4.";
+        QTest::addRow("retrying") << 8 << "retrying"
+                                  << "E waits to be retried for crm: HTTP 500 (3 of 8 attempts "
+                                     "failed, throttled 1 times); next attempt at "
+                                     "2026-12-07T10:00:05.000Z.";
+        QTest::addRow("a version gap") << 9 << "waiting-for-predecessor"
+                                       << "E waits for an earlier version of lead:L-1 (up to "
+                                          "5000 ms).";
+        QTest::addRow("no subscriber") << 10 << "no-subscriber"
+                                       << "E waits: no WebSocket subscriber is connected for "
+                                          "crm.";
+        QTest::addRow("queued") << 11 << "pending"
+                                << "E is queued for delivery to crm.";
+        QTest::addRow("read, between hand-offs") << 12 << "pending"
+                                                 << "E is pending to crm.";
+    }
+    void stallVerdictsInTheirOrder() {
+        QFETCH(int, setup);
+        QFETCH(QString, state);
+        QFETCH(QString, sentence);
+        const Timestamp t0 = parseRfc3339("2026-12-07T10:00:00Z").value();
+        StallFacts f;
+        f.event = "E";
+        f.entity = "lead:L-1";
+        f.consumer = "crm";
+        f.sink = "http://h/x";
+        f.probeAt = t0 + 30s;
+        f.maxAttempts = 8;
+        f.gapTimeout = 5000ms;
+        StallFacts::Queued head;
+        head.lastError = "HTTP 500";
+        switch (setup) {
+        case 2:
+            f.circuit = CircuitState::Open;
+            [[fallthrough]];
+        case 1:
+            f.paused = setup == 1;
+            [[fallthrough]];
+        case 0:
+            f.eventsBehind = 7;
+            break;
+        case 3:
+            head.blocked = true;
+            f.paused = true;
+            f.circuit = CircuitState::Open;
+            break;
+        case 4:
+            head.position = 2;
+            f.paused = true;
+            break;
+        case 6:
+            f.circuit = CircuitState::HalfOpen;
+            [[fallthrough]];
+        case 5:
+            head.position = 2;
+            break;
+        case 7:
+            head.inFlight = true;
+            head.inFlightSince = t0;
+            head.attemptsFailed = 2;
+            head.throttles = 1;
+            f.circuit = CircuitState::HalfOpen;
+            break;
+        case 8:
+            head.retryScheduled = true;
+            head.attemptsFailed = 3;
+            head.throttles = 1;
+            head.nextAttemptAt = t0 + 5s;
+            head.waitingForPredecessor = true; // the retry is what it waits on
+            break;
+        case 9:
+            head.waitingForPredecessor = true;
+            f.noSubscriber = true;
+            break;
+        case 10:
+            f.noSubscriber = true;
+            break;
+        default:
+            break;
+        }
+        if (setup >= 3 && setup <= 11)
+            f.queued = head;
+        const StallVerdict v = judgeStall(f);
+        QCOMPARE(std::string(toString(v.state)), state.toStdString());
+        QCOMPARE(QString::fromStdString(v.sentence), sentence);
+    }
+
+    // A settled event: the open dead letter first, then the newest telling attempt.
+    void settledVerdictsFromTheRecords() {
+        const Timestamp t0 = parseRfc3339("2026-12-07T10:00:00Z").value();
+        AttemptRecord failed;
+        failed.failureClass = delivery::FailureClass::Server;
+        failed.error = "HTTP 500";
+        AttemptRecord delivered = failed;
+        delivered.failureClass = delivery::FailureClass::None;
+        delivered.status = 200;
+        delivered.attempt = 2;
+        delivered.startedAt = t0;
+        AttemptRecord stale;
+        stale.failureClass = delivery::FailureClass::Stale;
+        stale.error = "skipped: version 3 is not newer than version 4";
+        DeadLetter letter;
+        letter.id = 9;
+        letter.deadAt = t0;
+        letter.attempts = 3;
+        letter.error = "HTTP 422: missing owner";
+
+        StallVerdict v = judgeSettled("E", "crm", &letter, {failed, failed, failed});
+        QVERIFY(v.state == StallState::DeadLettered);
+        QCOMPARE(v.sentence, std::string("E was dead-lettered to crm at 2026-12-07T10:00:00.000Z "
+                                         "after 3 attempt(s): HTTP 422: missing owner (dead "
+                                         "letter 9)."));
+        v = judgeSettled("E", "crm", nullptr, {failed, delivered});
+        QVERIFY(v.state == StallState::Delivered);
+        QCOMPARE(v.sentence, std::string("E was delivered to crm at 2026-12-07T10:00:00.000Z "
+                                         "(HTTP 200), attempt 2."));
+        v = judgeSettled("E", "crm", nullptr, {stale});
+        QVERIFY(v.state == StallState::Stale);
+        QCOMPARE(v.sentence, std::string("E was not sent to crm: skipped: version 3 is not newer "
+                                         "than version 4."));
+        v = judgeSettled("E", "crm", nullptr, {failed});
+        QVERIFY(v.state == StallState::DeadLettered); // its letter was replayed or discarded
+        QCOMPARE(v.sentence,
+                 std::string("E failed to crm (HTTP 500) and its dead letter was resolved."));
+        v = judgeSettled("E", "crm", nullptr, {});
+        QVERIFY(v.state == StallState::Filtered);
+        QCOMPARE(v.sentence, std::string("E did not pass crm's filter conditions."));
+    }
+
     void outboundBodyRedactsAndMaps() {
         auto s = spec({{"name", "a"}, {"sink", {{"type", "none"}}}, {"redact_pii", true}});
         const Event e = lead(42);
