@@ -8,6 +8,9 @@
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/consumers_page.h"
 #include "views/dlq/dead_letters_page.h"
+#include "views/flow/flow_page.h"
+#include "views/flow/flow_view.h"
+#include "views/overview/overview_page.h"
 #include "views/session/mesh_session.h"
 #include "views/session/protocol_adapter.h"
 #include "views/trace/trace_page.h"
@@ -16,7 +19,10 @@
 #include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStackedWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTreeWidget>
 #include <QUrlQuery>
 #include <QtTest/QTest>
@@ -24,6 +30,7 @@
 using namespace meshdeck;
 using namespace meshdeck::test;
 using namespace meshdeck::views;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -44,6 +51,20 @@ constexpr const char* kTrace =
     R"({"correlation_id":"journey-L-1","events":1,"timeline":[{"seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","producer":"hubspot-bridge","tenant_id":"acme","entity":"lead:L-1","occurred_at":"2026-11-27T09:14:03.120Z","ingested_at":"2026-12-07T15:44:53.810Z","entity_version":3,"kind":"event"},{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":1,"at":"2026-12-07T15:44:53.811Z","duration_ms":0.106,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9","kind":"attempt"},{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":2,"at":"2026-12-07T15:44:53.826Z","duration_ms":0.115,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9","kind":"attempt"},{"id":1,"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","tenant_id":"acme","correlation_id":"journey-L-1","entity":"acme/lead:L-1","signature":"transport 0 connection refused by #.#.#.#:#","class":"transport","error":"connection refused by 127.0.0.1:9","attempts":2,"dead_at":"2026-12-07T15:44:53.826Z","state":"open","kind":"dead-letter"}],"causation":[{"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","seq":1,"caused":[]}]})";
 constexpr const char* kStall =
     R"({"subject":"correlation id journey-L-1","state":"dead-lettered","answer":"LeadScored 01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f (seq 1) was dead-lettered to crm at 2026-12-07T15:44:53.826Z after 2 attempt(s): connection refused by 127.0.0.1:9 (dead letter 1).","evidence":[{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","state":"dead-lettered","sentence":"LeadScored 01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f (seq 1) was dead-lettered to crm at 2026-12-07T15:44:53.826Z after 2 attempt(s): connection refused by 127.0.0.1:9 (dead letter 1)."}]})";
+
+// GET /v1/flows, captured from meshd (as in tests/unit/tst_protocol.cpp).
+constexpr const char* kFlows =
+    R"({"at":"2026-12-07T15:44:55.910Z","since":"2026-12-07T15:44:46.018Z","window_seconds":60,"producers":[{"tenant":"acme","producer":"hubspot-bridge","type":"LeadScored","published":1,"rejected":0,"published_per_s":0.10109179134654267,"rejected_per_s":0.0,"last_at":"2026-12-07T15:44:53.811Z"}],"consumers":[{"consumer":"crm","type":"LeadScored","delivered":0,"failed":2,"dead_lettered":1,"delivered_per_s":0.0,"failed_per_s":0.20218358269308534,"dead_lettered_per_s":0.10109179134654267,"error_ratio":1.0,"last_error":"connection refused by 127.0.0.1:9","last_at":"2026-12-07T15:44:53.826Z"}]})";
+
+// A /v1/live snapshot of the same moment, as the gateway writes one: the
+// captured consumers and flows under their frame.
+QByteArray liveSnapshot(const QByteArray& consumers = kConsumers,
+                        const QByteArray& flows = kFlows) {
+    const QByteArray list = consumers.mid(consumers.indexOf('['));
+    return R"({"type":"snapshot","at":"2026-12-07T15:44:55.910Z","last_seq":1,)"
+           R"("stored_events":1,"consumers":)" +
+           list.left(list.lastIndexOf(']') + 1) + R"(,"flows":)" + flows + '}';
+}
 
 // The captured answer with one piece of text replaced.
 QByteArray altered(const char* answer, const char* from, const char* to) {
@@ -85,6 +106,14 @@ QString text(const QWidget& page, const char* name) {
     if (auto* label = page.findChild<QLabel*>(objectName))
         return label->text();
     return page.findChild<QPlainTextEdit*>(objectName)->toPlainText();
+}
+
+QStringList namesIn(const FlowLayout& layout, FlowNode::Kind kind) {
+    QStringList names;
+    for (const auto& node : layout.nodes)
+        if (node.kind == kind)
+            names << node.name;
+    return names;
 }
 
 QString cell(const QAbstractItemModel& model, int column, int role = Qt::DisplayRole) {
@@ -331,6 +360,165 @@ private Q_SLOTS:
         page.show();
         page.trace(QStringLiteral("journey-L-1"));
         QTRY_VERIFY2(page.answer().contains(expected), qPrintable(page.answer()));
+    }
+    void flowPageShowsTheCapturedAnswers() {
+        ScriptedSession s;
+        s.answer("/v1/flows", kFlows);
+        s.answer("/v1/consumers", kConsumers);
+        FlowPage page(s.session);
+        page.resize(1100, 700);
+        page.show();
+        page.activate(); // the feed is not up: polled
+        QTRY_VERIFY(page.view()->itemFor(QStringLiteral("type:LeadScored > consumer:crm")));
+        const FlowLayout& layout = page.view()->layoutData();
+        QCOMPARE(namesIn(layout, FlowNode::Kind::Producer), QStringList{u"hubspot-bridge"_s});
+        QCOMPARE(namesIn(layout, FlowNode::Kind::EventType), QStringList{u"LeadScored"_s});
+        QCOMPARE(namesIn(layout, FlowNode::Kind::Consumer), QStringList{u"crm"_s});
+        QCOMPARE(layout.edges.size(), 2);
+        // Every attempt failed in the window: red.
+        QCOMPARE(layout.edges.at(layout.edgeIndex(u"type:LeadScored > consumer:crm"_s)).health,
+                 FlowHealth::Failing);
+        QTRY_COMPARE(text(page, "flowStatus"),
+                     u"1 producer(s) · 1 event type(s) · 1 consumer(s) · rates over the last 60 s "
+                     "· polled every 2 s"_s);
+
+        page.select(u"type:LeadScored > consumer:crm"_s);
+        QCOMPARE(text(page, "flowDetailTitle"), u"LeadScored → crm"_s);
+        QCOMPARE(text(page, "flowDetail"),
+                 u"Consumer crm receives LeadScored.\n"
+                 "Delivered: 0 in total · 0/s\n"
+                 "Failed attempts: 2 in total · 0.2/s\n"
+                 "Dead-lettered: 1 in total · 0.1/s\n"
+                 "Failed share of its attempts: 100 %\n"
+                 "Last delivery attempt: 2026-12-07 15:44:53 UTC\n"
+                 "Last error: connection refused by 127.0.0.1:9\n\n"
+                 "Totals count since the broker started (2026-12-07 15:44:46 UTC)."_s);
+        page.select(u"producer:acme/hubspot-bridge"_s);
+        QVERIFY2(text(page, "flowDetail").contains(u"Last input: 2026-12-07 15:44:53 UTC"_s),
+                 qPrintable(text(page, "flowDetail")));
+        QTRY_VERIFY(s.transport->count("/v1/consumers") > 0);
+        page.select(u"consumer:crm"_s);
+        QTRY_VERIFY(text(page, "flowDetail").startsWith(u"State: running\n"_s));
+
+        // The live feed comes up with crm paused: the badge and the state follow.
+        s.transport->feed->setConnected(true);
+        s.transport->feed->push(
+            liveSnapshot(altered(altered(kConsumers, R"("state":"running")", R"("state":"paused")"),
+                                 R"("paused":false)", R"("paused":true)")));
+        QTRY_COMPARE(page.view()
+                         ->layoutData()
+                         .nodes.at(page.view()->layoutData().nodeIndex(u"consumer:crm"_s))
+                         .badge,
+                     u"paused"_s);
+        QVERIFY(text(page, "flowDetail").startsWith(u"State: paused\n"_s));
+        QVERIFY(text(page, "flowStatus").endsWith(u"· live"_s));
+    }
+
+    void flowPageNamesTheBrokenField_data() {
+        QTest::addColumn<QByteArray>("flows");
+        QTest::addColumn<QByteArray>("consumers");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("a count as text")
+            << altered(kFlows, R"("published":1)", R"("published":"1")") << QByteArray(kConsumers)
+            << u"Could not load the flow map: The broker's answer could not be read: "
+               "/producers/0/published: expected"_s;
+        QTest::addRow("a rate missing")
+            << altered(kFlows, R"("failed_per_s":0.20218358269308534,)", "")
+            << QByteArray(kConsumers) << u"/consumers/0/failed_per_s: required"_s;
+        QTest::addRow("since not a time")
+            << altered(kFlows, R"("since":"2026-12-07T15:44:46.018Z")", R"("since":"yesterday")")
+            << QByteArray(kConsumers) << u"/since: expected"_s;
+        QTest::addRow("a consumer's state unknown")
+            << QByteArray(kFlows) << altered(kConsumers, R"("state":"running")", R"("state":"x")")
+            << u"Could not read the consumers' states: The broker's answer could not be read: "
+               "/consumers/0/state: expected running"_s;
+    }
+
+    void flowPageNamesTheBrokenField() {
+        QFETCH(QByteArray, flows);
+        QFETCH(QByteArray, consumers);
+        QFETCH(QString, expected);
+        ScriptedSession s;
+        s.answer("/v1/flows", flows);
+        s.answer("/v1/consumers", consumers);
+        FlowPage page(s.session);
+        page.show();
+        page.activate();
+        QTRY_VERIFY2(text(page, "flowStatus").contains(expected),
+                     qPrintable(text(page, "flowStatus")));
+        // Before any map: the empty state says it too, rather than "Waiting for the mesh…".
+        auto* empty = page.findChild<QLabel*>(u"flowEmptyState"_s);
+        if (page.findChild<QStackedWidget*>(u"flowStack"_s)->currentWidget() == empty)
+            QVERIFY2(empty->text().contains(expected), qPrintable(empty->text()));
+    }
+
+    void flowPageKeepsItsMapWhenAFrameDoesNotRead() {
+        ScriptedSession s;
+        FlowPage page(s.session);
+        page.show();
+        page.activate();
+        s.transport->feed->setConnected(true);
+        s.transport->feed->push(liveSnapshot());
+        const QString crmEdge = u"type:LeadScored > consumer:crm"_s;
+        QTRY_VERIFY(page.view()->itemFor(crmEdge));
+        const int nodes = static_cast<int>(page.view()->layoutData().nodes.size());
+
+        s.transport->feed->push(
+            liveSnapshot(kConsumers, altered(kFlows, R"("failed":2)", R"("failed":"two")")));
+        QTRY_VERIFY2(text(page, "flowStatus")
+                         .contains(u"The broker's answer could not be read: "
+                                   "/flows/consumers/0/failed: expected"_s),
+                     qPrintable(text(page, "flowStatus")));
+        QVERIFY(page.view()->itemFor(crmEdge)); // the last good map stays
+        QCOMPARE(page.view()->layoutData().nodes.size(), nodes);
+        QCOMPARE(page.snapshot().consumers.at(0).failed, 2);
+        page.select(crmEdge);
+        QVERIFY(text(page, "flowDetail").contains(u"Failed attempts: 2 in total"_s));
+
+        s.transport->feed->push(liveSnapshot()); // reads again: the problem goes
+        QTRY_VERIFY(text(page, "flowStatus").startsWith(u"1 producer(s)"_s));
+    }
+
+    void overviewShowsTheCapturedConsumersAndNamesTheBrokenField() {
+        ScriptedSession s;
+        s.answer("/healthz", R"({"status":"ok","events":1,"last_seq":1,"writer_queue":0})");
+        s.answer("/metrics", "");
+        s.answer("/v1/consumers", kConsumers);
+        s.answer("/v1/dead-letters/groups", kGroups);
+        OverviewPage page(s.session);
+        page.show();
+        page.activate();
+        auto* circuits = page.findChild<QTableWidget*>(u"consumerCircuits"_s);
+        QTRY_COMPARE(circuits->rowCount(), 1);
+        QStringList row;
+        for (int column = 0; column < circuits->columnCount(); ++column)
+            row << circuits->item(0, column)->text();
+        QCOMPARE(row, (QStringList{u"crm"_s, u"running"_s, u"closed"_s,
+                                   u"crm: connection refused by 127.0.0.1:9"_s}));
+        auto* dead = page.findChild<QPushButton*>(u"deadTile"_s)->findChildren<QLabel*>().first();
+        QTRY_COMPARE(dead->text(), u"1"_s);
+        QTRY_COMPARE(text(page, "overviewStatus"), u"updated every 2 s"_s);
+
+        // The next answers do not read: the table and the tile stay, the status names the fields.
+        s.answer("/v1/consumers", altered(kConsumers, R"("events":0)", R"("events":"many")"));
+        s.answer("/v1/dead-letters/groups", altered(kGroups, R"("count":1)", R"("count":"1")"));
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            text(page, "overviewStatus")
+                .contains(u"Consumers: The broker's answer could not be read: "
+                          "/consumers/0/lag/events: expected"_s),
+            qPrintable(text(page, "overviewStatus")), 5000);
+        QTRY_VERIFY2_WITH_TIMEOUT(text(page, "overviewStatus")
+                                      .contains(u"Dead letters: The broker's answer could not be "
+                                                "read: /groups/0/count: expected"_s),
+                                  qPrintable(text(page, "overviewStatus")), 5000);
+        QCOMPARE(circuits->rowCount(), 1);
+        QCOMPARE(circuits->item(0, 0)->text(), u"crm"_s);
+        QCOMPARE(dead->text(), u"1"_s);
+
+        // Readable again: the status says so.
+        s.answer("/v1/consumers", kConsumers);
+        s.answer("/v1/dead-letters/groups", kGroups);
+        QTRY_COMPARE_WITH_TIMEOUT(text(page, "overviewStatus"), u"updated every 2 s"_s, 5000);
     }
 };
 
