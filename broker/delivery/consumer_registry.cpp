@@ -66,7 +66,7 @@ void DeliveryEngine::Impl::install(ConsumerSpec spec, StoredState stored) {
     if (c->spec.rate.perSecond > 0)
         c->bucket.emplace(c->spec.rate.perSecond, c->spec.rate.burst, core.clock().steadyNow());
     for (const auto& [entity, count] : stored.openDeadLetters)
-        c->entities[entity].openDeadLetters = count;
+        c->queues.at(entity).openDeadLetters = count;
     const std::string name = c->spec.name;
     consumers[name] = std::move(c);
 }

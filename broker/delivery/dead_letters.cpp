@@ -138,7 +138,7 @@ DeadLetterActionResult DeliveryEngine::Impl::resend(const std::vector<DeadLetter
         item.payloadOverride = payloadOverride.empty() ? d->payloadOverride : payloadOverride;
         // Pushed to the front in reverse order: the oldest ends up first.
         if (c.spec.orderByEntity) {
-            auto& q = c.entities[d->entity];
+            auto& q = c.queues.at(d->entity);
             if (q.openDeadLetters > 0)
                 --q.openDeadLetters;
         }
@@ -264,10 +264,10 @@ DeadLetterActionResult DeliveryEngine::discardDeadLetters(const DeadLetterSelect
             if (it == impl_->consumers.end() || !it->second->spec.orderByEntity)
                 continue;
             auto& c = *it->second;
-            auto qit = c.entities.find(d.entity);
-            if (qit != c.entities.end() && qit->second.openDeadLetters > 0) {
-                --qit->second.openDeadLetters;
-                impl_->makeReady(c, d.entity);
+            auto* q = c.queues.find(d.entity);
+            if (q && q->openDeadLetters > 0) {
+                --q->openDeadLetters;
+                c.queues.markReady(d.entity);
                 impl_->pump(c);
             }
         }

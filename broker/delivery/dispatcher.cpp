@@ -45,7 +45,7 @@ void DeliveryEngine::Impl::onTick() {
     const auto now = core.clock().steadyNow();
     for (auto& [name, c] : consumers) {
         while (!c->waiting.empty() && c->waiting.begin()->first <= now) {
-            makeReady(*c, c->waiting.begin()->second);
+            c->queues.markReady(c->waiting.begin()->second);
             c->waiting.erase(c->waiting.begin());
         }
         fill(*c);
@@ -90,7 +90,7 @@ void DeliveryEngine::Impl::onCommitted(std::vector<EventPtr> events) {
 
 void DeliveryEngine::Impl::fill(Consumer& c) {
     const auto max = static_cast<std::size_t>(c.spec.maxPending);
-    while (!c.reading && c.buffered < max && c.cursor <= lastSeq) {
+    while (!c.reading && c.queues.buffered() < max && c.cursor <= lastSeq) {
         if (auto it = recent.find(c.cursor); it != recent.end()) {
             ++c.cursor;
             accept(c, it->second);
@@ -153,9 +153,8 @@ void DeliveryEngine::Impl::accept(Consumer& c, const EventPtr& e) {
     std::int64_t seenBefore = 0;
     if (c.spec.orderByEntity && e->entity.version) {
         if (c.seenVersion.size() > kMaxSeenVersions)
-            std::erase_if(c.seenVersion, [&c](const auto& entry) {
-                return c.entities.find(entry.first) == c.entities.end();
-            });
+            std::erase_if(c.seenVersion,
+                          [&c](const auto& entry) { return !c.queues.holds(entry.first); });
         auto& seen = c.seenVersion[entityKey(*e)];
         seenBefore = seen;
         seen = std::max(seen, *e->entity.version);
@@ -174,24 +173,7 @@ void DeliveryEngine::Impl::enqueue(Consumer& c, Item item, bool front) {
     const std::string key = c.spec.orderByEntity ? entityKey(*item.event)
                                                  : '#' + std::to_string(item.event->seq) + '/' +
                                                        std::to_string(++unorderedSerial);
-    auto& q = c.entities[key];
-    if (front)
-        q.items.push_front(std::move(item));
-    else
-        q.items.push_back(std::move(item));
-    ++c.buffered;
-    makeReady(c, key);
-}
-
-void DeliveryEngine::Impl::makeReady(Consumer& c, const std::string& key) {
-    auto it = c.entities.find(key);
-    if (it == c.entities.end())
-        return;
-    auto& q = it->second;
-    if (q.queued || q.inFlight || q.items.empty() || q.blocked())
-        return;
-    q.queued = true;
-    c.ready.push_back(key);
+    c.queues.push(key, std::move(item), front);
 }
 
 // The version gate (core/ordering_gate.h) on the head of an entity's queue:
@@ -244,33 +226,23 @@ void DeliveryEngine::Impl::pump(Consumer& c) {
     if (c.spec.paused)
         return;
     const auto now = core.clock().steadyNow();
-    while (c.inFlight < c.spec.maxConcurrency && !c.ready.empty()) {
+    const auto gate = [&](const std::string& key, EntityQueue& q) {
+        return passGate(c, key, q, now);
+    };
+    while (c.inFlight < c.spec.maxConcurrency) {
         if (now < c.throttledUntil)
             return; // the endpoint asked us to wait (Retry-After); the tick resumes
-        const std::string key = c.ready.front();
-        auto it = c.entities.find(key);
-        if (it == c.entities.end()) {
-            c.ready.pop_front();
-            continue;
-        }
-        EntityQueue& q = it->second;
-        if (q.inFlight || q.blocked() || q.items.empty() || q.notBefore > now ||
-            !passGate(c, key, q, now)) {
-            q.queued = false;
-            c.ready.pop_front();
-            if (q.items.empty() && !q.inFlight && !q.blocked())
-                c.entities.erase(it);
-            continue;
-        }
+        const auto ready = c.queues.next(now, gate);
+        if (!ready)
+            return;
         if (!sinkFor(c).hasRoom(c))
             return;
         if (c.bucket && !c.bucket->tryTake(1, now))
             return;
         if (c.spec.sink.kind == SinkKind::Webhook && !c.breaker.tryAcquire(now))
             return; // circuit open: events wait, nothing is dead-lettered
-        q.queued = false;
-        c.ready.pop_front();
-        send(c, key, q);
+        c.queues.take();
+        send(c, ready->key, *ready->queue);
     }
 }
 
@@ -317,10 +289,10 @@ void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) 
     if (cit == consumers.end() || cit->second->generation != flight.generation)
         return; // the consumer changed meanwhile; its new state redelivers if needed
     Consumer& c = *cit->second;
-    auto qit = c.entities.find(flight.key);
-    if (qit == c.entities.end() || !qit->second.inFlight || qit->second.items.empty())
+    EntityQueue* found = c.queues.find(flight.key);
+    if (!found || !found->inFlight || found->items.empty())
         return;
-    EntityQueue& q = qit->second;
+    EntityQueue& q = *found;
     Item& item = q.items.front();
     const auto now = core.clock().steadyNow();
     const Timestamp wallNow = core.clock().now();
@@ -432,14 +404,7 @@ void DeliveryEngine::Impl::popHead(Consumer& c, const std::string& key, EntityQu
                                    bool settles) {
     if (settles)
         settle(c, q.items.front().event->seq);
-    q.items.pop_front();
-    --c.buffered;
-    q.gapSince.reset();
-    q.notBefore = {};
-    if (q.items.empty() && !q.inFlight && !q.blocked() && !q.queued)
-        c.entities.erase(key);
-    else
-        makeReady(c, key);
+    c.queues.popHead(key);
 }
 
 AttemptRecord DeliveryEngine::Impl::spanFor(const Consumer& c, const Item& item) {

@@ -118,7 +118,6 @@ struct DeliveryEngine::Impl {
                  std::function<void(delivery::Consumer&, std::vector<Event>)> then);
     void accept(delivery::Consumer& c, const EventPtr& e);
     void enqueue(delivery::Consumer& c, delivery::Item item, bool front);
-    void makeReady(delivery::Consumer& c, const std::string& key);
     bool passGate(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
                   delivery::SteadyTime now);
     void pump(delivery::Consumer& c);

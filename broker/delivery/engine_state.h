@@ -5,6 +5,7 @@
 #include "broker/delivery/engine.h"
 #include "core/circuit_breaker.h"
 #include "core/consumer_spec.h"
+#include "core/entity_queues.h"
 #include "core/token_bucket.h"
 
 #include <deque>
@@ -16,44 +17,6 @@
 #include <vector>
 
 namespace meshdeck::delivery {
-
-using SteadyTime = std::chrono::steady_clock::time_point;
-
-enum class ItemKind {
-    Live,       // read from the log in order; settles the consumer's progress
-    Replay,     // an operator replay: same event_id, no effect on progress
-    DeadLetter, // a dead letter sent again (possibly with an edited payload)
-};
-
-struct Item {
-    EventPtr event;
-    ItemKind kind = ItemKind::Live;
-    int attempts = 0;  // failed attempts that count against retry.maxAttempts
-    int throttles = 0; // throttled answers (they use up no attempt)
-    std::optional<Timestamp> firstAttemptAt;
-    std::int64_t deadLetterId = 0;
-    std::string payloadOverride;
-    bool gapWaited = false; // delivered after its predecessor did not come in time
-    // The highest version of this entity the log held before this event, for
-    // every consumer (filtered out or not): a gap the log already passed over
-    // is a version this consumer does not take, not one still on its way.
-    std::int64_t versionSeenBefore = 0;
-    std::string body; // built on first send, reused by retries
-};
-
-// One entity's queue for one consumer: at most one delivery in flight.
-struct EntityQueue {
-    std::deque<Item> items;
-    bool inFlight = false;
-    bool queued = false;     // in Consumer::ready
-    int openDeadLetters = 0; // dead_letter: block - waits while > 0
-    SteadyTime notBefore{};
-    std::optional<SteadyTime> gapSince;
-    std::string lastError;
-    Timestamp nextAttemptAt{};
-    Timestamp inFlightSince{};
-    bool blocked() const { return openDeadLetters > 0; }
-};
 
 struct ReplayJob {
     std::int64_t next = 0;
@@ -93,10 +56,8 @@ struct Consumer {
     std::unordered_map<std::string, std::int64_t>
         seenVersion; // entity -> highest in the log so far
 
-    std::unordered_map<std::string, EntityQueue> entities;
-    std::deque<std::string> ready;
+    EntityQueues queues;
     std::multimap<SteadyTime, std::string> waiting; // retry and gap timers
-    std::size_t buffered = 0;
     int inFlight = 0;
 
     CircuitBreaker breaker;

@@ -60,7 +60,7 @@ ConsumerStatus DeliveryEngine::Impl::status(Consumer& c, Timestamp now) {
             s.oldestPendingAgeMs = toUnixMillis(now) - toUnixMillis(it->second->ingestedAt);
     s.inFlight = c.inFlight;
     const auto steadyNow = core.clock().steadyNow();
-    for (const auto& [key, q] : c.entities) {
+    for (const auto& [key, q] : c.queues.all()) {
         if (q.blocked())
             ++s.blockedEntities;
         if (!q.inFlight && q.notBefore > steadyNow)

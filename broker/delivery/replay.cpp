@@ -16,7 +16,7 @@ using nlohmann::json;
 void DeliveryEngine::Impl::fillReplays(Consumer& c) {
     const auto max = static_cast<std::size_t>(c.spec.maxPending);
     const auto now = core.clock().steadyNow();
-    while (!c.replays.empty() && c.buffered < max) {
+    while (!c.replays.empty() && c.queues.buffered() < max) {
         auto& job = c.replays.front();
         if (job.fetched.empty()) {
             if (job.next > job.to) {
@@ -39,7 +39,7 @@ void DeliveryEngine::Impl::fillReplays(Consumer& c) {
             return;
         }
         while (!job.fetched.empty()) {
-            if (c.buffered >= max || (job.rate && !job.rate->tryTake(1, now)))
+            if (c.queues.buffered() >= max || (job.rate && !job.rate->tryTake(1, now)))
                 return; // resume here on a later tick
             EventPtr e = std::move(job.fetched.front());
             job.fetched.pop_front();

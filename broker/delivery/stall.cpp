@@ -49,7 +49,7 @@ std::optional<StallFinding> DeliveryEngine::Impl::find(Consumer& c, const Event&
 std::optional<StallFacts::Queued> DeliveryEngine::Impl::queuedPlace(const Consumer& c,
                                                                     const Event& e) const {
     const std::string key = c.spec.orderByEntity ? entityKey(e) : std::string();
-    for (const auto& [k, q] : c.entities) {
+    for (const auto& [k, q] : c.queues.all()) {
         if (c.spec.orderByEntity && k != key)
             continue;
         for (std::size_t i = 0; i < q.items.size(); ++i) {

@@ -1,7 +1,9 @@
-// The version gate and the retry rules as plain functions, time passed in:
-// what the dispatcher does with the head of an entity's queue, and what a
-// failed attempt does to its event.
+// The version gate, per-entity queueing and the retry rules as plain
+// functions, time passed in: what the dispatcher does with the head of an
+// entity's queue, which queue goes next, and what a failed attempt does to
+// its event.
 
+#include "core/entity_queues.h"
 #include "core/ordering_gate.h"
 #include "core/retry_policy.h"
 
@@ -35,6 +37,24 @@ FailedAttempt failed(FailureClass failure, int attempts = 0, int throttles = 0) 
     f.attempts = attempts;
     f.throttles = throttles;
     return f;
+}
+
+delivery::Item itemOf(std::int64_t seq) {
+    auto e = std::make_shared<Event>();
+    e->seq = seq;
+    return {e, delivery::ItemKind::Live};
+}
+
+// Takes every queue that may send now (the gate lets all through) and says
+// which, in order, leaving them in flight.
+std::vector<std::string> sendAll(delivery::EntityQueues& queues, ordering::TimePoint now) {
+    std::vector<std::string> sent;
+    while (auto ready = queues.next(now, [](const auto&, auto&) { return true; })) {
+        ready->queue->inFlight = true;
+        queues.take();
+        sent.push_back(ready->key);
+    }
+    return sent;
 }
 
 RetryPolicy policy() {
@@ -103,6 +123,65 @@ private Q_SLOTS:
         QCOMPARE(ordering::holdGap(since, t0 + 500ms, 500ms), std::nullopt);
         QCOMPARE(since, std::nullopt);
         QCOMPARE(ordering::holdGap(since, t0 + 600ms, 500ms), std::optional(t0 + 1100ms));
+    }
+
+    void oneDeliveryInFlightPerEntityAndTheOthersFlow() {
+        delivery::EntityQueues queues;
+        queues.push("acme/lead:A", itemOf(1), false);
+        queues.push("acme/lead:A", itemOf(2), false);
+        queues.push("acme/lead:B", itemOf(3), false);
+        QCOMPARE(queues.buffered(), 3u);
+        // Each entity's head goes; A's second waits for its first.
+        QCOMPARE(sendAll(queues, t0), (std::vector<std::string>{"acme/lead:A", "acme/lead:B"}));
+        QCOMPARE(sendAll(queues, t0), std::vector<std::string>{});
+        // A's head is acknowledged: its next one is lined up.
+        queues.find("acme/lead:A")->inFlight = false;
+        queues.popHead("acme/lead:A");
+        QCOMPARE(queues.buffered(), 2u);
+        QCOMPARE(sendAll(queues, t0), std::vector<std::string>{"acme/lead:A"});
+        QCOMPARE(queues.find("acme/lead:A")->items.front().event->seq, 2);
+        // B's is acknowledged: its empty queue is forgotten.
+        queues.find("acme/lead:B")->inFlight = false;
+        queues.popHead("acme/lead:B");
+        QVERIFY(!queues.holds("acme/lead:B"));
+        QCOMPARE(queues.buffered(), 1u);
+    }
+
+    void aQueueWaitsForItsRetryTimeAndForItsDeadLetter() {
+        delivery::EntityQueues queues;
+        queues.push("k", itemOf(1), false);
+        queues.find("k")->notBefore = t0 + 100ms;
+        QCOMPARE(sendAll(queues, t0 + 99ms), std::vector<std::string>{}); // left the line
+        queues.markReady("k");                                            // the retry timer fires
+        QCOMPARE(sendAll(queues, t0 + 100ms), std::vector<std::string>{"k"});
+
+        queues.push("blocked", itemOf(2), false);
+        queues.find("blocked")->openDeadLetters = 1;
+        QCOMPARE(sendAll(queues, t0), std::vector<std::string>{});
+        queues.markReady("blocked"); // still blocked: not lined up
+        QCOMPARE(sendAll(queues, t0), std::vector<std::string>{});
+        queues.find("blocked")->openDeadLetters = 0; // replayed or discarded
+        queues.markReady("blocked");
+        QCOMPARE(sendAll(queues, t0), std::vector<std::string>{"blocked"});
+    }
+
+    void theGateHoldsAQueueAndAFrontPushGoesFirst() {
+        delivery::EntityQueues queues;
+        queues.push("k", itemOf(5), false);
+        queues.push("k", itemOf(9), true); // a dead letter sent again goes first
+        QCOMPARE(queues.find("k")->items.front().event->seq, 9);
+        int asked = 0;
+        const auto holdAll = [&asked](const std::string& key, delivery::EntityQueue& q) {
+            ++asked;
+            return key.empty() && q.items.empty(); // never
+        };
+        QVERIFY(!queues.next(t0, holdAll));
+        QCOMPARE(asked, 1);
+        QVERIFY(queues.holds("k"));         // held, not forgotten: it still has items
+        QVERIFY(!queues.next(t0, holdAll)); // out of line until lined up again
+        QCOMPARE(asked, 1);
+        queues.markReady("k");
+        QCOMPARE(sendAll(queues, t0), std::vector<std::string>{"k"});
     }
 
     void serverErrorsCountAndBackOffUntilAttemptsRunOut() {
