@@ -326,8 +326,8 @@ void SubscriberTest::severalSubscribersShareAConsumer() {
 // DELETE /v1/consumers/{name} closes the consumer's subscribers' connections,
 // saying why, as a change does; another consumer's subscriber stays connected
 // and keeps receiving. The delivery the closed subscriber held comes back
-// from its connection as it goes and is dropped: the consumer is gone, and a
-// new consumer of the same name starts afresh.
+// from its connection as it goes and is dropped without an error: the
+// consumer is gone, and a new consumer of the same name starts afresh.
 void SubscriberTest::deletingAConsumerClosesItsSubscribers() {
     DeliveryFixture f;
     QCOMPARE_HTTP(f.createConsumer(subscriberConsumer("router")), 201);
@@ -364,6 +364,7 @@ void SubscriberTest::deletingAConsumerClosesItsSubscribers() {
     const json second = leadEvent("L-2", 1);
     QCOMPARE_HTTP(f.publish(second), 202);
     const json next2 = next(b);
+    QVERIFY2(!next2.is_null(), ("nothing for B; closed: " + b.closeReason()).c_str());
     QCOMPARE_JSON(next2["type"], "deliver");
     QCOMPARE_JSON(next2["event"]["event_id"], second["event_id"]);
     b.send(json{{"type", "ack"}, {"delivery_id", next2["delivery_id"]}}.dump());
@@ -395,6 +396,14 @@ void SubscriberTest::deletingAConsumerClosesItsSubscribers() {
     QCOMPARE(router["totals"]["failed_attempts"].get<int>(), 0);
     QCOMPARE(router["in_flight"].get<int>(), 0);
     QVERIFY(!b.closeCode());
+    // No handler on the way threw into the last-resort boundary.
+    const auto metrics = f.admin.get("/metrics");
+    QCOMPARE_HTTP(metrics, 200);
+    const auto at = metrics.body.find("meshdeck_internal_errors_total{");
+    const std::string thrown = at == std::string::npos
+                                   ? std::string()
+                                   : metrics.body.substr(at, metrics.body.find('\n', at) - at);
+    QVERIFY2(thrown.empty(), thrown.c_str());
 }
 
 QTEST_GUILESS_MAIN(SubscriberTest)
