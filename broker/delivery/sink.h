@@ -100,7 +100,11 @@ public:
     void drop(std::uint64_t linkId);
     // Deliveries past their ack timeout fail, and are redelivered.
     void expire(SteadyTime now);
-    // Closes the links of one consumer (every consumer: nullopt), saying why.
+    // Closes the links of one consumer (every consumer: nullopt), saying why,
+    // and forgets them at once, so a consumer re-created under the same name
+    // never sends to a closing link. For a consumer that is going away (or a
+    // broker stopping): its deliveries in flight are forgotten, not failed -
+    // unacknowledged, they go out again from the stored progress.
     void close(const std::optional<std::string>& consumer, const std::string& reason);
     std::size_t count(const std::string& consumer) const;
 
@@ -120,6 +124,8 @@ private:
         Flight flight;
         SteadyTime deadline{};
     };
+
+    void unpool(const std::string& consumer, std::uint64_t linkId);
 
     boost::asio::io_context& io_;
     const Clock& clock_;

@@ -116,11 +116,7 @@ void SubscriberSink::drop(std::uint64_t linkId) {
     auto sub = links_.find(linkId);
     if (sub == links_.end())
         return;
-    if (auto pool = pools_.find(sub->second.consumer); pool != pools_.end()) {
-        std::erase(pool->second.links, linkId);
-        if (pool->second.links.empty())
-            pools_.erase(pool);
-    }
+    unpool(sub->second.consumer, linkId);
     links_.erase(sub);
     for (auto it = inFlight_.begin(); it != inFlight_.end();) {
         if (it->second.linkId != linkId) {
@@ -151,9 +147,26 @@ void SubscriberSink::expire(SteadyTime now) {
 }
 
 void SubscriberSink::close(const std::optional<std::string>& consumer, const std::string& reason) {
-    for (auto& [id, sub] : links_)
-        if (!consumer || sub.consumer == *consumer)
-            sub.link->close(reason);
+    for (auto it = links_.begin(); it != links_.end();) {
+        if (consumer && it->second.consumer != *consumer) {
+            ++it;
+            continue;
+        }
+        it->second.link->close(reason);
+        const std::uint64_t linkId = it->first;
+        unpool(it->second.consumer, linkId);
+        std::erase_if(inFlight_, [linkId](const auto& d) { return d.second.linkId == linkId; });
+        it = links_.erase(it);
+    }
+}
+
+void SubscriberSink::unpool(const std::string& consumer, std::uint64_t linkId) {
+    auto pool = pools_.find(consumer);
+    if (pool == pools_.end())
+        return;
+    std::erase(pool->second.links, linkId);
+    if (pool->second.links.empty())
+        pools_.erase(pool);
 }
 
 std::size_t SubscriberSink::count(const std::string& consumer) const {
