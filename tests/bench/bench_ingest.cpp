@@ -510,12 +510,9 @@ void runRounds(const Options& options, int argc, char** argv, const fs::path& tm
     std::map<std::string, std::vector<double>> rates, ratios;
     std::vector<double> natsRates;
     for (std::size_t round = 0; round < options.rounds; ++round) {
-        if (options.rounds > 1)
-            std::printf("\n######## round %zu of %zu%s\n", round + 1, options.rounds,
-                        round % 2 ? " (JetStream first)" : "");
-        // Alternating the order cancels what the machine's drift does to either side.
+        const bool jetStreamFirst = startRound(round, options.rounds);
         std::optional<NatsRun> nats;
-        if (round % 2)
+        if (jetStreamFirst)
             nats = runNats(options, tmp / "nats");
         std::vector<MeshdRun> meshdRuns;
         for (const auto& mode : options.modes) {
@@ -533,11 +530,6 @@ void runRounds(const Options& options, int argc, char** argv, const fs::path& tm
         }
     }
     if (options.rounds > 1) {
-        const auto median = [](std::vector<double> v) {
-            std::sort(v.begin(), v.end());
-            const std::size_t n = v.size();
-            return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-        };
         std::printf("\n== medians over %zu rounds ==\n", options.rounds);
         std::printf("JetStream  %10.0f events/s\n", median(natsRates));
         for (const auto& mode : options.modes) {

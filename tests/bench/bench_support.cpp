@@ -684,11 +684,13 @@ void NatsServer::stop() {
     child_->stop(10s);
 }
 
-NatsConn::NatsConn(const std::string& url, jsOptions* jsOpts) {
+NatsConn::NatsConn(const std::string& url, jsOptions* jsOpts, bool sendAsap) {
     natsOptions* opts = nullptr;
     natsStatus s = natsOptions_Create(&opts);
     if (s == NATS_OK)
         s = natsOptions_SetURL(opts, url.c_str());
+    if (s == NATS_OK && sendAsap)
+        s = natsOptions_SetSendAsap(opts, true);
     if (s == NATS_OK)
         s = natsOptions_SetTimeout(opts, 5000);
     if (s == NATS_OK)
@@ -868,6 +870,41 @@ Latency summarise(std::vector<double> ms) {
         sum += v;
     l.mean = sum / static_cast<double>(ms.size());
     return l;
+}
+
+double median(std::vector<double> v) {
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+Latency medianOf(const std::vector<Latency>& rounds) {
+    const auto field = [&rounds](auto member) {
+        std::vector<double> v;
+        for (const auto& l : rounds)
+            v.push_back(static_cast<double>(l.*member));
+        return median(std::move(v));
+    };
+    Latency m;
+    m.n = static_cast<std::size_t>(field(&Latency::n));
+    m.p50 = field(&Latency::p50);
+    m.p90 = field(&Latency::p90);
+    m.p99 = field(&Latency::p99);
+    m.p999 = field(&Latency::p999);
+    m.max = field(&Latency::max);
+    m.mean = field(&Latency::mean);
+    return m;
+}
+
+bool startRound(std::size_t round, std::size_t rounds) {
+    const bool jetStreamFirst = round % 2 == 1;
+    if (rounds > 1)
+        std::printf("\n######## round %zu of %zu (%s first)\n", round + 1, rounds,
+                    jetStreamFirst ? "JetStream" : "meshd");
+    std::fflush(stdout);
+    return jetStreamFirst;
 }
 
 double msSince(Clock::time_point start) {

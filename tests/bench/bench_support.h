@@ -266,10 +266,13 @@ private:
     std::optional<Child> child_;
 };
 
-// One connection with its JetStream context; no reconnects.
+// One connection with its JetStream context; no reconnects. With `sendAsap`
+// every publish and ack goes out at once (natsOptions_SetSendAsap, what
+// nats.h advises for latency); without it nats.c buffers them for up to a
+// millisecond, which suits throughput.
 class NatsConn {
 public:
-    NatsConn(const std::string& url, jsOptions* jsOpts);
+    NatsConn(const std::string& url, jsOptions* jsOpts, bool sendAsap = false);
     ~NatsConn();
     NatsConn(const NatsConn&) = delete;
     NatsConn& operator=(const NatsConn&) = delete;
@@ -339,6 +342,19 @@ struct Latency {
 };
 // Nearest-rank percentiles of `ms`.
 Latency summarise(std::vector<double> ms);
+
+// ---- rounds ----------------------------------------------------------------------------------
+
+// The median of `v` (the mean of the middle two for an even count; 0 when empty).
+double median(std::vector<double> v);
+// Each figure's median over rounds, field by field (n: the median count).
+Latency medianOf(const std::vector<Latency>& rounds);
+// Rounds that compare meshd with JetStream alternate their order, so that
+// the machine's drift over a run favours neither: meshd first in rounds 1,
+// 3, ..., JetStream first in rounds 2, 4, ... `round` counts from 0. Prints
+// "######## round 2 of 3 (JetStream first)" when there is more than one
+// round; true when JetStream goes first.
+bool startRound(std::size_t round, std::size_t rounds);
 
 double msSince(Clock::time_point start);
 std::string loadAverage(); // "0.52 0.58 0.59"
