@@ -1,25 +1,25 @@
 #include "core/circuit_breaker.h"
 
+#include "core/word_table.h"
+
 namespace meshdeck {
 
+namespace {
+
+constexpr WordTable<CircuitState, 3> kStates{{
+    {CircuitState::Closed, "closed"},
+    {CircuitState::Open, "open"},
+    {CircuitState::HalfOpen, "half-open"},
+}};
+
+} // namespace
+
 std::string_view toString(CircuitState state) {
-    switch (state) {
-    case CircuitState::Closed:
-        return "closed";
-    case CircuitState::Open:
-        return "open";
-    case CircuitState::HalfOpen:
-        return "half-open";
-    }
-    return "closed";
+    return wordOf(kStates, state);
 }
 
 std::optional<CircuitState> parseCircuitState(std::string_view name) {
-    for (CircuitState state : {CircuitState::Closed, CircuitState::Open, CircuitState::HalfOpen}) {
-        if (toString(state) == name)
-            return state;
-    }
-    return std::nullopt;
+    return valueOf(kStates, name);
 }
 
 void CircuitBreaker::trim(TimePoint now) {

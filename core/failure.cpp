@@ -1,5 +1,7 @@
 #include "core/failure.h"
 
+#include "core/word_table.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -10,37 +12,27 @@ namespace meshdeck::delivery {
 
 using namespace std::chrono;
 
+namespace {
+
+constexpr WordTable<FailureClass, 8> kClasses{{
+    {FailureClass::None, "none"},
+    {FailureClass::Transport, "transport"},
+    {FailureClass::Throttled, "throttled"},
+    {FailureClass::Auth, "auth"},
+    {FailureClass::Invalid, "invalid"},
+    {FailureClass::Server, "server"},
+    {FailureClass::Other, "other"},
+    {FailureClass::Stale, "stale"},
+}};
+
+} // namespace
+
 std::string_view toString(FailureClass failure) {
-    switch (failure) {
-    case FailureClass::None:
-        return "none";
-    case FailureClass::Transport:
-        return "transport";
-    case FailureClass::Throttled:
-        return "throttled";
-    case FailureClass::Auth:
-        return "auth";
-    case FailureClass::Invalid:
-        return "invalid";
-    case FailureClass::Server:
-        return "server";
-    case FailureClass::Other:
-        return "other";
-    case FailureClass::Stale:
-        return "stale";
-    }
-    return "other";
+    return wordOf(kClasses, failure);
 }
 
 std::optional<FailureClass> parseFailureClass(std::string_view name) {
-    constexpr std::array all{FailureClass::None,  FailureClass::Transport, FailureClass::Throttled,
-                             FailureClass::Auth,  FailureClass::Invalid,   FailureClass::Server,
-                             FailureClass::Other, FailureClass::Stale};
-    for (FailureClass failure : all) {
-        if (toString(failure) == name)
-            return failure;
-    }
-    return std::nullopt;
+    return valueOf(kClasses, name);
 }
 
 FailureClass classifyStatus(int status, std::string_view body, bool hasRetryAfter) {

@@ -1,14 +1,13 @@
 #include "core/stall_verdict.h"
 
-#include <array>
-#include <utility>
+#include "core/word_table.h"
 
 namespace meshdeck {
 
 namespace {
 
 // In StallState's order, which is also the order of urgency.
-constexpr std::array<std::pair<StallState, std::string_view>, 12> kWords{{
+constexpr WordTable<StallState, 12> kWords{{
     {StallState::DeadLettered, "dead-lettered"},
     {StallState::Blocked, "blocked"},
     {StallState::CircuitOpen, "circuit-open"},
@@ -38,10 +37,7 @@ std::string_view toString(StallState state) {
 }
 
 std::optional<StallState> parseStallState(std::string_view text) {
-    for (const auto& [state, word] : kWords)
-        if (word == text)
-            return state;
-    return std::nullopt;
+    return valueOf(kWords, text);
 }
 
 int urgency(StallState state) {

@@ -201,11 +201,11 @@ template Decoded<DeadLetterDetail> fromJson(std::string_view);
 namespace meshdeck {
 
 std::string_view toString(DeadLetterState state) {
-    return protocol::wordOf(protocol::kStates, state);
+    return wordOf(protocol::kStates, state);
 }
 
 std::optional<DeadLetterState> parseDeadLetterState(std::string_view word) {
-    return protocol::valueOf(protocol::kStates, word);
+    return valueOf(protocol::kStates, word);
 }
 
 } // namespace meshdeck

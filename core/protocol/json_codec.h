@@ -14,6 +14,7 @@
 #include "core/protocol/stall.h"
 #include "core/protocol/trace.h"
 #include "core/time.h"
+#include "core/word_table.h"
 
 #include <array>
 #include <nlohmann/json.hpp>
@@ -27,22 +28,6 @@ namespace meshdeck::protocol {
 
 // Ordered, so answers keep the order the fields are written in.
 using Json = nlohmann::ordered_json;
-
-// The words an enum is written as, and the lookups both ways.
-template <class E, std::size_t N> using WordTable = std::array<std::pair<E, std::string_view>, N>;
-template <class E, std::size_t N> std::string_view wordOf(const WordTable<E, N>& words, E value) {
-    for (const auto& [v, word] : words)
-        if (v == value)
-            return word;
-    return words.front().second;
-}
-template <class E, std::size_t N>
-std::optional<E> valueOf(const WordTable<E, N>& words, std::string_view word) {
-    for (const auto& [v, w] : words)
-        if (w == word)
-            return v;
-    return std::nullopt;
-}
 
 // Dumps an answer; a sink's error text may be any bytes, so invalid UTF-8 is
 // replaced instead of throwing.
