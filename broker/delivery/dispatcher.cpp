@@ -284,7 +284,7 @@ std::string DeliveryEngine::Impl::bodyFor(const Consumer& c, const Item& item) {
     }
 }
 
-void DeliveryEngine::Impl::complete(const Flight& flight, const Answer& answer) {
+void DeliveryEngine::Impl::complete(const Flight& flight, const SinkAnswer& answer) {
     auto cit = consumers.find(flight.consumer);
     if (cit == consumers.end() || cit->second->generation != flight.generation)
         return; // the consumer changed meanwhile; its new state redelivers if needed
@@ -382,22 +382,31 @@ void DeliveryEngine::Impl::onDelivered(Consumer& c, const std::string& key, Enti
             pendingWrites.entityVersions.emplace_back(c.spec.name, key, last);
         }
     }
-    // End to end: from when the journey began to this acknowledgement.
+    // End to end: from when the journey began to this acknowledgement. Most
+    // events began their own journey; only a cause not seen yet waits for
+    // the log reader.
+    if (const auto root = knownRoot(e))
+        return recordEndToEnd(c.spec.name, e, now, outcomeJson, *root);
     withRoot(item.event,
              [this, name = c.spec.name, event = item.event, now, outcomeJson](Timestamp root) {
-                 const Event& e = *event;
-                 const std::int64_t sinceRoot = toUnixMillis(now) - toUnixMillis(root);
-                 if (!outcomeJson.empty()) // kept even if the consumer is gone meanwhile
-                     pendingWrites.outcomes.push_back({name, e.seq, e.eventId, e.correlationId,
-                                                       e.eventType, outcomeJson, now, sinceRoot});
-                 auto it = consumers.find(name);
-                 if (it == consumers.end())
-                     return;
-                 auto& e2e = it->second->totals.endToEndMs[e.eventType];
-                 if (e2e.upperBounds().empty())
-                     e2e = Histogram(sloBounds());
-                 e2e.observe(static_cast<double>(sinceRoot));
+                 recordEndToEnd(name, *event, now, outcomeJson, root);
              });
+}
+
+void DeliveryEngine::Impl::recordEndToEnd(const std::string& consumer, const Event& e,
+                                          Timestamp now, const std::string& outcomeJson,
+                                          Timestamp root) {
+    const std::int64_t sinceRoot = toUnixMillis(now) - toUnixMillis(root);
+    if (!outcomeJson.empty()) // kept even if the consumer is gone meanwhile
+        pendingWrites.outcomes.push_back({consumer, e.seq, e.eventId, e.correlationId, e.eventType,
+                                          outcomeJson, now, sinceRoot});
+    auto it = consumers.find(consumer);
+    if (it == consumers.end())
+        return;
+    auto& e2e = it->second->totals.endToEndMs[e.eventType];
+    if (e2e.upperBounds().empty())
+        e2e = Histogram(sloBounds());
+    e2e.observe(static_cast<double>(sinceRoot));
 }
 
 void DeliveryEngine::Impl::popHead(Consumer& c, const std::string& key, EntityQueue& q,
@@ -452,11 +461,17 @@ Timestamp DeliveryEngine::Impl::rootOccurredAt(const Event& e) const {
 // An event without a cause began its own journey; for one with a cause the
 // chain is read from the log on the log-reader thread (once per event: the
 // answer is kept), and `use` runs back on this thread.
+std::optional<Timestamp> DeliveryEngine::Impl::knownRoot(const Event& e) const {
+    if (e.causationId.empty())
+        return e.occurredAt;
+    if (auto it = roots.find(e.eventId); it != roots.end())
+        return it->second;
+    return std::nullopt;
+}
+
 void DeliveryEngine::Impl::withRoot(const EventPtr& e, std::function<void(Timestamp)> use) {
-    if (e->causationId.empty())
-        return use(e->occurredAt);
-    if (auto it = roots.find(e->eventId); it != roots.end())
-        return use(it->second);
+    if (const auto root = knownRoot(*e))
+        return use(*root);
     if (stopping) // the log reader is finishing: read here rather than lose it
         return use(rootOccurredAt(*e));
     boost::asio::post(logReader, [this, e, use = std::move(use)]() mutable {

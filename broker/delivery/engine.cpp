@@ -15,10 +15,8 @@ using namespace delivery;
 using namespace std::chrono_literals;
 
 DeliveryEngine::Impl::Impl(BrokerCore& c)
-    : core(c), store(c.database()), tick(io),
-      noSink(io, [this](const Flight& f, const Answer& a) { complete(f, a); }),
-      webhooks(io, [this](const Flight& f, const Answer& a) { complete(f, a); }),
-      subscribers(io, c.clock(), [this](const Flight& f, const Answer& a) { complete(f, a); }) {}
+    : core(c), store(c.database()), tick(io), noSink(io, completion()), webhooks(io, completion()),
+      subscribers(io, c.clock(), completion()) {}
 
 delivery::Sink& DeliveryEngine::Impl::sinkFor(const Consumer& c) {
     switch (c.spec.sink.kind) {

@@ -51,9 +51,6 @@ inline std::string describeSink(const ConsumerSpec& spec) {
 struct DeliveryEngine::Impl {
     explicit Impl(BrokerCore& core);
 
-    using Flight = delivery::Flight;
-    using Answer = delivery::SinkAnswer;
-
     // A store write queued on the delivery thread and waited for on the
     // caller's: done() goes to the store, wait() answers its error ("" when
     // it committed, or when done() was never handed out).
@@ -123,7 +120,13 @@ struct DeliveryEngine::Impl {
     void pump(delivery::Consumer& c);
     void send(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q);
     std::string bodyFor(const delivery::Consumer& c, const delivery::Item& item);
-    void complete(const Flight& flight, const Answer& answer);
+    void complete(const delivery::Flight& flight, const delivery::SinkAnswer& answer);
+    // What the sinks call with each answer: complete(), on this thread.
+    delivery::Sink::Completion completion() {
+        return [this](const delivery::Flight& f, const delivery::SinkAnswer& a) {
+            complete(f, a);
+        };
+    }
     void onDelivered(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
                      const delivery::Item& item, Timestamp now, const std::string& outcomeJson);
     void popHead(delivery::Consumer& c, const std::string& key, delivery::EntityQueue& q,
@@ -131,8 +134,11 @@ struct DeliveryEngine::Impl {
     void settle(delivery::Consumer& c, std::int64_t seq);
     static AttemptRecord spanFor(const delivery::Consumer& c, const delivery::Item& item);
     void recordStale(delivery::Consumer& c, const delivery::Item& item, std::int64_t lastSent);
-    Timestamp rootOccurredAt(const Event& e) const; // reads the log: not on this thread
+    Timestamp rootOccurredAt(const Event& e) const;           // reads the log: not on this thread
+    std::optional<Timestamp> knownRoot(const Event& e) const; // without reading the log
     void withRoot(const EventPtr& e, std::function<void(Timestamp root)> use);
+    void recordEndToEnd(const std::string& consumer, const Event& e, Timestamp now,
+                        const std::string& outcomeJson, Timestamp root);
     void recordOutcomeEvent(const EventPtr& e);
     static std::vector<double> sloBounds();
     static double unitRandom();
