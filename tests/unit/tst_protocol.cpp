@@ -8,6 +8,7 @@
 #include "core/protocol/decoded.h"
 #include "core/protocol/flow.h"
 #include "core/protocol/live.h"
+#include "core/protocol/source.h"
 #include "core/protocol/stall.h"
 #include "core/protocol/trace.h"
 #include "tests/unit/unit_support.h"
@@ -47,6 +48,14 @@ constexpr std::string_view kStallRejected =
 constexpr std::string_view kFlows =
     R"({"at":"2026-12-07T15:44:55.910Z","since":"2026-12-07T15:44:46.018Z","window_seconds":60,"producers":[{"tenant":"acme","producer":"hubspot-bridge","type":"LeadScored","published":1,"rejected":0,"published_per_s":0.10109179134654267,"rejected_per_s":0.0,"last_at":"2026-12-07T15:44:53.811Z"}],"consumers":[{"consumer":"crm","type":"LeadScored","delivered":0,"failed":2,"dead_lettered":1,"delivered_per_s":0.0,"failed_per_s":0.20218358269308534,"dead_lettered_per_s":0.10109179134654267,"error_ratio":1.0,"last_error":"connection refused by 127.0.0.1:9","last_at":"2026-12-07T15:44:53.826Z"}]})";
 
+// The sources answers in the shape core/protocol/source.h gives them: a
+// HubSpot source that took one request of three items and refused one
+// signature, and the playground's answer for a body of two items.
+constexpr std::string_view kSources =
+    R"({"sources":[{"name":"hubspot","kind":"hubspot","tenant":"acme","producer":"hubspot","mapping":"hubspot.json","hook_path":"/v1/hooks/hubspot","public_url":"https://mesh.example.com/v1/hooks/hubspot","origin":"api","spec":{"name":"hubspot","kind":"hubspot","tenant":"acme","secrets":["********"],"public_url":"https://mesh.example.com/v1/hooks/hubspot"},"counters":{"requests":2,"received":3,"mapped":2,"duplicates":0,"ignored":1,"rejected_signature":1,"quarantined":0},"last_received_at":"2026-12-07T15:44:53.826Z","last_error_at":"2026-12-07T15:44:58.619Z","last_error":"the signature does not match any of the source's 1 secrets"}]})";
+constexpr std::string_view kSourceTest =
+    R"({"verification":{"checked":true,"ok":false,"reason":"X-HubSpot-Signature-v3 is missing"},"error":"","items":[{"where":"/0","vendor_id":"4011932001","outcome":"mapped","rule":"contact-created","reason":"","event":{"event_id":"6f1c2a8e-0d5b-5c3e-9a7f-1b2c3d4e5f60","event_type":"LeadCreated","schema_version":1,"occurred_at":"2025-11-27T09:14:03.120Z","producer":"hubspot","tenant_id":"acme","entity":{"kind":"lead","id":"9001"},"payload":{"lead_id":"9001"}},"violations":[]},{"where":"/1","vendor_id":"4011932002","outcome":"no-match","rule":"","reason":"no rule matches subscriptionType \"deal.creation\"","event":null,"violations":[]}]})";
+
 // Reads an answer as T and writes it again; the error when it does not read.
 template <class T> std::string rewrite(std::string_view text) {
     const auto decoded = fromJson<T>(text);
@@ -59,6 +68,31 @@ template <class T> void checkRoundTrip(const T& value) {
     QVERIFY2(back, back.error().c_str());
     QVERIFY2(*back.value == value, text.c_str());
     QCOMPARE(toJson(*back.value), text);
+}
+
+// As checkRoundTrip; Violation has no operator==, so SourceTestResult's
+// defaulted one cannot be used and the items are compared member by member.
+void checkResultRoundTrip(const SourceTestResult& value) {
+    const std::string text = toJson(value);
+    const auto back = fromJson<SourceTestResult>(text);
+    QVERIFY2(back, back.error().c_str());
+    QCOMPARE(toJson(*back.value), text);
+    const SourceTestResult& r = *back.value;
+    QCOMPARE(r.verificationChecked, value.verificationChecked);
+    QCOMPARE(r.verified, value.verified);
+    QCOMPARE(r.verificationReason, value.verificationReason);
+    QCOMPARE(r.error, value.error);
+    QCOMPARE(r.items.size(), value.items.size());
+    for (std::size_t i = 0; i < r.items.size(); ++i) {
+        const SourceTestItem &a = r.items[i], &b = value.items[i];
+        QCOMPARE(a.where, b.where);
+        QCOMPARE(a.vendorId, b.vendorId);
+        QCOMPARE(a.outcome, b.outcome);
+        QCOMPARE(a.rule, b.rule);
+        QCOMPARE(a.reason, b.reason);
+        QCOMPARE(a.event, b.event);
+        QCOMPARE(describe(a.violations), describe(b.violations));
+    }
 }
 
 Timestamp at(std::int64_t ms) {
@@ -149,6 +183,8 @@ private Q_SLOTS:
         row("GET /v1/stall: unknown", kStallUnknown, rewrite<StallAnswer>);
         row("GET /v1/stall: rejected", kStallRejected, rewrite<StallAnswer>);
         row("GET /v1/flows", kFlows, rewrite<FlowSnapshot>);
+        row("GET /v1/sources", kSources, rewrite<SourceList>);
+        row("POST /v1/sources/hubspot/test", kSourceTest, rewrite<SourceTestResult>);
     }
     void capturedAnswersReadAndWriteBack() {
         QFETCH(QString, answer);
@@ -254,6 +290,86 @@ private Q_SLOTS:
             LiveStateChange{"crm", ConsumerState::Running, ConsumerState::CircuitOpen, at(3)});
     }
 
+    void sourcesReadIntoTypedValues() {
+        const auto list = fromJson<SourceList>(kSources);
+        QVERIFY2(list, list.error().c_str());
+        QCOMPARE(list.value->sources.size(), std::size_t(1));
+        const SourceStatus& hubspot = list.value->sources[0];
+        QCOMPARE(hubspot.hookPath, std::string("/v1/hooks/hubspot"));
+        QCOMPARE(hubspot.counters.rejectedSignature, std::int64_t(1));
+        QCOMPARE(hubspot.counters.ignored, std::int64_t(1));
+        QCOMPARE(hubspot.lastErrorAt, parseRfc3339("2026-12-07T15:44:58.619Z"));
+        // The spec arrives as an object and is kept as its compact text.
+        QVERIFY(hubspot.spec.starts_with(R"({"name":"hubspot","kind":"hubspot")"));
+
+        const auto test = fromJson<SourceTestResult>(kSourceTest);
+        QVERIFY2(test, test.error().c_str());
+        QVERIFY(test.value->verificationChecked);
+        QVERIFY(!test.value->verified);
+        QCOMPARE(test.value->items.size(), std::size_t(2));
+        QCOMPARE(test.value->items[0].rule, std::string("contact-created"));
+        QVERIFY(test.value->items[0].event.find(R"("event_type":"LeadCreated")") !=
+                std::string::npos);
+        QCOMPARE(test.value->items[1].outcome, std::string("no-match"));
+        QCOMPARE(test.value->items[1].event, std::string()); // null: no event
+    }
+
+    void sourceValuesSurviveARoundTrip() {
+        SourceStatus full;
+        full.name = "salesforce";
+        full.kind = "salesforce-outbound";
+        full.tenant = "acme";
+        full.producer = "salesforce";
+        full.mapping = "salesforce-outbound.json";
+        full.hookPath = "/v1/hooks/salesforce";
+        full.origin = "config";
+        full.spec = R"({"name":"salesforce","secrets":[]})";
+        full.counters = {10, 18, 15, 2, 1, 3, 2};
+        full.lastReceivedAt = at(100);
+        full.lastErrorAt = at(90);
+        full.lastError = "Notification[1]: no rule matches sObject type \"Task\"";
+        SourceStatus fresh; // nothing received yet: no times, no spec, no error
+        fresh.name = "segment";
+        fresh.kind = "segment";
+        fresh.tenant = "globex";
+        fresh.hookPath = "/v1/hooks/segment";
+        checkRoundTrip(full);
+        checkRoundTrip(SourceList{{full, fresh}});
+        checkRoundTrip(SourceList{});
+
+        checkRoundTrip(SourceTestRequest{"[]", {}, false, ""});
+        checkRoundTrip(SourceTestRequest{
+            R"([{"eventId":1}])",
+            {{"X-HubSpot-Signature-v3", "abc="}, {"X-HubSpot-Request-Timestamp", "1764234846000"}},
+            true,
+            R"({"rules":[]})"});
+
+        SourceTestItem invalid;
+        invalid.where = "Notification[0]";
+        invalid.vendorId = "04l5g000000ABCD";
+        invalid.outcome = "invalid";
+        invalid.rule = "lead-created";
+        invalid.reason = "the event does not match LeadCreated v1";
+        invalid.event = R"({"event_type":"LeadCreated","payload":{"email":7}})";
+        invalid.violations = {{"/payload/email", "expected a string, got 7"}};
+        SourceTestItem ignored{"/1", "2", "ignored", "ignore-bots", "", "", {}};
+        checkResultRoundTrip(SourceTestResult{true, true, "", "", {invalid, ignored}});
+        checkResultRoundTrip(
+            SourceTestResult{false, false, "", "the body is not JSON: line 1", {}});
+    }
+
+    void repeatedHeadersAreSentAsOne() {
+        // A JSON object holds one value per name; HTTP joins repeated field
+        // lines with ", ", and names are compared without case.
+        const SourceTestRequest request{
+            "{}", {{"X-Trace", "a"}, {"Content-Type", "application/json"}, {"x-trace", "b"}}};
+        const auto back = fromJson<SourceTestRequest>(toJson(request));
+        QVERIFY2(back, back.error().c_str());
+        const std::vector<std::pair<std::string, std::string>> expected{
+            {"X-Trace", "a, b"}, {"Content-Type", "application/json"}};
+        QVERIFY(back.value->headers == expected);
+    }
+
     void liveFramesReadByType() {
         const auto change = fromJson<LiveFrame>(
             toJson(LiveStateChange{"crm", ConsumerState::Paused, ConsumerState::Running, at(1)}));
@@ -333,6 +449,44 @@ private Q_SLOTS:
             trace, "/causation/0/caused/0", "expected an object, got 7");
         row("unknown stall state", R"({"subject":"s","state":"sleepy","answer":"a"})", stall,
             "/state", "expected a stall state, rejected, unknown or no-consumer, got \"sleepy\"");
+        const auto sources = [](std::string_view t) {
+            return fromJson<SourceList>(t).violations;
+        };
+        const auto test = [](std::string_view t) {
+            return fromJson<SourceTestResult>(t).violations;
+        };
+        const auto request = [](std::string_view t) {
+            return fromJson<SourceTestRequest>(t).violations;
+        };
+        row("source without hook path",
+            R"({"sources":[{"name":"h","kind":"hubspot","tenant":"acme","counters":{"requests":0,"received":0,"mapped":0,"duplicates":0,"ignored":0,"rejected_signature":0,"quarantined":0}}]})",
+            sources, "/sources/0/hook_path", "required, but missing");
+        row("source counter as text",
+            R"({"sources":[{"name":"h","kind":"hubspot","tenant":"acme","hook_path":"/v1/hooks/h","counters":{"requests":"12","received":0,"mapped":0,"duplicates":0,"ignored":0,"rejected_signature":0,"quarantined":0}}]})",
+            sources, "/sources/0/counters/requests", "expected an integer, got \"12\"");
+        row("source without counters",
+            R"({"sources":[{"name":"h","kind":"hubspot","tenant":"acme","hook_path":"/v1/hooks/h"}]})",
+            sources, "/sources/0/counters", "required, but missing");
+        row("source error time unreadable",
+            R"({"sources":[{"name":"h","kind":"hubspot","tenant":"acme","hook_path":"/v1/hooks/h","counters":{"requests":0,"received":0,"mapped":0,"duplicates":0,"ignored":0,"rejected_signature":0,"quarantined":0},"last_error_at":"just now"}]})",
+            sources, "/sources/0/last_error_at", "expected an RFC 3339 time, got \"just now\"");
+        row("test without verification", R"({"items":[]})", test, "/verification",
+            "required, but missing");
+        row("test items not an array",
+            R"({"verification":{"checked":false,"ok":false},"items":{}})", test, "/items",
+            "expected an array, got an empty object");
+        row("unknown outcome",
+            R"({"verification":{"checked":false,"ok":false},"items":[{"where":"/0","outcome":"maybe"}]})",
+            test, "/items/0/outcome",
+            "expected mapped, ignored, no-match, failed or invalid, got \"maybe\"");
+        row("violation without message",
+            R"({"verification":{"checked":false,"ok":false},"items":[{"where":"/0","outcome":"invalid","violations":[{"path":"/payload"}]}]})",
+            test, "/items/0/violations/0/message", "required, but missing");
+        row("request without body", R"({"headers":{}})", request, "/body", "required, but missing");
+        row("request headers as a list", R"({"body":"{}","headers":["X-A: 1"]})", request,
+            "/headers", "expected an object of header names and values, got an array");
+        row("request header value a number", R"({"body":"{}","headers":{"X-Count":3}})", request,
+            "/headers/X-Count", "expected a string, got 3");
     }
     void badAnswersSayWhatIsWrong() {
         QFETCH(QString, answer);
