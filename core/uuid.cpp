@@ -1,6 +1,8 @@
 #include "core/uuid.h"
 
 #include <array>
+#include <openssl/evp.h>
+#include <stdexcept>
 
 namespace meshdeck {
 
@@ -20,6 +22,18 @@ bool isLowerHex(char c) {
 
 int hexValue(char c) {
     return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+std::string formatUuid(const std::array<std::uint8_t, 16>& bytes) {
+    std::string text;
+    text.reserve(36);
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            text += '-';
+        text += kHex[bytes[i] >> 4];
+        text += kHex[bytes[i] & 0x0F];
+    }
+    return text;
 }
 
 std::mt19937_64 seededEngine() {
@@ -57,16 +71,7 @@ std::string UuidV7Generator::next() {
     for (int i = 8; i < 16; ++i)
         bytes[i] = static_cast<std::uint8_t>(random >> (8 * (i - 8)));
     bytes[8] = static_cast<std::uint8_t>(0x80 | (bytes[8] & 0x3F)); // variant 10
-
-    std::string text;
-    text.reserve(36);
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            text += '-';
-        text += kHex[bytes[i] >> 4];
-        text += kHex[bytes[i] & 0x0F];
-    }
-    return text;
+    return formatUuid(bytes);
 }
 
 bool isUuid(std::string_view text) {
@@ -95,6 +100,39 @@ std::int64_t uuidV7Millis(std::string_view uuid) {
         ms = (ms << 4) | hexValue(uuid[i]);
     }
     return ms;
+}
+
+std::string uuidV5(std::string_view namespaceUuid, std::string_view name) {
+    std::string lower(namespaceUuid);
+    for (char& c : lower) {
+        if (c >= 'A' && c <= 'F')
+            c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (!isUuid(lower))
+        throw std::invalid_argument("a UUIDv5 namespace must be a UUID (8-4-4-4-12 hex), got \"" +
+                                    std::string(namespaceUuid) + '"');
+    std::string input;
+    input.reserve(16 + name.size());
+    std::string digits;
+    for (char c : lower) {
+        if (c != '-')
+            digits += c;
+    }
+    for (std::size_t i = 0; i < digits.size(); i += 2)
+        input += static_cast<char>(hexValue(digits[i]) << 4 | hexValue(digits[i + 1]));
+    input.append(name);
+
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digestLength = 0;
+    if (EVP_Digest(input.data(), input.size(), digest, &digestLength, EVP_sha1(), nullptr) != 1 ||
+        digestLength < 16)
+        throw std::runtime_error("SHA-1 is not available from OpenSSL");
+    std::array<std::uint8_t, 16> bytes{};
+    for (int i = 0; i < 16; ++i)
+        bytes[i] = digest[i];
+    bytes[6] = static_cast<std::uint8_t>(0x50 | (bytes[6] & 0x0F)); // version 5
+    bytes[8] = static_cast<std::uint8_t>(0x80 | (bytes[8] & 0x3F)); // variant 10
+    return formatUuid(bytes);
 }
 
 } // namespace meshdeck
