@@ -1,15 +1,23 @@
 // Vendor items into canonical events: the engine on small rulesets written
-// here.
+// here, then every shipped rule (resources/mappings) on realistic items, each
+// mapped event validated against the shipped catalog.
 
 #include "core/mapping.h"
+#include "core/schema_registry.h"
 #include "core/time.h"
 #include "core/uuid.h"
+#include "tests/support/test_support.h"
 #include "tests/unit/unit_support.h"
 
+#include <QDir>
+#include <QFile>
+#include <QXmlStreamReader>
 #include <QtTest/QTest>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 using namespace meshdeck;
@@ -20,13 +28,123 @@ namespace {
 
 const Timestamp kReceivedAt = *parseRfc3339("2026-11-27T12:00:00.000Z");
 
+std::int64_t ms(const char* rfc3339) {
+    return toUnixMillis(*parseRfc3339(rfc3339));
+}
+
 // JSON text in one spelling (keys sorted, no spaces), for exact comparisons.
 std::string canonical(const std::string& text) {
     return json::parse(text).dump();
 }
 
+std::string readFile(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(path));
+    return file.readAll().toStdString();
+}
+
+QString mappingsDir() {
+    const QString dir = qEnvironmentVariable("MESHDECK_MAPPINGS");
+    if (dir.isEmpty())
+        qFatal("MESHDECK_MAPPINGS is not set: run the test through ctest");
+    return dir;
+}
+
+const std::vector<std::string> kShippedFiles = {"hubspot.json", "salesforce-outbound.json",
+                                                "segment.json", "generic.json"};
+
+// Each shipped ruleset, parsed once.
+const mapping::Ruleset& shipped(const std::string& file) {
+    static std::map<std::string, mapping::RulesetPtr> cache;
+    auto& slot = cache[file];
+    if (!slot)
+        slot = mapping::parseRuleset(readFile(mappingsDir() + u'/' + QString::fromStdString(file)),
+                                     file);
+    return *slot;
+}
+
+// The whole catalog, as the broker loads it.
+const SchemaRegistry& catalog() {
+    static const SchemaRegistry registry = [] {
+        SchemaRegistry out;
+        const QDir dir(test::catalogDir());
+        for (const QString& name : dir.entryList({QStringLiteral("*.v1.json")}, QDir::Files)) {
+            const std::string type = name.chopped(8).toStdString();
+            const Violations violations = out.add(type, 1, readFile(dir.filePath(name)));
+            if (!violations.empty())
+                qFatal("%s: %s", qPrintable(name), describe(violations).c_str());
+        }
+        return out;
+    }();
+    return registry;
+}
+
+// The source name each shipped file is tried under.
+std::string sourceFor(const std::string& file) {
+    static const std::map<std::string, std::string> sources = {
+        {"hubspot.json", "hubspot-prod"},
+        {"salesforce-outbound.json", "salesforce-prod"},
+        {"segment.json", "segment-web"},
+        {"generic.json", "forms"}};
+    return sources.at(file);
+}
+
 mapping::Context contextFor(const std::string& source, const std::string& vendorId) {
     return {source, "acme", source + "-bridge", vendorId, kReceivedAt};
+}
+
+// Salesforce items as broker/sources/vendor.h describes them, read from the
+// Outbound Message fixture: one per <Notification>, sObject fields without
+// their namespace prefix, values as text, xsi:nil as null.
+std::vector<json> salesforceItems(const std::string& xml) {
+    static const QString xsi = QStringLiteral("http://www.w3.org/2001/XMLSchema-instance");
+    QXmlStreamReader reader(QByteArray::fromStdString(xml));
+    std::vector<json> items;
+    std::string organizationId;
+    std::string actionId;
+    json current;
+    bool inNotification = false;
+    bool inSObject = false;
+    while (!reader.atEnd()) {
+        reader.readNext();
+        if (reader.isEndElement()) {
+            if (reader.name() == u"sObject") {
+                inSObject = false;
+            } else if (reader.name() == u"Notification") {
+                current["OrganizationId"] = organizationId;
+                current["ActionId"] = actionId;
+                items.push_back(current);
+                inNotification = false;
+            }
+            continue;
+        }
+        if (!reader.isStartElement())
+            continue;
+        const std::string name = reader.name().toString().toStdString();
+        if (inSObject) {
+            const bool nil = reader.attributes().value(xsi, QStringLiteral("nil")) == u"true";
+            const std::string text = reader.readElementText().toStdString();
+            current["sObject"][name] = nil ? json() : json(text);
+        } else if (name == "Notification") {
+            current = json::object();
+            inNotification = true;
+        } else if (name == "sObject") {
+            QString type = reader.attributes().value(xsi, QStringLiteral("type")).toString();
+            type = type.mid(type.indexOf(u':') + 1);
+            current["sObject"] = {{"type", type.toStdString()}};
+            inSObject = true;
+        } else if (name == "Id" && inNotification) {
+            current["Id"] = reader.readElementText().toStdString();
+        } else if (name == "OrganizationId") {
+            organizationId = reader.readElementText().toStdString();
+        } else if (name == "ActionId") {
+            actionId = reader.readElementText().toStdString();
+        }
+    }
+    if (reader.hasError())
+        qFatal("outbound-lead.xml: %s", qPrintable(reader.errorString()));
+    return items;
 }
 
 std::string kindName(Outcome::Kind kind) {
@@ -41,6 +159,502 @@ std::string kindName(Outcome::Kind kind) {
         return "Failed";
     }
     return "?";
+}
+
+// A shipped rule mapping one realistic item: everything the event must carry.
+struct MappedCase {
+    const char* tag;
+    std::string file;
+    std::string rule;
+    std::string item;
+    std::string vendorId;
+    std::string eventType;
+    std::string entityKind;
+    std::string entityId;
+    std::optional<std::int64_t> version;
+    std::string occurredAt;
+    std::string correlationId;
+    std::string payload; // exact, as JSON
+};
+
+// Realistic HubSpot v3 items, from the fixture's ids.
+std::string hubspot(const std::string& type, std::int64_t objectId, const std::string& extra,
+                    std::int64_t eventId = 4011932100, std::int64_t occurredAt = 1764234900000) {
+    return R"({"eventId":)" + std::to_string(eventId) +
+           R"(,"subscriptionId":2204520,"portalId":62515,"appId":54321,"occurredAt":)" +
+           std::to_string(occurredAt) + R"(,"subscriptionType":")" + type +
+           R"(","attemptNumber":0,"objectId":)" + std::to_string(objectId) + extra + "}";
+}
+
+std::string hubspotChange(const std::string& type, std::int64_t objectId, const std::string& name,
+                          const std::string& valueJson, const std::string& more = {}) {
+    return hubspot(type, objectId,
+                   R"(,"propertyName":")" + name + R"(","propertyValue":)" + valueJson +
+                       R"(,"changeSource":"CRM_UI","sourceId":"userId:45678")" + more);
+}
+
+std::string salesforce(const std::string& notificationId, const std::string& sObject) {
+    return R"({"OrganizationId":"00D5g000004ABCDEA2","ActionId":"04k5g000000XYZ1AAO","Id":")" +
+           notificationId + R"(","sObject":)" + sObject + "}";
+}
+
+std::string generic(const std::string& id, const std::string& type, const std::string& data,
+                    const std::string& more = {}) {
+    return R"({"id":")" + id + R"(","type":")" + type +
+           R"(","timestamp":"2026-11-27T13:00:00.000Z","data":)" + data + more + "}";
+}
+
+const std::string kHubspotTime = "2025-11-27T09:15:00.000Z"; // 1764234900000
+
+const std::vector<MappedCase>& mappedCases() {
+    static const std::vector<MappedCase> cases = {
+        // hubspot.json
+        {"hubspot contact-created, source from the table", "hubspot.json", "contact-created",
+         hubspot("contact.creation", 9001, R"(,"changeFlag":"CREATED","changeSource":"FORM")"),
+         "4011932100", "LeadCreated", "lead", "9001", 1764234900000, kHubspotTime, "lead:9001",
+         R"({"lead_id":"9001","source":"web_form"})"},
+        {"hubspot contact-created, source not in the table", "hubspot.json", "contact-created",
+         hubspot("contact.creation", 9002,
+                 R"(,"changeFlag":"CREATED","changeSource":"MOBILE_IOS")"),
+         "4011932100", "LeadCreated", "lead", "9002", 1764234900000, kHubspotTime, "lead:9002",
+         R"({"lead_id":"9002","source":"mobile_ios"})"},
+        {"hubspot contact-qualified sql by a user", "hubspot.json", "contact-qualified",
+         hubspotChange("contact.propertyChange", 9001, "lifecyclestage", R"("salesqualifiedlead")"),
+         "4011932100", "LeadQualified", "lead", "9001", 1764234900000, kHubspotTime, "lead:9001",
+         R"({"lead_id":"9001","score":0,"qualified_by":"userId:45678","stage":"sql",)"
+         R"("reason":"HubSpot lifecyclestage became salesqualifiedlead","placeholder_fields":["score"]})"},
+        {"hubspot contact-scored", "hubspot.json", "contact-scored",
+         hubspotChange("contact.propertyChange", 9001, "hubspotscore", R"("72")"), "4011932100",
+         "LeadScored", "lead", "9001", 1764234900000, kHubspotTime, "lead:9001",
+         R"({"lead_id":"9001","score":72,"model":"hubspotscore"})"},
+        {"hubspot contact-lead-status by a user", "hubspot.json", "contact-lead-status",
+         hubspotChange("contact.propertyChange", 9001, "hs_lead_status", R"("IN_PROGRESS")"),
+         "4011932100", "LeadStatusChanged", "lead", "9001", 1764234900000, kHubspotTime,
+         "lead:9001",
+         R"({"lead_id":"9001","from_status":null,"to_status":"IN_PROGRESS","changed_by":"userId:45678"})"},
+        {"hubspot deal-created", "hubspot.json", "deal-created",
+         hubspot("deal.creation", 7001,
+                 R"(,"changeFlag":"CREATED","changeSource":"CRM_UI","sourceId":"userId:45678")"),
+         "4011932100", "OpportunityCreated", "opportunity", "7001", 1764234900000, kHubspotTime,
+         "opportunity:7001",
+         R"({"opportunity_id":"7001","account_id":"unknown","stage":"unknown",)"
+         R"("placeholder_fields":["account_id","stage"]})"},
+        {"hubspot deal-closed-won", "hubspot.json", "deal-closed-won",
+         hubspotChange("deal.propertyChange", 7001, "dealstage", R"("closedwon")"), "4011932100",
+         "OpportunityClosedWon", "opportunity", "7001", 1764234900000, kHubspotTime,
+         "opportunity:7001",
+         R"({"opportunity_id":"7001","account_id":"unknown","amount":0,"currency":"XXX",)"
+         R"("closed_at":"2025-11-27T09:15:00.000Z","placeholder_fields":["account_id","amount","currency"]})"},
+        {"hubspot deal-stage-changed", "hubspot.json", "deal-stage-changed",
+         hubspotChange("deal.propertyChange", 7001, "dealstage", R"("presentationscheduled")"),
+         "4011932100", "OpportunityStageChanged", "opportunity", "7001", 1764234900000,
+         kHubspotTime, "opportunity:7001",
+         R"({"opportunity_id":"7001","from_stage":null,"to_stage":"presentationscheduled","changed_by":"userId:45678"})"},
+        {"hubspot company-created", "hubspot.json", "company-created",
+         hubspot("company.creation", 5001, R"(,"changeFlag":"CREATED","changeSource":"CRM_UI")"),
+         "4011932100", "AccountUpdated", "account", "5001", 1764234900000, kHubspotTime,
+         "account:5001", R"({"account_id":"5001"})"},
+        {"hubspot company-name", "hubspot.json", "company-name",
+         hubspotChange("company.propertyChange", 5001, "name", R"("Northwind Traders")"),
+         "4011932100", "AccountUpdated", "account", "5001", 1764234900000, kHubspotTime,
+         "account:5001",
+         R"({"account_id":"5001","name":"Northwind Traders","changed_fields":["name"]})"},
+        {"hubspot company-domain", "hubspot.json", "company-domain",
+         hubspotChange("company.propertyChange", 5001, "domain", R"("Northwind.Example")"),
+         "4011932100", "AccountUpdated", "account", "5001", 1764234900000, kHubspotTime,
+         "account:5001",
+         R"({"account_id":"5001","domain":"northwind.example","changed_fields":["domain"]})"},
+        {"hubspot company-industry", "hubspot.json", "company-industry",
+         hubspotChange("company.propertyChange", 5001, "industry", R"("COMPUTER_SOFTWARE")"),
+         "4011932100", "AccountUpdated", "account", "5001", 1764234900000, kHubspotTime,
+         "account:5001",
+         R"({"account_id":"5001","industry":"COMPUTER_SOFTWARE","changed_fields":["industry"]})"},
+        {"hubspot company-employees", "hubspot.json", "company-employees",
+         hubspotChange("company.propertyChange", 5001, "numberofemployees", R"("250")"),
+         "4011932100", "AccountUpdated", "account", "5001", 1764234900000, kHubspotTime,
+         "account:5001",
+         R"({"account_id":"5001","employee_count":250,"changed_fields":["employee_count"]})"},
+        {"hubspot company-owner", "hubspot.json", "company-owner",
+         hubspotChange("company.propertyChange", 5001, "hubspot_owner_id", R"("31337")"),
+         "4011932100", "AccountUpdated", "account", "5001", 1764234900000, kHubspotTime,
+         "account:5001",
+         R"({"account_id":"5001","owner_id":"31337","changed_fields":["owner_id"]})"},
+        {"hubspot company-property-changed", "hubspot.json", "company-property-changed",
+         hubspotChange("company.propertyChange", 5001, "city", R"("Lisbon")"), "4011932100",
+         "AccountUpdated", "account", "5001", 1764234900000, kHubspotTime, "account:5001",
+         R"({"account_id":"5001","changed_fields":["city"]})"},
+        {"hubspot company-property-changed, employees emptied", "hubspot.json",
+         "company-property-changed",
+         hubspotChange("company.propertyChange", 5001, "numberofemployees", R"("")"), "4011932100",
+         "AccountUpdated", "account", "5001", 1764234900000, kHubspotTime, "account:5001",
+         R"({"account_id":"5001","changed_fields":["numberofemployees"]})"},
+
+        // salesforce-outbound.json
+        {"salesforce lead-created", "salesforce-outbound.json", "lead-created",
+         salesforce(
+             "04l5g00000Q1w2gAAB",
+             R"({"type":"Lead","Id":"00Q5g00000K9LmPEAV","FirstName":"Ana","LastName":"Silva",)"
+             R"("Email":"ana.silva@fabrikam.example","Company":"Fabrikam","Title":"VP Marketing",)"
+             R"("Phone":"+14155550123","CountryCode":"us","LeadSource":"Partner Referral",)"
+             R"("Status":"Open - Not Contacted","OwnerId":"0055g00000B7cdeAAB",)"
+             R"("CreatedDate":"2026-11-27T10:00:00.000Z","LastModifiedDate":"2026-11-27T10:00:00.000Z",)"
+             R"("SystemModstamp":"2026-11-27T10:00:00.250Z"})"),
+         "04l5g00000Q1w2gAAB", "LeadCreated", "lead", "00Q5g00000K9LmPEAV",
+         ms("2026-11-27T10:00:00.250Z"), "2026-11-27T10:00:00.000Z", "lead:00Q5g00000K9LmPEAV",
+         R"({"lead_id":"00Q5g00000K9LmPEAV","email":"ana.silva@fabrikam.example","first_name":"Ana",)"
+         R"("last_name":"Silva","phone":"+14155550123","company":"Fabrikam","job_title":"VP Marketing",)"
+         R"("country":"US","source":"partner"})"},
+        {"salesforce lead-created, nil fields and an unlisted source", "salesforce-outbound.json",
+         "lead-created",
+         salesforce(
+             "04l5g00000Q1w2hAAB",
+             R"({"type":"Lead","Id":"00Q5g00000K9LmQEAV","FirstName":null,"LastName":"Okafor",)"
+             R"("Company":"Tailspin","LeadSource":"Trade Show","Status":"Open - Not Contacted",)"
+             R"("CreatedDate":"2026-11-27T10:05:00.000Z","LastModifiedDate":"2026-11-27T10:05:00.000Z"})"),
+         "04l5g00000Q1w2hAAB", "LeadCreated", "lead", "00Q5g00000K9LmQEAV",
+         ms("2026-11-27T10:05:00.000Z"), "2026-11-27T10:05:00.000Z", "lead:00Q5g00000K9LmQEAV",
+         R"({"lead_id":"00Q5g00000K9LmQEAV","last_name":"Okafor","company":"Tailspin","source":"trade show"})"},
+        {"salesforce lead-qualified by a user", "salesforce-outbound.json", "lead-qualified",
+         salesforce(
+             "04l5g00000Q1w2iAAB",
+             R"({"type":"Lead","Id":"00Q5g00000K9LmOEAV","Status":"Qualified",)"
+             R"("LastModifiedById":"0055g00000B7cdfAAB","CreatedDate":"2026-11-20T08:00:00.000Z",)"
+             R"("LastModifiedDate":"2026-11-27T09:15:44.000Z","SystemModstamp":"2026-11-27T09:15:44.120Z"})"),
+         "04l5g00000Q1w2iAAB", "LeadQualified", "lead", "00Q5g00000K9LmOEAV",
+         ms("2026-11-27T09:15:44.120Z"), "2026-11-27T09:15:44.000Z", "lead:00Q5g00000K9LmOEAV",
+         R"({"lead_id":"00Q5g00000K9LmOEAV","score":0,"qualified_by":"0055g00000B7cdfAAB",)"
+         R"("reason":"Salesforce Lead Status became Qualified","placeholder_fields":["score"]})"},
+        {"salesforce lead-status-changed by a user", "salesforce-outbound.json",
+         "lead-status-changed",
+         salesforce(
+             "04l5g00000Q1w2jAAB",
+             R"({"type":"Lead","Id":"00Q5g00000K9LmNEAV","Status":"Closed - Not Converted",)"
+             R"("LastModifiedById":"0055g00000B7cdeAAB","LastModifiedDate":"2026-11-27T09:30:00.000Z"})"),
+         "04l5g00000Q1w2jAAB", "LeadStatusChanged", "lead", "00Q5g00000K9LmNEAV",
+         ms("2026-11-27T09:30:00.000Z"), "2026-11-27T09:30:00.000Z", "lead:00Q5g00000K9LmNEAV",
+         R"({"lead_id":"00Q5g00000K9LmNEAV","from_status":null,"to_status":"Closed - Not Converted",)"
+         R"("changed_by":"0055g00000B7cdeAAB"})"},
+        {"salesforce opportunity-closed-won, single-currency org", "salesforce-outbound.json",
+         "opportunity-closed-won",
+         salesforce(
+             "04l5g00000Q1w3aAAB",
+             R"({"type":"Opportunity","Id":"0065g00000AbCdEAAZ","AccountId":"0015g00000XyZaBAAV",)"
+             R"("Name":"Northwind - Platform","Amount":"48000.00","StageName":"Closed Won",)"
+             R"("Probability":"100","CloseDate":"2026-11-30","OwnerId":"0055g00000B7cdeAAB",)"
+             R"("CreatedDate":"2026-10-01T08:00:00.000Z","LastModifiedDate":"2026-11-27T11:00:00.000Z",)"
+             R"("SystemModstamp":"2026-11-27T11:00:00.000Z"})"),
+         "04l5g00000Q1w3aAAB", "OpportunityClosedWon", "opportunity", "0065g00000AbCdEAAZ",
+         ms("2026-11-27T11:00:00.000Z"), "2026-11-27T11:00:00.000Z",
+         "opportunity:0065g00000AbCdEAAZ",
+         R"({"opportunity_id":"0065g00000AbCdEAAZ","account_id":"0015g00000XyZaBAAV","amount":48000.0,)"
+         R"("currency":"USD","closed_at":"2026-11-27T11:00:00.000Z","owner_id":"0055g00000B7cdeAAB"})"},
+        {"salesforce opportunity-closed-won, multi-currency org", "salesforce-outbound.json",
+         "opportunity-closed-won",
+         salesforce(
+             "04l5g00000Q1w3bAAB",
+             R"({"type":"Opportunity","Id":"0065g00000AbCdFAAZ","AccountId":"0015g00000XyZaBAAV",)"
+             R"("Amount":"12500","CurrencyIsoCode":"eur","StageName":"Closed Won",)"
+             R"("LastModifiedDate":"2026-11-27T11:05:00+01:00"})"),
+         "04l5g00000Q1w3bAAB", "OpportunityClosedWon", "opportunity", "0065g00000AbCdFAAZ",
+         ms("2026-11-27T10:05:00.000Z"), "2026-11-27T10:05:00.000Z",
+         "opportunity:0065g00000AbCdFAAZ",
+         R"({"opportunity_id":"0065g00000AbCdFAAZ","account_id":"0015g00000XyZaBAAV","amount":12500,)"
+         R"("currency":"EUR","closed_at":"2026-11-27T10:05:00.000Z"})"},
+        {"salesforce opportunity-created", "salesforce-outbound.json", "opportunity-created",
+         salesforce(
+             "04l5g00000Q1w3cAAB",
+             R"({"type":"Opportunity","Id":"0065g00000AbCdGAAZ","AccountId":"0015g00000XyZaBAAV",)"
+             R"("Name":"Northwind - Expansion","Amount":"12000","CurrencyIsoCode":"EUR",)"
+             R"("StageName":"Prospecting","CloseDate":"2027-03-31","OwnerId":"0055g00000B7cdeAAB",)"
+             R"("CreatedDate":"2026-11-27T11:10:00.000Z","LastModifiedDate":"2026-11-27T11:10:00.000Z",)"
+             R"("SystemModstamp":"2026-11-27T11:10:00.000Z"})"),
+         "04l5g00000Q1w3cAAB", "OpportunityCreated", "opportunity", "0065g00000AbCdGAAZ",
+         ms("2026-11-27T11:10:00.000Z"), "2026-11-27T11:10:00.000Z",
+         "opportunity:0065g00000AbCdGAAZ",
+         R"({"opportunity_id":"0065g00000AbCdGAAZ","account_id":"0015g00000XyZaBAAV",)"
+         R"("name":"Northwind - Expansion","amount":12000,"currency":"EUR","stage":"Prospecting",)"
+         R"("close_date":"2027-03-31","owner_id":"0055g00000B7cdeAAB"})"},
+        {"salesforce opportunity-stage-changed, nil amount", "salesforce-outbound.json",
+         "opportunity-stage-changed",
+         salesforce(
+             "04l5g00000Q1w3dAAB",
+             R"({"type":"Opportunity","Id":"0065g00000AbCdGAAZ","AccountId":"0015g00000XyZaBAAV",)"
+             R"("Amount":null,"StageName":"Negotiation/Review","Probability":"90",)"
+             R"("LastModifiedById":"0055g00000B7cdeAAB","CreatedDate":"2026-11-27T11:10:00.000Z",)"
+             R"("LastModifiedDate":"2026-12-04T15:00:00.000Z","SystemModstamp":"2026-12-04T15:00:00.010Z"})"),
+         "04l5g00000Q1w3dAAB", "OpportunityStageChanged", "opportunity", "0065g00000AbCdGAAZ",
+         ms("2026-12-04T15:00:00.010Z"), "2026-12-04T15:00:00.000Z",
+         "opportunity:0065g00000AbCdGAAZ",
+         R"({"opportunity_id":"0065g00000AbCdGAAZ","from_stage":null,"to_stage":"Negotiation/Review",)"
+         R"("probability":90,"changed_by":"0055g00000B7cdeAAB"})"},
+        {"salesforce account-updated", "salesforce-outbound.json", "account-updated",
+         salesforce(
+             "04l5g00000Q1w4aAAB",
+             R"({"type":"Account","Id":"0015g00000XyZaBAAV","Name":"Northwind Traders",)"
+             R"("Industry":"Retail","NumberOfEmployees":"250","OwnerId":"0055g00000B7cdeAAB",)"
+             R"("Website":"https://northwind.example","LastModifiedDate":"2026-11-27T11:20:00.000Z"})"),
+         "04l5g00000Q1w4aAAB", "AccountUpdated", "account", "0015g00000XyZaBAAV",
+         ms("2026-11-27T11:20:00.000Z"), "2026-11-27T11:20:00.000Z", "account:0015g00000XyZaBAAV",
+         R"({"account_id":"0015g00000XyZaBAAV","name":"Northwind Traders","industry":"Retail",)"
+         R"("employee_count":250,"owner_id":"0055g00000B7cdeAAB"})"},
+
+        // segment.json
+        {"segment demo-booked by userId", "segment.json", "demo-booked",
+         R"({"type":"track","event":"Demo Booked","userId":"contact-9001","messageId":"ajs-next-1764234990-77aa",)"
+         R"("timestamp":"2026-11-27T09:16:30.250Z","properties":{"demo_at":"2026-12-02T16:00:00+01:00",)"
+         R"("duration_minutes":"30","email":"dana.reyes@northwind.example","account_domain":"Northwind.example",)"
+         R"("host_id":4417,"booking_tool":"chili-piper"}})",
+         "ajs-next-1764234990-77aa", "DemoBooked", "lead", "contact-9001",
+         ms("2026-11-27T09:16:30.250Z"), "2026-11-27T09:16:30.250Z", "lead:contact-9001",
+         R"({"lead_id":"contact-9001","demo_at":"2026-12-02T15:00:00.000Z","duration_minutes":30,)"
+         R"("contact_email":"dana.reyes@northwind.example","account_domain":"northwind.example",)"
+         R"("host_id":"4417","booking_tool":"chili-piper"})"},
+        {"segment lead-enriched", "segment.json", "lead-enriched",
+         R"({"type":"track","event":"Lead Enriched","userId":"contact-9001","messageId":"srv-enrich-5521",)"
+         R"("timestamp":"2026-11-27T09:17:00.000Z","properties":{"lead_id":"L-1042","provider":"clearbit",)"
+         R"("company":{"name":"Northwind Traders","domain":"northwind.example","employee_count":250,"country":"US"},)"
+         R"("person":{"title":"VP Marketing","seniority":"executive"},)"
+         R"("enriched_fields":["company.name","company.employee_count","person.title"]}})",
+         "srv-enrich-5521", "LeadEnriched", "lead", "L-1042", ms("2026-11-27T09:17:00.000Z"),
+         "2026-11-27T09:17:00.000Z", "lead:L-1042",
+         R"({"lead_id":"L-1042","provider":"clearbit","company":{"name":"Northwind Traders",)"
+         R"("domain":"northwind.example","employee_count":250,"country":"US"},)"
+         R"("person":{"title":"VP Marketing","seniority":"executive"},)"
+         R"("enriched_fields":["company.name","company.employee_count","person.title"]})"},
+        {"segment consent-updated, revoked at the unsubscribe link", "segment.json",
+         "consent-updated",
+         R"({"type":"identify","userId":"contact-9001","messageId":"ajs-next-1764235200-0c1d",)"
+         R"("timestamp":"2026-11-27T09:20:00.000Z","traits":{"email":"dana.reyes@northwind.example",)"
+         R"("consent":{"channel":"Email","status":"opted_out","purpose":"Marketing","source":"unsubscribe_link"}},)"
+         R"("context":{"ip":"203.0.113.7"}})",
+         "ajs-next-1764235200-0c1d", "ConsentUpdated", "contact", "contact-9001",
+         ms("2026-11-27T09:20:00.000Z"), "2026-11-27T09:20:00.000Z", "contact:contact-9001",
+         R"({"contact_id":"contact-9001","email":"dana.reyes@northwind.example","channel":"email",)"
+         R"("status":"revoked","purpose":"marketing","source":"unsubscribe_link",)"
+         R"("captured_at":"2026-11-27T09:20:00.000Z","ip_address":"203.0.113.7"})"},
+        {"segment consent-updated, granted as a boolean", "segment.json", "consent-updated",
+         R"({"type":"identify","userId":"contact-9002","messageId":"srv-consent-77",)"
+         R"("timestamp":"2026-11-27T09:21:00.000Z","traits":{"phone":"+14155550123",)"
+         R"("consent":{"channel":"sms","status":true,"legal_basis":"Consent","captured_at":"2026-11-27T09:20:58.5Z"}}})",
+         "srv-consent-77", "ConsentUpdated", "contact", "contact-9002",
+         ms("2026-11-27T09:21:00.000Z"), "2026-11-27T09:21:00.000Z", "contact:contact-9002",
+         R"({"contact_id":"contact-9002","phone":"+14155550123","channel":"sms","status":"granted",)"
+         R"("legal_basis":"consent","captured_at":"2026-11-27T09:20:58.500Z"})"},
+
+        // generic.json
+        {"generic lead-created with its own correlation id and version", "generic.json",
+         "lead-created",
+         generic(
+             "evt_001", "lead.created",
+             R"({"lead_id":"L-2001","email":"sam@contoso.example","first_name":"Sam","country":"DE","source":"web_form"})",
+             R"(,"correlation_id":"journey-77","version":3)"),
+         "evt_001", "LeadCreated", "lead", "L-2001", 3, "2026-11-27T13:00:00.000Z", "journey-77",
+         R"({"lead_id":"L-2001","email":"sam@contoso.example","first_name":"Sam","country":"DE","source":"web_form"})"},
+        {"generic lead-qualified", "generic.json", "lead-qualified",
+         generic("evt_002", "lead.qualified",
+                 R"({"lead_id":"L-2001","score":81,"qualified_by":"model-v3","stage":"mql"})"),
+         "evt_002", "LeadQualified", "lead", "L-2001", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "lead:L-2001",
+         R"({"lead_id":"L-2001","score":81,"qualified_by":"model-v3","stage":"mql"})"},
+        {"generic lead-scored", "generic.json", "lead-scored",
+         generic("evt_003", "lead.scored",
+                 R"({"lead_id":"L-2001","score":81,"model":"fit-v3","previous_score":null})"),
+         "evt_003", "LeadScored", "lead", "L-2001", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "lead:L-2001",
+         R"({"lead_id":"L-2001","score":81,"model":"fit-v3","previous_score":null})"},
+        {"generic lead-status-changed", "generic.json", "lead-status-changed",
+         generic("evt_004", "lead.status_changed",
+                 R"({"lead_id":"L-2001","from_status":"Open","to_status":"Working"})"),
+         "evt_004", "LeadStatusChanged", "lead", "L-2001", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "lead:L-2001",
+         R"({"lead_id":"L-2001","from_status":"Open","to_status":"Working"})"},
+        {"generic lead-assigned", "generic.json", "lead-assigned",
+         generic("evt_005", "lead.assigned",
+                 R"({"lead_id":"L-2001","owner_id":"U-7","team":"emea-mid-market"})"),
+         "evt_005", "LeadAssigned", "lead", "L-2001", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "lead:L-2001",
+         R"({"lead_id":"L-2001","owner_id":"U-7","team":"emea-mid-market"})"},
+        {"generic lead-enriched", "generic.json", "lead-enriched",
+         generic(
+             "evt_006", "lead.enriched",
+             R"({"lead_id":"L-2001","provider":"apollo","company":{"name":"Contoso","employee_count":1200}})"),
+         "evt_006", "LeadEnriched", "lead", "L-2001", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "lead:L-2001",
+         R"({"lead_id":"L-2001","provider":"apollo","company":{"name":"Contoso","employee_count":1200}})"},
+        {"generic demo-booked", "generic.json", "demo-booked",
+         generic("evt_007", "demo.booked",
+                 R"({"lead_id":"L-2001","demo_at":"2026-12-03T10:00:00Z","duration_minutes":30})"),
+         "evt_007", "DemoBooked", "lead", "L-2001", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "lead:L-2001",
+         R"({"lead_id":"L-2001","demo_at":"2026-12-03T10:00:00Z","duration_minutes":30})"},
+        {"generic consent-updated", "generic.json", "consent-updated",
+         generic(
+             "evt_008", "consent.updated",
+             R"({"contact_id":"C-31","channel":"sms","status":"granted","phone":"+4915112345678"})"),
+         "evt_008", "ConsentUpdated", "contact", "C-31", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "contact:C-31",
+         R"({"contact_id":"C-31","channel":"sms","status":"granted","phone":"+4915112345678"})"},
+        {"generic opportunity-created", "generic.json", "opportunity-created",
+         generic(
+             "evt_009", "opportunity.created",
+             R"({"opportunity_id":"O-88","account_id":"A-5","stage":"Discovery","amount":25000,"currency":"EUR"})"),
+         "evt_009", "OpportunityCreated", "opportunity", "O-88", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "opportunity:O-88",
+         R"({"opportunity_id":"O-88","account_id":"A-5","stage":"Discovery","amount":25000,"currency":"EUR"})"},
+        {"generic opportunity-stage-changed", "generic.json", "opportunity-stage-changed",
+         generic(
+             "evt_010", "opportunity.stage_changed",
+             R"({"opportunity_id":"O-88","from_stage":"Discovery","to_stage":"Proposal","probability":40})"),
+         "evt_010", "OpportunityStageChanged", "opportunity", "O-88",
+         ms("2026-11-27T13:00:00.000Z"), "2026-11-27T13:00:00.000Z", "opportunity:O-88",
+         R"({"opportunity_id":"O-88","from_stage":"Discovery","to_stage":"Proposal","probability":40})"},
+        {"generic opportunity-closed-won", "generic.json", "opportunity-closed-won",
+         generic(
+             "evt_011", "opportunity.closed_won",
+             R"({"opportunity_id":"O-88","account_id":"A-5","amount":25000,"currency":"EUR","closed_at":"2026-12-20T16:00:00Z"})"),
+         "evt_011", "OpportunityClosedWon", "opportunity", "O-88", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "opportunity:O-88",
+         R"({"opportunity_id":"O-88","account_id":"A-5","amount":25000,"currency":"EUR","closed_at":"2026-12-20T16:00:00Z"})"},
+        {"generic account-updated", "generic.json", "account-updated",
+         generic(
+             "evt_012", "account.updated",
+             R"({"account_id":"A-5","name":"Contoso","tier":"mid_market","changed_fields":["tier"]})"),
+         "evt_012", "AccountUpdated", "account", "A-5", ms("2026-11-27T13:00:00.000Z"),
+         "2026-11-27T13:00:00.000Z", "account:A-5",
+         R"({"account_id":"A-5","name":"Contoso","tier":"mid_market","changed_fields":["tier"]})"},
+    };
+    return cases;
+}
+
+// A shipped rule set meeting an item it does not map: ignored on purpose,
+// matched by no rule, or matched by a rule that cannot map it.
+struct OtherCase {
+    const char* tag;
+    std::string file;
+    std::string item;
+    Outcome::Kind kind;
+    std::string rule;
+    std::string reason;
+};
+
+const std::vector<OtherCase>& otherCases() {
+    static const std::vector<OtherCase> cases = {
+        // hubspot.json
+        {"hubspot lead status emptied", "hubspot.json",
+         hubspotChange("contact.propertyChange", 9001, "hs_lead_status", R"("")"),
+         Outcome::Kind::Ignored, "contact-property-cleared", ""},
+        {"hubspot lifecyclestage lead", "hubspot.json",
+         hubspotChange("contact.propertyChange", 9001, "lifecyclestage", R"("lead")"),
+         Outcome::Kind::Ignored, "contact-other", ""},
+        {"hubspot firstname", "hubspot.json",
+         hubspotChange("contact.propertyChange", 9001, "firstname", R"("Dana")"),
+         Outcome::Kind::Ignored, "contact-other", ""},
+        {"hubspot contact deleted", "hubspot.json",
+         hubspot("contact.deletion", 9001, R"(,"changeFlag":"DELETED","changeSource":"CRM_UI")"),
+         Outcome::Kind::Ignored, "contact-other", ""},
+        {"hubspot deal amount emptied", "hubspot.json",
+         hubspotChange("deal.propertyChange", 7001, "amount", R"("")"), Outcome::Kind::Ignored,
+         "deal-property-cleared", ""},
+        {"hubspot deal amount", "hubspot.json",
+         hubspotChange("deal.propertyChange", 7001, "amount", R"("5000")"), Outcome::Kind::Ignored,
+         "deal-other", ""},
+        {"hubspot company deleted", "hubspot.json",
+         hubspot("company.deletion", 5001, R"(,"changeFlag":"DELETED","changeSource":"CRM_UI")"),
+         Outcome::Kind::Ignored, "company-other", ""},
+        {"hubspot ticket: no rule", "hubspot.json",
+         hubspot("ticket.creation", 3001, R"(,"changeFlag":"CREATED","changeSource":"CRM_UI")"),
+         Outcome::Kind::NoMatch, "",
+         R"(no rule of hubspot.json matches; nearest is rule 'contact-created': /subscriptionType is "ticket.creation", not "contact.creation")"},
+        {"hubspot score not a number", "hubspot.json",
+         hubspotChange("contact.propertyChange", 9001, "hubspotscore", R"("lots")"),
+         Outcome::Kind::Failed, "contact-scored",
+         R"(rule 'contact-scored': payload.score: cannot read "lots" as an integer)"},
+        {"hubspot contact without objectId", "hubspot.json",
+         R"({"eventId":1,"occurredAt":1764234900000,"subscriptionType":"contact.creation","changeSource":"FORM"})",
+         Outcome::Kind::Failed, "contact-created",
+         "rule 'contact-created': entity.id: /objectId is missing"},
+        {"hubspot contact without occurredAt", "hubspot.json",
+         R"({"eventId":1,"objectId":9001,"subscriptionType":"contact.creation","changeSource":"FORM"})",
+         Outcome::Kind::Failed, "contact-created",
+         "rule 'contact-created': entity.version: /occurredAt is missing"},
+        {"hubspot dealstage null", "hubspot.json",
+         hubspotChange("deal.propertyChange", 7001, "dealstage", "null"), Outcome::Kind::Failed,
+         "deal-stage-changed",
+         "rule 'deal-stage-changed': payload.to_stage: /propertyValue is null"},
+
+        // salesforce-outbound.json
+        {"salesforce contact: no rule", "salesforce-outbound.json",
+         salesforce(
+             "04l5g00000Q1w5aAAB",
+             R"({"type":"Contact","Id":"0035g00000AbCdEAAZ","LastModifiedDate":"2026-11-27T11:20:00.000Z"})"),
+         Outcome::Kind::NoMatch, "",
+         R"(no rule of salesforce-outbound.json matches; nearest is rule 'lead-created': /sObject/CreatedDate is missing)"},
+        {"salesforce won without amount", "salesforce-outbound.json",
+         salesforce(
+             "04l5g00000Q1w5bAAB",
+             R"({"type":"Opportunity","Id":"0065g00000AbCdEAAZ","AccountId":"0015g00000XyZaBAAV",)"
+             R"("Amount":null,"StageName":"Closed Won","LastModifiedDate":"2026-11-27T11:00:00.000Z"})"),
+         Outcome::Kind::Failed, "opportunity-closed-won",
+         "rule 'opportunity-closed-won': payload.amount: /sObject/Amount is null"},
+        {"salesforce lead without a clock", "salesforce-outbound.json",
+         salesforce("04l5g00000Q1w5cAAB",
+                    R"({"type":"Lead","Id":"00Q5g00000K9LmNEAV","Status":"Working - Contacted"})"),
+         Outcome::Kind::Failed, "lead-status-changed",
+         "rule 'lead-status-changed': entity.version: /sObject/SystemModstamp is missing and "
+         "/sObject/LastModifiedDate is missing"},
+        {"salesforce lead with an unreadable clock", "salesforce-outbound.json",
+         salesforce("04l5g00000Q1w5dAAB",
+                    R"({"type":"Lead","Id":"00Q5g00000K9LmNEAV","Status":"Working - Contacted",)"
+                    R"("LastModifiedDate":"27/11/2026 09:15"})"),
+         Outcome::Kind::Failed, "lead-status-changed",
+         R"(rule 'lead-status-changed': entity.version: expected an RFC 3339 date-time such as "2026-11-27T09:14:03.120Z", got "27/11/2026 09:15")"},
+
+        // segment.json
+        {"segment identify without consent", "segment.json",
+         R"({"type":"identify","userId":"contact-9001","messageId":"m-1","timestamp":"2026-11-27T09:20:00.000Z","traits":{"plan":"pro"}})",
+         Outcome::Kind::Ignored, "identify-without-consent", ""},
+        {"segment other track", "segment.json",
+         R"({"type":"track","event":"Pricing Page Viewed","userId":"contact-9001","messageId":"m-2","timestamp":"2026-11-27T09:20:00.000Z"})",
+         Outcome::Kind::Ignored, "other-track", ""},
+        {"segment page", "segment.json",
+         R"({"type":"page","name":"Pricing","anonymousId":"a1b2c3","messageId":"m-3","timestamp":"2026-11-27T09:20:00.000Z"})",
+         Outcome::Kind::Ignored, "other-calls", ""},
+        {"segment call without a type", "segment.json",
+         R"({"event":"Demo Booked","messageId":"m-4"})", Outcome::Kind::NoMatch, "",
+         R"(no rule of segment.json matches; nearest is rule 'demo-booked': /type is missing, not "track")"},
+        {"segment consent status not in the table", "segment.json",
+         R"({"type":"identify","userId":"contact-9001","messageId":"m-5","timestamp":"2026-11-27T09:20:00.000Z",)"
+         R"("traits":{"consent":{"channel":"email","status":"maybe"}}})",
+         Outcome::Kind::Failed, "consent-updated",
+         R"(rule 'consent-updated': payload.status: "maybe" is not in the table ("false", "granted", "opted_in", "opted_out", "revoked", "subscribed" and 2 more))"},
+        {"segment consent from an anonymous visitor", "segment.json",
+         R"({"type":"identify","anonymousId":"a1b2c3","messageId":"m-6","timestamp":"2026-11-27T09:20:00.000Z",)"
+         R"("traits":{"consent":{"channel":"email","status":"granted"}}})",
+         Outcome::Kind::Failed, "consent-updated",
+         "rule 'consent-updated': entity.id: /userId is missing"},
+        {"segment demo without a time", "segment.json",
+         R"({"type":"track","event":"Demo Booked","userId":"contact-9001","messageId":"m-7",)"
+         R"("timestamp":"2026-11-27T09:20:00.000Z","properties":{}})",
+         Outcome::Kind::Failed, "demo-booked",
+         "rule 'demo-booked': payload.demo_at: /properties/demo_at is missing"},
+        {"segment demo without a lead", "segment.json",
+         R"({"type":"track","event":"Demo Booked","anonymousId":"a1b2c3","messageId":"m-8",)"
+         R"("timestamp":"2026-11-27T09:20:00.000Z","properties":{"demo_at":"2026-12-02T15:00:00Z"}})",
+         Outcome::Kind::Failed, "demo-booked",
+         "rule 'demo-booked': entity.id: /properties/lead_id is missing and /userId is missing"},
+
+        // generic.json
+        {"generic ping", "generic.json", R"({"id":"evt_000","type":"webhook.test","data":{}})",
+         Outcome::Kind::Ignored, "test-ping", ""},
+        {"generic unknown type", "generic.json",
+         generic("evt_013", "invoice.paid", R"({"invoice_id":"I-1"})"), Outcome::Kind::NoMatch, "",
+         R"(no rule of generic.json matches; nearest is rule 'test-ping': /type is "invoice.paid", not one of "ping", "test", "webhook.test")"},
+        {"generic without data", "generic.json",
+         R"({"id":"evt_014","type":"account.updated","timestamp":"2026-11-27T13:00:00.000Z"})",
+         Outcome::Kind::Failed, "account-updated",
+         "rule 'account-updated': entity.id: /data/account_id is missing"},
+    };
+    return cases;
 }
 
 mapping::RulesetPtr rules(const std::string& text) {
@@ -689,6 +1303,215 @@ private Q_SLOTS:
                 QVERIFY2(std::string(e.what()).starts_with("x.json is not valid JSON: "), e.what());
             else
                 QCOMPARE(std::string(e.what()), message.toStdString());
+        }
+    }
+
+    // The shipped rule files
+    void shippedFilesParse() {
+        for (const std::string& file : kShippedFiles) {
+            const auto& ruleset = shipped(file);
+            QVERIFY2(!mapping::ruleNames(ruleset).empty(), file.c_str());
+        }
+    }
+
+    void shippedRuleMaps_data() {
+        QTest::addColumn<int>("index");
+        for (std::size_t i = 0; i < mappedCases().size(); ++i)
+            QTest::newRow(mappedCases()[i].tag) << static_cast<int>(i);
+    }
+
+    void shippedRuleMaps() {
+        QFETCH(int, index);
+        const MappedCase& c = mappedCases()[static_cast<std::size_t>(index)];
+        const std::string source = sourceFor(c.file);
+        const json item = json::parse(c.item);
+        const Outcome outcome =
+            mapping::apply(shipped(c.file), item, contextFor(source, c.vendorId));
+        QVERIFY2(outcome.kind == Outcome::Kind::Mapped, outcome.reason.c_str());
+        QCOMPARE(outcome.rule, c.rule);
+        QCOMPARE(outcome.reason, std::string());
+        const Event& event = *outcome.event;
+        QCOMPARE(event.eventType, c.eventType);
+        QCOMPARE(event.schemaVersion, 1);
+        QCOMPARE(event.entity.kind, c.entityKind);
+        QCOMPARE(event.entity.id, c.entityId);
+        QCOMPARE(event.entity.version, c.version);
+        QCOMPARE(formatRfc3339(event.occurredAt), c.occurredAt);
+        QCOMPARE(event.correlationId, c.correlationId);
+        QCOMPARE(event.producer, source + "-bridge");
+        QCOMPARE(event.tenantId, std::string("acme"));
+        QCOMPARE(canonical(event.payload), canonical(c.payload));
+
+        // Valid against the catalog, as the broker checks every publish.
+        const Violations violations = catalog().validate(event.eventType, 1, event.payload);
+        QVERIFY2(violations.empty(), describe(violations).c_str());
+
+        // A vendor retry of the same item is the same event; the same vendor id
+        // from another source, or another vendor id, is another event.
+        QCOMPARE(event.eventId, mapping::hookEventId(source, c.vendorId));
+        const Outcome retry = mapping::apply(shipped(c.file), item, contextFor(source, c.vendorId));
+        QCOMPARE(retry.event->eventId, event.eventId);
+        QCOMPARE(*retry.event, event);
+        QVERIFY(mapping::apply(shipped(c.file), item, contextFor(source + "-eu", c.vendorId))
+                    .event->eventId != event.eventId);
+        QVERIFY(mapping::apply(shipped(c.file), item, contextFor(source, c.vendorId + "0"))
+                    .event->eventId != event.eventId);
+    }
+
+    void shippedRuleDoesNotMap_data() {
+        QTest::addColumn<int>("index");
+        for (std::size_t i = 0; i < otherCases().size(); ++i)
+            QTest::newRow(otherCases()[i].tag) << static_cast<int>(i);
+    }
+
+    void shippedRuleDoesNotMap() {
+        QFETCH(int, index);
+        const OtherCase& c = otherCases()[static_cast<std::size_t>(index)];
+        const Outcome outcome = mapping::apply(shipped(c.file), json::parse(c.item),
+                                               contextFor(sourceFor(c.file), "v-1"));
+        QCOMPARE(kindName(outcome.kind), kindName(c.kind));
+        QCOMPARE(outcome.rule, c.rule);
+        QCOMPARE(outcome.reason, c.reason);
+        QVERIFY(!outcome.event);
+    }
+
+    // Each rule of each shipped file is tried above by at least one item.
+    void everyShippedRuleIsTested() {
+        std::map<std::string, std::set<std::string>> tried;
+        for (const MappedCase& c : mappedCases())
+            tried[c.file].insert(c.rule);
+        for (const OtherCase& c : otherCases()) {
+            if (!c.rule.empty())
+                tried[c.file].insert(c.rule);
+        }
+        for (const std::string& file : kShippedFiles) {
+            for (const std::string& rule : mapping::ruleNames(shipped(file)))
+                QVERIFY2(tried[file].count(rule),
+                         (file + ": rule '" + rule + "' is not tested").c_str());
+        }
+    }
+
+    // A mapped event the catalog refuses goes to quarantine: the mapping does
+    // not hide it. HubSpot's legacy score has no upper bound; the schema's has.
+    void aMappedEventCanStillFailItsSchema() {
+        const Outcome outcome = mapping::apply(
+            shipped("hubspot.json"),
+            json::parse(hubspotChange("contact.propertyChange", 9001, "hubspotscore", R"("250")")),
+            contextFor("hubspot-prod", "4011932100"));
+        QVERIFY2(outcome.kind == Outcome::Kind::Mapped, outcome.reason.c_str());
+        const Violations violations = catalog().validate("LeadScored", 1, outcome.event->payload);
+        QCOMPARE(violations.size(), std::size_t{1});
+        QCOMPARE(violations[0].path, std::string("/payload/score"));
+    }
+
+    // The vendors' own fixtures, item by item.
+    void hubspotFixture() {
+        const json batch =
+            json::parse(test::readFixture(QStringLiteral("hubspot/contact-events.json")));
+        QCOMPARE(batch.size(), std::size_t{3});
+        const auto map = [&](std::size_t i) {
+            return mapping::apply(shipped("hubspot.json"), batch[i],
+                                  contextFor("hubspot-prod", batch[i]["eventId"].dump()));
+        };
+        const Outcome created = map(0);
+        QCOMPARE(created.rule, std::string("contact-created"));
+        QCOMPARE(created.event->eventType, std::string("LeadCreated"));
+        QCOMPARE(created.event->eventId, std::string("c64c4247-b45f-5fae-8269-1c6b1eefdf56"));
+        QCOMPARE(created.event->entity, (EntityRef{"lead", "9001", 1764234843120}));
+        QCOMPARE(formatRfc3339(created.event->occurredAt), std::string("2025-11-27T09:14:03.120Z"));
+        QCOMPARE(created.event->payload, std::string(R"({"lead_id":"9001","source":"web_form"})"));
+
+        const Outcome qualified = map(1);
+        QCOMPARE(qualified.rule, std::string("contact-qualified"));
+        QCOMPARE(qualified.event->eventType, std::string("LeadQualified"));
+        QCOMPARE(qualified.event->entity, (EntityRef{"lead", "9001", 1764234844250}));
+        QCOMPARE(
+            canonical(qualified.event->payload),
+            canonical(R"({"lead_id":"9001","score":0,"qualified_by":"hubspot-crm","stage":"mql",)"
+                      R"("reason":"HubSpot lifecyclestage became marketingqualifiedlead",)"
+                      R"("placeholder_fields":["score"]})"));
+
+        const Outcome status = map(2);
+        QCOMPARE(status.rule, std::string("contact-lead-status"));
+        QCOMPARE(status.event->eventType, std::string("LeadStatusChanged"));
+        QCOMPARE(status.event->entity, (EntityRef{"lead", "9001", 1764234845001}));
+        QCOMPARE(status.event->correlationId, std::string("lead:9001"));
+        QCOMPARE(
+            canonical(status.event->payload),
+            canonical(
+                R"({"lead_id":"9001","from_status":null,"to_status":"OPEN","changed_by":"crm"})"));
+
+        // One lead: three versions in the vendor's order, one correlation id.
+        QVERIFY(*created.event->entity.version < *qualified.event->entity.version);
+        QVERIFY(*qualified.event->entity.version < *status.event->entity.version);
+        QCOMPARE(created.event->correlationId, qualified.event->correlationId);
+        for (const Outcome* o : {&created, &qualified, &status}) {
+            const Violations violations =
+                catalog().validate(o->event->eventType, 1, o->event->payload);
+            QVERIFY2(violations.empty(), describe(violations).c_str());
+        }
+    }
+
+    void segmentFixture() {
+        const json call =
+            json::parse(test::readFixture(QStringLiteral("segment/track-demo-booked.json")));
+        const Outcome outcome =
+            mapping::apply(shipped("segment.json"), call,
+                           contextFor("segment-web", call["messageId"].get<std::string>()));
+        QCOMPARE(outcome.rule, std::string("demo-booked"));
+        const Event& event = *outcome.event;
+        QCOMPARE(event.eventType, std::string("DemoBooked"));
+        QCOMPARE(event.eventId, mapping::hookEventId("segment-web", "ajs-next-1764234850-5f1a"));
+        QCOMPARE(event.entity, (EntityRef{"lead", "L-1042", ms("2026-11-27T09:14:10.000Z")}));
+        QCOMPARE(formatRfc3339(event.occurredAt), std::string("2026-11-27T09:14:10.000Z"));
+        QCOMPARE(event.correlationId, std::string("lead:L-1042"));
+        QCOMPARE(
+            canonical(event.payload),
+            canonical(
+                R"({"lead_id":"L-1042","demo_at":"2026-12-02T15:00:00.000Z","account_domain":"northwind.example"})"));
+        const Violations violations = catalog().validate("DemoBooked", 1, event.payload);
+        QVERIFY2(violations.empty(), describe(violations).c_str());
+    }
+
+    void salesforceFixture() {
+        const std::vector<json> items =
+            salesforceItems(test::readFixture(QStringLiteral("salesforce/outbound-lead.xml")));
+        QCOMPARE(items.size(), std::size_t{2});
+        QCOMPARE(items[0]["Id"].get<std::string>(), std::string("04l5g00000Q1w2eAAB"));
+        QCOMPARE(items[0]["OrganizationId"].get<std::string>(), std::string("00D5g000004ABCDEA2"));
+        QCOMPARE(items[0]["sObject"]["type"].get<std::string>(), std::string("Lead"));
+
+        const auto map = [&](std::size_t i) {
+            return mapping::apply(shipped("salesforce-outbound.json"), items[i],
+                                  contextFor("salesforce-prod", items[i]["Id"].get<std::string>()));
+        };
+        const Outcome working = map(0);
+        QCOMPARE(working.rule, std::string("lead-status-changed"));
+        QCOMPARE(working.event->eventType, std::string("LeadStatusChanged"));
+        QCOMPARE(working.event->eventId,
+                 mapping::hookEventId("salesforce-prod", "04l5g00000Q1w2eAAB"));
+        QCOMPARE(working.event->entity,
+                 (EntityRef{"lead", "00Q5g00000K9LmNEAV", ms("2026-11-27T09:15:41.000Z")}));
+        QCOMPARE(formatRfc3339(working.event->occurredAt), std::string("2026-11-27T09:15:41.000Z"));
+        QCOMPARE(
+            canonical(working.event->payload),
+            canonical(
+                R"({"lead_id":"00Q5g00000K9LmNEAV","from_status":null,"to_status":"Working - Contacted"})"));
+
+        const Outcome qualified = map(1);
+        QCOMPARE(qualified.rule, std::string("lead-qualified"));
+        QCOMPARE(qualified.event->eventType, std::string("LeadQualified"));
+        QCOMPARE(qualified.event->entity,
+                 (EntityRef{"lead", "00Q5g00000K9LmOEAV", ms("2026-11-27T09:15:44.000Z")}));
+        QCOMPARE(
+            canonical(qualified.event->payload),
+            canonical(
+                R"({"lead_id":"00Q5g00000K9LmOEAV","score":0,"qualified_by":"salesforce",)"
+                R"("reason":"Salesforce Lead Status became Qualified","placeholder_fields":["score"]})"));
+        for (const Outcome* o : {&working, &qualified}) {
+            const Violations violations =
+                catalog().validate(o->event->eventType, 1, o->event->payload);
+            QVERIFY2(violations.empty(), describe(violations).c_str());
         }
     }
 };
