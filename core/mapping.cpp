@@ -98,19 +98,26 @@ struct TemplatePart {
     std::optional<Pointer> pointer;
 };
 
+struct Member; // an object spec's field: a name and its value spec
+
 struct ValueSpec {
     enum class Kind { Pointer, Const, Template, First, Object, Array };
     Kind kind = Kind::Const;
-    Pointer pointer;                                        // Pointer
-    json constant;                                          // Const
-    std::vector<TemplatePart> parts;                        // Template
-    std::vector<ValueSpec> items;                           // First, Array
-    std::vector<std::pair<std::string, ValueSpec>> members; // Object
+    Pointer pointer;                 // Pointer
+    json constant;                   // Const
+    std::vector<TemplatePart> parts; // Template
+    std::vector<ValueSpec> items;    // First, Array
+    std::vector<Member> members;     // Object
     std::vector<Transform> transforms;
     std::unordered_map<std::string, json> table;
     std::string tableKeys;        // "a", "b" and 3 more: for reasons
     std::optional<json> fallback; // "default"
     bool optional = false;
+};
+
+struct Member {
+    std::string name;
+    ValueSpec spec;
 };
 
 struct Condition {
@@ -136,7 +143,7 @@ struct Rule {
     std::optional<ValueSpec> occurredAt;
     std::optional<ValueSpec> correlationId;
     std::optional<ValueSpec> payloadFrom;
-    std::vector<std::pair<std::string, ValueSpec>> payload;
+    std::vector<Member> payload;
 };
 
 } // namespace
@@ -380,14 +387,13 @@ public:
         return parts;
     }
 
-    std::vector<std::pair<std::string, ValueSpec>> members(const json& value,
-                                                           const std::string& path) const {
+    std::vector<Member> members(const json& value, const std::string& path) const {
         if (!value.is_object())
             fail(path, "expected an object of field names to value specs, got " +
                            jsonpath::describeValue(value));
-        std::vector<std::pair<std::string, ValueSpec>> out;
+        std::vector<Member> out;
         for (const auto& [name, spec] : value.items())
-            out.emplace_back(name, valueSpec(spec, jsonpath::append(path, name)));
+            out.push_back({name, valueSpec(spec, jsonpath::append(path, name))});
         return out;
     }
 
