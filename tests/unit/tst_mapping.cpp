@@ -44,11 +44,12 @@ std::string readFile(const QString& path) {
     return file.readAll().toStdString();
 }
 
+// resources/mappings: $MESHDECK_MAPPINGS, else beside the catalog.
 QString mappingsDir() {
     const QString dir = qEnvironmentVariable("MESHDECK_MAPPINGS");
-    if (dir.isEmpty())
-        qFatal("MESHDECK_MAPPINGS is not set: run the test through ctest");
-    return dir;
+    if (!dir.isEmpty())
+        return dir;
+    return QDir(test::catalogDir()).absoluteFilePath(QStringLiteral("../mappings"));
 }
 
 const std::vector<std::string> kShippedFiles = {"hubspot.json", "salesforce-outbound.json",
