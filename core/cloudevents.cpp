@@ -381,7 +381,7 @@ ParsedEvent parseCloudEventBinary(const HeaderMap& headers, std::string_view bod
     return fromCloudEvent(input, options);
 }
 
-std::string toCloudEventStructured(const Event& event) {
+std::string toCloudEventStructured(const Event& event, CloudEventData data) {
     std::string out = "{";
     appendMember(out, "specversion", "\"1.0\"");
     appendMember(out, "id", detail::jsonString(event.eventId));
@@ -390,8 +390,9 @@ std::string toCloudEventStructured(const Event& event) {
     appendMember(out, "time", '"' + formatRfc3339(event.occurredAt) + '"');
     appendMember(out, "subject", detail::jsonString(event.entity.kind + '/' + event.entity.id));
     appendMember(out, "datacontenttype", "\"application/json\"");
-    appendMember(out, "dataschema",
-                 detail::jsonString(schemaUri(event.eventType, event.schemaVersion)));
+    if (data == CloudEventData::Payload)
+        appendMember(out, "dataschema",
+                     detail::jsonString(schemaUri(event.eventType, event.schemaVersion)));
     appendMember(out, "partitionkey", detail::jsonString(event.entity.key()));
     if (event.entity.version)
         appendMember(out, "sequence", detail::jsonString(std::to_string(*event.entity.version)));
@@ -409,10 +410,15 @@ std::string toCloudEventStructured(const Event& event) {
 }
 
 std::string toCloudEventBatch(const std::vector<Event>& events) {
-    return detail::jsonArrayOf(events, toCloudEventStructured);
+    return detail::jsonArrayOf(events,
+                               [](const Event& event) { return toCloudEventStructured(event); });
 }
 
 std::pair<HeaderMap, std::string> toCloudEventBinary(const Event& event) {
+    return {toCloudEventHeaders(event), event.payload.empty() ? std::string("{}") : event.payload};
+}
+
+HeaderMap toCloudEventHeaders(const Event& event, CloudEventData data) {
     HeaderMap headers;
     headers["ce-specversion"] = "1.0";
     headers["ce-id"] = encodeHeaderValue(event.eventId);
@@ -420,7 +426,8 @@ std::pair<HeaderMap, std::string> toCloudEventBinary(const Event& event) {
     headers["ce-type"] = encodeHeaderValue(event.eventType);
     headers["ce-time"] = formatRfc3339(event.occurredAt);
     headers["ce-subject"] = encodeHeaderValue(event.entity.kind + '/' + event.entity.id);
-    headers["ce-dataschema"] = schemaUri(event.eventType, event.schemaVersion);
+    if (data == CloudEventData::Payload)
+        headers["ce-dataschema"] = schemaUri(event.eventType, event.schemaVersion);
     headers["ce-partitionkey"] = encodeHeaderValue(event.entity.key());
     if (event.entity.version)
         headers["ce-sequence"] = std::to_string(*event.entity.version);
@@ -432,7 +439,7 @@ std::pair<HeaderMap, std::string> toCloudEventBinary(const Event& event) {
     if (!event.traceparent.empty())
         headers["ce-traceparent"] = event.traceparent;
     headers["content-type"] = "application/json";
-    return {std::move(headers), event.payload.empty() ? std::string("{}") : event.payload};
+    return headers;
 }
 
 } // namespace meshdeck

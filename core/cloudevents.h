@@ -32,10 +32,19 @@ ParsedEvent parseCloudEventBinary(const HeaderMap& headers, std::string_view bod
 // True when the request carries binary-mode CloudEvents headers.
 bool isCloudEventBinary(const HeaderMap& headers);
 
-std::string toCloudEventStructured(const Event& event);
+// What an outbound CloudEvent's data is. The event's payload follows the
+// schema that dataschema names. A consumer's mapping reshapes the event into
+// an object no schema describes, so a CloudEvent carrying that names none.
+enum class CloudEventData { Payload, Mapped };
+
+// The event's payload is the data, written as stored (never re-encoded).
+std::string toCloudEventStructured(const Event& event,
+                                   CloudEventData data = CloudEventData::Payload);
 std::string toCloudEventBatch(const std::vector<Event>& events);
 // Headers (lower-case ce-* names plus content-type) and the body.
 std::pair<HeaderMap, std::string> toCloudEventBinary(const Event& event);
+// The headers of toCloudEventBinary alone, for a sender that has the body.
+HeaderMap toCloudEventHeaders(const Event& event, CloudEventData data = CloudEventData::Payload);
 
 std::string schemaUri(std::string_view eventType, int version);
 

@@ -2,6 +2,7 @@
 
 #include "core/envelope.h"
 #include "core/json_input.h"
+#include "core/word_table.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,22 @@ using nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
 namespace {
+
+constexpr WordTable<SinkKind, 3> kSinkKinds{{
+    {SinkKind::Webhook, "webhook"},
+    {SinkKind::WebSocket, "websocket"},
+    {SinkKind::None, "none"},
+}};
+
+constexpr WordTable<OutboundFormat, 2> kFormats{{
+    {OutboundFormat::Canonical, "canonical"},
+    {OutboundFormat::CloudEvents, "cloudevents"},
+}};
+
+constexpr WordTable<CloudEventsMode, 2> kCloudEventsModes{{
+    {CloudEventsMode::Structured, "structured"},
+    {CloudEventsMode::Binary, "binary"},
+}};
 
 std::string describeJson(const json& v) {
     std::string text = v.dump();
@@ -192,18 +209,47 @@ void readFilter(const json& j, const std::string& path, ConsumerFilter& f, Viola
     r.refuseUnknown();
 }
 
+// "format" and "cloudevents_mode". `kind` is unset when the sink's type was
+// not understood; its format is then not judged against it.
+void readFormat(ObjectReader& r, std::optional<SinkKind> kind, SinkSpec& s) {
+    std::string format(toString(s.format));
+    r.text("format", format);
+    const auto knownFormat = valueOf(kFormats, format);
+    if (knownFormat)
+        s.format = *knownFormat;
+    else
+        r.fail("format", "expected canonical or cloudevents; got \"" + format + '"');
+    if (s.format == OutboundFormat::CloudEvents && kind && *kind != SinkKind::Webhook)
+        r.fail("format", *kind == SinkKind::WebSocket
+                             ? "only webhook sinks send CloudEvents; a websocket sink's "
+                               "subscribers receive the canonical event, so leave format out"
+                             : "only webhook sinks send CloudEvents; a none sink sends nothing, "
+                               "so leave format out");
+
+    const json* mode = r.field("cloudevents_mode");
+    if (!mode)
+        return;
+    const auto knownMode =
+        mode->is_string() ? valueOf(kCloudEventsModes, mode->get<std::string>()) : std::nullopt;
+    if (!knownMode)
+        return r.fail("cloudevents_mode",
+                      "expected structured or binary; got " + describeJson(*mode));
+    if (knownFormat && s.format != OutboundFormat::CloudEvents)
+        return r.fail("cloudevents_mode",
+                      "applies only with \"format\": \"cloudevents\"; add that, or leave "
+                      "cloudevents_mode out to send the canonical event");
+    s.cloudEventsMode = *knownMode;
+}
+
 void readSink(const json& j, const std::string& path, SinkSpec& s, Violations& out) {
     if (!j.is_object())
         return out.push_back({path, "expected an object, got " + describeJson(j)});
     ObjectReader r(j, path, out);
     std::string type;
     r.text("type", type, true);
-    if (type == "webhook")
-        s.kind = SinkKind::Webhook;
-    else if (type == "websocket")
-        s.kind = SinkKind::WebSocket;
-    else if (type == "none")
-        s.kind = SinkKind::None;
+    const auto kind = valueOf(kSinkKinds, type);
+    if (kind)
+        s.kind = *kind;
     else if (!type.empty())
         r.fail("type", "expected webhook, websocket or none; got \"" + type + '"');
     r.text("url", s.url, s.kind == SinkKind::Webhook);
@@ -228,6 +274,7 @@ void readSink(const json& j, const std::string& path, SinkSpec& s, Violations& o
     r.millis("timeout_ms", s.timeout, 100, 600'000);
     r.text("secret", s.secret);
     r.millis("ack_timeout_ms", s.ackTimeout, 100, 3'600'000);
+    readFormat(r, kind, s);
     r.refuseUnknown();
 }
 
@@ -389,6 +436,9 @@ std::string consumerSpecToJson(const ConsumerSpec& s, bool maskSecrets) {
         sink["timeout_ms"] = s.sink.timeout.count();
         if (!s.sink.secret.empty())
             sink["secret"] = maskSecrets ? std::string("whsec_***") : s.sink.secret;
+        sink["format"] = std::string(toString(s.sink.format));
+        if (s.sink.format == OutboundFormat::CloudEvents)
+            sink["cloudevents_mode"] = std::string(toString(s.sink.cloudEventsMode));
     }
     if (s.sink.kind == SinkKind::WebSocket)
         sink["ack_timeout_ms"] = s.sink.ackTimeout.count();
@@ -496,19 +546,19 @@ bool matchesConditions(const ConsumerFilter& filter, const Event& event) {
 }
 
 std::string_view toString(SinkKind kind) {
-    switch (kind) {
-    case SinkKind::Webhook:
-        return "webhook";
-    case SinkKind::WebSocket:
-        return "websocket";
-    case SinkKind::None:
-        return "none";
-    }
-    return "none";
+    return wordOf(kSinkKinds, kind);
 }
 
 std::string_view toString(DeadLetterPolicy policy) {
     return policy == DeadLetterPolicy::Continue ? "continue" : "block";
+}
+
+std::string_view toString(OutboundFormat format) {
+    return wordOf(kFormats, format);
+}
+
+std::string_view toString(CloudEventsMode mode) {
+    return wordOf(kCloudEventsModes, mode);
 }
 
 } // namespace meshdeck

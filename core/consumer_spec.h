@@ -37,6 +37,15 @@ struct ConsumerFilter {
 
 enum class SinkKind { Webhook, WebSocket, None };
 
+// What a webhook's body is: the canonical event, or the event as a CloudEvent
+// (DESIGN.md's mapping, the same one ingestion reads).
+enum class OutboundFormat { Canonical, CloudEvents };
+
+// The CloudEvents HTTP binding's content modes: structured sends the whole
+// CloudEvent as the body (application/cloudevents+json); binary sends the
+// attributes as ce-* headers and the data alone as the body.
+enum class CloudEventsMode { Structured, Binary };
+
 struct SinkSpec {
     SinkKind kind = SinkKind::None;
     std::string url; // webhook
@@ -44,6 +53,8 @@ struct SinkSpec {
     std::vector<std::pair<std::string, std::string>> headers;
     std::chrono::milliseconds timeout{10'000};
     std::string secret; // Standard Webhooks signing secret ("whsec_..."); empty: unsigned
+    OutboundFormat format = OutboundFormat::Canonical;             // webhook
+    CloudEventsMode cloudEventsMode = CloudEventsMode::Structured; // format CloudEvents only
     std::chrono::milliseconds ackTimeout{30'000}; // websocket: redeliver when not acked by then
 };
 
@@ -83,8 +94,9 @@ struct ConsumerSpec {
     CircuitBreakerPolicy breaker;
     DeadLetterPolicy deadLetter = DeadLetterPolicy::Continue;
     std::chrono::milliseconds gapTimeout{5'000};
-    // Output field -> JSON Pointer into the canonical event. Empty: the whole
-    // canonical event is the body.
+    // Output field -> JSON Pointer into the canonical event; the mapped object
+    // is the body (a CloudEvent's data). Empty: the whole canonical event is
+    // the body (the payload is a CloudEvent's data).
     std::vector<std::pair<std::string, std::string>> mapping;
     bool redactPii = false;
     SloTarget slo;
@@ -111,5 +123,7 @@ bool matchesConditions(const ConsumerFilter& filter, const Event& event);
 
 std::string_view toString(SinkKind kind);
 std::string_view toString(DeadLetterPolicy policy);
+std::string_view toString(OutboundFormat format);
+std::string_view toString(CloudEventsMode mode);
 
 } // namespace meshdeck

@@ -1,7 +1,10 @@
 // Webhook and none sinks: an HTTP request per event, or an immediate yes.
+// The body (core/outbound_body.h) is signed exactly as sent, whatever its
+// format.
 
 #include "broker/delivery/signing.h"
 #include "broker/delivery/sink.h"
+#include "core/outbound_body.h"
 #include "core/trace_context.h"
 
 #include <boost/asio/io_context.hpp>
@@ -32,7 +35,9 @@ void WebhookSink::send(const Consumer& c, const Item& item, const Flight& flight
     request.timeout = c.spec.sink.timeout;
     request.body = item.body;
     request.headers = c.spec.sink.headers;
-    request.headers.emplace_back("content-type", "application/json");
+    // The content-type, and the ce-* attributes of a CloudEvent in binary mode.
+    for (auto& [name, value] : outboundHeaders(e, c.spec))
+        request.headers.emplace_back(name, std::move(value));
     request.headers.emplace_back("user-agent", "meshd/" MESHDECK_VERSION);
     request.headers.emplace_back("webhook-id", e.eventId);
     request.headers.emplace_back("webhook-timestamp", std::to_string(seconds));

@@ -3,6 +3,7 @@
 // scripts it (slow, flaky, throttling, refusing, hanging).
 
 #include "broker/delivery/signing.h"
+#include "core/cloudevents.h"
 #include "core/consumer_spec.h"
 #include "tests/delivery/delivery_fixture.h"
 #include "tests/store/store_test_support.h"
@@ -60,6 +61,8 @@ private Q_SLOTS:
     void probesUseUpNoAttempts();
     void retentionKeepsWhatAConsumerHasNotSettled();
     void redactsPiiAndMapsOnTheWayOut();
+    void sendsStructuredCloudEvents();
+    void sendsBinaryCloudEvents();
     void consumerChangesNeverStallDelivery();
     void anOpenCircuitAgesNothingOut();
 };
@@ -1298,6 +1301,107 @@ void DeliveryTest::redactsPiiAndMapsOnTheWayOut() {
     QCOMPARE_JSON(json::parse(byTarget.at("/plain").body)["payload"], payload);
     const json stored = parse(f.admin.get("/v1/events/" + event["event_id"].get<std::string>()));
     QCOMPARE_JSON(stored["payload"], payload);
+}
+
+// A consumer with "format": "cloudevents" receives each event as a structured
+// CloudEvent that meshdeck's own ingestion reads back as the published event,
+// signed over the body as it arrived.
+void DeliveryTest::sendsStructuredCloudEvents() {
+    DeliveryFixture f;
+    const std::string secret = "whsec_bWVzaGRlY2stb3V0Ym91bmQta2V5LTAxMjM0NTY3ODlhYg==";
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["sink"]["secret"] = secret;
+    spec["sink"]["format"] = "cloudevents";
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+    QCOMPARE_JSON(f.consumer("crm")["spec"]["sink"]["cloudevents_mode"], "structured");
+
+    const json event = leadEvent("L-31", 2, 77);
+    const std::string id = event["event_id"].get<std::string>();
+    QCOMPARE_HTTP(f.publish(event), 202);
+    QVERIFY(f.sink.waitForRequests(1, 10s));
+    const std::vector<SinkRequest> received = f.received(id);
+    QCOMPARE(received.size(), 1u);
+    const SinkRequest& r = received.front();
+
+    QCOMPARE_JSON(r.headers.at("content-type"), "application/cloudevents+json");
+    QVERIFY(!isCloudEventBinary(r.headers));
+    const auto ts = std::stoll(r.headers.at("webhook-timestamp"));
+    QCOMPARE(r.headers.at("webhook-signature"),
+             delivery::standardWebhookSignature(secret, id, ts, r.body));
+    const json ce = json::parse(r.body);
+    QCOMPARE_JSON(ce["specversion"], "1.0");
+    QCOMPARE_JSON(ce["id"], id);
+    QCOMPARE_JSON(ce["type"], "LeadScored");
+    QCOMPARE_JSON(ce["source"], "enrichment-service");
+    QCOMPARE_JSON(ce["subject"], "lead/L-31");
+    QCOMPARE_JSON(ce["sequence"], "2");
+    QCOMPARE_JSON(ce["dataschema"], "urn:meshdeck:schema:LeadScored:1");
+    QCOMPARE_JSON(ce["tenantid"], "acme");
+    QCOMPARE_JSON(ce["data"], event["payload"]);
+
+    const ParsedEvent parsed = parseCloudEventStructured(r.body);
+    QVERIFY2(parsed.event, describe(parsed.violations).c_str());
+    QCOMPARE_JSON(json::parse(serializeEvent(*parsed.event)), event);
+}
+
+// In binary mode the attributes arrive as ce-* headers and the body is the
+// event's data alone, redacted like any other body; the signature covers that
+// body, and ingestion reads headers and body back as the published event.
+void DeliveryTest::sendsBinaryCloudEvents() {
+    DeliveryFixture f;
+    const std::string secret = "whsec_bWVzaGRlY2stb3V0Ym91bmQta2V5LTAxMjM0NTY3ODlhYg==";
+    auto spec = webhookConsumer("crm", f.sink.url());
+    spec["filter"]["event_types"] = {"LeadCreated"};
+    spec["sink"]["secret"] = secret;
+    spec["sink"]["format"] = "cloudevents";
+    spec["sink"]["cloudevents_mode"] = "binary";
+    spec["redact_pii"] = true;
+    QCOMPARE_HTTP(f.createConsumer(spec), 201);
+
+    json event = leadEvent("L-32", 5);
+    event["event_type"] = "LeadCreated";
+    event["causation_id"] = "01936f4e-0000-7000-8000-000000000001";
+    event["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    event["payload"] = {{"lead_id", "L-32"}, {"email", "ada@example.com"}, {"company", "Café Ltd"}};
+    const std::string id = event["event_id"].get<std::string>();
+    QCOMPARE_HTTP(f.publish(event), 202);
+    QVERIFY(f.sink.waitForRequests(1, 10s));
+    const std::vector<SinkRequest> received = f.received(id);
+    QCOMPARE(received.size(), 1u);
+    const SinkRequest& r = received.front();
+
+    QCOMPARE_JSON(r.headers.at("content-type"), "application/json");
+    const std::map<std::string, std::string> expected = {
+        {"ce-specversion", "1.0"},
+        {"ce-id", id},
+        {"ce-source", "enrichment-service"},
+        {"ce-type", "LeadCreated"},
+        {"ce-time", "2026-11-27T09:14:03.120Z"},
+        {"ce-subject", "lead/L-32"},
+        {"ce-dataschema", "urn:meshdeck:schema:LeadCreated:1"},
+        {"ce-partitionkey", "lead:L-32"},
+        {"ce-sequence", "5"},
+        {"ce-tenantid", "acme"},
+        {"ce-correlationid", "journey-L-32"},
+        {"ce-causationid", "01936f4e-0000-7000-8000-000000000001"},
+        {"ce-traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}};
+    std::map<std::string, std::string> ceHeaders;
+    for (const auto& [name, value] : r.headers)
+        if (name.starts_with("ce-"))
+            ceHeaders.emplace(name, value);
+    QCOMPARE(ceHeaders, expected);
+
+    const json redacted = {{"lead_id", "L-32"}, {"email", "[redacted]"}, {"company", "Café Ltd"}};
+    QCOMPARE_JSON(json::parse(r.body), redacted);
+    const auto ts = std::stoll(r.headers.at("webhook-timestamp"));
+    QCOMPARE(r.headers.at("webhook-signature"),
+             delivery::standardWebhookSignature(secret, id, ts, r.body));
+
+    const ParsedEvent parsed = parseCloudEventBinary(r.headers, r.body);
+    QVERIFY2(parsed.event, describe(parsed.violations).c_str());
+    json expectedEvent = event;
+    expectedEvent["payload"] = redacted;
+    QCOMPARE_JSON(json::parse(serializeEvent(*parsed.event)), expectedEvent);
 }
 
 // A pause, resume, change or delete waits for its commit on the caller's

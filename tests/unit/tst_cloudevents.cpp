@@ -1,4 +1,5 @@
 #include "core/cloudevents.h"
+#include "core/outbound_body.h"
 #include "tests/support/test_support.h"
 #include "tests/unit/unit_support.h"
 
@@ -91,6 +92,32 @@ Event minimalEvent() {
 
 const std::string kUuid = R"(a UUID such as "01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f")";
 
+// A webhook consumer that sends CloudEvents in `mode`, with more of its spec
+// given as JSON ("redact_pii", "mapping").
+ConsumerSpec cloudEventsConsumer(const QString& mode, ordered_json more = ordered_json::object()) {
+    more["name"] = "crm";
+    more["sink"] = {{"type", "webhook"},
+                    {"url", "https://crm.example/hooks/meshdeck"},
+                    {"format", "cloudevents"},
+                    {"cloudevents_mode", mode.toStdString()}};
+    const ParsedConsumer parsed = parseConsumerSpec(more.dump());
+    if (!parsed.spec)
+        qFatal("%s", describe(parsed.violations).c_str());
+    return *parsed.spec;
+}
+
+// What the consumer's webhook sends for the event, read back by ingestion's
+// parser for its content mode.
+ParsedEvent sentAndReadBack(const Event& event, const ConsumerSpec& spec,
+                            const std::vector<std::string>& piiPaths = {},
+                            const std::string& payloadOverride = {}) {
+    const HeaderMap headers = outboundHeaders(event, spec);
+    const std::string body = outboundBody(event, spec, piiPaths, payloadOverride);
+    if (spec.sink.cloudEventsMode == CloudEventsMode::Binary)
+        return parseCloudEventBinary(headers, body);
+    return parseCloudEventStructured(body);
+}
+
 } // namespace
 
 class TstCloudEvents : public QObject {
@@ -123,6 +150,13 @@ private Q_SLOTS:
     void binaryHeaderNamesAnyCase();
     void binaryTraceparentFromTheTraceContextHeader();
     void schemaUriFormat();
+    void outboundRoundTrip_data();
+    void outboundRoundTrip();
+    void outboundHasTheFixturesShape();
+    void outboundRedactsAndEditsTheData_data();
+    void outboundRedactsAndEditsTheData();
+    void outboundMappedDataNamesNoSchema_data();
+    void outboundMappedDataNamesNoSchema();
 };
 
 void TstCloudEvents::parsesStructuredFixture() {
@@ -583,6 +617,125 @@ void TstCloudEvents::headersThatAreNotUtf8AreViolations() {
     QCOMPARE(parsed.violations.size(), std::size_t(1));
     QCOMPARE(QString::fromStdString(parsed.violations[0].path), QStringLiteral("header ") + header);
     QVERIFY(parsed.violations[0].message.find("not UTF-8") != std::string::npos);
+}
+
+void TstCloudEvents::outboundRoundTrip_data() {
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<bool>("minimal");
+    for (const char* mode : {"structured", "binary"}) {
+        QTest::addRow("%s, every field", mode) << QString::fromUtf8(mode) << false;
+        QTest::addRow("%s, required fields only", mode) << QString::fromUtf8(mode) << true;
+    }
+}
+
+// A consumer's CloudEvent, read by meshdeck's own ingestion, is the event
+// itself: every envelope field and the payload's bytes.
+void TstCloudEvents::outboundRoundTrip() {
+    QFETCH(QString, mode);
+    QFETCH(bool, minimal);
+    const Event event = minimal ? minimalEvent() : fullEvent();
+    const ConsumerSpec spec = cloudEventsConsumer(mode);
+    const HeaderMap headers = outboundHeaders(event, spec);
+    if (mode == u"binary") {
+        QCOMPARE(headers.at("content-type"), std::string("application/json"));
+        QVERIFY(isCloudEventBinary(headers));
+        QCOMPARE(outboundBody(event, spec, {}), event.payload);
+    } else {
+        QCOMPARE(headers, (HeaderMap{{"content-type", "application/cloudevents+json"}}));
+    }
+    const ParsedEvent parsed = sentAndReadBack(event, spec);
+    QVERIFY2(parsed.event, qPrintable(test::describeForTest(parsed.violations)));
+    QCOMPARE(serializeEvent(*parsed.event), serializeEvent(event));
+    QVERIFY(*parsed.event == event);
+}
+
+// The fixtures are what a producer sends meshdeck; an event read from one goes
+// out to a CloudEvents consumer as the same CloudEvent, attribute for
+// attribute (the structured fixture in its order too).
+void TstCloudEvents::outboundHasTheFixturesShape() {
+    const ParsedEvent fromStructured = parseCloudEventStructured(structuredFixture());
+    QVERIFY2(fromStructured.event, qPrintable(test::describeForTest(fromStructured.violations)));
+    const std::string structured =
+        outboundBody(*fromStructured.event, cloudEventsConsumer(QStringLiteral("structured")), {});
+    const ordered_json expected = ordered_json::parse(structuredFixture());
+    QCOMPARE(ordered_json::parse(structured).dump(2), expected.dump(2));
+
+    const HttpRequest request =
+        readHttpFixture(QStringLiteral("cloudevents/binary-lead-scored.http"));
+    const ParsedEvent fromBinary = parseCloudEventBinary(request.headers, request.body);
+    QVERIFY2(fromBinary.event, qPrintable(test::describeForTest(fromBinary.violations)));
+    const ConsumerSpec binary = cloudEventsConsumer(QStringLiteral("binary"));
+    HeaderMap expectedHeaders;
+    for (const auto& [name, value] : request.headers) {
+        if (name.starts_with("ce-") || name == "content-type")
+            expectedHeaders[name] = value;
+    }
+    QCOMPARE(outboundHeaders(*fromBinary.event, binary), expectedHeaders);
+    QCOMPARE(outboundBody(*fromBinary.event, binary, {}), request.body);
+}
+
+void TstCloudEvents::outboundRedactsAndEditsTheData_data() {
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<bool>("edited");
+    for (const char* mode : {"structured", "binary"}) {
+        QTest::addRow("%s, as published", mode) << QString::fromUtf8(mode) << false;
+        QTest::addRow("%s, edited for a replay", mode) << QString::fromUtf8(mode) << true;
+    }
+}
+
+// redact_pii and a dead letter's edited payload shape the data as they shape
+// the canonical event's payload; every attribute stays the event's.
+void TstCloudEvents::outboundRedactsAndEditsTheData() {
+    QFETCH(QString, mode);
+    QFETCH(bool, edited);
+    const Event event = fullEvent();
+    const ConsumerSpec spec = cloudEventsConsumer(mode, {{"redact_pii", true}});
+    const std::string edit = R"({"lead_id":"L-1042","score":90,"note":"checked by hand"})";
+    const ParsedEvent parsed =
+        sentAndReadBack(event, spec, {"/note", "/not_in_this_payload"}, edited ? edit : "");
+    QVERIFY2(parsed.event, qPrintable(test::describeForTest(parsed.violations)));
+    Event expected = event;
+    expected.payload =
+        edited ? R"({"lead_id":"L-1042","score":90,"note":"[redacted]"})"
+               : R"({"lead_id":"L-1042","score":87,"qualified_by":"model-v3","note":"[redacted]"})";
+    QCOMPARE(serializeEvent(*parsed.event), serializeEvent(expected));
+}
+
+void TstCloudEvents::outboundMappedDataNamesNoSchema_data() {
+    QTest::addColumn<QString>("mode");
+    QTest::addRow("structured") << "structured";
+    QTest::addRow("binary") << "binary";
+}
+
+// A mapping makes the data its own object, read from the (redacted) canonical
+// event; no schema describes that object, so no dataschema is claimed.
+void TstCloudEvents::outboundMappedDataNamesNoSchema() {
+    QFETCH(QString, mode);
+    const Event event = fullEvent();
+    const ConsumerSpec spec = cloudEventsConsumer(mode, {{"redact_pii", true},
+                                                         {"mapping",
+                                                          {{"lead", "/payload/lead_id"},
+                                                           {"note", "/payload/note"},
+                                                           {"version", "/entity/version"}}}});
+    const std::string body = outboundBody(event, spec, {"/note"});
+    const HeaderMap headers = outboundHeaders(event, spec);
+    const std::string data = R"({"lead":"L-1042","note":"[redacted]","version":7})";
+    if (mode == u"binary") {
+        QCOMPARE(body, data);
+        QVERIFY(!headers.contains("ce-dataschema"));
+        QCOMPARE(headers.at("ce-id"), event.eventId);
+        QCOMPARE(headers.at("ce-type"), event.eventType);
+    } else {
+        const ordered_json ce = ordered_json::parse(body);
+        QCOMPARE(ce["data"].dump(), data);
+        QVERIFY(!ce.contains("dataschema"));
+        QCOMPARE(ce["id"].get<std::string>(), event.eventId);
+        QCOMPARE(ce["type"].get<std::string>(), event.eventType);
+    }
+    const ParsedEvent parsed = sentAndReadBack(event, spec, {"/note"});
+    QVERIFY2(parsed.event, qPrintable(test::describeForTest(parsed.violations)));
+    QCOMPARE(parsed.event->payload, data);
+    QCOMPARE(parsed.event->entity, event.entity);
 }
 
 QTEST_APPLESS_MAIN(TstCloudEvents)

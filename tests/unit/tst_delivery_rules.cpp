@@ -94,6 +94,110 @@ private Q_SLOTS:
         QVERIFY2(paths.contains(path), qPrintable(paths.join(u',')));
     }
 
+    void specSinkFormats_data() {
+        QTest::addColumn<QString>("sink");
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QString>("mode"); // empty: not written back
+        QTest::addRow("no format: canonical") << R"({"type":"webhook","url":"http://h/x"})"
+                                              << "canonical"
+                                              << "";
+        QTest::addRow("canonical")
+            << R"({"type":"webhook","url":"http://h/x","format":"canonical"})"
+            << "canonical"
+            << "";
+        QTest::addRow("cloudevents: structured by default")
+            << R"({"type":"webhook","url":"http://h/x","format":"cloudevents"})"
+            << "cloudevents"
+            << "structured";
+        QTest::addRow("cloudevents, structured")
+            << R"({"type":"webhook","url":"http://h/x","format":"cloudevents","cloudevents_mode":"structured"})"
+            << "cloudevents"
+            << "structured";
+        QTest::addRow("cloudevents, binary")
+            << R"({"type":"webhook","url":"http://h/x","format":"cloudevents","cloudevents_mode":"binary"})"
+            << "cloudevents"
+            << "binary";
+        QTest::addRow("canonical on a websocket sink")
+            << R"({"type":"websocket","format":"canonical"})"
+            << ""
+            << "";
+    }
+    void specSinkFormats() {
+        QFETCH(QString, sink);
+        QFETCH(QString, format);
+        QFETCH(QString, mode);
+        const auto s = spec({{"name", "a"}, {"sink", json::parse(sink.toStdString())}});
+        const json written = json::parse(consumerSpecToJson(s, false))["sink"];
+        QCOMPARE_JSON(written.value("format", ""), format.toStdString());
+        QCOMPARE_JSON(written.value("cloudevents_mode", ""), mode.toStdString());
+        QVERIFY(s.sink.format == (format == u"cloudevents" ? OutboundFormat::CloudEvents
+                                                           : OutboundFormat::Canonical));
+        QVERIFY(s.sink.cloudEventsMode ==
+                (mode == u"binary" ? CloudEventsMode::Binary : CloudEventsMode::Structured));
+        const auto again = parseConsumerSpec(consumerSpecToJson(s, false));
+        QVERIFY2(again.spec, describe(again.violations).c_str());
+        QVERIFY(again.spec->sink.format == s.sink.format);
+        QVERIFY(again.spec->sink.cloudEventsMode == s.sink.cloudEventsMode);
+    }
+
+    // Each mistake is one violation, at the field to change.
+    void specSinkFormatErrors_data() {
+        QTest::addColumn<QString>("sink");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("unknown format") << R"({"type":"webhook","url":"http://h/x","format":"xml"})"
+                                        << "/consumers/3/sink/format"
+                                        << R"(expected canonical or cloudevents; got "xml")";
+        QTest::addRow("format not a string")
+            << R"({"type":"webhook","url":"http://h/x","format":1})"
+            << "/consumers/3/sink/format"
+            << "expected a string, got 1";
+        QTest::addRow("format in the wrong case")
+            << R"({"type":"webhook","url":"http://h/x","format":"CloudEvents"})"
+            << "/consumers/3/sink/format"
+            << R"(expected canonical or cloudevents; got "CloudEvents")";
+        QTest::addRow("unknown mode")
+            << R"({"type":"webhook","url":"http://h/x","format":"cloudevents","cloudevents_mode":"batch"})"
+            << "/consumers/3/sink/cloudevents_mode"
+            << R"(expected structured or binary; got "batch")";
+        QTest::addRow("mode not a string")
+            << R"({"type":"webhook","url":"http://h/x","format":"cloudevents","cloudevents_mode":true})"
+            << "/consumers/3/sink/cloudevents_mode"
+            << "expected structured or binary; got true";
+        QTest::addRow("mode without the format")
+            << R"({"type":"webhook","url":"http://h/x","cloudevents_mode":"binary"})"
+            << "/consumers/3/sink/cloudevents_mode"
+            << R"(applies only with "format": "cloudevents"; add that, or leave )"
+               R"(cloudevents_mode out to send the canonical event)";
+        QTest::addRow("mode with an unknown format: only the format is wrong")
+            << R"({"type":"webhook","url":"http://h/x","format":"ce","cloudevents_mode":"binary"})"
+            << "/consumers/3/sink/format"
+            << R"(expected canonical or cloudevents; got "ce")";
+        QTest::addRow("cloudevents to websocket subscribers")
+            << R"({"type":"websocket","format":"cloudevents"})"
+            << "/consumers/3/sink/format"
+            << "only webhook sinks send CloudEvents; a websocket sink's subscribers receive "
+               "the canonical event, so leave format out";
+        QTest::addRow("cloudevents to no sink")
+            << R"({"type":"none","format":"cloudevents","cloudevents_mode":"binary"})"
+            << "/consumers/3/sink/format"
+            << "only webhook sinks send CloudEvents; a none sink sends nothing, so leave "
+               "format out";
+        QTest::addRow("unknown sink type: only the type is wrong")
+            << R"({"type":"kafka","format":"cloudevents"})"
+            << "/consumers/3/sink/type"
+            << R"(expected webhook, websocket or none; got "kafka")";
+    }
+    void specSinkFormatErrors() {
+        QFETCH(QString, sink);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const json consumer = {{"name", "a"}, {"sink", json::parse(sink.toStdString())}};
+        const auto parsed = parseConsumerSpec(consumer.dump(), "/consumers/3");
+        QVERIFY(!parsed.spec);
+        QCOMPARE(describe(parsed.violations), QString(path + u": " + message).toStdString());
+    }
+
     void filtersOnTypeTenantAndFields_data() {
         QTest::addColumn<QString>("filter");
         QTest::addColumn<int>("score");
