@@ -48,6 +48,13 @@ BrokerCore::BrokerCore(BrokerConfig config, const Clock& clock)
     loadSchemas(registry_);
     readers_ = std::make_unique<ReaderPool>(config_.readerThreads);
     delivery_ = std::make_unique<DeliveryEngine>(*this);
+    sourceStore_ = std::make_unique<SourceStore>(*database_);
+    sources_ = std::make_unique<SourceRegistry>(*sourceStore_, config_.mappingsDir, clock_);
+    try {
+        sources_->load(config_.sources);
+    } catch (const std::runtime_error& e) {
+        throw ConfigError(e.what());
+    }
     // Delivery hears of new events from the log itself, whatever appended them.
     log_->setCommitListener([engine = delivery_.get()](std::vector<EventPtr> committed) {
         engine->eventsCommitted(std::move(committed));

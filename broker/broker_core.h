@@ -12,10 +12,12 @@
 #include "broker/delivery/engine.h"
 #include "broker/flow_stats.h"
 #include "broker/metrics.h"
+#include "broker/sources/source_registry.h"
 #include "broker/store/audit_log.h"
 #include "broker/store/database.h"
 #include "broker/store/quarantine_store.h"
 #include "broker/store/schema_store.h"
+#include "broker/store/source_store.h"
 #include "broker/store/sqlite_log.h"
 #include "broker/store/token_store.h"
 #include "core/schema_registry.h"
@@ -48,6 +50,7 @@ public:
     Metrics& metrics() { return metrics_; }
     FlowStats& flows() { return flows_; }
     DeliveryEngine& delivery() { return *delivery_; }
+    SourceRegistry& sources() { return *sources_; }
     // Maintained by the HTTP server; read for /metrics.
     std::atomic<std::int64_t> openConnections{0};
 
@@ -118,6 +121,8 @@ private:
     struct ReaderPool;
     std::unique_ptr<ReaderPool> readers_;
     std::unique_ptr<DeliveryEngine> delivery_;
+    std::unique_ptr<SourceStore> sourceStore_;
+    std::unique_ptr<SourceRegistry> sources_;
     std::function<void(std::function<void()>)>
         completionExecutor_; // set before start, then read-only
     std::function<void(const std::vector<std::string>&)>

@@ -151,8 +151,8 @@ BrokerConfig loadConfigFile(const fs::path& file) {
     if (!j.is_object())
         throw ConfigError("config file " + file.string() + " must hold a JSON object");
     static const std::vector<std::string> known = {
-        "data_dir",  "listen", "tls",     "durability", "catalog", "limits",
-        "retention", "tokens", "threads", "consumers",  "$comment"};
+        "data_dir", "listen",  "tls",       "durability", "catalog",  "limits",  "retention",
+        "tokens",   "threads", "consumers", "sources",    "mappings", "$comment"};
     for (const auto& [key, value] : j.items())
         if (std::find(known.begin(), known.end(), key) == known.end())
             fieldError(file, key, "is not a known setting (see resources/meshd.example.json)");
@@ -255,6 +255,24 @@ BrokerConfig loadConfigFile(const fs::path& file) {
             config.consumers.push_back(std::move(*parsed.spec));
         }
     }
+    if (j.contains("sources")) {
+        const json& list = j["sources"];
+        if (!list.is_array())
+            fieldError(file, "sources",
+                       "must be an array of source objects (README, 'Connect HubSpot / "
+                       "Salesforce / Segment')");
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            auto parsed = parseSourceSpec(list[i].dump(), "/sources/" + std::to_string(i));
+            if (!parsed.spec)
+                throw ConfigError("config file " + file.string() + ": " +
+                                  describe(parsed.violations));
+            parsed.spec->origin = "config";
+            config.sources.push_back(std::move(*parsed.spec));
+        }
+    }
+    if (j.contains("mappings"))
+        config.mappingsDir =
+            relativeTo(file, get<std::string>(j["mappings"], file, "mappings", "a path"));
     return config;
 }
 
@@ -263,22 +281,36 @@ std::vector<ConfiguredToken> loadConfiguredTokens(const fs::path& file) {
     return j.contains("tokens") ? parseTokens(j["tokens"], file) : std::vector<ConfiguredToken>{};
 }
 
-fs::path findCatalogDir(const BrokerConfig& config) {
-    if (!config.catalogDir.empty())
-        return config.catalogDir;
-    if (const char* env = std::getenv("MESHDECK_CATALOG"); env && *env)
+namespace {
+
+// A folder shipped beside the binaries: $<env>, else the installed share
+// folder, else the build tree's or the source tree's resources.
+fs::path findShippedDir(const char* envName, const std::string& name) {
+    if (const char* env = std::getenv(envName); env && *env)
         return env;
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        for (const fs::path& candidate : {exe.parent_path() / "../share/meshdeck/catalog",
-                                          exe.parent_path() / "../../resources/catalog",
-                                          exe.parent_path() / "../../../resources/catalog"}) {
+        for (const fs::path& candidate : {exe.parent_path() / "../share/meshdeck" / name,
+                                          exe.parent_path() / "../../resources" / name,
+                                          exe.parent_path() / "../../../resources" / name}) {
             if (fs::is_directory(candidate, ec))
                 return fs::weakly_canonical(candidate, ec);
         }
     }
-    return fs::path(MESHDECK_SOURCE_DIR) / "resources/catalog";
+    return fs::path(MESHDECK_SOURCE_DIR) / "resources" / name;
+}
+
+} // namespace
+
+fs::path findCatalogDir(const BrokerConfig& config) {
+    if (!config.catalogDir.empty())
+        return config.catalogDir;
+    return findShippedDir("MESHDECK_CATALOG", "catalog");
+}
+
+fs::path findShippedMappingsDir() {
+    return findShippedDir("MESHDECK_MAPPINGS", "mappings");
 }
 
 } // namespace meshdeck

@@ -6,6 +6,7 @@
 #include "broker/store/database.h"
 #include "broker/store/token_store.h"
 #include "core/consumer_spec.h"
+#include "core/source_spec.h"
 
 #include <chrono>
 #include <cstdint>
@@ -56,12 +57,19 @@ struct BrokerConfig {
 
     std::vector<ConfiguredToken> tokens;
     std::vector<ConsumerSpec> consumers;
+    std::vector<SourceSpec> sources;
+    // Mapping rulesets of one's own, looked up before the shipped ones.
+    std::filesystem::path mappingsDir;
     std::optional<std::filesystem::path> configFile; // where this came from
 };
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// The mapping rulesets shipped with meshdeck: $MESHDECK_MAPPINGS, else
+// <exe>/../share/meshdeck/mappings, else the source tree's.
+std::filesystem::path findShippedMappingsDir();
 
 // Reads a config file; throws ConfigError naming the field at fault.
 BrokerConfig loadConfigFile(const std::filesystem::path& file);

@@ -45,6 +45,7 @@ function(meshdeck_add_test)
   endif()
   set(env "MESHDECK_FIXTURES=${MESHDECK_SOURCE_ROOT}/tests/fixtures"
           "MESHDECK_CATALOG=${MESHDECK_SOURCE_ROOT}/resources/catalog"
+          "MESHDECK_MAPPINGS=${MESHDECK_SOURCE_ROOT}/resources/mappings"
           "MESHDECK_BIN_DIR=${CMAKE_BINARY_DIR}/app")
   if(T_LABEL STREQUAL "gui")
     list(APPEND env "QT_QPA_PLATFORM=offscreen")

@@ -12,7 +12,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-websockets-dev qt6-svg-dev
   libqt6svg6 libqt6opengl6-dev qt6-qpa-plugins libgl-dev
   libboost-dev libssl-dev openssl libsqlite3-dev sqlite3
-  nlohmann-json3-dev libvalijson-dev
+  nlohmann-json3-dev libvalijson-dev libpugixml-dev
   # NATS JetStream: peer for benchmarks and the scale-out log
   nats-server libnats-dev
   # running the console without a display, and screenshots

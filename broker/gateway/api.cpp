@@ -3,9 +3,11 @@
 #include "broker/broker_core.h"
 #include "broker/gateway/api_support.h"
 #include "broker/gateway/delivery_api.h"
+#include "broker/gateway/hooks.h"
 #include "broker/gateway/problem.h"
 #include "broker/gateway/publish.h"
 #include "broker/gateway/routes.h"
+#include "broker/gateway/sources_api.h"
 #include "broker/log.h"
 #include "core/envelope.h"
 #include "core/json_input.h"
@@ -44,8 +46,10 @@ struct Api::Impl {
     BrokerCore& core;
     PublishHandler publisher;
     DeliveryApi delivery;
+    HookHandler hooks;
+    SourcesApi sources;
 
-    explicit Impl(BrokerCore& c) : core(c), publisher(c), delivery(c) {}
+    explicit Impl(BrokerCore& c) : core(c), publisher(c), delivery(c), hooks(c), sources(c) {}
 
     void route(ApiRequest& req, Respond& respond);
     void dispatchRoute(const Route& route, const std::vector<std::string>& params, ApiRequest req,
@@ -136,6 +140,13 @@ void Api::Impl::route(ApiRequest& req, Respond& respond) {
             r.route = "/healthz";
             respond(std::move(r));
         });
+    // A vendor's webhook: its signature is its authentication, whatever
+    // Authorization header it may carry.
+    if (match.route && match.route->access == Access::Vendor)
+        return hooks.handle(std::move(req), match.params.front(), [respond](ApiResponse r) {
+            r.route = "/v1/hooks/{source}";
+            respond(std::move(r));
+        });
 
     std::optional<Principal> principal;
     if (auto it = req.headers.find("authorization"); it != req.headers.end())
@@ -189,6 +200,12 @@ void Api::Impl::route(ApiRequest& req, Respond& respond) {
         if (tenant ? *tenant == p.tenant : route.createsTarget)
             return dispatch(std::move(req), p);
         return named(problem::notFound("no consumer named " + target + " for tenant " + p.tenant));
+    }
+    case TenantScope::SourceInPath: {
+        const auto tenant = core.sources().tenantOf(target);
+        if (tenant ? *tenant == p.tenant : route.createsTarget)
+            return dispatch(std::move(req), p);
+        return named(problem::notFound("no source named " + target + " for tenant " + p.tenant));
     }
     case TenantScope::DeadLetterInPath:
     case TenantScope::EventInPath:
@@ -262,6 +279,18 @@ void Api::Impl::dispatchRoute(const Route& route, const std::vector<std::string>
         return respond(createToken(req, p));
     if (pattern == "/v1/tokens/{id}")
         return revokeToken(first, p, std::move(respond));
+    if (pattern == "/v1/sources" && m == "GET")
+        return sources.list(req, p, respond);
+    if (pattern == "/v1/sources")
+        return sources.put(req, p, {}, respond);
+    if (pattern == "/v1/sources/{name}" && m == "GET")
+        return sources.show(first, respond);
+    if (pattern == "/v1/sources/{name}" && m == "PUT")
+        return sources.put(req, p, first, respond);
+    if (pattern == "/v1/sources/{name}")
+        return sources.remove(first, p, respond);
+    if (pattern == "/v1/sources/{name}/test")
+        return sources.test(req, first, respond);
     if (pattern == "/v1/subscribe" || pattern == "/v1/live") {
         auto r = problem::make(426, "upgrade-required", "Upgrade required",
                                std::string(pattern) + " is a WebSocket endpoint: open it with "

@@ -52,6 +52,16 @@ const std::vector<Route>& routeTable() {
         {"POST", "/v1/dead-letters/discard", A::Operate, S::InBody},
         {"POST", "/v1/dead-letters/{id}/replay", A::Operate, S::DeadLetterInPath},
 
+        {"GET", "/v1/sources", A::Read, S::Filtered},
+        {"POST", "/v1/sources", A::Admin, S::InBody},
+        {"GET", "/v1/sources/{name}", A::Read, S::SourceInPath},
+        {"PUT", "/v1/sources/{name}", A::Admin, S::SourceInPath, true},
+        {"DELETE", "/v1/sources/{name}", A::Admin, S::SourceInPath},
+        {"POST", "/v1/sources/{name}/test", A::Operate, S::SourceInPath},
+        // Vendors post here with their own signature, never a token; the
+        // events go to the source's tenant.
+        {"POST", "/v1/hooks/{source}", A::Vendor, S::SourceInPath},
+
         {"GET", "/v1/traces/{correlation_id}", A::Read, S::Filtered},
         {"GET", "/v1/stall", A::Read, S::Filtered},
 
@@ -66,6 +76,7 @@ const std::vector<Route>& routeTable() {
 bool allows(Access access, const Principal& p) {
     switch (access) {
     case A::Public:
+    case A::Vendor:
     case A::AnyToken:
         return true;
     case A::Read:
@@ -98,6 +109,8 @@ std::string_view toString(TenantScope scope) {
         return "the event's tenant";
     case S::TokenInPath:
         return "the token's tenant";
+    case S::SourceInPath:
+        return "the source's tenant";
     case S::InBody:
         return "each target named in the body";
     }
@@ -108,6 +121,8 @@ std::string rolesAllowed(Access access) {
     switch (access) {
     case A::Public:
         return "anyone, without a token";
+    case A::Vendor:
+        return "the vendor, by the source's signature (no token)";
     case A::AnyToken:
         return "any token";
     case A::Read:

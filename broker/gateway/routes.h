@@ -22,6 +22,7 @@ struct Principal;
 
 enum class Access {
     Public,    // no token: /healthz only
+    Vendor,    // no token: the vendor's own signature, checked by the source (hooks)
     AnyToken,  // every role
     Read,      // viewer, consumer, operator, admin
     Publish,   // producer, admin
@@ -38,6 +39,7 @@ enum class TenantScope {
     DeadLetterInPath, // {id} is a dead letter; its event's tenant decides
     EventInPath,      // {id} is an event; its tenant_id decides
     TokenInPath,      // {id} is a token; its tenant decides
+    SourceInPath,     // {name} is a vendor source; its tenant decides
     InBody,           // the body names its targets; each is checked as it is read
 };
 

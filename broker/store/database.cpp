@@ -258,6 +258,17 @@ ALTER TABLE audit ADD COLUMN tenant TEXT NOT NULL DEFAULT '*';
 CREATE INDEX audit_by_tenant ON audit (tenant, id);
 )sql";
 
+// Vendor sources declared through the API (config-file sources are not
+// stored). The spec holds the source's secrets: the file is owner-only.
+constexpr const char* kFormatV4 = R"sql(
+CREATE TABLE sources (
+    name          TEXT    PRIMARY KEY,
+    spec          TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+)sql";
+
 // Applied in order; entry i takes a file from format version i to i + 1.
 // A new table is one new line here (and its SQL above); never edit a
 // migration that has shipped.
@@ -265,6 +276,7 @@ constexpr Migration kMigrations[] = {
     {"events, quarantine, tokens, schemas and audit", kFormatV1},
     {"consumers, delivery progress, attempts, dead letters, outcomes", kFormatV2},
     {"the tenant of each audit entry", kFormatV3},
+    {"vendor sources", kFormatV4},
 };
 constexpr int kFormatVersion = static_cast<int>(std::size(kMigrations));
 
@@ -790,6 +802,16 @@ std::unique_ptr<Database> Database::open(const DatabaseOptions& options) {
     db->impl_ = std::make_unique<Impl>(options);
     db->impl_->open();
     return db;
+}
+
+void Database::submitControl(std::function<void(sqlite3*)> apply,
+                             std::function<void(const std::string&)> done) {
+    WriteJob job;
+    job.bypassBackpressure = true;
+    job.apply = std::move(apply);
+    job.done = done;
+    if (!submit(std::move(job)) && done)
+        done("the database is closed; nothing was saved");
 }
 
 bool Database::submit(WriteJob job) {

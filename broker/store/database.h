@@ -78,6 +78,11 @@ public:
     // Queues a job. Returns false (and does not run done) when the queue is
     // full or the writer has been stopped.
     bool submit(WriteJob job);
+    // Queues a control-plane write (consumers, sources: rare and small), never
+    // refused for backpressure; `done` gets the error, empty on success, and
+    // runs at once with a sentence when the database is closed.
+    void submitControl(std::function<void(sqlite3*)> apply,
+                       std::function<void(const std::string& error)> done);
     // Runs one job and waits for its commit. For rare admin writes and tests;
     // never refused for backpressure, and must not be called from the writer
     // thread (a job's apply or done). Returns the error, empty on success.

@@ -273,23 +273,8 @@ std::vector<StoredConsumer> DeliveryStore::loadConsumers() const {
     return out;
 }
 
-namespace {
-
-void submitControlWrite(Database& db, std::function<void(sqlite3*)> apply,
-                        DeliveryStore::WriteDone done) {
-    WriteJob job;
-    job.bypassBackpressure = true;
-    job.apply = std::move(apply);
-    job.done = done;
-    if (!db.submit(std::move(job)) && done)
-        done("the database is closed; nothing was saved");
-}
-
-} // namespace
-
 void DeliveryStore::saveConsumer(const ConsumerSpec& spec, Timestamp now, WriteDone done) {
-    submitControlWrite(
-        db_,
+    db_.submitControl(
         [name = spec.name, json = consumerSpecToJson(spec, false), paused = spec.paused,
          source = spec.source, at = toUnixMillis(now)](sqlite3* db) {
             sqlite::Statement st(
@@ -310,8 +295,7 @@ void DeliveryStore::saveConsumer(const ConsumerSpec& spec, Timestamp now, WriteD
 }
 
 void DeliveryStore::deleteConsumer(const std::string& name, WriteDone done) {
-    submitControlWrite(
-        db_,
+    db_.submitControl(
         [name](sqlite3* db) {
             for (const char* sql : {"DELETE FROM consumers WHERE name = ?1",
                                     "DELETE FROM consumer_progress WHERE consumer = ?1",

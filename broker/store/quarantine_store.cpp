@@ -19,7 +19,7 @@ constexpr int kMaxList = 1'000;
 
 QuarantineStore::QuarantineStore(Database& db) : db_(db) {}
 
-bool QuarantineStore::add(QuarantineEntry entry) {
+bool QuarantineStore::add(QuarantineEntry entry, std::function<void(const std::string&)> done) {
     if (entry.body.size() > kMaxBodyBytes)
         entry.body.resize(kMaxBodyBytes);
     auto shared = std::make_shared<const QuarantineEntry>(std::move(entry));
@@ -42,6 +42,7 @@ bool QuarantineStore::add(QuarantineEntry entry) {
         st.bindBlob(9, e.body);
         st.run();
     };
+    job.done = std::move(done);
     return db_.submit(std::move(job));
 }
 

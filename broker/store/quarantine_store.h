@@ -6,6 +6,7 @@
 #include "core/time.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +29,9 @@ struct QuarantineEntry {
 class QuarantineStore {
 public:
     explicit QuarantineStore(Database& db);
-    // Queued on the writer; returns false when the queue is full.
-    bool add(QuarantineEntry entry);
+    // Queued on the writer; returns false when the queue is full. `done` runs
+    // after the commit that holds the entry (error empty) or its failure.
+    bool add(QuarantineEntry entry, std::function<void(const std::string& error)> done = {});
     // Newest first; beforeId pages back, tenant filters. limit is 1..1000.
     std::vector<QuarantineEntry> list(int limit, std::optional<std::int64_t> beforeId = {},
                                       std::optional<std::string> tenant = {}) const;

@@ -6,4 +6,5 @@ target_sources(meshdeck_broker PRIVATE
   store/quarantine_store.cpp
   store/schema_store.cpp
   store/audit_log.cpp
+  store/source_store.cpp
 )

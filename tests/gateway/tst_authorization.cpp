@@ -25,6 +25,8 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 using namespace meshdeck;
 using meshdeck::test::SinkReply;
@@ -61,7 +63,32 @@ json consumerSpec(const std::string& name, const std::string& tenant, const std:
 
 struct Sample {
     std::string method, target, body;
+    std::map<std::string, std::string> headers = {{"content-type", "application/json"}};
 };
+
+json segmentSource(const std::string& name) {
+    return json{
+        {"name", name}, {"kind", "segment"}, {"tenant", "acme"}, {"secrets", {"acme-hook-key"}}};
+}
+
+// A Segment call to acme's source, signed as Segment signs it.
+Sample signedHook() {
+    const std::string body = test::readFixture(QStringLiteral("segment/track-demo-booked.json"));
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    const std::string key = "acme-hook-key";
+    HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &n);
+    std::string hex;
+    for (unsigned int i = 0; i < n; ++i) {
+        hex += "0123456789abcdef"[mac[i] >> 4];
+        hex += "0123456789abcdef"[mac[i] & 15];
+    }
+    return Sample{"POST",
+                  "/v1/hooks/acme-hooks",
+                  body,
+                  {{"content-type", "application/json"}, {"x-signature", hex}}};
+}
 
 struct Caller {
     std::string label; // "operator of globex"
@@ -261,6 +288,35 @@ private:
              [this] {
                  return Sample{"POST", "/v1/dead-letters/" + openAcmeLetter() + "/replay", ""};
              }},
+            {"GET /v1/sources",
+             [] {
+                 return Sample{"GET", "/v1/sources", ""};
+             }},
+            {"POST /v1/sources",
+             [this] {
+                 return Sample{"POST", "/v1/sources",
+                               segmentSource("acme-src-" + std::to_string(++fresh)).dump()};
+             }},
+            {"GET /v1/sources/{name}",
+             [] {
+                 return Sample{"GET", "/v1/sources/acme-hooks", ""};
+             }},
+            {"PUT /v1/sources/{name}",
+             [] {
+                 return Sample{"PUT", "/v1/sources/acme-hooks", segmentSource("acme-hooks").dump()};
+             }},
+            {"DELETE /v1/sources/{name}",
+             [this] {
+                 const std::string name = "acme-src-" + std::to_string(++fresh);
+                 as(meshAdmin, "POST", "/v1/sources", segmentSource(name).dump());
+                 return Sample{"DELETE", "/v1/sources/" + name, ""};
+             }},
+            {"POST /v1/sources/{name}/test",
+             [] {
+                 return Sample{"POST", "/v1/sources/acme-hooks/test",
+                               json{{"body", signedHook().body}}.dump()};
+             }},
+            {"POST /v1/hooks/{source}", signedHook},
             {"GET /v1/traces/{correlation_id}",
              [] {
                  return Sample{"GET", "/v1/traces/acme-journey", ""};
@@ -341,6 +397,12 @@ private Q_SLOTS:
                     acmeEventId = e["event_id"];
             }
         }
+        // acme's vendor source, and one of globex's so there is something to leak.
+        QCOMPARE_HTTP(as(meshAdmin, "POST", "/v1/sources", segmentSource("acme-hooks").dump()),
+                      201);
+        json globexSource = segmentSource("globex-hooks");
+        globexSource["tenant"] = "globex";
+        QCOMPARE_HTTP(as(meshAdmin, "POST", "/v1/sources", globexSource.dump()), 201);
         // A rejected acme input, for the quarantine.
         QCOMPARE_HTTP(as(mesh->token(Role::Producer, "acme"), "POST", "/v1/events",
                          R"({"event_type":"LeadScored","tenant_id":"acme"})"),
@@ -383,9 +445,9 @@ private Q_SLOTS:
                     std::string(route.method) + ' ' + std::string(route.pattern);
                 const Sample sample = all.at(key)();
                 const bool webSocketRoute = route.pattern == "/v1/live";
-                HttpResult r = webSocketRoute
-                                   ? webSocket(caller, sample.target)
-                                   : as(caller.token, sample.method, sample.target, sample.body);
+                HttpResult r = webSocketRoute ? webSocket(caller, sample.target)
+                                              : as(caller.token, sample.method, sample.target,
+                                                   sample.body, sample.headers);
                 std::string body = r.body;
                 for (const std::string echo : {"acme-journey"})
                     for (auto at = body.find(echo); at != std::string::npos; at = body.find(echo))
@@ -444,7 +506,8 @@ private Q_SLOTS:
         const Sample sample = found->second();
         const bool webSocketRoute = route.pattern == "/v1/subscribe" || route.pattern == "/v1/live";
         HttpResult r = webSocketRoute ? webSocket(caller, sample.target)
-                                      : as(caller.token, sample.method, sample.target, sample.body);
+                                      : as(caller.token, sample.method, sample.target, sample.body,
+                                           sample.headers);
         const QString where =
             QStringLiteral("%1 as %2 -> HTTP %3: %4")
                 .arg(QString::fromStdString(key), QString::fromStdString(caller.label))
@@ -453,6 +516,12 @@ private Q_SLOTS:
 
         if (!allows(route.access, caller.principal)) {
             QVERIFY2(r.status == 403, qPrintable(where));
+            return;
+        }
+        // A vendor's hook answers the vendor's signature, whoever's token
+        // rides along (tst_hooks: no token gets past a missing signature).
+        if (route.access == Access::Vendor) {
+            QVERIFY2(r.status == 200, qPrintable(where));
             return;
         }
         QVERIFY2(r.status != 401 && r.status != 405 && r.status < 500, qPrintable(where));
@@ -465,6 +534,7 @@ private Q_SLOTS:
         case TenantScope::DeadLetterInPath:
         case TenantScope::EventInPath:
         case TenantScope::TokenInPath:
+        case TenantScope::SourceInPath:
             QVERIFY2(r.status == 404, qPrintable(where));
             break;
         case TenantScope::InBody:

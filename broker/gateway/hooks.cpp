@@ -1,0 +1,347 @@
+#include "broker/gateway/hooks.h"
+
+#include "broker/broker_core.h"
+#include "broker/gateway/problem.h"
+#include "broker/log.h"
+#include "broker/sources/translate.h"
+#include "broker/sources/vendor.h"
+#include "core/envelope.h"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <tuple>
+
+namespace meshdeck {
+
+namespace {
+
+using Outcome = sources::TranslatedItem::Outcome;
+
+// Salesforce reads SOAP, every other vendor problem+json.
+ApiResponse answerFor(const SourceSpec& spec, ApiResponse problem) {
+    if (spec.kind != SourceKind::SalesforceOutbound)
+        return problem;
+    const auto detail = nlohmann::json::parse(problem.body, nullptr, false);
+    ApiResponse r;
+    r.status = problem.status;
+    r.headers = std::move(problem.headers);
+    r.contentType = "text/xml; charset=utf-8";
+    r.body = sources::salesforceFault(detail.is_object() ? detail.value("detail", "") : "");
+    return r;
+}
+
+std::string contentTypeOf(const ApiRequest& req) {
+    const auto it = req.headers.find("content-type");
+    return it == req.headers.end() ? std::string() : it->second;
+}
+
+// What one request leaves to do after its commits, shared by the callbacks of
+// the quarantine writes and of the append, whichever finishes last answers.
+struct PendingHook {
+    ApiRequest request;
+    SourceRegistry::EntryPtr source;
+    Respond respond;
+    std::vector<sources::TranslatedItem> items;
+    SourceRegistry::Tally tally;
+    std::atomic<int> waiting{0};
+    std::mutex mutex;
+    std::string storageError;               // the first commit that failed
+    std::vector<AppendOutcome> outcomes;    // per appended event, in order
+    std::vector<std::size_t> appendedItems; // item index of each appended event
+};
+
+// After every commit of the request: counts, metrics and flows, and the
+// vendor's answer.
+void answerCommitted(BrokerCore& core, PendingHook& p) {
+    const SourceSpec& spec = p.source->spec;
+    if (!p.storageError.empty()) {
+        log::error("hook commit failed", {{"source", spec.name}, {"error", p.storageError}});
+        p.tally.error = p.storageError;
+        core.sources().record(spec.name, p.tally);
+        auto r = problem::make(503, "storage", "Storage unavailable",
+                               p.storageError + "; retry: the events are stored once");
+        r.headers["retry-after"] = "1";
+        return p.respond(answerFor(spec, std::move(r)));
+    }
+    const Timestamp now = core.clock().now();
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    std::vector<std::string> outcomeOf(p.items.size());
+    std::map<std::tuple<std::string, std::string>, std::int64_t> published;
+    std::int64_t conflicts = 0;
+    for (std::size_t k = 0; k < p.outcomes.size() && k < p.appendedItems.size(); ++k) {
+        const auto& item = p.items[p.appendedItems[k]];
+        switch (p.outcomes[k].status) {
+        case AppendStatus::Appended:
+            ++p.tally.mapped;
+            ++published[{item.event->eventType, item.event->producer}];
+            break;
+        case AppendStatus::Duplicate:
+            ++p.tally.mapped;
+            ++p.tally.duplicates;
+            break;
+        case AppendStatus::Conflict:
+            ++conflicts;
+            break;
+        }
+    }
+    for (const auto& [key, n] : published) {
+        const auto& [type, producer] = key;
+        core.metrics().countPublished(type, producer, spec.tenant, n);
+        core.flows().published(spec.tenant, producer, type, n, now);
+    }
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < p.items.size(); ++i) {
+        const auto& item = p.items[i];
+        nlohmann::ordered_json r = {{"where", item.where}, {"vendor_id", item.vendorId}};
+        if (item.outcome == Outcome::Mapped && k < p.outcomes.size()) {
+            const auto& o = p.outcomes[k++];
+            r["outcome"] = o.status == AppendStatus::Appended    ? "accepted"
+                           : o.status == AppendStatus::Duplicate ? "duplicate"
+                                                                 : "conflict";
+            r["event_id"] = item.event->eventId;
+            r["event_type"] = item.event->eventType;
+            if (o.status != AppendStatus::Conflict)
+                r["seq"] = o.seq;
+            else
+                r["reason"] = "the event id is another tenant's; the source was moved between "
+                              "tenants. Not stored";
+        } else {
+            r["outcome"] = item.outcome == Outcome::Ignored ? "ignored" : "quarantined";
+            if (!item.rule.empty())
+                r["rule"] = item.rule;
+            if (!item.reason.empty())
+                r["reason"] = item.reason;
+        }
+        results.push_back(std::move(r));
+    }
+    if (conflicts > 0 && p.tally.error.empty())
+        p.tally.error = std::to_string(conflicts) + " event(s) conflict with another tenant's ids";
+    core.sources().record(spec.name, p.tally);
+
+    ApiResponse r;
+    if (spec.kind == SourceKind::SalesforceOutbound) {
+        r.contentType = "text/xml; charset=utf-8";
+        r.body = sources::salesforceAck();
+    } else {
+        nlohmann::ordered_json body = {{"accepted", p.tally.mapped - p.tally.duplicates},
+                                       {"duplicates", p.tally.duplicates},
+                                       {"ignored", p.tally.ignored},
+                                       {"quarantined", p.tally.quarantined}};
+        if (conflicts)
+            body["conflicts"] = conflicts;
+        body["results"] = std::move(results);
+        r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    p.respond(std::move(r));
+}
+
+} // namespace
+
+void HookHandler::handle(ApiRequest req, const std::string& name, Respond respond) {
+    auto& registry = core_.sources();
+    const auto entry = registry.find(name);
+    if (!entry)
+        return respond(problem::notFound("no source named " + name +
+                                         "; the vendor's webhook URL must end in the name of a "
+                                         "source (meshctl sources lists them)"));
+    const SourceSpec& spec = entry->spec;
+    registry.countRequest(name);
+    const Timestamp now = core_.clock().now();
+
+    // A refused request: answered, kept in quarantine under the source's
+    // tenant with the reason (never a secret), and counted.
+    const auto refuse = [&](ApiResponse problem, const std::string& reason, bool signature) {
+        const auto detail = nlohmann::json::parse(problem.body, nullptr, false);
+        SourceRegistry::Tally tally;
+        tally.rejectedSignature = signature;
+        tally.quarantined = 1;
+        tally.error = detail.is_object() ? detail.value("detail", reason) : reason;
+        registry.record(name, tally);
+        core_.metrics().countRejection("hook-" + reason);
+        core_.flows().rejected(spec.tenant, spec.producer.empty() ? spec.name : spec.producer,
+                               "unknown", 1, now);
+        QuarantineEntry q;
+        q.receivedAt = now;
+        q.tenant = spec.tenant;
+        q.source = req.method + ' ' + req.path;
+        q.contentType = contentTypeOf(req);
+        q.status = problem.status;
+        q.reason = reason;
+        q.detail = problem.body;
+        q.body = req.body;
+        // Answered once the entry is committed: what the vendor was told
+        // was refused is on record by then.
+        auto answer = std::make_shared<ApiResponse>(answerFor(spec, std::move(problem)));
+        auto onConnection = req.onConnection;
+        const bool queued = core_.quarantine().add(
+            std::move(q), [this, answer, respond, onConnection](const std::string& error) {
+                if (!error.empty())
+                    log::warn("refused hook request not kept", {{"error", error}});
+                auto send = [answer, respond] {
+                    respond(std::move(*answer));
+                };
+                if (onConnection)
+                    onConnection(std::move(send));
+                else
+                    core_.postCompletion(std::move(send));
+            });
+        if (!queued) {
+            log::warn("quarantine queue full; refused hook request not kept",
+                      {{"source", name}, {"reason", reason}});
+            respond(std::move(*answer));
+        }
+    };
+
+    if (req.body.size() > spec.maxBodyBytes)
+        return refuse(problem::make(413, "too-large", "Request too large",
+                                    "the body has " + std::to_string(req.body.size()) +
+                                        " bytes; source " + name + " takes at most " +
+                                        std::to_string(spec.maxBodyBytes) +
+                                        " (its max_body_bytes)"),
+                      "too-large", false);
+
+    std::chrono::milliseconds retryAfter{0};
+    if (!registry.admit(name, &retryAfter)) {
+        core_.metrics().countRejection("rate-limited");
+        const auto seconds = std::max<long long>(1, (retryAfter.count() + 999) / 1000);
+        auto r = problem::make(429, "rate-limited", "Too many requests",
+                               "source " + name + " takes " +
+                                   std::to_string(static_cast<long long>(spec.ratePerSecond)) +
+                                   " requests per second; retry after " + std::to_string(seconds) +
+                                   " s");
+        r.headers["retry-after"] = std::to_string(seconds);
+        return respond(answerFor(spec, std::move(r)));
+    }
+
+    const auto verdict = sources::verify(spec, {req.method, req.headers, req.body}, now);
+    if (!verdict.ok)
+        return refuse(problem::make(401, verdict.stale ? "stale-timestamp" : "signature",
+                                    verdict.stale ? "Stale timestamp" : "Signature not verified",
+                                    verdict.reason),
+                      verdict.stale ? "stale-timestamp" : "signature", true);
+
+    auto translation = core_.withSchemas([&](const SchemaRegistry& schemas) {
+        return sources::translate(spec, *entry->rules, req.body, schemas, now);
+    });
+    if (!translation.error.empty())
+        return refuse(problem::make(translation.errorStatus,
+                                    translation.errorStatus == 401 ? "organization" : "unreadable",
+                                    translation.errorStatus == 401 ? "Wrong organization"
+                                                                   : "Unreadable webhook",
+                                    translation.error + "; nothing was stored"),
+                      translation.errorStatus == 401 ? "organization" : "unreadable", false);
+
+    auto pending = std::make_shared<PendingHook>();
+    pending->source = entry;
+    pending->respond = std::move(respond);
+    pending->items = std::move(translation.items);
+    pending->tally.received = static_cast<std::int64_t>(pending->items.size());
+
+    std::vector<Event> events;
+    std::vector<QuarantineEntry> kept;
+    for (std::size_t i = 0; i < pending->items.size(); ++i) {
+        auto& item = pending->items[i];
+        if (item.outcome == Outcome::Mapped) {
+            pending->appendedItems.push_back(i);
+            events.push_back(*item.event);
+            continue;
+        }
+        if (item.outcome == Outcome::Ignored) {
+            ++pending->tally.ignored;
+            continue;
+        }
+        ++pending->tally.quarantined;
+        core_.metrics().countRejection("hook-" + std::string(sources::toString(item.outcome)));
+        core_.flows().rejected(spec.tenant, spec.producer.empty() ? spec.name : spec.producer,
+                               item.event ? item.event->eventType : "unknown", 1, now);
+        if (pending->tally.error.empty())
+            pending->tally.error = item.where + ": " + item.reason;
+        nlohmann::ordered_json detail = {{"source", name},
+                                         {"where", item.where},
+                                         {"vendor_id", item.vendorId},
+                                         {"outcome", std::string(sources::toString(item.outcome))},
+                                         {"rule", item.rule},
+                                         {"reason", item.reason}};
+        if (!item.violations.empty()) {
+            auto& list = detail["violations"] = nlohmann::ordered_json::array();
+            for (const auto& v : item.violations)
+                list.push_back({{"path", v.path}, {"message", v.message}});
+        }
+        QuarantineEntry q;
+        q.receivedAt = now;
+        q.tenant = spec.tenant;
+        q.source = req.method + ' ' + req.path;
+        q.contentType = "application/json";
+        q.status = 200;
+        q.reason = std::string(sources::toString(item.outcome));
+        q.detail = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        q.body = item.item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        kept.push_back(std::move(q));
+    }
+    pending->request = std::move(req);
+    pending->waiting = (kept.empty() ? 0 : 1) + (events.empty() ? 0 : 1);
+
+    const auto finish = [this](const std::shared_ptr<PendingHook>& p) {
+        if (--p->waiting > 0)
+            return;
+        auto answer = [this, p] {
+            answerCommitted(core_, *p);
+        };
+        if (p->request.onConnection)
+            p->request.onConnection(std::move(answer));
+        else
+            core_.postCompletion(std::move(answer));
+    };
+
+    if (pending->waiting == 0)
+        return answerCommitted(core_, *pending);
+
+    // Quarantine first: the writer commits in order, so by the time the
+    // events are durable, so is every item that did not become one.
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        const bool last = i + 1 == kept.size();
+        std::function<void(const std::string&)> done;
+        if (last)
+            done = [pending, finish](const std::string& error) {
+                if (!error.empty()) {
+                    std::lock_guard lock(pending->mutex);
+                    pending->storageError = "the quarantine could not commit: " + error;
+                }
+                finish(pending);
+            };
+        if (!core_.quarantine().add(std::move(kept[i]), done)) {
+            core_.metrics().countRejection("queue-full");
+            auto r = problem::make(503, "busy", "Broker busy",
+                                   "the write queue is full; nothing of this request is "
+                                   "acknowledged - retry after 1 s");
+            r.headers["retry-after"] = "1";
+            return pending->respond(answerFor(spec, std::move(r)));
+        }
+    }
+    if (events.empty())
+        return;
+    const bool queued = core_.log().append(std::move(events), [pending, finish](AppendResult r) {
+        {
+            std::lock_guard lock(pending->mutex);
+            if (!r.ok)
+                pending->storageError = "the event log could not commit: " + r.error;
+            else
+                pending->outcomes = std::move(r.outcomes);
+        }
+        finish(pending);
+    });
+    if (!queued) {
+        // The quarantine entries already queued stay; the vendor's retry
+        // maps the same items again.
+        core_.metrics().countRejection("queue-full");
+        auto r = problem::make(503, "busy", "Broker busy",
+                               "the write queue is full; no event of this request was stored - "
+                               "retry after 1 s");
+        r.headers["retry-after"] = "1";
+        pending->respond(answerFor(spec, std::move(r)));
+    }
+}
+
+} // namespace meshdeck
