@@ -663,7 +663,7 @@ void Api::Impl::metrics(const Principal& p, Respond respond) {
         ApiResponse r;
         r.contentType = "text/plain; version=0.0.4";
         r.body = core.metrics().renderPrometheus(gauges, core.database().writerStats(), tenant) +
-                 renderDeliveryMetrics(delivery);
+                 renderDeliveryMetrics(delivery) + renderSourceMetrics(core, tenant);
         respond(std::move(r));
     });
 }

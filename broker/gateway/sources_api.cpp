@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace meshdeck {
 
@@ -166,6 +167,33 @@ void SourcesApi::test(const ApiRequest& req, const std::string& name, const Resp
         }
         respond(jsonText(200, protocol::toJson(result)));
     });
+}
+
+std::string renderSourceMetrics(BrokerCore& core, const std::optional<std::string>& tenant) {
+    const auto list = core.sources().list(tenant);
+    std::ostringstream out;
+    const auto family = [&](const char* name, const char* help, auto value) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n";
+        for (const auto& s : list.sources)
+            out << name << "{source=\"" << s.name << "\",kind=\"" << s.kind << "\"} "
+                << value(s.counters) << '\n';
+    };
+    using C = protocol::SourceCounters;
+    family("meshdeck_source_requests_total", "Hook requests that named the source.",
+           [](const C& c) { return c.requests; });
+    family("meshdeck_source_items_total", "Vendor items in verified hook requests.",
+           [](const C& c) { return c.received; });
+    family("meshdeck_source_mapped_total", "Items that became canonical events (new or repeats).",
+           [](const C& c) { return c.mapped; });
+    family("meshdeck_source_duplicates_total", "Vendor retries already in the log.",
+           [](const C& c) { return c.duplicates; });
+    family("meshdeck_source_ignored_total", "Items a rule ignores on purpose.",
+           [](const C& c) { return c.ignored; });
+    family("meshdeck_source_rejected_signature_total", "Requests refused by verification.",
+           [](const C& c) { return c.rejectedSignature; });
+    family("meshdeck_source_quarantined_total", "Items or requests kept in quarantine.",
+           [](const C& c) { return c.quarantined; });
+    return out.str();
 }
 
 } // namespace meshdeck

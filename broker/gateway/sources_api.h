@@ -14,6 +14,7 @@
 #include "broker/auth.h"
 #include "broker/gateway/api.h"
 
+#include <optional>
 #include <string>
 
 namespace meshdeck {
@@ -35,5 +36,9 @@ public:
 private:
     BrokerCore& core_;
 };
+
+// The sources' counters in Prometheus text format, appended to /metrics: a
+// tenant's token gets its tenant's sources (nullopt: every source).
+std::string renderSourceMetrics(BrokerCore& core, const std::optional<std::string>& tenant);
 
 } // namespace meshdeck

@@ -218,6 +218,12 @@ private Q_SLOTS:
                      answer["results"][i]["event_id"].get<std::string>());
         QVERIFY(!sink->waitForRequests(4, 500ms));
 
+        // The same counters in /metrics.
+        const std::string metrics = as(admin, "GET", "/metrics").body;
+        QVERIFY2(metrics.find(
+                     "meshdeck_source_duplicates_total{source=\"hubspot\",kind=\"hubspot\"} 3") !=
+                     std::string::npos,
+                 metrics.c_str());
         const json counters = source("hubspot")["counters"];
         QVERIFY(counters["requests"].get<int>() >= 2);
         QVERIFY(counters["mapped"].get<int>() >= 6);
