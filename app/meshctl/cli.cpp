@@ -18,9 +18,10 @@ Options parse(int argc, char** argv) {
     static const std::vector<std::string> valued = {
         "--url",   "--token",     "--type",    "--tenant",   "--entity",         "--correlation",
         "--since", "--until",     "--limit",   "--from-seq", "--rate",           "--consumer",
-        "--state", "--signature", "--payload", "--reason",   "--correlation-id", "--producer"};
-    static const std::vector<std::string> switches = {"--json",       "--insecure", "--all",
-                                                      "--from-start", "--dry-run",  "--help"};
+        "--state", "--signature", "--payload", "--reason",   "--correlation-id", "--producer",
+        "--file",  "--header",    "--mapping"};
+    static const std::vector<std::string> switches = {
+        "--json", "--insecure", "--all", "--from-start", "--dry-run", "--verify", "--help"};
     Options o;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];

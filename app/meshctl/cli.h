@@ -1,8 +1,9 @@
 #pragma once
 // What every meshctl command shares: the parsed command line, failing with a
 // message a person can act on, requests to the mesh, and JSON made into table
-// cells. The commands themselves are in events_commands.cpp and
-// delivery_commands.cpp; main.cpp holds the command table.
+// cells. The commands themselves are in events_commands.cpp,
+// delivery_commands.cpp and sources_commands.cpp; main.cpp holds the command
+// table.
 
 #include "broker/client/mesh_client.h"
 #include "core/protocol/decoded.h"
@@ -99,5 +100,6 @@ int dlq(Options& o, MeshClient& client);
 int trace(Options& o, MeshClient& client);
 int stall(Options& o, MeshClient& client);
 int flows(Options& o, MeshClient& client);
+int sources(Options& o, MeshClient& client);
 
 } // namespace meshctl

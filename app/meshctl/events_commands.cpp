@@ -177,6 +177,44 @@ int schema(Options& o, MeshClient& client) {
     return 0;
 }
 
+// "POST /v1/hooks/hubspot" -> "hook hubspot": which vendor source sent it;
+// anything else ("POST /v1/events") as the mesh recorded it.
+static std::string quarantineSource(const std::string& source) {
+    static const std::string hooks = "POST /v1/hooks/";
+    if (source.rfind(hooks, 0) == 0)
+        return "hook " + source.substr(hooks.size());
+    return source;
+}
+
+// What was wrong, on one line. A refused request keeps the problem it was
+// answered (its detail); a vendor item a hook could not turn into an event
+// keeps where it sat in the body, the vendor's id, the rule and the reason.
+// Each violation follows.
+static std::string quarantineDetail(const json& entry) {
+    const json problem = entry.value("problem", json());
+    if (!problem.is_object())
+        return "";
+    std::string detail = oneLine(field(problem, "/detail"));
+    if (detail.empty() && problem.contains("where")) {
+        const std::string where = field(problem, "/where");
+        const std::string vendorId = field(problem, "/vendor_id");
+        const std::string rule = field(problem, "/rule");
+        const std::string reason = oneLine(field(problem, "/reason"));
+        // The mapping's reasons name their rule ("rule 'deal-stage': ..."):
+        // it is added only to one that does not.
+        const bool named = rule.empty() || reason.find("'" + rule + "'") != std::string::npos;
+        detail = (where.empty() ? "the body" : where) +
+                 (vendorId.empty() ? "" : " (vendor id " + vendorId + ")") + ": " +
+                 (named ? "" : "rule " + rule + ": ") + reason;
+    }
+    for (const auto& v : problem.value("violations", json::array())) {
+        const std::string path = field(v, "/path");
+        detail += (detail.empty() ? "" : "; ") + (path.empty() ? "" : path + ": ") +
+                  oneLine(field(v, "/message"));
+    }
+    return detail;
+}
+
 int quarantine(Options& o, MeshClient& client) {
     const std::string limit = o.flags.count("--limit") ? o.flags["--limit"] : "50";
     json body = expectOk(client.get("/v1/quarantine?limit=" + urlEncode(limit)), "quarantine");
@@ -185,15 +223,12 @@ int quarantine(Options& o, MeshClient& client) {
             std::cout << e.dump() << '\n';
         return 0;
     }
-    Table table({"ID", "RECEIVED", "TENANT", "STATUS", "REASON", "DETAIL"});
-    for (const auto& e : body["entries"]) {
-        std::string detail;
-        if (e["problem"].is_object())
-            detail = e["problem"].value("detail", "");
+    Table table({"ID", "RECEIVED", "TENANT", "SOURCE", "STATUS", "REASON", "DETAIL"});
+    for (const auto& e : body["entries"])
         table.add({std::to_string(e.value("id", 0LL)), e.value("received_at", ""),
-                   e.value("tenant", ""), std::to_string(e.value("status", 0)),
-                   e.value("reason", ""), detail});
-    }
+                   e.value("tenant", ""), quarantineSource(e.value("source", "")),
+                   std::to_string(e.value("status", 0)), e.value("reason", ""),
+                   quarantineDetail(e)});
     std::cout << (table.empty() ? std::string("quarantine is empty\n") : table.render());
     return 0;
 }

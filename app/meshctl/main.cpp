@@ -4,7 +4,8 @@
 //   URL and TOKEN default to $MESHDECK_URL and $MESHDECK_TOKEN.
 //
 // This file holds the usage text and the command table; the commands are in
-// events_commands.cpp and delivery_commands.cpp, what they share in cli.h.
+// events_commands.cpp, delivery_commands.cpp and sources_commands.cpp, what
+// they share in cli.h.
 
 #include "cli.h"
 
@@ -26,7 +27,8 @@ commands:
                             follow new events as they are committed (Ctrl+C stops)
   schemas                   list event types and their schema versions
   schema TYPE               show every version of TYPE's schema
-  quarantine [--limit N]    rejected inputs and why (admin)
+  quarantine [--limit N]    rejected inputs and why: publishes, vendor hook requests
+                            and the vendor items no rule could map (admin)
   health                    broker status
 
 delivery:
@@ -60,12 +62,27 @@ delivery:
   flows                     producer -> event type -> consumer edges: totals since
                             the broker started, rates and error share over a minute
 
+vendor sources (webhooks vendors post to /v1/hooks/NAME):
+  sources                   every source: kind, hook path, items received, mapped,
+                            ignored, rejected, quarantined, the last error
+  sources show NAME         one source's counters and spec (secrets masked)
+  sources apply NAME --file SPEC.json
+                            create or replace a source from its JSON spec (admin)
+  sources delete NAME       (admin)
+  sources test NAME --file BODY [--header 'Name: value']... [--verify]
+               [--mapping RULES.json]
+                            run a vendor body through the source's verification
+                            (--verify, with the headers given) and mapping (or
+                            the rules in RULES.json): each item's outcome, rule,
+                            reason and canonical event; nothing is stored
+                            (operator)
+
 filters: --type TYPE --tenant TENANT --entity KIND:ID --correlation ID --producer NAME
          --since TIME --until TIME (RFC 3339, e.g. 2026-11-27T09:00:00Z)
 
 The mesh URL and token come from --url/--token or MESHDECK_URL/MESHDECK_TOKEN.
 --json prints machine-readable JSON (one object per line for tail and publish;
-the API's answer as it is for the delivery commands).
+the API's answer as it is for the delivery and sources commands).
 )";
 
 namespace {
@@ -76,10 +93,10 @@ struct Entry {
 };
 
 constexpr Entry kCommands[] = {
-    {"publish", publish},     {"get", get},       {"events", events},         {"tail", tail},
-    {"schemas", schemas},     {"schema", schema}, {"quarantine", quarantine}, {"health", health},
-    {"consumers", consumers}, {"dlq", dlq},       {"trace", trace},           {"stall", stall},
-    {"flows", flows},
+    {"publish", publish},     {"get", get},         {"events", events},         {"tail", tail},
+    {"schemas", schemas},     {"schema", schema},   {"quarantine", quarantine}, {"health", health},
+    {"consumers", consumers}, {"dlq", dlq},         {"trace", trace},           {"stall", stall},
+    {"flows", flows},         {"sources", sources},
 };
 
 } // namespace

@@ -9,6 +9,7 @@
 #include "tests/support/sink_server.h"
 #include "tests/support/test_support.h"
 
+#include <QMessageAuthenticationCode>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -690,6 +691,339 @@ private Q_SLOTS:
         const Run noTrace = meshctl({QStringLiteral("trace"), QStringLiteral("journey-none")});
         QCOMPARE(noTrace.exitCode, 1);
         QVERIFY2(noTrace.err.contains(QStringLiteral("HTTP 404")), qPrintable(noTrace.err));
+    }
+
+    void sourcesCountWhatTheirHookReceived() {
+        const json spec = {{"kind", "segment"},
+                           {"tenant", "acme"},
+                           {"secrets", {"seg-shared-secret-31a9"}},
+                           {"description", "analytics.js via the Webhooks destination"}};
+        const QString specFile = writeJson(QStringLiteral("seg-cli.json"), spec);
+        const Run created =
+            meshctl({QStringLiteral("sources"), QStringLiteral("apply"), QStringLiteral("seg-cli"),
+                     QStringLiteral("--file"), specFile});
+        QCOMPARE(created.exitCode, 0);
+        QCOMPARE(created.out, QStringLiteral("created source seg-cli (segment, tenant acme); the "
+                                             "vendor posts to /v1/hooks/seg-cli\n"));
+
+        // The fixture's call with its signature, the same call again (a
+        // vendor's retry), a forged signature, and a signed call its rule
+        // cannot map (no demo_at).
+        const std::string body =
+            test::readFixture(QStringLiteral("segment/track-demo-booked.json"));
+        const std::map<std::string, std::string> signedHeaders = {
+            {"content-type", "application/json"},
+            {"x-signature", "eeefe8dfa21728237cbb7ab68239bd4e75b2e53e"}};
+        auto vendor = MeshClient(meshd->url(), {});
+        QCOMPARE_HTTP(vendor.request("POST", "/v1/hooks/seg-cli", body, signedHeaders), 200);
+        QCOMPARE_HTTP(vendor.request("POST", "/v1/hooks/seg-cli", body, signedHeaders), 200);
+        QCOMPARE_HTTP(vendor.request("POST", "/v1/hooks/seg-cli", body,
+                                     {{"content-type", "application/json"},
+                                      {"x-signature", std::string(40, '0')}}),
+                      401);
+        const std::string unmappable = R"({"type":"track","event":"Demo Booked","userId":"u-7",)"
+                                       R"("messageId":"ajs-cli-no-demo-at",)"
+                                       R"("timestamp":"2026-11-27T09:14:10.000Z","properties":{}})";
+        const QByteArray signature =
+            QMessageAuthenticationCode::hash(QByteArray::fromStdString(unmappable),
+                                             "seg-shared-secret-31a9", QCryptographicHash::Sha1)
+                .toHex();
+        QCOMPARE_HTTP(vendor.request("POST", "/v1/hooks/seg-cli", unmappable,
+                                     {{"content-type", "application/json"},
+                                      {"x-signature", signature.toStdString()}}),
+                      200);
+
+        // NAME KIND TENANT PATH RECEIVED MAPPED IGNORED REJECTED QUARANTINED LAST ERROR
+        const Run list = meshctl({QStringLiteral("sources")});
+        QCOMPARE(list.exitCode, 0);
+        QCOMPARE(tableColumn(list.out, 0).value(0), QStringLiteral("NAME"));
+        const QStringList row = tableRow(list.out, QStringLiteral("seg-cli"));
+        QCOMPARE(row.value(1), QStringLiteral("segment"));
+        QCOMPARE(row.value(2), QStringLiteral("acme"));
+        QCOMPARE(row.value(3), QStringLiteral("/v1/hooks/seg-cli"));
+        QCOMPARE(row.value(4), QStringLiteral("3")); // items in verified requests
+        QCOMPARE(row.value(5), QStringLiteral("2")); // the call and its retry
+        QCOMPARE(row.value(6), QStringLiteral("0"));
+        QCOMPARE(row.value(7), QStringLiteral("1")); // the forged signature
+        QCOMPARE(row.value(8), QStringLiteral("2")); // the forged request and the unmappable call
+        QVERIFY2(row.value(9).contains(QStringLiteral("/properties/demo_at is missing")),
+                 qPrintable(list.out));
+
+        const Run shown =
+            meshctl({QStringLiteral("sources"), QStringLiteral("show"), QStringLiteral("seg-cli")});
+        QCOMPARE(shown.exitCode, 0);
+        QVERIFY2(shown.out.contains(QRegularExpression(
+                     QStringLiteral("^items: +received 3, mapped 2 \\(duplicates 1\\), ignored 0, "
+                                    "quarantined 2$"),
+                     QRegularExpression::MultilineOption)),
+                 qPrintable(shown.out));
+        QVERIFY2(shown.out.contains(QRegularExpression(
+                     QStringLiteral("^requests: +4, rejected by verification 1$"),
+                     QRegularExpression::MultilineOption)),
+                 qPrintable(shown.out));
+        // The spec as the mesh keeps it, the secret masked.
+        const auto specAt = shown.out.indexOf(QStringLiteral("\nspec:\n"));
+        QVERIFY2(specAt > 0, qPrintable(shown.out));
+        const json shownSpec = json::parse(shown.out.mid(specAt + 7).toStdString(), nullptr, false);
+        QCOMPARE_JSON(shownSpec["secrets"], json::array({"********"}));
+        QVERIFY(!shown.out.contains(QStringLiteral("seg-shared-secret")));
+
+        // Both refusals read as the hook's, each with what to act on.
+        // ID RECEIVED TENANT SOURCE STATUS REASON DETAIL
+        const Run quarantine = meshctl({QStringLiteral("quarantine")});
+        QCOMPARE(quarantine.exitCode, 0);
+        QStringList hookRows;
+        for (const auto& line : quarantine.out.split(u'\n'))
+            if (line.contains(QStringLiteral("  hook seg-cli  ")))
+                hookRows.push_back(line);
+        QCOMPARE(hookRows.size(), 2); // newest first
+        static const QRegularExpression gap(QStringLiteral("\\s{2,}"));
+        const QStringList item = hookRows[0].split(gap);
+        QCOMPARE(item.value(2), QStringLiteral("acme"));
+        QCOMPARE(item.value(4), QStringLiteral("200"));
+        QCOMPARE(item.value(5), QStringLiteral("failed"));
+        QVERIFY2(item.value(6).startsWith(QStringLiteral(
+                     "the body (vendor id ajs-cli-no-demo-at): rule 'demo-booked': ")),
+                 qPrintable(hookRows[0]));
+        const QStringList forged = hookRows[1].split(gap);
+        QCOMPARE(forged.value(4), QStringLiteral("401"));
+        QCOMPARE(forged.value(5), QStringLiteral("signature"));
+        QVERIFY2(forged.value(6).contains(QStringLiteral("does not match")),
+                 qPrintable(hookRows[1]));
+
+        // Applying the same spec again replaces it.
+        const Run changed =
+            meshctl({QStringLiteral("sources"), QStringLiteral("apply"), QStringLiteral("seg-cli"),
+                     QStringLiteral("--file"), specFile});
+        QCOMPARE(changed.exitCode, 0);
+        QVERIFY2(changed.out.startsWith(QStringLiteral("changed source seg-cli ")),
+                 qPrintable(changed.out));
+
+        const Run deleted = meshctl(
+            {QStringLiteral("sources"), QStringLiteral("delete"), QStringLiteral("seg-cli")});
+        QCOMPARE(deleted.exitCode, 0);
+        QCOMPARE(deleted.out, QStringLiteral("source seg-cli deleted\n"));
+        const Run gone =
+            meshctl({QStringLiteral("sources"), QStringLiteral("show"), QStringLiteral("seg-cli")});
+        QCOMPARE(gone.exitCode, 1);
+        QVERIFY2(
+            gone.err.contains(QStringLiteral("sources show: HTTP 404: no source named seg-cli")),
+            qPrintable(gone.err));
+        QCOMPARE_HTTP(vendor.request("POST", "/v1/hooks/seg-cli", body, signedHeaders), 404);
+    }
+
+    void sourcesApplyRefusesABadSpec() {
+        const Run invalid = meshctl(
+            {QStringLiteral("sources"), QStringLiteral("apply"), QStringLiteral("zap-cli"),
+             QStringLiteral("--file"),
+             writeJson(QStringLiteral("zap-cli.json"), {{"kind", "zapier"}, {"tenant", "acme"}})});
+        QCOMPARE(invalid.exitCode, 1);
+        QVERIFY2(invalid.err.contains(QStringLiteral("sources apply: HTTP 422")),
+                 qPrintable(invalid.err));
+        QVERIFY2(invalid.err.contains(QStringLiteral("\n  /kind: ")), qPrintable(invalid.err));
+
+        // A spec naming another source is refused before anything is sent.
+        const Run misnamed =
+            meshctl({QStringLiteral("sources"), QStringLiteral("apply"),
+                     QStringLiteral("seg-other"), QStringLiteral("--file"),
+                     writeJson(QStringLiteral("named.json"),
+                               {{"name", "seg-named"}, {"kind", "segment"}, {"tenant", "acme"}})});
+        QCOMPARE(misnamed.exitCode, 2);
+        QVERIFY2(
+            misnamed.err.contains(QStringLiteral("names source \"seg-named\", not \"seg-other\"")),
+            qPrintable(misnamed.err));
+        auto client = admin();
+        QCOMPARE_HTTP(client.get("/v1/sources/seg-other"), 404);
+        QCOMPARE_HTTP(client.get("/v1/sources/seg-named"), 404);
+        QCOMPARE_HTTP(client.get("/v1/sources/zap-cli"), 404);
+
+        const Run noFile = meshctl(
+            {QStringLiteral("sources"), QStringLiteral("apply"), QStringLiteral("seg-other")});
+        QCOMPARE(noFile.exitCode, 2);
+        QVERIFY2(noFile.err.contains(QStringLiteral("sources apply NAME --file SPEC.json")),
+                 qPrintable(noFile.err));
+    }
+
+    void sourcesTestShowsEachItemAndStoresNothing() {
+        auto client = admin();
+        QCOMPARE_HTTP(
+            client.request("PUT", "/v1/sources/hs-cli",
+                           json{{"kind", "hubspot"},
+                                {"tenant", "acme"},
+                                {"secrets", {"hs-client-secret-8f2c1d"}},
+                                {"public_url", "https://mesh.example.com/v1/hooks/hubspot"}}
+                               .dump(),
+                           {{"content-type", "application/json"}}),
+            201);
+        // Rules of the test's own: creation maps, a lifecycle change is
+        // ignored, and nothing matches hs_lead_status.
+        const json rules = {
+            {"kind", "hubspot"},
+            {"rules",
+             {{{"name", "created"},
+               {"when", {{"/subscriptionType", "contact.creation"}}},
+               {"event_type", "LeadCreated"},
+               {"entity",
+                {{"kind", "lead"}, {"id", {{"pointer", "/objectId"}, {"transform", "string"}}}}},
+               {"payload", {{"lead_id", {{"pointer", "/objectId"}, {"transform", "string"}}}}}},
+              {{"name", "stage-not-wanted"},
+               {"when", {{"/propertyName", "lifecyclestage"}}},
+               {"ignore", true}}}}};
+        const QString fixture = test::fixturePath(QStringLiteral("hubspot/contact-events.json"));
+        const QStringList withRules = {QStringLiteral("sources"),
+                                       QStringLiteral("test"),
+                                       QStringLiteral("hs-cli"),
+                                       QStringLiteral("--file"),
+                                       fixture,
+                                       QStringLiteral("--mapping"),
+                                       writeJson(QStringLiteral("rules.json"), rules)};
+        const Run r = meshctl(withRules);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith(QStringLiteral("signature: not checked")), qPrintable(r.out));
+        const auto itemAt = [&r](const QString& where) {
+            return r.out.indexOf(QStringLiteral("\nitem ") + where + u'\n');
+        };
+        QVERIFY2(itemAt(QStringLiteral("/0")) > 0 && itemAt(QStringLiteral("/1")) > 0 &&
+                     itemAt(QStringLiteral("/2")) > 0,
+                 qPrintable(r.out));
+        const QString first =
+            r.out.mid(itemAt(QStringLiteral("/0")),
+                      itemAt(QStringLiteral("/1")) - itemAt(QStringLiteral("/0")));
+        QVERIFY2(first.contains(QStringLiteral("\noutcome:    mapped\n")), qPrintable(first));
+        QVERIFY2(first.contains(QStringLiteral("\nvendor id:  4011932001\n")), qPrintable(first));
+        QVERIFY2(first.contains(QStringLiteral("\nrule:       created\n")), qPrintable(first));
+        const auto eventAt = first.indexOf(QStringLiteral("\nevent:\n"));
+        QVERIFY2(eventAt > 0, qPrintable(first));
+        const json event = json::parse(first.mid(eventAt + 8).toStdString(), nullptr, false);
+        QCOMPARE_JSON(event["event_type"], "LeadCreated");
+        QCOMPARE_JSON(event["entity"]["id"], "9001");
+        QCOMPARE_JSON(event["producer"], "hs-cli");
+        const QString second =
+            r.out.mid(itemAt(QStringLiteral("/1")),
+                      itemAt(QStringLiteral("/2")) - itemAt(QStringLiteral("/1")));
+        QVERIFY2(second.contains(QStringLiteral("\noutcome:    ignored\n")), qPrintable(second));
+        QVERIFY2(second.contains(QStringLiteral("\nrule:       stage-not-wanted\n")),
+                 qPrintable(second));
+        QVERIFY2(!second.contains(QStringLiteral("\nevent:")), qPrintable(second));
+        const QString third = r.out.mid(itemAt(QStringLiteral("/2")));
+        QVERIFY2(third.contains(QStringLiteral("\noutcome:    no-match\n")), qPrintable(third));
+        QVERIFY2(third.contains(QStringLiteral("\nreason:     ")), qPrintable(third));
+        QVERIFY2(
+            r.out.endsWith(
+                QStringLiteral("3 item(s): 1 ignored, 1 mapped, 1 no-match with the rules from ") +
+                withRules.last() + QStringLiteral("; nothing was stored\n")),
+            qPrintable(r.out));
+
+        // --json: the answer as the mesh gave it.
+        const json answer = runJson(withRules);
+        QCOMPARE(answer.value("items", json::array()).size(), 3u);
+        QCOMPARE_JSON(answer["items"][1]["outcome"], "ignored");
+
+        // --verify with the vendor's headers: the fixture's signature is
+        // right but its timestamp is long past.
+        const Run verified = meshctl(
+            {QStringLiteral("sources"), QStringLiteral("test"), QStringLiteral("hs-cli"),
+             QStringLiteral("--file"), fixture, QStringLiteral("--verify"),
+             QStringLiteral("--header"),
+             QStringLiteral("X-HubSpot-Signature-v3: +6ZbeUAxwlijYrQK1tGt1bB/vimuk//vjStrV6DP9Bk="),
+             QStringLiteral("--header"),
+             QStringLiteral("X-HubSpot-Request-Timestamp: 1764234846000")});
+        QCOMPARE(verified.exitCode, 0);
+        QVERIFY2(verified.out.startsWith(
+                     QStringLiteral("signature: refused: X-HubSpot-Request-Timestamp is ")),
+                 qPrintable(verified.out));
+
+        // Nothing was stored or counted.
+        const QStringList row =
+            tableRow(meshctl({QStringLiteral("sources")}).out, QStringLiteral("hs-cli"));
+        QCOMPARE(row.value(4), QStringLiteral("0"));
+        QCOMPARE(row.value(5), QStringLiteral("0"));
+        QCOMPARE(json::parse(client.get("/v1/events?producer=hs-cli").body)["events"].size(), 0u);
+
+        const Run badHeader = meshctl({QStringLiteral("sources"), QStringLiteral("test"),
+                                       QStringLiteral("hs-cli"), QStringLiteral("--file"), fixture,
+                                       QStringLiteral("--header"), QStringLiteral("no colon")});
+        QCOMPARE(badHeader.exitCode, 2);
+        QVERIFY2(badHeader.err.contains(QStringLiteral("--header needs 'Name: value'")),
+                 qPrintable(badHeader.err));
+        const Run badRules =
+            meshctl({QStringLiteral("sources"), QStringLiteral("test"), QStringLiteral("hs-cli"),
+                     QStringLiteral("--file"), fixture, QStringLiteral("--mapping"),
+                     writeJson(QStringLiteral("bad-rules.json"), {{"rules", {{{"name", "x"}}}}})});
+        QCOMPARE(badRules.exitCode, 1);
+        QVERIFY2(badRules.err.contains(QStringLiteral("sources test: HTTP 422: ")),
+                 qPrintable(badRules.err));
+        const Run unknown = meshctl({QStringLiteral("sources"), QStringLiteral("test"),
+                                     QStringLiteral("nope"), QStringLiteral("--file"), fixture});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains(QStringLiteral("HTTP 404: no source named nope")),
+                 qPrintable(unknown.err));
+    }
+
+    void sourcesTestReadsASalesforceMessage() {
+        auto client = admin();
+        QCOMPARE_HTTP(client.request("PUT", "/v1/sources/sf-cli",
+                                     json{{"kind", "salesforce-outbound"},
+                                          {"tenant", "acme"},
+                                          {"organization_id", "00D5g000004ABCDEA2"}}
+                                         .dump(),
+                                     {{"content-type", "application/json"}}),
+                      201);
+        const QStringList test = {
+            QStringLiteral("sources"), QStringLiteral("test"), QStringLiteral("sf-cli"),
+            QStringLiteral("--file"),
+            test::fixturePath(QStringLiteral("salesforce/outbound-lead.xml"))};
+        const Run r = meshctl(test);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("\nitem Notification[0]\noutcome:    mapped\n"
+                                               "vendor id:  04l5g00000Q1w2eAAB\n")),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("\nitem Notification[1]\noutcome:    mapped\n"
+                                               "vendor id:  04l5g00000Q1w2fAAB\n")),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("\"lead_id\": \"00Q5g00000K9LmNEAV\"")),
+                 qPrintable(r.out));
+
+        // Rules whose event breaks its schema: each such item is invalid,
+        // shown as mapped with the schema's violations.
+        const json rules = {{"kind", "salesforce-outbound"},
+                            {"rules",
+                             {{{"name", "status-as-score"},
+                               {"when", {{"/sObject/type", "Lead"}}},
+                               {"event_type", "LeadScored"},
+                               {"entity", {{"kind", "lead"}, {"id", {{"pointer", "/sObject/Id"}}}}},
+                               {"payload",
+                                {{"lead_id", {{"pointer", "/sObject/Id"}}},
+                                 {"score", {{"pointer", "/sObject/Status"}}},
+                                 {"model", {{"const", "status"}}}}}}}}};
+        const Run invalid =
+            meshctl(test + QStringList{QStringLiteral("--mapping"),
+                                       writeJson(QStringLiteral("sf-rules.json"), rules)});
+        QCOMPARE(invalid.exitCode, 0);
+        QVERIFY2(
+            invalid.out.contains(QStringLiteral("\nitem Notification[0]\noutcome:    invalid\n")),
+            qPrintable(invalid.out));
+        QVERIFY2(invalid.out.contains(QStringLiteral("\n  /payload/score: ")),
+                 qPrintable(invalid.out));
+        QVERIFY2(invalid.out.contains(QStringLiteral("\nevent as mapped:\n")),
+                 qPrintable(invalid.out));
+        QVERIFY2(
+            invalid.out.contains(QStringLiteral("\n2 item(s): 2 invalid with the rules from ")),
+            qPrintable(invalid.out));
+
+        // A message from another organization is not read at all.
+        QCOMPARE_HTTP(client.request("PUT", "/v1/sources/sf-cli",
+                                     json{{"kind", "salesforce-outbound"},
+                                          {"tenant", "acme"},
+                                          {"organization_id", "00D5g000004ZZZZEA2"}}
+                                         .dump(),
+                                     {{"content-type", "application/json"}}),
+                      200);
+        const Run other = meshctl(test);
+        QCOMPARE(other.exitCode, 0);
+        QVERIFY2(other.out.contains(QStringLiteral("\nbody: not read: ")), qPrintable(other.out));
+        QVERIFY2(other.out.contains(QStringLiteral("00D5g000004ABCDEA2")), qPrintable(other.out));
+        QVERIFY2(!other.out.contains(QStringLiteral("\nitem ")), qPrintable(other.out));
     }
 
     void wrongTokenAndNoMeshAreExplained() {
