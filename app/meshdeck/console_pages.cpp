@@ -8,6 +8,7 @@
 #include "views/events/events_page.h"
 #include "views/flow/flow_page.h"
 #include "views/overview/overview_page.h"
+#include "views/sources/sources_page.h"
 #include "views/trace/trace_page.h"
 
 #include <QShortcut>
@@ -22,6 +23,9 @@ void addConsolePages(views::MainWindow& window, views::MeshSession& session) {
     window.addPage(overview);
     auto* flow = new views::FlowPage(session, &window);
     window.addPage(flow);
+    // Where events come from, before the events themselves: the vendors'
+    // webhooks, their URLs and counts, and the playground for their bodies.
+    window.addPage(new views::SourcesPage(session, &window));
     auto* events = new views::EventsPage(session, &window);
     window.addPage(events);
     window.addPage(new views::CatalogPage(session, &window));
