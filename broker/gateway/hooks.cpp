@@ -19,6 +19,8 @@ namespace {
 
 using Outcome = sources::TranslatedItem::Outcome;
 
+constexpr std::size_t kUnverifiedBodyKept = 16 << 10;
+
 // Salesforce reads SOAP, every other vendor problem+json.
 ApiResponse answerFor(const SourceSpec& spec, ApiResponse problem) {
     if (spec.kind != SourceKind::SalesforceOutbound)
@@ -170,7 +172,9 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
         q.status = problem.status;
         q.reason = reason;
         q.detail = problem.body;
-        q.body = req.body;
+        // A request that failed verification may come from anyone who knows
+        // the URL: keep enough of it to see what was sent, not a megabyte.
+        q.body = signature ? req.body.substr(0, kUnverifiedBodyKept) : req.body;
         // Answered once the entry is committed: what the vendor was told
         // was refused is on record by then.
         auto answer = std::make_shared<ApiResponse>(answerFor(spec, std::move(problem)));
@@ -232,6 +236,14 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
                                                                    : "Unreadable webhook",
                                     translation.error + "; nothing was stored"),
                       translation.errorStatus == 401 ? "organization" : "unreadable", false);
+
+    if (translation.items.size() > core_.config().maxEventsPerRequest)
+        return refuse(problem::make(413, "too-large", "Too many events",
+                                    std::to_string(translation.items.size()) +
+                                        " items in one request; the limit is " +
+                                        std::to_string(core_.config().maxEventsPerRequest) +
+                                        " (limits.max_events_per_request); nothing was stored"),
+                      "too-many-events", false);
 
     auto pending = std::make_shared<PendingHook>();
     pending->source = entry;

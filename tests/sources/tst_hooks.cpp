@@ -288,6 +288,29 @@ private Q_SLOTS:
         QVERIFY(!source("hubspot")["last_error"].get<std::string>().empty());
     }
 
+    // A source's rate is its own: past the burst, 429 with Retry-After, and
+    // the other sources go on. The clock stands still, so the count is exact.
+    void aSourceOverItsRateIsToldWhenToRetry() {
+        QCOMPARE_HTTP(as(admin, "PUT", "/v1/sources/slow",
+                         json{{"kind", "segment"},
+                              {"secrets", {"slow-secret"}},
+                              {"rate_limit", {{"per_second", 1}, {"burst", 2}}}}
+                             .dump()),
+                      201);
+        // A page view: ignored by the rules, so it touches no entity.
+        const std::string body = R"({"type":"page","messageId":"rate-1","name":"Pricing"})";
+        const std::map<std::string, std::string> headers{
+            {"x-signature", hex(hmac(EVP_sha1(), "slow-secret", body))}};
+        QCOMPARE_HTTP(hook("slow", body, headers), 200);
+        QCOMPARE_HTTP(hook("slow", body, headers), 200);
+        const auto third = hook("slow", body, headers);
+        QCOMPARE_HTTP(third, 429);
+        QCOMPARE(third.headers.at("retry-after"), std::string("1"));
+        // Another source's budget is its own: an unsigned request there is
+        // judged on its signature, not refused for this one's rate.
+        QCOMPARE_HTTP(hook("segment", "{}", {}), 401);
+    }
+
     void unknownSourceIsAPlainNotFound() {
         const auto r = hook("nobody", "[]", {{"content-type", "application/json"}});
         QCOMPARE_HTTP(r, 404);
@@ -425,6 +448,14 @@ private Q_SLOTS:
         const std::string xmlBomb = R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
 <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><a>&lol2;</a>)";
         QCOMPARE_HTTP(hook("salesforce", xmlBomb, {{"content-type", "text/xml"}}), 400);
+        // More items than one request may hold: refused whole, kept.
+        json many = json::array();
+        const std::int64_t t = toUnixMillis(clock.now());
+        for (int i = 0; i < 1001; ++i)
+            many.push_back(hubspotEvent(900000 + i, 9500 + i, t, "contact.creation"));
+        const auto tooMany = hubspot(many.dump());
+        QCOMPARE_HTTP(tooMany, 413);
+        QVERIFY2(tooMany.body.find("1001 items") != std::string::npos, tooMany.body.c_str());
         QCOMPARE_HTTP(as(admin, "GET", "/v1/sources/hubspot"), 200);
     }
 
