@@ -1,6 +1,9 @@
 // meshd's configuration file: the documented example loads as documented,
 // and every mistake names the file, the field and what was expected.
 
+#include "broker/broker.h"
+#include "broker/broker_core.h"
+#include "broker/client/mesh_client.h"
 #include "broker/config.h"
 #include "tests/support/test_support.h"
 
@@ -128,6 +131,146 @@ private Q_SLOTS:
             QVERIFY2(message.contains(QString::fromStdString(path.string())) ||
                          message.contains(QStringLiteral("listen address")),
                      qPrintable(message));
+        }
+    }
+
+    void documentedExampleDeclaresSources() {
+        const auto example = std::filesystem::path(test::catalogDir().toStdString()).parent_path() /
+                             "meshd.example.json";
+        const BrokerConfig c = loadConfigFile(example);
+        QCOMPARE(c.sources.size(), std::size_t(3));
+        QVERIFY(c.sources[0].kind == SourceKind::HubSpot);
+        QCOMPARE(c.sources[0].publicUrl, std::string("https://mesh.example.com/v1/hooks/hubspot"));
+        QVERIFY(c.sources[1].kind == SourceKind::SalesforceOutbound);
+        QVERIFY(c.sources[1].secrets.empty());
+        QVERIFY(c.sources[2].kind == SourceKind::Segment);
+        for (const SourceSpec& s : c.sources) {
+            QCOMPARE(s.origin, std::string("config"));
+            QCOMPARE(s.tenant, std::string("acme"));
+        }
+        QCOMPARE(c.mappingsDir, std::filesystem::path("/etc/meshdeck/mappings"));
+        QVERIFY(c.consumers[0].sink.format == OutboundFormat::CloudEvents);
+        QVERIFY(c.consumers[0].sink.cloudEventsMode == CloudEventsMode::Structured);
+    }
+
+    void configSourcesLoad() {
+        // The URL in an ordinary string literal: moc reads "//" in a raw one as a comment.
+        const auto path =
+            write(R"({"sources": [{"name": "hs", "kind": "hubspot", "tenant": "acme", )"
+                  R"("secrets": ["s1", "s2"], "public_url": )"
+                  "\"https://mesh.example.com/v1/hooks/hs\"},"
+                  R"({"name": "orders", "kind": "generic", "tenant": "globex", "secrets": ["t"], )"
+                  R"("event_id_pointer": "/id", "mapping": "orders.json", )"
+                  R"("verification": {"scheme": "header", "header": "X-Hook-Token"}}]})");
+        const BrokerConfig c = loadConfigFile(path);
+        QCOMPARE(c.sources.size(), std::size_t(2));
+        QCOMPARE(c.sources[0].name, std::string("hs"));
+        QCOMPARE(c.sources[0].secrets.size(), std::size_t(2));
+        QCOMPARE(c.sources[0].origin, std::string("config"));
+        QCOMPARE(c.sources[1].tenant, std::string("globex"));
+        QCOMPARE(c.sources[1].mapping, std::string("orders.json"));
+        QCOMPARE(c.sources[1].hmac.header, std::string("x-hook-token"));
+        QCOMPARE(c.sources[1].origin, std::string("config"));
+        QVERIFY(c.mappingsDir.empty());
+    }
+
+    void badSourceNamesItsPointer_data() {
+        QTest::addColumn<QString>("sources");
+        QTest::addColumn<QString>("mentions");
+        const QString good = QStringLiteral(
+            R"({"name": "seg", "kind": "segment", "tenant": "acme", "secrets": ["s"]})");
+        QTest::addRow("unknown kind")
+            << good + QStringLiteral(R"(, {"name": "x", "kind": "hubspot2", "tenant": "acme"})")
+            << QStringLiteral("/sources/1/kind");
+        QTest::addRow("secret missing")
+            << good + QStringLiteral(R"(, {"name": "x", "kind": "segment", "tenant": "acme"})")
+            << QStringLiteral("/sources/1/secrets");
+        QTest::addRow("field of another kind")
+            << good + QStringLiteral(R"(, {"name": "x", "kind": "segment", "tenant": "acme", )"
+                                     R"("secrets": ["s"], "organization_id": "00D5g000004ABCD"})")
+            << QStringLiteral("/sources/1/organization_id");
+        QTest::addRow("misspelt field")
+            << QStringLiteral(
+                   R"({"name": "seg", "kind": "segment", "tenant": "acme", "secret": ["s"]})")
+            << QStringLiteral("/sources/0/secret");
+        QTest::addRow("not an object") << QStringLiteral("7") << QStringLiteral("/sources/0");
+    }
+    void badSourceNamesItsPointer() {
+        QFETCH(QString, sources);
+        QFETCH(QString, mentions);
+        const auto path = write("{\"sources\": [" + sources.toStdString() + "]}");
+        try {
+            loadConfigFile(path);
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.contains(mentions), qPrintable(message));
+            QVERIFY2(message.contains(QString::fromStdString(path.string())), qPrintable(message));
+        }
+    }
+
+    void sourcesMustBeAnArray() {
+        const auto path = write(R"({"sources": {"name": "seg"}})");
+        QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigFile(path));
+    }
+
+    void mappingsFollowTheFile() {
+        const auto path = write(R"({"mappings": "rules"})");
+        QCOMPARE(loadConfigFile(path).mappingsDir, path.parent_path() / "rules");
+        const auto absolute = write(R"({"mappings": "/etc/meshdeck/mappings"})");
+        QCOMPARE(loadConfigFile(absolute).mappingsDir,
+                 std::filesystem::path("/etc/meshdeck/mappings"));
+    }
+
+    // A config source is the file's: the API may neither replace nor delete it.
+    void configSourceIsNotTheApis() {
+        const auto path = write(R"({"sources": [{"name": "seg", "kind": "segment",
+            "tenant": "acme", "secrets": ["shared"]}]})");
+        BrokerConfig config = loadConfigFile(path);
+        config.dataDir = dir.path().toStdString() + "/api-data";
+        config.listen = ListenAddress{"127.0.0.1", 0};
+        config.catalogDir = test::catalogDir().toStdString();
+        Broker broker(std::move(config));
+        broker.start();
+        QVERIFY(broker.initialAdminToken());
+        MeshClient admin(broker.url(), *broker.initialAdminToken());
+        admin.setTimeout(std::chrono::seconds(10));
+
+        const HttpResult listed = admin.get("/v1/sources/seg");
+        QVERIFY2(listed.status == 200, qPrintable(QString::fromStdString(listed.body)));
+        QVERIFY(listed.body.find(R"("origin":"config")") != std::string::npos);
+
+        const HttpResult put =
+            admin.request("PUT", "/v1/sources/seg",
+                          R"({"kind": "segment", "tenant": "acme", "secrets": ["other"]})",
+                          {{"content-type", "application/json"}});
+        QVERIFY2(put.status == 409, qPrintable(QString::fromStdString(put.body)));
+        QVERIFY2(put.body.find("config file") != std::string::npos, put.body.c_str());
+
+        const HttpResult removed = admin.request("DELETE", "/v1/sources/seg");
+        QVERIFY2(removed.status == 409, qPrintable(QString::fromStdString(removed.body)));
+
+        // Still there, still the config file's.
+        const HttpResult after = admin.get("/v1/sources/seg");
+        QCOMPARE(after.status, 200);
+        QVERIFY(after.body.find(R"("origin":"config")") != std::string::npos);
+        broker.stop();
+    }
+
+    // meshd refuses to start rather than run a source it cannot map.
+    void missingMappingFileRefusesStart() {
+        const auto path = write(R"({"mappings": "rules", "sources": [{"name": "seg",
+            "kind": "segment", "tenant": "acme", "secrets": ["s"], "mapping": "segment-v9.json"}]})");
+        BrokerConfig config = loadConfigFile(path);
+        config.dataDir = dir.path().toStdString() + "/refused-data";
+        config.catalogDir = test::catalogDir().toStdString();
+        try {
+            BrokerCore core(std::move(config));
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError& e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.contains(QStringLiteral("source seg")), qPrintable(message));
+            QVERIFY2(message.contains(QStringLiteral("segment-v9.json")), qPrintable(message));
         }
     }
 };
