@@ -11,6 +11,8 @@ namespace meshdeck {
 struct Violation {
     std::string path;    // JSON Pointer into the request body; "" is the whole body
     std::string message; // "expected an integer >= 0, got \"seven\""
+
+    bool operator==(const Violation&) const = default;
 };
 
 using Violations = std::vector<Violation>;

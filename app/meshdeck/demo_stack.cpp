@@ -212,37 +212,49 @@ void DemoStack::declareConsumers() {
                                    QByteArrayLiteral("application/json")};
         session_.request(request, this, [](const views::MeshReply&) {});
     };
+    // The demo's events come from vendors, whose entity versions are clock
+    // readings: a jump is no missing predecessor, so no consumer waits for
+    // one (stale versions are still skipped).
+    const auto vendorOrdered = [](QJsonObject spec) {
+        spec.insert(QStringLiteral("gap_timeout_ms"), 0);
+        return spec;
+    };
     const QJsonObject fastRetry{{QStringLiteral("max_attempts"), 4},
                                 {QStringLiteral("base_ms"), 500},
                                 {QStringLiteral("cap_ms"), 4000}};
     put(QStringLiteral("crm-sync"),
-        {{QStringLiteral("description"), QStringLiteral("Leads to the CRM")},
-         {QStringLiteral("filter"),
-          QJsonObject{{QStringLiteral("event_types"),
-                       QJsonArray{QStringLiteral("LeadCreated"), QStringLiteral("LeadQualified"),
-                                  QStringLiteral("LeadAssigned")}},
-                      {QStringLiteral("tenant"), tenant_}}},
-         {QStringLiteral("sink"),
-          QJsonObject{{QStringLiteral("type"), QStringLiteral("webhook")},
-                      {QStringLiteral("url"), QString(receiver_.url() + QStringLiteral("/crm"))}}},
-         {QStringLiteral("retry"), fastRetry},
-         {QStringLiteral("slo"), QJsonObject{{QStringLiteral("target_ms"), 60000}}}});
+        vendorOrdered(
+            {{QStringLiteral("description"), QStringLiteral("Leads to the CRM")},
+             {QStringLiteral("filter"), QJsonObject{{QStringLiteral("event_types"),
+                                                     QJsonArray{QStringLiteral("LeadCreated"),
+                                                                QStringLiteral("LeadQualified"),
+                                                                QStringLiteral("LeadAssigned")}},
+                                                    {QStringLiteral("tenant"), tenant_}}},
+             {QStringLiteral("sink"),
+              QJsonObject{
+                  {QStringLiteral("type"), QStringLiteral("webhook")},
+                  {QStringLiteral("url"), QString(receiver_.url() + QStringLiteral("/crm"))}}},
+             {QStringLiteral("retry"), fastRetry},
+             {QStringLiteral("slo"), QJsonObject{{QStringLiteral("target_ms"), 60000}}}}));
     put(QStringLiteral("outreach-sequences"),
-        {{QStringLiteral("description"),
-          QStringLiteral("Qualified leads and booked demos to sales engagement")},
-         {QStringLiteral("filter"),
-          QJsonObject{{QStringLiteral("event_types"),
-                       QJsonArray{QStringLiteral("LeadQualified"), QStringLiteral("DemoBooked")}},
-                      {QStringLiteral("tenant"), tenant_}}},
-         {QStringLiteral("sink"),
-          QJsonObject{
-              {QStringLiteral("type"), QStringLiteral("webhook")},
-              {QStringLiteral("url"), QString(receiver_.url() + QStringLiteral("/outreach"))}}},
-         {QStringLiteral("retry"), fastRetry},
-         {QStringLiteral("rate_limit"), QJsonObject{{QStringLiteral("per_second"), 5}}}});
+        vendorOrdered(
+            {{QStringLiteral("description"),
+              QStringLiteral("Qualified leads and booked demos to sales engagement")},
+             {QStringLiteral("filter"), QJsonObject{{QStringLiteral("event_types"),
+                                                     QJsonArray{QStringLiteral("LeadQualified"),
+                                                                QStringLiteral("DemoBooked")}},
+                                                    {QStringLiteral("tenant"), tenant_}}},
+             {QStringLiteral("sink"),
+              QJsonObject{
+                  {QStringLiteral("type"), QStringLiteral("webhook")},
+                  {QStringLiteral("url"), QString(receiver_.url() + QStringLiteral("/outreach"))}}},
+             {QStringLiteral("retry"), fastRetry},
+             {QStringLiteral("rate_limit"), QJsonObject{{QStringLiteral("per_second"), 5}}}}));
     put(QStringLiteral("analytics"),
-        {{QStringLiteral("description"), QStringLiteral("Every event, for the warehouse loader")},
-         {QStringLiteral("sink"), QJsonObject{{QStringLiteral("type"), QStringLiteral("none")}}}});
+        vendorOrdered({{QStringLiteral("description"),
+                        QStringLiteral("Every event, for the warehouse loader")},
+                       {QStringLiteral("sink"),
+                        QJsonObject{{QStringLiteral("type"), QStringLiteral("none")}}}}));
 }
 
 void DemoStack::tick() {

@@ -269,7 +269,8 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
         core_.flows().rejected(spec.tenant, spec.producer.empty() ? spec.name : spec.producer,
                                item.event ? item.event->eventType : "unknown", 1, now);
         if (pending->tally.error.empty())
-            pending->tally.error = item.where + ": " + item.reason;
+            pending->tally.error =
+                item.where.empty() ? item.reason : item.where + ": " + item.reason;
         nlohmann::ordered_json detail = {{"source", name},
                                          {"where", item.where},
                                          {"vendor_id", item.vendorId},
