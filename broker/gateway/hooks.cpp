@@ -21,17 +21,33 @@ using Outcome = sources::TranslatedItem::Outcome;
 
 constexpr std::size_t kUnverifiedBodyKept = 16 << 10;
 
-// Salesforce reads SOAP, every other vendor problem+json.
-ApiResponse answerFor(const SourceSpec& spec, ApiResponse problem) {
+// A refusal in the vendor's language: Salesforce reads a SOAP fault, every
+// other vendor problem+json.
+ApiResponse problemFor(const SourceSpec& spec, int status, std::string_view type,
+                       std::string_view title, const std::string& detail) {
     if (spec.kind != SourceKind::SalesforceOutbound)
-        return problem;
-    const auto detail = nlohmann::json::parse(problem.body, nullptr, false);
+        return problem::make(status, type, title, detail);
     ApiResponse r;
-    r.status = problem.status;
-    r.headers = std::move(problem.headers);
+    r.status = status;
     r.contentType = "text/xml; charset=utf-8";
-    r.body = sources::salesforceFault(detail.is_object() ? detail.value("detail", "") : "");
+    r.body = sources::salesforceFault(detail);
     return r;
+}
+
+ApiResponse busy(const SourceSpec& spec, const std::string& detail) {
+    auto r = problemFor(spec, 503, "busy", "Broker busy", detail);
+    r.headers["retry-after"] = "1";
+    return r;
+}
+
+// Runs an answer on the request's connection thread when it has one, else
+// where the broker runs work that follows a commit.
+void answerOn(BrokerCore& core, const decltype(ApiRequest::onConnection)& onConnection,
+              std::function<void()> answer) {
+    if (onConnection)
+        onConnection(std::move(answer));
+    else
+        core.postCompletion(std::move(answer));
 }
 
 std::string contentTypeOf(const ApiRequest& req) {
@@ -62,10 +78,10 @@ void answerCommitted(BrokerCore& core, PendingHook& p) {
         log::error("hook commit failed", {{"source", spec.name}, {"error", p.storageError}});
         p.tally.error = p.storageError;
         core.sources().record(spec.name, p.tally);
-        auto r = problem::make(503, "storage", "Storage unavailable",
-                               p.storageError + "; retry: the events are stored once");
+        auto r = problemFor(spec, 503, "storage", "Storage unavailable",
+                            p.storageError + "; retry: the events are stored once");
         r.headers["retry-after"] = "1";
-        return p.respond(answerFor(spec, std::move(r)));
+        return p.respond(std::move(r));
     }
     const Timestamp now = core.clock().now();
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
@@ -154,42 +170,35 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
 
     // A refused request: answered, kept in quarantine under the source's
     // tenant with the reason (never a secret), and counted.
-    const auto refuse = [&](ApiResponse problem, const std::string& reason, bool signature) {
-        const auto detail = nlohmann::json::parse(problem.body, nullptr, false);
+    const auto refuse = [&](int status, std::string_view type, std::string_view title,
+                            const std::string& detail, const std::string& reason, bool signature) {
         SourceRegistry::Tally tally;
         tally.rejectedSignature = signature;
         tally.quarantined = 1;
-        tally.error = detail.is_object() ? detail.value("detail", reason) : reason;
+        tally.error = detail;
         registry.record(name, tally);
         core_.metrics().countRejection("hook-" + reason);
-        core_.flows().rejected(spec.tenant, spec.producer.empty() ? spec.name : spec.producer,
-                               "unknown", 1, now);
+        core_.flows().rejected(spec.tenant, spec.producer, "unknown", 1, now);
         QuarantineEntry q;
         q.receivedAt = now;
         q.tenant = spec.tenant;
         q.source = req.method + ' ' + req.path;
         q.contentType = contentTypeOf(req);
-        q.status = problem.status;
+        q.status = status;
         q.reason = reason;
-        q.detail = problem.body;
+        q.detail = problem::make(status, type, title, detail).body;
         // A request that failed verification may come from anyone who knows
         // the URL: keep enough of it to see what was sent, not a megabyte.
         q.body = signature ? req.body.substr(0, kUnverifiedBodyKept) : req.body;
         // Answered once the entry is committed: what the vendor was told
         // was refused is on record by then.
-        auto answer = std::make_shared<ApiResponse>(answerFor(spec, std::move(problem)));
-        auto onConnection = req.onConnection;
+        auto answer = std::make_shared<ApiResponse>(problemFor(spec, status, type, title, detail));
         const bool queued = core_.quarantine().add(
-            std::move(q), [this, answer, respond, onConnection](const std::string& error) {
+            std::move(q),
+            [this, answer, respond, onConnection = req.onConnection](const std::string& error) {
                 if (!error.empty())
                     log::warn("refused hook request not kept", {{"error", error}});
-                auto send = [answer, respond] {
-                    respond(std::move(*answer));
-                };
-                if (onConnection)
-                    onConnection(std::move(send));
-                else
-                    core_.postCompletion(std::move(send));
+                answerOn(core_, onConnection, [answer, respond] { respond(std::move(*answer)); });
             });
         if (!queued) {
             log::warn("quarantine queue full; refused hook request not kept",
@@ -199,50 +208,49 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
     };
 
     if (req.body.size() > spec.maxBodyBytes)
-        return refuse(problem::make(413, "too-large", "Request too large",
-                                    "the body has " + std::to_string(req.body.size()) +
-                                        " bytes; source " + name + " takes at most " +
-                                        std::to_string(spec.maxBodyBytes) +
-                                        " (its max_body_bytes)"),
+        return refuse(413, "too-large", "Request too large",
+                      "the body has " + std::to_string(req.body.size()) + " bytes; source " + name +
+                          " takes at most " + std::to_string(spec.maxBodyBytes) +
+                          " (its max_body_bytes)",
                       "too-large", false);
 
     std::chrono::milliseconds retryAfter{0};
     if (!registry.admit(name, &retryAfter)) {
         core_.metrics().countRejection("rate-limited");
         const auto seconds = std::max<long long>(1, (retryAfter.count() + 999) / 1000);
-        auto r = problem::make(429, "rate-limited", "Too many requests",
-                               "source " + name + " takes " +
-                                   std::to_string(static_cast<long long>(spec.ratePerSecond)) +
-                                   " requests per second; retry after " + std::to_string(seconds) +
-                                   " s");
+        auto r =
+            problemFor(spec, 429, "rate-limited", "Too many requests",
+                       "source " + name + " takes " +
+                           std::to_string(static_cast<long long>(spec.ratePerSecond)) +
+                           " requests per second; retry after " + std::to_string(seconds) + " s");
         r.headers["retry-after"] = std::to_string(seconds);
-        return respond(answerFor(spec, std::move(r)));
+        return respond(std::move(r));
     }
 
     const auto verdict = sources::verify(spec, {req.method, req.headers, req.body}, now);
-    if (!verdict.ok)
-        return refuse(problem::make(401, verdict.stale ? "stale-timestamp" : "signature",
-                                    verdict.stale ? "Stale timestamp" : "Signature not verified",
-                                    verdict.reason),
-                      verdict.stale ? "stale-timestamp" : "signature", true);
+    if (!verdict.ok) {
+        const std::string reason = verdict.stale ? "stale-timestamp" : "signature";
+        return refuse(401, reason, verdict.stale ? "Stale timestamp" : "Signature not verified",
+                      verdict.reason, reason, true);
+    }
 
     auto translation = core_.withSchemas([&](const SchemaRegistry& schemas) {
         return sources::translate(spec, *entry->rules, req.body, schemas, now);
     });
-    if (!translation.error.empty())
-        return refuse(problem::make(translation.errorStatus,
-                                    translation.errorStatus == 401 ? "organization" : "unreadable",
-                                    translation.errorStatus == 401 ? "Wrong organization"
-                                                                   : "Unreadable webhook",
-                                    translation.error + "; nothing was stored"),
-                      translation.errorStatus == 401 ? "organization" : "unreadable", false);
+    if (!translation.error.empty()) {
+        const bool organization = translation.errorStatus == 401;
+        const std::string reason = organization ? "organization" : "unreadable";
+        return refuse(translation.errorStatus, reason,
+                      organization ? "Wrong organization" : "Unreadable webhook",
+                      translation.error + "; nothing was stored", reason, false);
+    }
 
     if (translation.items.size() > core_.config().maxEventsPerRequest)
-        return refuse(problem::make(413, "too-large", "Too many events",
-                                    std::to_string(translation.items.size()) +
-                                        " items in one request; the limit is " +
-                                        std::to_string(core_.config().maxEventsPerRequest) +
-                                        " (limits.max_events_per_request); nothing was stored"),
+        return refuse(413, "too-large", "Too many events",
+                      std::to_string(translation.items.size()) +
+                          " items in one request; the limit is " +
+                          std::to_string(core_.config().maxEventsPerRequest) +
+                          " (limits.max_events_per_request); nothing was stored",
                       "too-many-events", false);
 
     auto pending = std::make_shared<PendingHook>();
@@ -266,7 +274,7 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
         }
         ++pending->tally.quarantined;
         core_.metrics().countRejection("hook-" + std::string(sources::toString(item.outcome)));
-        core_.flows().rejected(spec.tenant, spec.producer.empty() ? spec.name : spec.producer,
+        core_.flows().rejected(spec.tenant, spec.producer,
                                item.event ? item.event->eventType : "unknown", 1, now);
         if (pending->tally.error.empty())
             pending->tally.error =
@@ -297,15 +305,8 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
     pending->waiting = (kept.empty() ? 0 : 1) + (events.empty() ? 0 : 1);
 
     const auto finish = [this](const std::shared_ptr<PendingHook>& p) {
-        if (--p->waiting > 0)
-            return;
-        auto answer = [this, p] {
-            answerCommitted(core_, *p);
-        };
-        if (p->request.onConnection)
-            p->request.onConnection(std::move(answer));
-        else
-            core_.postCompletion(std::move(answer));
+        if (--p->waiting == 0)
+            answerOn(core_, p->request.onConnection, [this, p] { answerCommitted(core_, *p); });
     };
 
     if (pending->waiting == 0)
@@ -326,11 +327,8 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
             };
         if (!core_.quarantine().add(std::move(kept[i]), done)) {
             core_.metrics().countRejection("queue-full");
-            auto r = problem::make(503, "busy", "Broker busy",
-                                   "the write queue is full; nothing of this request is "
-                                   "acknowledged - retry after 1 s");
-            r.headers["retry-after"] = "1";
-            return pending->respond(answerFor(spec, std::move(r)));
+            return pending->respond(busy(spec, "the write queue is full; nothing of this request "
+                                               "is acknowledged - retry after 1 s"));
         }
     }
     if (events.empty())
@@ -349,11 +347,8 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
         // The quarantine entries already queued stay; the vendor's retry
         // maps the same items again.
         core_.metrics().countRejection("queue-full");
-        auto r = problem::make(503, "busy", "Broker busy",
-                               "the write queue is full; no event of this request was stored - "
-                               "retry after 1 s");
-        r.headers["retry-after"] = "1";
-        pending->respond(answerFor(spec, std::move(r)));
+        pending->respond(busy(spec, "the write queue is full; no event of this request was "
+                                    "stored - retry after 1 s"));
     }
 }
 

@@ -39,9 +39,7 @@ Translation translate(const SourceSpec& spec, const mapping::Ruleset& rules, std
         TranslatedItem t;
         t.where = std::move(vendorItem.where);
         t.vendorId = std::move(vendorItem.vendorId);
-        const mapping::Context context{spec.name, spec.tenant,
-                                       spec.producer.empty() ? spec.name : spec.producer,
-                                       t.vendorId, now};
+        const mapping::Context context{spec.name, spec.tenant, spec.producer, t.vendorId, now};
         mapping::Outcome mapped = mapping::apply(rules, vendorItem.doc, context);
         t.rule = std::move(mapped.rule);
         t.reason = std::move(mapped.reason);

@@ -47,9 +47,9 @@ struct Verification {
 Verification verify(const SourceSpec& spec, const HookRequest& request, Timestamp now);
 
 struct VendorItem {
-    nlohmann::json doc;     // what the mapping rules read
-    std::string vendorId;   // the vendor's id of this item ("4011932001")
-    std::string where;      // where it sits in the body, for reasons: "/2", "Notification[1]"
+    nlohmann::json doc;   // what the mapping rules read
+    std::string vendorId; // the vendor's id of this item ("4011932001")
+    std::string where;    // where it sits in the body, for reasons: "/2", "Notification[1]"
 };
 
 struct Split {

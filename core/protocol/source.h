@@ -56,11 +56,11 @@ struct SourceCounters {
 
 struct SourceStatus {
     std::string name;
-    std::string kind;   // "hubspot", "salesforce-outbound", "segment", "generic"
+    std::string kind; // "hubspot", "salesforce-outbound", "segment", "generic"
     std::string tenant;
     std::string producer;
-    std::string mapping;  // the ruleset file in use: "hubspot.json"
-    std::string hookPath; // "/v1/hooks/<name>": what the vendor is given, after the public host
+    std::string mapping;   // the ruleset file in use: "hubspot.json"
+    std::string hookPath;  // "/v1/hooks/<name>": what the vendor is given, after the public host
     std::string publicUrl; // hubspot: the configured public URL, else empty
     std::string origin;    // "config" or "api"
     std::string spec;      // the spec as JSON text, secrets masked
@@ -80,21 +80,21 @@ struct SourceList {
 
 // What the playground sends.
 struct SourceTestRequest {
-    std::string body;                                        // the vendor body, as the vendor sends it
+    std::string body; // the vendor body, as the vendor sends it
     std::vector<std::pair<std::string, std::string>> headers; // as the vendor sends them
-    bool verify = false;  // check the signature with the source's secrets too
-    std::string mapping;  // a ruleset text to try instead of the source's own; empty: the source's
+    bool verify = false; // check the signature with the source's secrets too
+    std::string mapping; // a ruleset text to try instead of the source's own; empty: the source's
 
     bool operator==(const SourceTestRequest&) const = default;
 };
 
 struct SourceTestItem {
-    std::string where;    // "/0", "Notification[1]"
+    std::string where; // "/0", "Notification[1]"
     std::string vendorId;
-    std::string outcome;  // "mapped", "ignored", "no-match", "failed", "invalid" (schema)
-    std::string rule;     // the rule that matched, empty for no-match
-    std::string reason;   // why not mapped, empty when mapped
-    std::string event;    // the canonical event JSON text (mapped, and invalid: as mapped)
+    std::string outcome;   // "mapped", "ignored", "no-match", "failed", "invalid" (schema)
+    std::string rule;      // the rule that matched, empty for no-match
+    std::string reason;    // why not mapped, empty when mapped
+    std::string event;     // the canonical event JSON text (mapped, and invalid: as mapped)
     Violations violations; // invalid: the schema's violations
 
     bool operator==(const SourceTestItem&) const = default;
