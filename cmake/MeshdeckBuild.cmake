@@ -11,11 +11,20 @@ if(CCACHE_PROGRAM)
   set(CMAKE_CXX_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
 endif()
 
+# Disk: a build links about a hundred test executables, each with its own
+# static copy of the project's libraries and their debug information. Thin
+# archives keep one copy of each object file, and compressed debug sections
+# (-gz, read by gdb and the sanitizers' symbolizer alike) shrink every object
+# and executable several times over.
+set(CMAKE_CXX_ARCHIVE_CREATE "<CMAKE_AR> qcT <TARGET> <LINK_FLAGS> <OBJECTS>")
+set(CMAKE_CXX_ARCHIVE_APPEND "<CMAKE_AR> qT <TARGET> <LINK_FLAGS> <OBJECTS>")
+
 add_library(meshdeck_options INTERFACE)
 target_compile_features(meshdeck_options INTERFACE cxx_std_20)
 target_compile_options(meshdeck_options INTERFACE
-  -Wall -Wextra -Wpedantic -Wno-missing-field-initializers
+  -Wall -Wextra -Wpedantic -Wno-missing-field-initializers -gz
   $<$<BOOL:${MESHDECK_WERROR}>:-Werror>)
+target_link_options(meshdeck_options INTERFACE -gz)
 target_compile_definitions(meshdeck_options INTERFACE
   QT_NO_CAST_FROM_ASCII
   QT_NO_CONTEXTLESS_CONNECT
