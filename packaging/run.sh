@@ -3,7 +3,7 @@
 # is missing, builds, and opens the meshdeck console with its embedded broker.
 # Without a display it starts the headless broker, meshd, on 127.0.0.1:8787
 # instead (data under the XDG data dir; a one-time admin token is printed on
-# its first start).
+# its first start; with --demo, meshd --demo: the same simulated stack).
 #   packaging/run.sh [--demo]            console (--demo: simulated stack)
 #   MESHDECK_HEADLESS=1 packaging/run.sh  meshd even when there is a display
 set -euo pipefail
@@ -21,5 +21,10 @@ if [[ -z "${MESHDECK_HEADLESS:-}" ]]; then
 fi
 data="${MESHDECK_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/meshdeck/mesh}"
 mkdir -p "$data"
+# Of the console's options, meshd takes --demo only.
+demo=()
+for arg in "$@"; do
+  [[ "$arg" == "--demo" ]] && demo=(--demo)
+done
 exec build/release/app/meshd --data "$data" --listen "${MESHDECK_LISTEN:-127.0.0.1:8787}" \
-  --log-format text
+  --log-format text "${demo[@]}"

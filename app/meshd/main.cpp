@@ -1,15 +1,23 @@
 // meshd: the meshdeck broker without a GUI.
 //
-//   meshd --data DIR --listen HOST:PORT [--config FILE] [--durability full|normal]
+//   meshd --data DIR --listen HOST:PORT [--config FILE] [--durability full|normal] [--demo]
 //   meshd token create --data DIR --role ROLE --tenant TENANT [--types A,B] [--name NAME]
 //   meshd token list --data DIR
 //   meshd token revoke --data DIR ID
 //   meshd token hash TOKEN
 //
 // This command line is kept stable: scripts and packaging depend on it.
+//
+// --demo: once the broker listens, a simulated martech stack feeds it
+// (app/demo/demo_driver.h): HubSpot, Salesforce and Segment post signed
+// webhooks to its /v1/hooks, and three consumers deliver to a small local
+// receiver. It uses an admin token of its own, kept in DIR/demo.token, and
+// stops before the broker drains.
 
+#include "app/demo/demo_driver.h"
 #include "broker/broker.h"
 #include "broker/broker_core.h"
+#include "broker/kept_token.h"
 #include "broker/log.h"
 
 #include <csignal>
@@ -19,6 +27,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <pthread.h>
 #include <unistd.h>
@@ -29,7 +38,7 @@ namespace {
 
 constexpr const char* kUsage = R"(usage:
   meshd --data DIR [--listen HOST:PORT] [--config FILE] [--durability full|normal]
-        [--log-format json|text] [--log-level debug|info|warn|error]
+        [--log-format json|text] [--log-level debug|info|warn|error] [--demo]
   meshd token create --data DIR --role ROLE --tenant TENANT [--types A,B] [--name NAME]
   meshd token list --data DIR
   meshd token revoke --data DIR TOKEN_ID
@@ -40,6 +49,12 @@ Starts the broker: a durable event log in DIR/mesh.db and the HTTP API on
 HOST:PORT (default 127.0.0.1:8787). On the first start of an empty data dir it
 prints a one-time admin token. SIGTERM/SIGINT drain and stop; SIGHUP reloads
 tokens and schemas.
+
+--demo feeds the broker a simulated martech stack: HubSpot, Salesforce and
+Segment post signed webhooks to /v1/hooks/..., canonical events are published
+to tenant acme, and three consumers (crm-sync, outreach-sequences, analytics)
+deliver to a small receiver on 127.0.0.1. Its admin token is kept in
+DIR/demo.token.
 
 Roles: producer, consumer, operator, viewer, admin.
 )";
@@ -71,7 +86,7 @@ Args parseArgs(int argc, char** argv, int from) {
                     fail(a + " needs a value\n\n" + kUsage);
                 value = argv[++i];
             }
-            if (a != "--help" && a != "--version" &&
+            if (a != "--help" && a != "--version" && a != "--demo" &&
                 std::find(valued.begin(), valued.end(), a) == valued.end())
                 fail("unknown option " + a + "\n\n" + kUsage);
             args.options[a] = value;
@@ -257,6 +272,16 @@ int serve(const Args& args) {
                   << "(shown once: keep it, e.g. export MESHDECK_TOKEN=" << *token << ")\n";
     std::cout.flush();
 
+    // Declared after the broker, so it stops first whatever ends this scope.
+    std::unique_ptr<demo::DemoDriver> demoDriver;
+    if (args.options.count("--demo")) {
+        demoDriver = std::make_unique<demo::DemoDriver>(
+            broker.url(),
+            keptAdminToken(broker.core(), broker.core().config().dataDir / "demo.token",
+                           "meshd --demo"));
+        demoDriver->start();
+    }
+
     const auto& cfg = broker.core().config();
     const bool retention = cfg.retentionMaxAge || cfg.retentionMaxBytes;
     for (;;) {
@@ -265,6 +290,8 @@ int serve(const Args& args) {
         if (sig == SIGHUP) {
             broker.reload();
         } else if (sig == SIGTERM || sig == SIGINT) {
+            if (demoDriver)
+                demoDriver->stop();
             log::info("stopping: draining the write queue",
                       {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
             broker.stop();

@@ -1,10 +1,8 @@
 #include "embedded_mesh.h"
 
-#include "broker/broker_core.h"
+#include "broker/kept_token.h"
 
 #include <QDir>
-#include <QFile>
-#include <QSaveFile>
 
 namespace meshdeck {
 
@@ -13,18 +11,6 @@ namespace {
 // readable by the owner only: it is the key to the mesh.
 QString tokenPath(const QString& dataDir) {
     return dataDir + QStringLiteral("/console.token");
-}
-
-void saveToken(const QString& path, const QByteArray& token) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        throw std::runtime_error("cannot write " + path.toStdString() + ": " +
-                                 file.errorString().toStdString());
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    file.write(token);
-    if (!file.commit())
-        throw std::runtime_error("cannot write " + path.toStdString() + ": " +
-                                 file.errorString().toStdString());
 }
 } // namespace
 
@@ -35,24 +21,12 @@ EmbeddedMesh::EmbeddedMesh(const QString& dataDir) : dataDir_(dataDir) {
     config.listen = ListenAddress{"127.0.0.1", 0};
     broker_ = std::make_unique<Broker>(std::move(config));
 
-    if (const auto& created = broker_->initialAdminToken()) {
-        token_ = QByteArray::fromStdString(*created);
-        saveToken(tokenPath(dataDir_), token_);
-    } else {
-        QFile file(tokenPath(dataDir_));
-        if (file.open(QIODevice::ReadOnly))
-            token_ = file.readAll().trimmed();
-        // A data dir first made by meshd, or a lost token file: the console
-        // is the owner of this data, so it makes itself a new admin token.
-        if (token_.isEmpty() ||
-            !broker_->core().auth().authenticate("Bearer " + token_.toStdString())) {
-            token_ = QByteArray::fromStdString(broker_->core()
-                                                   .tokens()
-                                                   .create(Role::Admin, "*", {}, "meshdeck console")
-                                                   .plaintext);
-            saveToken(tokenPath(dataDir_), token_);
-        }
-    }
+    // The console owns this data: it keeps the first start's one-time admin
+    // token, and makes itself a new one when the data dir was first made by
+    // meshd or the token file was lost.
+    token_ =
+        QByteArray::fromStdString(keptAdminToken(broker_->core(), tokenPath(dataDir_).toStdString(),
+                                                 "meshdeck console", broker_->initialAdminToken()));
     broker_->start();
 }
 

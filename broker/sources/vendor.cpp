@@ -736,6 +736,33 @@ Verification verify(const SourceSpec& spec, const HookRequest& request, Timestam
     return refused("the source's kind has no verification");
 }
 
+namespace {
+
+std::string vendorMac(std::string_view algorithm, std::string_view secret,
+                      std::initializer_list<std::string_view> parts) {
+    const Digest digest = digestNamed(algorithm);
+    std::optional<std::string> mac = hmac(digest, secret, parts);
+    if (!mac)
+        throw std::runtime_error(std::string(digest.name) + " failed in OpenSSL while signing");
+    return *std::move(mac);
+}
+
+} // namespace
+
+std::string hubSpotSignatureV3(std::string_view clientSecret, std::string_view method,
+                               std::string_view url, std::string_view body,
+                               std::int64_t timestampMs) {
+    const std::string timestamp = std::to_string(timestampMs);
+    std::string signature =
+        encode(vendorMac("sha256", clientSecret, {method, url, body, timestamp}), Encoding::Base64);
+    signature.append((4 - signature.size() % 4) % 4, '='); // HubSpot sends the padding
+    return signature;
+}
+
+std::string segmentSignature(std::string_view sharedSecret, std::string_view body) {
+    return encode(vendorMac("sha1", sharedSecret, {body}), Encoding::Hex);
+}
+
 Split split(const SourceSpec& spec, std::string_view body) {
     switch (spec.kind) {
     case SourceKind::HubSpot:

@@ -18,6 +18,7 @@
 #include "core/source_spec.h"
 #include "core/time.h"
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -45,6 +46,17 @@ struct Verification {
 // Checks the request against every secret of the spec, in constant time per
 // comparison.
 Verification verify(const SourceSpec& spec, const HookRequest& request, Timestamp now);
+
+// The signatures as the vendors compute them, for whatever plays a vendor
+// (meshd --demo, the console's demo): verify() accepts exactly these. Throw
+// std::runtime_error when OpenSSL cannot compute the MAC.
+//   X-HubSpot-Signature-v3: base64(HMAC-SHA256(client secret,
+//                           method + URL + body + timestamp in ms))
+//   X-Signature (Segment):  hex(HMAC-SHA1(shared secret, body))
+std::string hubSpotSignatureV3(std::string_view clientSecret, std::string_view method,
+                               std::string_view url, std::string_view body,
+                               std::int64_t timestampMs);
+std::string segmentSignature(std::string_view sharedSecret, std::string_view body);
 
 struct VendorItem {
     nlohmann::json doc;   // what the mapping rules read
