@@ -3,6 +3,7 @@
 #include "core/envelope_json.h"
 #include "core/json_input.h"
 #include "core/json_path.h"
+#include "core/percent_encoding.h"
 #include "core/schema_validation.h"
 #include "core/uuid.h"
 
@@ -320,10 +321,6 @@ std::string parseErrorMessage(const nlohmann::json::exception& error) {
     return std::string(what);
 }
 
-std::string jsonString(std::string_view text) {
-    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 ParsedEvent eventFromJson(const ordered_json& value, const EnvelopeOptions& options,
                           const FieldLocator& locate) {
     const FieldLocator byPrefix = [&options](std::string_view path) {
@@ -358,6 +355,46 @@ ParsedEvent eventFromJson(const ordered_json& value, const EnvelopeOptions& opti
 }
 
 } // namespace detail
+
+std::string jsonString(std::string_view text) {
+    return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+ParsedEvent checkEvent(const Event& event, const nlohmann::json& payload,
+                       const EnvelopeOptions& options) {
+    ParsedEvent notText;
+    const auto text = [&](std::string_view path, const std::string& value) {
+        if (!isValidUtf8(value))
+            notText.violations.push_back(
+                {options.pathPrefix + std::string(path), "expected UTF-8 text, got other bytes"});
+        return value;
+    };
+    ordered_json entity = {{"kind", text("/entity/kind", event.entity.kind)},
+                           {"id", text("/entity/id", event.entity.id)}};
+    if (event.entity.version)
+        entity["version"] = *event.entity.version;
+    ordered_json value = ordered_json::object();
+    if (!event.eventId.empty())
+        value["event_id"] = text("/event_id", event.eventId);
+    value["event_type"] = text("/event_type", event.eventType);
+    value["schema_version"] = event.schemaVersion;
+    value["occurred_at"] = formatRfc3339(event.occurredAt);
+    value["producer"] = text("/producer", event.producer);
+    value["tenant_id"] = text("/tenant_id", event.tenantId);
+    if (!event.correlationId.empty())
+        value["correlation_id"] = text("/correlation_id", event.correlationId);
+    if (!event.causationId.empty())
+        value["causation_id"] = text("/causation_id", event.causationId);
+    if (!event.traceparent.empty())
+        value["traceparent"] = text("/traceparent", event.traceparent);
+    if (!notText.violations.empty()) {
+        notText.draft = event;
+        return notText;
+    }
+    value["entity"] = std::move(entity);
+    value["payload"] = ordered_json(payload);
+    return detail::eventFromJson(value, options);
+}
 
 ParsedEvent parseEvent(std::string_view json, const EnvelopeOptions& options) {
     ordered_json value;

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/event.h"
 
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,14 @@ struct ParsedEvent {
 // One canonical event from JSON text.
 ParsedEvent parseEvent(std::string_view json, const EnvelopeOptions& options = {});
 
+// The checks of parseEvent on an event made in memory, such as a mapped vendor
+// item: the same envelope rules and limits and, with options.registry, the
+// payload document against its schema, without writing the event out and
+// reading it back. event.payload is ignored; `payload` is the payload. Text
+// that is not UTF-8 is a violation (parsed JSON never holds any).
+ParsedEvent checkEvent(const Event& event, const nlohmann::json& payload,
+                       const EnvelopeOptions& options = {});
+
 // A request body holding one event or an array of events. A body that is not
 // JSON at all yields one violation at path "".
 struct ParsedBatch {
@@ -54,6 +63,9 @@ ParsedBatch parseEventBatch(std::string_view json, const EnvelopeOptions& option
 std::string serializeEvent(const Event& event);
 // A JSON array of events.
 std::string serializeEvents(const std::vector<Event>& events);
+// A JSON string literal, for JSON written by hand; text that is not UTF-8 is
+// replaced (U+FFFD), never thrown on.
+std::string jsonString(std::string_view text);
 
 // Limits on envelope fields, enforced by parseEvent.
 inline constexpr std::size_t kMaxIdLength = 128; // ids, types, producer, tenant

@@ -35,8 +35,7 @@ bool isTraceparent(std::string_view text);
 
 // nlohmann's parse error without its "[json.exception.parse_error.101] " tag.
 std::string parseErrorMessage(const nlohmann::json::exception& error);
-// A JSON string literal; invalid UTF-8 is replaced rather than thrown on.
-std::string jsonString(std::string_view text);
+using meshdeck::jsonString;
 
 // "[a,b,c]" from each event written by `write`.
 template <typename Write> std::string jsonArrayOf(const std::vector<Event>& events, Write write) {

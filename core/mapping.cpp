@@ -969,7 +969,9 @@ std::string idField(const json& value, std::string_view field) {
     return *text;
 }
 
-Event mapItem(const Rule& rule, const json& item, const Context& context) {
+// The event, with its payload both as text (event.payload) and as the
+// document it was written from (*payloadOut, when given).
+Event mapItem(const Rule& rule, const json& item, const Context& context, json* payloadOut) {
     if (context.vendorEventId.empty())
         throw MapFailure{"the item has no vendor event id, so no event_id can be derived from it"};
     Event event;
@@ -1037,6 +1039,8 @@ Event mapItem(const Rule& rule, const json& item, const Context& context) {
     } catch (const json::type_error&) {
         throw MapFailure{"the mapped payload holds text that is not UTF-8"};
     }
+    if (payloadOut)
+        *payloadOut = std::move(payload);
     return event;
 }
 
@@ -1075,7 +1079,8 @@ RulesetPtr parseRuleset(std::string_view text, std::string_view origin) {
     return RulesetReader(origin).ruleset(text);
 }
 
-Outcome apply(const Ruleset& rules, const nlohmann::json& item, const Context& context) {
+Outcome apply(const Ruleset& rules, const nlohmann::json& item, const Context& context,
+              nlohmann::json* payload) {
     Outcome outcome;
     for (const Rule& rule : rules.rules) {
         if (!matches(rule, item))
@@ -1086,7 +1091,7 @@ Outcome apply(const Ruleset& rules, const nlohmann::json& item, const Context& c
             return outcome;
         }
         try {
-            outcome.event = mapItem(rule, item, context);
+            outcome.event = mapItem(rule, item, context, payload);
             outcome.kind = Outcome::Kind::Mapped;
         } catch (const MapFailure& failure) {
             outcome.kind = Outcome::Kind::Failed;

@@ -65,7 +65,10 @@ struct Outcome {
 
 // Maps one vendor item (a HubSpot subscription event, a Salesforce
 // notification as JSON, a Segment call, a generic webhook's item).
-Outcome apply(const Ruleset& rules, const nlohmann::json& item, const Context& context);
+// When the item is mapped and `payload` is given, it receives the event's
+// payload as the document event->payload was written from.
+Outcome apply(const Ruleset& rules, const nlohmann::json& item, const Context& context,
+              nlohmann::json* payload = nullptr);
 
 // The rule names of a ruleset, in order (for the console and tests).
 std::vector<std::string> ruleNames(const Ruleset& rules);

@@ -11,7 +11,6 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <tuple>
 
 namespace meshdeck {
 
@@ -65,9 +64,16 @@ struct PendingHook {
     SourceRegistry::Tally tally;
     std::atomic<int> waiting{0};
     std::mutex mutex;
-    std::string storageError;               // the first commit that failed
-    std::vector<AppendOutcome> outcomes;    // per appended event, in order
-    std::vector<std::size_t> appendedItems; // item index of each appended event
+    std::string storageError;            // the first commit that failed
+    std::vector<AppendOutcome> outcomes; // per appended event, in order
+    // Per appended event, in order: its item's index, id and type (the event
+    // itself went to the log).
+    struct Appended {
+        std::size_t item;
+        std::string eventId;
+        std::string eventType;
+    };
+    std::vector<Appended> appended;
 };
 
 // After every commit of the request: counts, metrics and flows, and the
@@ -84,16 +90,17 @@ void answerCommitted(BrokerCore& core, PendingHook& p) {
         return p.respond(std::move(r));
     }
     const Timestamp now = core.clock().now();
-    nlohmann::ordered_json results = nlohmann::ordered_json::array();
-    std::vector<std::string> outcomeOf(p.items.size());
-    std::map<std::tuple<std::string, std::string>, std::int64_t> published;
+    // Per appended event its outcome, in item order for the answer.
+    std::vector<const AppendOutcome*> outcomeOf(p.items.size(), nullptr);
+    std::map<std::string_view, std::int64_t> published; // by event type
     std::int64_t conflicts = 0;
-    for (std::size_t k = 0; k < p.outcomes.size() && k < p.appendedItems.size(); ++k) {
-        const auto& item = p.items[p.appendedItems[k]];
+    for (std::size_t k = 0; k < p.outcomes.size() && k < p.appended.size(); ++k) {
+        const auto& appended = p.appended[k];
+        outcomeOf[appended.item] = &p.outcomes[k];
         switch (p.outcomes[k].status) {
         case AppendStatus::Appended:
             ++p.tally.mapped;
-            ++published[{item.event->eventType, item.event->producer}];
+            ++published[appended.eventType];
             break;
         case AppendStatus::Duplicate:
             ++p.tally.mapped;
@@ -104,35 +111,39 @@ void answerCommitted(BrokerCore& core, PendingHook& p) {
             break;
         }
     }
-    for (const auto& [key, n] : published) {
-        const auto& [type, producer] = key;
-        core.metrics().countPublished(type, producer, spec.tenant, n);
-        core.flows().published(spec.tenant, producer, type, n, now);
+    for (const auto& [type, n] : published) {
+        core.metrics().countPublished(std::string(type), spec.producer, spec.tenant, n);
+        core.flows().published(spec.tenant, spec.producer, type, n, now);
     }
+    // Built by hand, as the publish answer is: a hundred items per request.
+    std::string results;
     std::size_t k = 0;
     for (std::size_t i = 0; i < p.items.size(); ++i) {
         const auto& item = p.items[i];
-        nlohmann::ordered_json r = {{"where", item.where}, {"vendor_id", item.vendorId}};
-        if (item.outcome == Outcome::Mapped && k < p.outcomes.size()) {
-            const auto& o = p.outcomes[k++];
-            r["outcome"] = o.status == AppendStatus::Appended    ? "accepted"
-                           : o.status == AppendStatus::Duplicate ? "duplicate"
-                                                                 : "conflict";
-            r["event_id"] = item.event->eventId;
-            r["event_type"] = item.event->eventType;
-            if (o.status != AppendStatus::Conflict)
-                r["seq"] = o.seq;
+        if (i > 0)
+            results += ',';
+        results += "{\"where\":" + jsonString(item.where) +
+                   ",\"vendor_id\":" + jsonString(item.vendorId) + ",\"outcome\":";
+        if (const AppendOutcome* o = outcomeOf[i]) {
+            const auto& appended = p.appended[k++];
+            results += o->status == AppendStatus::Appended    ? "\"accepted\""
+                       : o->status == AppendStatus::Duplicate ? "\"duplicate\""
+                                                              : "\"conflict\"";
+            results += ",\"event_id\":" + jsonString(appended.eventId) +
+                       ",\"event_type\":" + jsonString(appended.eventType);
+            if (o->status != AppendStatus::Conflict)
+                results += ",\"seq\":" + std::to_string(o->seq);
             else
-                r["reason"] = "the event id is another tenant's; the source was moved between "
-                              "tenants. Not stored";
+                results += ",\"reason\":\"the event id is another tenant's; the source was moved "
+                           "between tenants. Not stored\"";
         } else {
-            r["outcome"] = item.outcome == Outcome::Ignored ? "ignored" : "quarantined";
+            results += item.outcome == Outcome::Ignored ? "\"ignored\"" : "\"quarantined\"";
             if (!item.rule.empty())
-                r["rule"] = item.rule;
+                results += ",\"rule\":" + jsonString(item.rule);
             if (!item.reason.empty())
-                r["reason"] = item.reason;
+                results += ",\"reason\":" + jsonString(item.reason);
         }
-        results.push_back(std::move(r));
+        results += '}';
     }
     if (conflicts > 0 && p.tally.error.empty())
         p.tally.error = std::to_string(conflicts) + " event(s) conflict with another tenant's ids";
@@ -143,14 +154,13 @@ void answerCommitted(BrokerCore& core, PendingHook& p) {
         r.contentType = "text/xml; charset=utf-8";
         r.body = sources::salesforceAck();
     } else {
-        nlohmann::ordered_json body = {{"accepted", p.tally.mapped - p.tally.duplicates},
-                                       {"duplicates", p.tally.duplicates},
-                                       {"ignored", p.tally.ignored},
-                                       {"quarantined", p.tally.quarantined}};
+        r.body = "{\"accepted\":" + std::to_string(p.tally.mapped - p.tally.duplicates) +
+                 ",\"duplicates\":" + std::to_string(p.tally.duplicates) +
+                 ",\"ignored\":" + std::to_string(p.tally.ignored) +
+                 ",\"quarantined\":" + std::to_string(p.tally.quarantined);
         if (conflicts)
-            body["conflicts"] = conflicts;
-        body["results"] = std::move(results);
-        r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            r.body += ",\"conflicts\":" + std::to_string(conflicts);
+        r.body += ",\"results\":[" + results + "]}";
     }
     p.respond(std::move(r));
 }
@@ -260,12 +270,14 @@ void HookHandler::handle(ApiRequest req, const std::string& name, Respond respon
     pending->tally.received = static_cast<std::int64_t>(pending->items.size());
 
     std::vector<Event> events;
+    events.reserve(pending->items.size());
     std::vector<QuarantineEntry> kept;
     for (std::size_t i = 0; i < pending->items.size(); ++i) {
         auto& item = pending->items[i];
         if (item.outcome == Outcome::Mapped) {
-            pending->appendedItems.push_back(i);
-            events.push_back(*item.event);
+            pending->appended.push_back({i, item.event->eventId, item.event->eventType});
+            events.push_back(std::move(*item.event));
+            item.event.reset();
             continue;
         }
         if (item.outcome == Outcome::Ignored) {

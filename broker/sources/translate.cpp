@@ -40,7 +40,8 @@ Translation translate(const SourceSpec& spec, const mapping::Ruleset& rules, std
         t.where = std::move(vendorItem.where);
         t.vendorId = std::move(vendorItem.vendorId);
         const mapping::Context context{spec.name, spec.tenant, spec.producer, t.vendorId, now};
-        mapping::Outcome mapped = mapping::apply(rules, vendorItem.doc, context);
+        nlohmann::json payload;
+        mapping::Outcome mapped = mapping::apply(rules, vendorItem.doc, context, &payload);
         t.rule = std::move(mapped.rule);
         t.reason = std::move(mapped.reason);
         using K = mapping::Outcome::Kind;
@@ -55,9 +56,9 @@ Translation translate(const SourceSpec& spec, const mapping::Ruleset& rules, std
             t.outcome = TranslatedItem::Outcome::Failed;
             break;
         case K::Mapped: {
-            // The same checks as POST /v1/events, on the event as it would
-            // be published: envelope limits, then the payload's schema.
-            ParsedEvent parsed = parseEvent(serializeEvent(*mapped.event), envelope);
+            // The same checks as POST /v1/events, on the event in hand:
+            // envelope rules and limits, then the payload's schema.
+            ParsedEvent parsed = checkEvent(*mapped.event, payload, envelope);
             if (parsed.event) {
                 t.outcome = TranslatedItem::Outcome::Mapped;
                 t.event = std::move(parsed.event);

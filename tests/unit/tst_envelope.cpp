@@ -1,4 +1,5 @@
 #include "core/envelope.h"
+#include "core/schema_registry.h"
 #include "tests/unit/unit_support.h"
 
 #include <QtTest/QTest>
@@ -71,6 +72,10 @@ private Q_SLOTS:
     void batchBodyProblems_data();
     void batchBodyProblems();
     void describeJoinsViolations();
+    void checksAnEventInMemoryAsParsed();
+    void checkReportsWhatParseReports();
+    void checkRefusesTextThatIsNotUtf8();
+    void checkValidatesThePayloadDocument();
 };
 
 void TstEnvelope::parsesTheDesignExample() {
@@ -437,6 +442,77 @@ void TstEnvelope::describeJoinsViolations() {
                        {"", "whole body"}}),
              std::string("/entity/version: expected an integer >= 0, got \"seven\"; whole body"));
     QCOMPARE(describe({}), std::string());
+}
+
+// An event made in memory passes checkEvent exactly when its text passes
+// parseEvent, and comes out the same.
+void TstEnvelope::checksAnEventInMemoryAsParsed() {
+    Event event = *parseEvent(kValidEvent).event;
+    const auto payload = nlohmann::json::parse(event.payload);
+    // The payload text is the document's: nlohmann::json orders its keys.
+    event.payload = payload.dump();
+    const ParsedEvent checked = checkEvent(event, payload);
+    QVERIFY2(checked.event, qPrintable(test::describeForTest(checked.violations)));
+    QVERIFY(*checked.event == event);
+    QCOMPARE(serializeEvent(*checked.event),
+             serializeEvent(*parseEvent(serializeEvent(event)).event));
+}
+
+void TstEnvelope::checkReportsWhatParseReports() {
+    Event event = *parseEvent(kValidEvent).event;
+    event.eventType = "lead.qualified";
+    event.entity.kind = "lead:contact";
+    event.producer.clear();
+    event.correlationId = std::string(kMaxIdLength + 1, 'c');
+    EnvelopeOptions options;
+    options.pathPrefix = "/2";
+    const ParsedEvent checked = checkEvent(event, nlohmann::json::array(), options);
+    QVERIFY(!checked.event);
+    const ParsedEvent parsed = parseEvent(serializeEvent(event), options);
+    std::vector<std::string> paths;
+    for (const Violation& v : checked.violations)
+        paths.push_back(v.path);
+    const std::vector<std::string> expected{"/2/event_type", "/2/producer", "/2/correlation_id",
+                                            "/2/entity/kind", "/2/payload"};
+    QCOMPARE(paths, expected);
+    // The same sentences as a publish of that event would get (but for the
+    // payload, which serializeEvent cannot write as an array).
+    for (std::size_t i = 0; i + 1 < checked.violations.size(); ++i)
+        QCOMPARE(checked.violations[i], parsed.violations[i]);
+    QCOMPARE(checked.violations.back().message,
+             std::string("expected a JSON object, got an empty array"));
+}
+
+void TstEnvelope::checkRefusesTextThatIsNotUtf8() {
+    Event event = *parseEvent(kValidEvent).event;
+    event.entity.id = "L-\xff\xfe";
+    const ParsedEvent checked =
+        checkEvent(event, nlohmann::json::parse(event.payload), EnvelopeOptions{});
+    QVERIFY(!checked.event);
+    QCOMPARE(checked.violations.size(), std::size_t(1));
+    QCOMPARE(checked.violations[0].path, std::string("/entity/id"));
+    QCOMPARE(checked.violations[0].message, std::string("expected UTF-8 text, got other bytes"));
+    QCOMPARE(checked.draft.entity.id, event.entity.id);
+}
+
+void TstEnvelope::checkValidatesThePayloadDocument() {
+    SchemaRegistry schemas;
+    QVERIFY(schemas
+                .add("LeadQualified", 1,
+                     R"({"type":"object","required":["lead_id"],)"
+                     R"("properties":{"lead_id":{"type":"string"},"score":{"type":"integer"}}})")
+                .empty());
+    EnvelopeOptions options;
+    options.registry = &schemas;
+    const Event event = *parseEvent(kValidEvent).event;
+    QVERIFY(checkEvent(event, nlohmann::json::parse(event.payload), options).event);
+    const ParsedEvent checked = checkEvent(event, nlohmann::json{{"score", "high"}}, options);
+    QVERIFY(!checked.event);
+    std::vector<std::string> paths;
+    for (const Violation& v : checked.violations)
+        paths.push_back(v.path);
+    QCOMPARE(paths.size(), std::size_t(2));
+    QVERIFY(std::find(paths.begin(), paths.end(), "/payload/score") != paths.end());
 }
 
 QTEST_APPLESS_MAIN(TstEnvelope)
