@@ -74,10 +74,6 @@ void DemoDriver::stop() {
         receiver_->stop();
 }
 
-std::string DemoDriver::receiverUrl() const {
-    return receiver_ ? receiver_->url() : std::string();
-}
-
 bool DemoDriver::sleepUntil(Steady::time_point due) {
     std::unique_lock lock(mutex_);
     return wake_.wait_until(lock, due, [this] { return stopping_; });

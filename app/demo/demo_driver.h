@@ -41,8 +41,6 @@ public:
 
     // Canonical events the mesh stored from the demo's requests.
     int stored() const { return stored_.load(); }
-    // "http://127.0.0.1:PORT", once started.
-    std::string receiverUrl() const;
 
 private:
     struct Run;

@@ -467,6 +467,7 @@ struct DemoTraffic::State {
     }
 
     void advanceJourneys(Batch& batch);
+    void journeyStep(const Journey& journey, Batch& batch);
     void advancePartnerLeads(Batch& batch);
     void advanceDeals(Batch& batch);
     void accountsAndConsent(Batch& batch);
@@ -504,72 +505,77 @@ void DemoTraffic::State::advanceJourneys(Batch& batch) {
             continue;
         }
         Journey& j = *it;
-        const std::string lead = std::to_string(j.contact);
-        const Company& company = kCompanies[static_cast<std::size_t>(j.company)];
-        const int score = 40 + pick(60);
-        switch (j.step) {
-        case 0:
-            batch.hubspot.push_back(hubSpotEvent("contact.creation", j.contact));
-            knownContacts.push_back(j.contact);
-            if (knownContacts.size() > 50)
-                knownContacts.pop_front();
-            break;
-        case 1:
-            batch.segment.push_back(segmentCall(
-                "track", lead,
-                {{"event", "Lead Enriched"},
-                 {"properties",
-                  {{"lead_id", lead},
-                   {"provider", "clearbit"},
-                   {"company",
-                    {{"name", company.name},
-                     {"domain", company.domain},
-                     {"industry", company.industry},
-                     {"employees", company.employees}}},
-                   {"enriched_fields",
-                    json::array({"company.name", "company.domain", "company.industry"})}}}}));
-            break;
-        case 2:
-            batch.hubspot.push_back(hubSpotEvent("contact.propertyChange", j.contact,
-                                                 "hubspotscore", std::to_string(score)));
-            // HubSpot reports every property it is subscribed to; the rules
-            // ignore this one on purpose (the source's "ignored" count).
-            batch.hubspot.push_back(hubSpotEvent("contact.propertyChange", j.contact,
-                                                 "hs_analytics_source", "ORGANIC_SEARCH"));
-            break;
-        case 3:
-            batch.hubspot.push_back(
-                hubSpotEvent("contact.propertyChange", j.contact, "lifecyclestage",
-                             score >= 70 ? "salesqualifiedlead" : "marketingqualifiedlead"));
-            break;
-        case 4:
-            // No vendor's ruleset maps an owner change to LeadAssigned, so the
-            // lead router publishes it as a canonical event, under the
-            // journey's correlation id and with a version in the same
-            // millisecond sequence as the vendors' items.
-            batch.canonical.push_back(
-                envelope("LeadAssigned", "lead-router", "lead", lead, nextMs(), "lead:" + lead,
-                         {{"lead_id", lead},
-                          {"owner_id", kOwners[static_cast<std::size_t>(pick(kOwners.size()))]},
-                          {"assignment_rule", "round-robin"}}));
-            break;
-        default:
-            batch.segment.push_back(segmentCall(
-                "track", lead,
-                {{"event", "Demo Booked"},
-                 {"properties",
-                  {{"lead_id", lead},
-                   {"demo_at", isoSeconds(toUnixMillis(clock.now()) + 3 * 24 * 3600 * 1000LL)},
-                   {"duration_minutes", 30},
-                   {"email", emailOf(j.person, j.company)},
-                   {"account_domain", company.domain},
-                   {"booking_tool", "chili-piper"}}}}));
-            break;
-        }
+        journeyStep(j, batch);
         if (++j.step > 5)
             it = journeys.erase(it);
         else
             ++it;
+    }
+}
+
+// One step of a journey: what it sends next.
+void DemoTraffic::State::journeyStep(const Journey& j, Batch& batch) {
+    const std::string lead = std::to_string(j.contact);
+    const Company& company = kCompanies[static_cast<std::size_t>(j.company)];
+    const int score = 40 + pick(60);
+    switch (j.step) {
+    case 0:
+        batch.hubspot.push_back(hubSpotEvent("contact.creation", j.contact));
+        knownContacts.push_back(j.contact);
+        if (knownContacts.size() > 50)
+            knownContacts.pop_front();
+        break;
+    case 1:
+        batch.segment.push_back(segmentCall(
+            "track", lead,
+            {{"event", "Lead Enriched"},
+             {"properties",
+              {{"lead_id", lead},
+               {"provider", "clearbit"},
+               {"company",
+                {{"name", company.name},
+                 {"domain", company.domain},
+                 {"industry", company.industry},
+                 {"employees", company.employees}}},
+               {"enriched_fields",
+                json::array({"company.name", "company.domain", "company.industry"})}}}}));
+        break;
+    case 2:
+        batch.hubspot.push_back(hubSpotEvent("contact.propertyChange", j.contact, "hubspotscore",
+                                             std::to_string(score)));
+        // HubSpot reports every property it is subscribed to; the rules
+        // ignore this one on purpose (the source's "ignored" count).
+        batch.hubspot.push_back(hubSpotEvent("contact.propertyChange", j.contact,
+                                             "hs_analytics_source", "ORGANIC_SEARCH"));
+        break;
+    case 3:
+        batch.hubspot.push_back(
+            hubSpotEvent("contact.propertyChange", j.contact, "lifecyclestage",
+                         score >= 70 ? "salesqualifiedlead" : "marketingqualifiedlead"));
+        break;
+    case 4:
+        // No vendor's ruleset maps an owner change to LeadAssigned, so the
+        // lead router publishes it as a canonical event, under the
+        // journey's correlation id and with a version in the same
+        // millisecond sequence as the vendors' items.
+        batch.canonical.push_back(
+            envelope("LeadAssigned", "lead-router", "lead", lead, nextMs(), "lead:" + lead,
+                     {{"lead_id", lead},
+                      {"owner_id", kOwners[static_cast<std::size_t>(pick(kOwners.size()))]},
+                      {"assignment_rule", "round-robin"}}));
+        break;
+    default:
+        batch.segment.push_back(segmentCall(
+            "track", lead,
+            {{"event", "Demo Booked"},
+             {"properties",
+              {{"lead_id", lead},
+               {"demo_at", isoSeconds(toUnixMillis(clock.now()) + 3 * 24 * 3600 * 1000LL)},
+               {"duration_minutes", 30},
+               {"email", emailOf(j.person, j.company)},
+               {"account_domain", company.domain},
+               {"booking_tool", "chili-piper"}}}}));
+        break;
     }
 }
 
