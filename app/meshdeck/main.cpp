@@ -14,6 +14,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QIcon>
 #include <QMessageBox>
 #include <QStandardPaths>
@@ -89,21 +90,24 @@ private:
     QString current_;
 };
 
+// Whether Qt can open a window here: a display, or a platform that needs
+// none (QT_QPA_PLATFORM=offscreen, vnc, ...).
+bool canShowWindows() {
+    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
+    if (!platform.isEmpty() && !platform.startsWith("xcb") && !platform.startsWith("wayland"))
+        return true;
+    return !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("meshdeck"));
-    QApplication::setApplicationName(QStringLiteral("meshdeck"));
-    QApplication::setApplicationVersion(QStringLiteral(MESHDECK_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("meshdeck"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/meshdeck/meshdeck.svg")));
-
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "The meshdeck console. Without --attach it runs its own mesh on 127.0.0.1."));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
     const QCommandLineOption attach(
         QStringLiteral("attach"),
         QStringLiteral("Connect to the meshd at URL instead of running one."),
@@ -119,6 +123,41 @@ int main(int argc, char** argv) {
     const QCommandLineOption demo(
         QStringLiteral("demo"), QStringLiteral("Publish a simulated martech stack into the mesh."));
     parser.addOptions({attach, token, insecure, data, demo});
+
+    // --help and --version answer on a terminal without a display: they are
+    // read before the GUI application exists, which would need one.
+    {
+        QCoreApplication probe(argc, argv);
+        QCoreApplication::setApplicationVersion(QStringLiteral(MESHDECK_VERSION));
+        const bool parsed = parser.parse(QCoreApplication::arguments());
+        if (parser.isSet(help) || parser.isSet(version))
+            parser.process(probe); // prints and exits
+        // With a display, QApplication takes its own options (-style, ...)
+        // out first, and the parse below reports what is left.
+        if (!parsed && !canShowWindows()) {
+            std::fprintf(stderr, "meshdeck: %s\n\n%s", qPrintable(parser.errorText()),
+                         qPrintable(parser.helpText()));
+            return 2;
+        }
+    }
+    if (!canShowWindows()) {
+        std::fprintf(stderr, "%s",
+                     "meshdeck: no display to open the console on (DISPLAY and WAYLAND_DISPLAY "
+                     "are unset).\n"
+                     "  Without a display, run the broker alone: meshd --data DIR [--demo]\n"
+                     "  (packaging/run.sh does so by itself), and attach a console from a "
+                     "machine with one:\n"
+                     "  meshdeck --attach http://HOST:8787 --token TOKEN\n");
+        return 1;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("meshdeck"));
+    QApplication::setApplicationName(QStringLiteral("meshdeck"));
+    QApplication::setApplicationVersion(QStringLiteral(MESHDECK_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("meshdeck"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/meshdeck/meshdeck.svg")));
+
     parser.process(app);
 
     if (parser.isSet(attach)) {

@@ -17,12 +17,14 @@
 
 #include <QLabel>
 #include <QListWidget>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest/QTest>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 using namespace meshdeck;
 using namespace meshdeck::views;
@@ -196,6 +198,40 @@ private Q_SLOTS:
         addConsolePages(reopened, *session);
         QTRY_COMPARE(reopened.currentPage()->title(), QStringLiteral("Trace"));
         QSettings().remove(QStringLiteral("window/page"));
+    }
+
+    // On a server without a display, meshdeck still answers --help and
+    // --version, and says what to run instead of aborting in Qt's
+    // platform plugin.
+    void commandLineWithoutADisplay() {
+        const auto run = [](const QStringList& arguments) {
+            QProcess process;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+                env.remove(QString::fromLatin1(name));
+            process.setProcessEnvironment(env);
+            process.start(test::binDir() + QStringLiteral("/meshdeck"), arguments);
+            [&] {
+                QVERIFY(process.waitForFinished(20000));
+            }();
+            return std::make_tuple(process.exitStatus() == QProcess::NormalExit ? process.exitCode()
+                                                                                : -1,
+                                   QString::fromUtf8(process.readAllStandardOutput()),
+                                   QString::fromUtf8(process.readAllStandardError()));
+        };
+        const auto [helpCode, help, helpErrors] = run({QStringLiteral("--help")});
+        QCOMPARE(helpCode, 0);
+        QVERIFY2(help.contains(QStringLiteral("--attach <URL>")), qPrintable(help + helpErrors));
+        const auto [versionCode, version, versionErrors] = run({QStringLiteral("--version")});
+        QCOMPARE(versionCode, 0);
+        QCOMPARE(version.trimmed(), QStringLiteral("meshdeck " MESHDECK_VERSION));
+        const auto [code, out, errors] = run({QStringLiteral("--demo")});
+        QCOMPARE(code, 1);
+        QVERIFY2(errors.contains(QStringLiteral("no display")), qPrintable(errors));
+        QVERIFY2(errors.contains(QStringLiteral("meshd --data DIR [--demo]")), qPrintable(errors));
+        const auto [wrongCode, wrongOut, wrong] = run({QStringLiteral("--bogus")});
+        QCOMPARE(wrongCode, 2);
+        QVERIFY2(wrong.contains(QStringLiteral("Unknown option 'bogus'")), qPrintable(wrong));
     }
 
     void demoStackEventsPassTheirContracts() {
