@@ -200,6 +200,67 @@ private Q_SLOTS:
         QSettings().remove(QStringLiteral("window/page"));
     }
 
+    // Every page, empty and with the demo's data, fits half of a 1920-px
+    // screen and a 1366x768 laptop's: the window's minimum size never
+    // forces it wider or taller.
+    void everyPageFitsHalfAWideScreen() {
+        QTemporaryDir dir;
+        EmbeddedMesh mesh(dir.path());
+        auto session = sessionFor(mesh);
+        MainWindow window(*session, QStringLiteral("Embedded mesh"));
+        addConsolePages(window, *session);
+        window.resize(900, 650);
+        window.show();
+        session->open();
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        // What is too big on each page, with the widest widget (to fix), or
+        // an empty string when every page fits.
+        const auto tooBig = [&](const char* when) {
+            QString found;
+            for (int i = 0; i < window.pageCount(); ++i) {
+                window.showPage(i);
+                QCoreApplication::processEvents();
+                const QSize minimum = window.minimumSizeHint().expandedTo(window.minimumSize());
+                if (minimum.width() <= 960 && minimum.height() <= 700)
+                    continue;
+                const auto needs = [](QWidget* w) {
+                    return qMax(w->minimumWidth(), w->minimumSizeHint().width());
+                };
+                // The window is as wide as its widest page needs, shown or not.
+                Page* page = window.currentPage();
+                for (int k = 0; k < window.pageCount(); ++k) {
+                    window.showPage(k);
+                    if (needs(window.currentPage()) > needs(page))
+                        page = window.currentPage();
+                }
+                window.showPage(i);
+                QWidget* widest = nullptr;
+                for (auto* w : page->findChildren<QWidget*>())
+                    if (!widest || needs(w) > needs(widest))
+                        widest = w;
+                found += QStringLiteral("%1 on page %2 the window needs at least %3x%4 (page "
+                                        "%5 needs %6 px; its widest part: %7 %8, %9 px); ")
+                             .arg(QLatin1String(when), window.currentPage()->title())
+                             .arg(minimum.width())
+                             .arg(minimum.height())
+                             .arg(page->title())
+                             .arg(needs(page))
+                             .arg(QLatin1String(widest ? widest->metaObject()->className() : "-"),
+                                  widest ? widest->objectName() : QString())
+                             .arg(widest ? needs(widest) : 0);
+            }
+            return found;
+        };
+        const QString empty = tooBig("empty:");
+        QVERIFY2(empty.isEmpty(), qPrintable(empty));
+        DemoStack demo(*session, QStringLiteral("acme"));
+        demo.start(20);
+        QTRY_VERIFY_WITH_TIMEOUT(demo.published() >= 150, 20000);
+        QTest::qWait(2500); // the pages' next refresh shows the data
+        const QString full = tooBig("with data:");
+        QVERIFY2(full.isEmpty(), qPrintable(full));
+    }
+
     // On a server without a display, meshdeck still answers --help and
     // --version, and says what to run instead of aborting in Qt's
     // platform plugin.

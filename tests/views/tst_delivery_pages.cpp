@@ -98,6 +98,24 @@ private Q_SLOTS:
                                   QStringLiteral("0"), 5000);
     }
 
+    // The page opens on the consumer that needs a look (dead letters here),
+    // not on the first healthy one in the list.
+    void consumersOpenOnTheOneInTrouble() {
+        DeliveryFixture f;
+        std::atomic<bool> accept{false};
+        QCOMPARE_HTTP(f.createConsumer(json{{"name", "analytics"}, {"sink", {{"type", "none"}}}}),
+                      201);
+        deadLetterTwoEvents(f, accept, 422);
+        auto session = openSession(f.broker, f.broker.adminToken);
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        ConsumersPage page(*session);
+        page.show();
+        page.activate();
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, 5000);
+        QCOMPARE(cell(*page.model(), 0, ConsumerTableModel::Name), QStringLiteral("analytics"));
+        QCOMPARE(page.selectedConsumer(), QStringLiteral("crm"));
+    }
+
     void viewersMayLookButNotAct() {
         DeliveryFixture f;
         QCOMPARE_HTTP(f.createConsumer(webhookConsumer("crm", f.sink.url())), 201);

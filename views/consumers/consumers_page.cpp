@@ -24,13 +24,27 @@
 #include <QTableView>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace meshdeck::views {
 
 namespace {
 
 constexpr int kPollMs = 1000;
+
+// How much a consumer needs a look, to open the page on the one in most
+// trouble: its state first (an open circuit, then a blocked entity, then
+// retries), then dead letters, then what it has pending.
+std::tuple<int, std::int64_t, std::int64_t> trouble(const protocol::ConsumerReport& c) {
+    using S = protocol::ConsumerState;
+    const int state = c.state == S::CircuitOpen ? 3
+                      : c.state == S::Blocked   ? 2
+                      : c.state == S::Retrying  ? 1
+                                                : 0;
+    return {state, c.deadLettered, c.lagEvents};
+}
 constexpr double kChartMinutes = 60;
 
 double niceCeiling(double value) {
@@ -100,6 +114,8 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     setObjectName(QStringLiteral("consumersPage"));
     table_->setObjectName(QStringLiteral("consumerTable"));
     status_->setObjectName(QStringLiteral("consumerStatus"));
+    // A long status wraps instead of widening the window past a laptop's screen.
+    status_->setWordWrap(true);
     pause_->setObjectName(QStringLiteral("pauseButton"));
     resume_->setObjectName(QStringLiteral("resumeButton"));
     replay_->setObjectName(QStringLiteral("replayButton"));
@@ -223,8 +239,13 @@ void ConsumersPage::apply(const std::vector<protocol::ConsumerReport>& consumers
         selectConsumer(pendingSelection_);
     if (first && model_->rowCount() > 0) {
         table_->resizeColumnsToContents();
-        if (!table_->currentIndex().isValid())
-            table_->selectRow(0);
+        if (!table_->currentIndex().isValid()) {
+            const auto worst = std::max_element(
+                consumers.begin(), consumers.end(),
+                [](const auto& a, const auto& b) { return trouble(a) < trouble(b); });
+            const int row = model_->rowOf(toQString(worst->name));
+            table_->selectRow(row >= 0 ? row : 0);
+        }
     }
     const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch());
     qint64 lagging = 0;

@@ -123,6 +123,8 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
     letterTable_->setObjectName(QStringLiteral("letterTable"));
     detail_->setObjectName(QStringLiteral("letterDetail"));
     status_->setObjectName(QStringLiteral("letterStatus"));
+    // A long status wraps instead of widening the window past a laptop's screen.
+    status_->setWordWrap(true);
     detail_->setReadOnly(true);
     detail_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     detail_->setPlaceholderText(
@@ -136,11 +138,23 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
     export_->setObjectName(QStringLiteral("exportButton"));
     export_->setToolTip(QStringLiteral("Save the letters listed, each with its event and every "
                                        "attempt, as JSON Lines (one letter per line)"));
-    for (auto* b : {all, replay_, replayGroup_, edit_, discard_, export_, refresh})
+    for (auto* b : {all, export_, refresh})
         header->addWidget(b);
+    // What acts on the letters chosen sits with them, so the header stays
+    // narrow enough for half a wide screen.
+    auto* actions = new QHBoxLayout;
+    actions->setContentsMargins(0, 0, 0, 0);
+    for (auto* b : {replay_, replayGroup_, edit_, discard_})
+        actions->addWidget(b);
+    actions->addStretch(1);
+    auto* letters = new QWidget(this);
+    auto* lettersLayout = new QVBoxLayout(letters);
+    lettersLayout->setContentsMargins(0, 0, 0, 0);
+    lettersLayout->addLayout(actions);
+    lettersLayout->addWidget(letterTable_, 1);
 
     auto* right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(letterTable_);
+    right->addWidget(letters);
     right->addWidget(detail_);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(groupTable_);
