@@ -15,6 +15,7 @@
 #include "views/trace/waterfall.h"
 
 #include <QAbstractItemModelTester>
+#include <QChartView>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,7 +25,9 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QValueAxis>
 #include <QtTest/QTest>
+#include <cmath>
 
 using namespace meshdeck;
 using namespace meshdeck::test;
@@ -86,6 +89,14 @@ private Q_SLOTS:
         QCOMPARE(page.selectedConsumer(), QStringLiteral("crm"));
         QTRY_VERIFY_WITH_TIMEOUT(page.live(), 5000); // the /v1/live WebSocket is up
         QVERIFY(!page.lagSamples(QStringLiteral("crm")).isEmpty());
+        // The lag axis is labelled with whole numbers, so its ticks must be.
+        auto* chart = page.findChild<QChartView*>()->chart();
+        for (auto* axis : chart->axes(Qt::Vertical)) {
+            auto* values = qobject_cast<QValueAxis*>(axis);
+            QVERIFY(values);
+            const double step = (values->max() - values->min()) / (values->tickCount() - 1);
+            QCOMPARE(step, std::round(step));
+        }
 
         auto* resume = page.findChild<QPushButton*>(QStringLiteral("resumeButton"));
         QVERIFY(resume->isEnabled());

@@ -34,17 +34,6 @@ namespace {
 
 constexpr int kPollMs = 1000;
 
-// How much a consumer needs a look, to open the page on the one in most
-// trouble: its state first (an open circuit, then a blocked entity, then
-// retries), then dead letters, then what it has pending.
-std::tuple<int, std::int64_t, std::int64_t> trouble(const protocol::ConsumerReport& c) {
-    using S = protocol::ConsumerState;
-    const int state = c.state == S::CircuitOpen ? 3
-                      : c.state == S::Blocked   ? 2
-                      : c.state == S::Retrying  ? 1
-                                                : 0;
-    return {state, c.deadLettered, c.lagEvents};
-}
 constexpr double kChartMinutes = 60;
 
 double niceCeiling(double value) {
@@ -55,6 +44,18 @@ double niceCeiling(double value) {
         if (value <= step * magnitude)
             return step * magnitude;
     return 10 * magnitude;
+}
+
+// How much a consumer needs a look, to open the page on the one in most
+// trouble: its state first (an open circuit, then a blocked entity, then
+// retries), then dead letters, then what it has pending.
+std::tuple<int, std::int64_t, std::int64_t> trouble(const protocol::ConsumerReport& c) {
+    using S = protocol::ConsumerState;
+    const int state = c.state == S::CircuitOpen ? 3
+                      : c.state == S::Blocked   ? 2
+                      : c.state == S::Retrying  ? 1
+                                                : 0;
+    return {state, c.deadLettered, c.lagEvents};
 }
 
 // The selected consumer in full, one fact a line.
@@ -136,6 +137,9 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     axisX_->setTitleText(QStringLiteral("minutes ago"));
     axisY_->setRange(0, 5);
     axisY_->setLabelFormat(QStringLiteral("%d"));
+    // niceCeiling's tops (5, 10, 20, 50, ...) split in five whole steps: the
+    // labels are the ticks' true values, never 1.25 shown as 1.
+    axisY_->setTickCount(6);
     chart->addAxis(axisX_, Qt::AlignBottom);
     chart->addAxis(axisY_, Qt::AlignLeft);
     lagSeries_->attachAxis(axisX_);
