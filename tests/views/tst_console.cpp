@@ -15,7 +15,9 @@
 #include "views/session/http_transport.h"
 #include "views/trace/trace_page.h"
 
+#include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
 #include <QPushButton>
@@ -259,6 +261,31 @@ private Q_SLOTS:
         QTest::qWait(2500); // the pages' next refresh shows the data
         const QString full = tooBig("with data:");
         QVERIFY2(full.isEmpty(), qPrintable(full));
+    }
+
+    // Ctrl+number opens a page with the cursor in its search field, so a
+    // person can type the id at once.
+    void shortcutFocusesThePagesSearch() {
+        QTemporaryDir dir;
+        EmbeddedMesh mesh(dir.path());
+        auto session = sessionFor(mesh);
+        MainWindow window(*session, QStringLiteral("Embedded mesh"));
+        addConsolePages(window, *session);
+        window.show();
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        int checked = 0;
+        for (int i = 0; i < std::min(window.pageCount(), 9); ++i) {
+            window.showPage(0);
+            window.setFocus();
+            QTest::keyClick(&window, static_cast<Qt::Key>(Qt::Key_1 + i), Qt::ControlModifier);
+            QLineEdit* field = window.currentPage()->searchField();
+            if (!field)
+                continue;
+            ++checked;
+            QTRY_COMPARE(QApplication::focusWidget(), field);
+        }
+        QVERIFY2(checked >= 3, "Events, Catalog and Trace have a search field");
     }
 
     // On a server without a display, meshdeck still answers --help and

@@ -39,6 +39,7 @@ public:
         return bundledIcon(this, QStringLiteral("catalog"), QStyle::SP_FileDialogInfoView);
     }
     void activate() override;
+    QLineEdit* searchField() const override { return filter_; }
 
     CatalogModel* model() const { return model_; }
     QString selectedType() const { return selectedType_; }

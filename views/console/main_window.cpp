@@ -6,6 +6,7 @@
 #include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QSettings>
@@ -72,7 +73,13 @@ void MainWindow::addPage(Page* page) {
     if (index < 9) {
         auto* action = new QAction(this);
         action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + index)));
-        connect(action, &QAction::triggered, this, [this, index] { showPage(index); });
+        connect(action, &QAction::triggered, this, [this, index] {
+            showPage(index);
+            if (QLineEdit* field = this->page(index)->searchField()) {
+                field->setFocus(Qt::ShortcutFocusReason);
+                field->selectAll();
+            }
+        });
         addAction(action);
         item->setToolTip(QStringLiteral("%1 (Ctrl+%2)").arg(page->title()).arg(index + 1));
     }

@@ -9,6 +9,8 @@
 #include <QStyle>
 #include <QWidget>
 
+class QLineEdit;
+
 namespace meshdeck::views {
 
 class Page : public QWidget {
@@ -22,6 +24,9 @@ public:
     // Called when the page becomes visible, and when the session comes
     // (back) online while it is visible: fetch what it shows.
     virtual void activate() {}
+    // The field a person types into first on this page (the search or
+    // filter), focused when the page is opened by its Ctrl+number shortcut.
+    virtual QLineEdit* searchField() const { return nullptr; }
 
     // The page's SVG icon from the console's resources (":/meshdeck/NAME.svg");
     // where they are not linked in (tests), a stock icon of the style.

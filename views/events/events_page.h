@@ -32,6 +32,7 @@ public:
     QString title() const override { return QStringLiteral("Events"); }
     QIcon icon() const override;
     void activate() override;
+    QLineEdit* searchField() const override { return entityFilter_; }
 
     EventTableModel* model() const { return model_; }
     // What the filter bar says now (before the debounce has applied it).

@@ -29,6 +29,7 @@ public:
     QString title() const override { return QStringLiteral("Trace"); }
     QIcon icon() const override;
     void activate() override;
+    QLineEdit* searchField() const override { return search_; }
 
     // "journey-42" (a correlation id) or "lead:L-1042" (an entity).
     void trace(const QString& subject);
