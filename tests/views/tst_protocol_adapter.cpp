@@ -493,7 +493,7 @@ private Q_SLOTS:
         QStringList row;
         for (int column = 0; column < circuits->columnCount(); ++column)
             row << circuits->item(0, column)->text();
-        QCOMPARE(row, (QStringList{u"crm"_s, u"running"_s, u"closed"_s,
+        QCOMPARE(row, (QStringList{u"crm"_s, u"running"_s, u"0"_s, u"closed"_s,
                                    u"crm: connection refused by 127.0.0.1:9"_s}));
         auto* dead = page.findChild<QPushButton*>(u"deadTile"_s)->findChildren<QLabel*>().first();
         QTRY_COMPARE(dead->text(), u"1"_s);

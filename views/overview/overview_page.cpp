@@ -83,7 +83,7 @@ QMap<QString, SloVerdict> sloByEventType(const std::vector<protocol::ConsumerRep
 
 OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     : Page(session, parent), status_(new QLabel(this)), byType_(new QTableWidget(0, 3, this)),
-      circuits_(new QTableWidget(0, 4, this)), chartView_(new QChartView(this)),
+      circuits_(new QTableWidget(0, 5, this)), chartView_(new QChartView(this)),
       rateSeries_(new QLineSeries), rateAxis_(new QValueAxis) {
     setObjectName(QStringLiteral("overviewPage"));
     status_->setObjectName(QStringLiteral("overviewStatus"));
@@ -141,7 +141,8 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     byType_->setHorizontalHeaderLabels(
         {QStringLiteral("Event type"), QStringLiteral("Published"), QStringLiteral("SLO")});
     circuits_->setHorizontalHeaderLabels({QStringLiteral("Consumer"), QStringLiteral("State"),
-                                          QStringLiteral("Circuit"), QStringLiteral("Last error")});
+                                          QStringLiteral("Lag"), QStringLiteral("Circuit"),
+                                          QStringLiteral("Last error")});
     for (auto* table : {byType_, circuits_}) {
         table->verticalHeader()->hide();
         table->horizontalHeader()->setStretchLastSection(true);
@@ -363,7 +364,11 @@ void OverviewPage::applyConsumers(const protocol::ConsumerList& list) {
         const bool open = c.circuit == CircuitState::Open;
         cellAt(circuits_, r, 0)->setText(toQString(c.name));
         cellAt(circuits_, r, 1)->setText(wordOf(c.state));
-        auto* circuitCell = cellAt(circuits_, r, 2);
+        // Events not yet settled: how far behind the consumer is.
+        auto* lag = cellAt(circuits_, r, 2);
+        lag->setText(QString::number(c.lagEvents));
+        lag->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        auto* circuitCell = cellAt(circuits_, r, 3);
         circuitCell->setText(
             open && c.probeAt
                 ? QStringLiteral("open, probes at %1")
@@ -372,7 +377,7 @@ void OverviewPage::applyConsumers(const protocol::ConsumerList& list) {
                 : wordOf(c.circuit));
         circuitCell->setForeground(c.circuit == CircuitState::Closed ? palette().text()
                                                                      : QBrush(kMissed));
-        cellAt(circuits_, r, 3)->setText(toQString(c.lastError));
+        cellAt(circuits_, r, 4)->setText(toQString(c.lastError));
     }
 }
 
