@@ -91,6 +91,7 @@ int publish(Options& o, MeshClient& client);
 int get(Options& o, MeshClient& client);
 int events(Options& o, MeshClient& client);
 int tail(Options& o, MeshClient& client);
+int search(Options& o, MeshClient& client);
 int schemas(Options& o, MeshClient& client);
 int schema(Options& o, MeshClient& client);
 int quarantine(Options& o, MeshClient& client);

@@ -1,9 +1,13 @@
-// meshctl's commands on the event log: publish, get, events, tail, schemas,
-// schema, quarantine, health.
+// meshctl's commands on the event log: publish, get, events, tail, search,
+// schemas, schema, quarantine, health.
 
 #include "cli.h"
+#include "core/protocol/search.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -139,6 +143,192 @@ int tail(Options& o, MeshClient& client) {
             continue;
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
+}
+
+namespace {
+
+namespace protocol = meshdeck::protocol;
+
+// An argument as a shell reads it back: as it is when it is plain, else in
+// single quotes (each ' in it closed, escaped and reopened).
+std::string shellWord(const std::string& word) {
+    const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               (c != '\0' && std::strchr("-_.:/@+=,", c));
+    });
+    if (plain)
+        return word;
+    std::string quoted = "'";
+    for (char c : word)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+// A bounded count: "1000+" when there are more than the answer counted.
+std::string count(std::int64_t n, bool more) {
+    return std::to_string(n) + (more ? "+" : "");
+}
+
+std::string list(const std::vector<std::string>& items, bool more) {
+    std::string out;
+    for (const auto& item : items)
+        out += (out.empty() ? "" : ", ") + item;
+    return more ? out + ", ..." : out;
+}
+
+std::string entityOf(const std::string& kind, const std::string& id) {
+    return kind + ':' + id;
+}
+
+// What to run next for each match, with why, printed under the tables.
+struct NextSteps {
+    std::vector<std::pair<std::string, std::string>> lines; // command, what it shows
+
+    void add(std::vector<std::string> words, std::string what) {
+        std::string command = "meshctl";
+        for (const auto& w : words)
+            command += ' ' + shellWord(w);
+        for (const auto& line : lines)
+            if (line.first == command)
+                return;
+        lines.emplace_back(std::move(command), std::move(what));
+    }
+    std::string render() const {
+        std::size_t width = 0;
+        for (const auto& line : lines)
+            width = std::max(width, line.first.size());
+        std::string out = "next:\n";
+        for (const auto& [command, what] : lines)
+            out += "  " + command + std::string(width - command.size() + 3, ' ') + what + '\n';
+        return out;
+    }
+};
+
+// One table per kind of match, in the order the mesh answered the kinds.
+class SearchReport {
+public:
+    void add(const protocol::SearchMatch& match) { std::visit(*this, match); }
+
+    void operator()(const protocol::EventMatch& m) {
+        events_.add(eventRow(m.event));
+        eventSteps(m.event);
+    }
+    void operator()(const protocol::VendorMatch& m) {
+        vendor_.add({m.source, m.vendorId, m.event.eventId, m.event.eventType, m.event.tenant,
+                     std::to_string(m.event.seq), entityOf(m.event.entityKind, m.event.entityId)});
+        eventSteps(m.event);
+    }
+    void operator()(const protocol::EntityMatch& m) {
+        const std::string entity = entityOf(m.entityKind, m.entityId);
+        entities_.add({m.tenant, entity, count(m.span.events, m.span.eventsMore),
+                       std::to_string(m.span.firstSeq), std::to_string(m.span.lastSeq),
+                       m.lastEventType, meshdeck::formatRfc3339(m.span.lastOccurredAt),
+                       count(m.openDeadLetters, m.openDeadLettersMore),
+                       list(m.correlationIds, m.correlationIdsMore)});
+        next_.add({"events", "--tenant", m.tenant, "--entity", entity},
+                  "the entity's events, oldest first");
+        next_.add({"stall", "--entity", entity}, "where its events stand at each consumer");
+        if (m.correlationIds.size() == 1)
+            next_.add({"trace", m.correlationIds.front()}, "its journey, in time order");
+    }
+    void operator()(const protocol::CorrelationMatch& m) {
+        std::vector<std::string> entities;
+        for (const auto& e : m.entities)
+            entities.push_back(entityOf(e.kind, e.id));
+        correlations_.add(
+            {m.correlationId, list(m.tenants, false), count(m.span.events, m.span.eventsMore),
+             std::to_string(m.span.firstSeq), std::to_string(m.span.lastSeq),
+             meshdeck::formatRfc3339(m.span.firstOccurredAt),
+             meshdeck::formatRfc3339(m.span.lastOccurredAt), list(entities, m.entitiesMore)});
+        next_.add({"trace", m.correlationId}, "the journey: events, attempts, dead letters");
+        next_.add({"stall", "--correlation-id", m.correlationId}, "where it stalled");
+    }
+    void operator()(const protocol::DeadLetterMatch& m) {
+        std::string error = oneLine(m.error);
+        if (!m.reason.empty())
+            error += " (" + std::string(toString(m.state)) + ": " + oneLine(m.reason) + ")";
+        letters_.add({std::to_string(m.id), std::string(toString(m.state)), m.consumer, m.tenant,
+                      std::to_string(m.seq), m.eventType, entityOf(m.entityKind, m.entityId),
+                      meshdeck::formatRfc3339(m.deadAt), std::to_string(m.attempts), error});
+        next_.add({"dlq", "show", std::to_string(m.id)}, "the letter, its event and attempts");
+        if (!m.correlationId.empty())
+            next_.add({"trace", m.correlationId}, "its journey, in time order");
+    }
+
+    std::string render() const {
+        std::string out;
+        const auto section = [&out](const char* title, const Table& table) {
+            if (!table.empty())
+                out += std::string(title) + '\n' + table.render() + '\n';
+        };
+        section("events", events_);
+        section("vendor items (the vendor's id of an event)", vendor_);
+        section("dead letters", letters_);
+        section("entities", entities_);
+        section("correlation ids", correlations_);
+        return out + next_.render();
+    }
+
+private:
+    static std::vector<std::string> eventRow(const protocol::FoundEvent& e) {
+        return {e.eventId,
+                e.eventType,
+                e.tenant,
+                std::to_string(e.seq),
+                meshdeck::formatRfc3339(e.occurredAt),
+                entityOf(e.entityKind, e.entityId),
+                e.producer,
+                e.correlationId};
+    }
+    void eventSteps(const protocol::FoundEvent& e) {
+        next_.add({"get", e.eventId}, "the event with its payload");
+        if (!e.correlationId.empty())
+            next_.add({"trace", e.correlationId}, "its journey, in time order");
+    }
+
+    Table events_{
+        {"EVENT-ID", "TYPE", "TENANT", "SEQ", "OCCURRED", "ENTITY", "PRODUCER", "CORRELATION"}};
+    Table vendor_{{"SOURCE", "VENDOR-ID", "EVENT-ID", "TYPE", "TENANT", "SEQ", "ENTITY"}};
+    Table letters_{{"ID", "STATE", "CONSUMER", "TENANT", "SEQ", "TYPE", "ENTITY", "DEAD-AT",
+                    "ATTEMPTS", "ERROR"}};
+    Table entities_{{"TENANT", "ENTITY", "EVENTS", "FIRST-SEQ", "LAST-SEQ", "LAST-TYPE",
+                     "LAST-OCCURRED", "OPEN-DLQ", "CORRELATIONS"}};
+    Table correlations_{{"CORRELATION", "TENANTS", "EVENTS", "FIRST-SEQ", "LAST-SEQ",
+                         "FIRST-OCCURRED", "LAST-OCCURRED", "ENTITIES"}};
+    NextSteps next_;
+};
+
+} // namespace
+
+// Exits kNothingFound (4) when nothing matches, so scripts can tell "no such
+// id" from a refusal (1) or an unreachable mesh (3).
+int search(Options& o, MeshClient& client) {
+    constexpr int kNothingFound = 4;
+    if (o.positional.size() != 1)
+        fail("usage: meshctl search QUERY [--limit N] (quote a QUERY that holds spaces)");
+    std::string target = "/v1/search?q=" + urlEncode(o.positional[0]);
+    if (o.flags.count("--limit"))
+        target += "&limit=" + urlEncode(o.flags["--limit"]);
+    const HttpResult r = send(o, client, "GET", target, "search");
+    const auto decoded = protocol::fromJson<protocol::SearchAnswer>(r.body);
+    if (!decoded)
+        fail("search: the mesh's answer could not be read: " + decoded.error(), 1);
+    const protocol::SearchAnswer& answer = *decoded.value;
+    if (answer.matches.empty()) {
+        if (!o.json)
+            fail(answer.hint.empty() ? "nothing matches \"" + answer.query + '"' : answer.hint,
+                 kNothingFound);
+        return kNothingFound;
+    }
+    if (o.json)
+        return 0;
+    SearchReport report;
+    for (const auto& match : answer.matches)
+        report.add(match);
+    std::cout << answer.matches.size() << " match(es) for \"" << answer.query << '"'
+              << (answer.truncated ? " (more matched: raise --limit)" : "") << "\n\n"
+              << report.render();
+    return 0;
 }
 
 int schemas(Options& o, MeshClient& client) {

@@ -25,6 +25,12 @@ commands:
                             list stored events, oldest first
   tail [FILTERS] [--from-start]
                             follow new events as they are committed (Ctrl+C stops)
+  search QUERY [--limit N]  what an id is, whatever it is: an event id (a UUID, any
+                            case), an entity id of any kind or KIND:ID, a correlation
+                            id, a dead letter id (9, dl-9 or #9), a vendor's own
+                            event id (HubSpot eventId, Salesforce notification Id,
+                            Segment messageId); each match with what to run next.
+                            Exits 4 when nothing matches
   schemas                   list event types and their schema versions
   schema TYPE               show every version of TYPE's schema
   quarantine [--limit N]    rejected inputs and why: publishes, vendor hook requests
@@ -82,7 +88,10 @@ filters: --type TYPE --tenant TENANT --entity KIND:ID --correlation ID --produce
 
 The mesh URL and token come from --url/--token or MESHDECK_URL/MESHDECK_TOKEN.
 --json prints machine-readable JSON (one object per line for tail and publish;
-the API's answer as it is for the delivery and sources commands).
+the API's answer as it is for search and the delivery and sources commands).
+
+exit status: 0 done; 1 the mesh refused or failed the request; 2 a usage error;
+3 the mesh cannot be reached; 4 search found nothing.
 )";
 
 namespace {
@@ -96,7 +105,7 @@ constexpr Entry kCommands[] = {
     {"publish", publish},     {"get", get},         {"events", events},         {"tail", tail},
     {"schemas", schemas},     {"schema", schema},   {"quarantine", quarantine}, {"health", health},
     {"consumers", consumers}, {"dlq", dlq},         {"trace", trace},           {"stall", stall},
-    {"flows", flows},         {"sources", sources},
+    {"flows", flows},         {"sources", sources}, {"search", search},
 };
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "broker/gateway/problem.h"
 #include "broker/gateway/publish.h"
 #include "broker/gateway/routes.h"
+#include "broker/gateway/search_api.h"
 #include "broker/gateway/sources_api.h"
 #include "broker/log.h"
 #include "core/envelope.h"
@@ -48,8 +49,10 @@ struct Api::Impl {
     DeliveryApi delivery;
     HookHandler hooks;
     SourcesApi sources;
+    SearchApi search;
 
-    explicit Impl(BrokerCore& c) : core(c), publisher(c), delivery(c), hooks(c), sources(c) {}
+    explicit Impl(BrokerCore& c)
+        : core(c), publisher(c), delivery(c), hooks(c), sources(c), search(c) {}
 
     void route(ApiRequest& req, Respond& respond);
     void dispatchRoute(const Route& route, const std::vector<std::string>& params, ApiRequest req,
@@ -291,6 +294,8 @@ void Api::Impl::dispatchRoute(const Route& route, const std::vector<std::string>
         return sources.remove(first, p, respond);
     if (pattern == "/v1/sources/{name}/test")
         return sources.test(req, first, respond);
+    if (pattern == "/v1/search")
+        return search.search(req, p, respond);
     if (pattern == "/v1/subscribe" || pattern == "/v1/live") {
         auto r = problem::make(426, "upgrade-required", "Upgrade required",
                                std::string(pattern) + " is a WebSocket endpoint: open it with "

@@ -64,6 +64,8 @@ const std::vector<Route>& routeTable() {
 
         {"GET", "/v1/traces/{correlation_id}", A::Read, S::Filtered},
         {"GET", "/v1/stall", A::Read, S::Filtered},
+        // Any id: every match is in a tenant the token may see.
+        {"GET", "/v1/search", A::Read, S::Filtered},
 
         // WebSocket upgrades (http_server.cpp): the subscribe frame names the
         // consumer; the live feed carries the token's tenant's consumers only.

@@ -45,6 +45,11 @@
 //                      latency from the root event's occurred_at.
 //   consumer_minutes   per-minute counters and lag per consumer (7 days).
 //
+// Format version 3: audit.tenant, the tenant whose data an action touched.
+// Format version 4: sources, vendor sources declared through the API.
+// Format version 5: dead_letters_by_entity (entity, state), for search's
+//                   count of an entity's open dead letters.
+//
 // Threads: the writer thread owns the write connection and every transaction
 // on it; the checkpoint thread owns its own connection; read connections are
 // lent out one caller at a time by read(). Lock order: none of queueMutex,
@@ -269,6 +274,14 @@ CREATE TABLE sources (
 );
 )sql";
 
+// Search (GET /v1/search) counts the open dead letters of an entity. The
+// table is written only when a delivery gives up or an operator resolves a
+// letter, so the index costs ingest nothing; without it each count would read
+// every open letter.
+constexpr const char* kFormatV5 = R"sql(
+CREATE INDEX dead_letters_by_entity ON dead_letters (entity, state);
+)sql";
+
 // Applied in order; entry i takes a file from format version i to i + 1.
 // A new table is one new line here (and its SQL above); never edit a
 // migration that has shipped.
@@ -277,6 +290,7 @@ constexpr Migration kMigrations[] = {
     {"consumers, delivery progress, attempts, dead letters, outcomes", kFormatV2},
     {"the tenant of each audit entry", kFormatV3},
     {"vendor sources", kFormatV4},
+    {"dead letters by entity", kFormatV5},
 };
 constexpr int kFormatVersion = static_cast<int>(std::size(kMigrations));
 

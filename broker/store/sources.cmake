@@ -7,4 +7,5 @@ target_sources(meshdeck_broker PRIVATE
   store/schema_store.cpp
   store/audit_log.cpp
   store/source_store.cpp
+  store/search_store.cpp
 )

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -169,6 +170,29 @@ void yieldToWatchdog();
 // not be set up. A timeout or a signal exits from the watchdog instead.
 int runBenchmark(const char* program, std::chrono::seconds limit,
                  const std::function<void(const fs::path& dir)>& body);
+
+// The main of a benchmark that starts meshd: reads the options with
+// parse(argc, argv) (a BenchError or any other exception: its message and
+// exit code 2), checks that options.meshd exists (2 when not), then runs
+// body(options, dir) under runBenchmark with options.timeoutSeconds.
+template <class Options>
+int meshdBenchmarkMain(const char* program, int argc, char** argv, Options (*parse)(int, char**),
+                       const std::function<void(const Options&, const fs::path& dir)>& body) {
+    Options options;
+    try {
+        options = parse(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", program, e.what());
+        return 2;
+    }
+    if (!fs::exists(options.meshd)) {
+        std::fprintf(stderr, "%s: meshd not found at %s (build it, or pass --meshd PATH)\n",
+                     program, options.meshd.c_str());
+        return 2;
+    }
+    return runBenchmark(program, std::chrono::seconds(options.timeoutSeconds),
+                        [&](const fs::path& dir) { body(options, dir); });
+}
 
 // ---- network -------------------------------------------------------------------------------
 

@@ -325,6 +325,10 @@ private:
              [] {
                  return Sample{"GET", "/v1/stall?correlation_id=acme-journey", ""};
              }},
+            {"GET /v1/search",
+             [] {
+                 return Sample{"GET", "/v1/search?q=acme-journey", ""};
+             }},
             {"GET /v1/subscribe",
              [] {
                  return Sample{"GET", "/v1/subscribe", ""};
@@ -548,6 +552,45 @@ private Q_SLOTS:
         case TenantScope::Shared:
             break;
         }
+    }
+
+    // Search by any of acme's ids, as every other tenant's reader: nothing,
+    // while acme's own viewer finds each.
+    void searchFindsNothingOfAnotherTenant() {
+        QCOMPARE_HTTP(as("", "POST", signedHook().target, signedHook().body, signedHook().headers),
+                      200); // acme's vendor item (a repeat is a duplicate, also 200)
+        const auto letters = json::parse(
+            as(meshAdmin, "GET", "/v1/dead-letters?consumer=acme-crm&state=all&limit=1").body);
+        QVERIFY(!letters["dead_letters"].empty());
+        const std::string letter = std::to_string(letters["dead_letters"][0]["id"].get<int>());
+        const std::vector<std::string> acmeIds = {
+            acmeEventId, "acme-L-1",     "lead:acme-L-1",           "acme-journey",
+            letter,      "dl-" + letter, "ajs-next-1764234850-5f1a"};
+        const auto acmeViewer = std::find_if(callers.begin(), callers.end(), [](const Caller& c) {
+            return c.label == "viewer of acme";
+        });
+        QVERIFY(acmeViewer != callers.end());
+        int checked = 0;
+        for (const std::string& id : acmeIds) {
+            const std::string target = "/v1/search?q=" + urlEncode(id);
+            const json own = json::parse(as(acmeViewer->token, "GET", target).body);
+            QVERIFY2(!own["matches"].empty(), (id + ": " + own.dump()).c_str());
+            for (const Caller& caller : callers) {
+                if (caller.ownTenant || !caller.principal.canRead())
+                    continue;
+                const auto r = as(caller.token, "GET", target);
+                const std::string where = id + " as " + caller.label + " -> " + r.body;
+                QVERIFY2(r.status == 200, where.c_str());
+                const json answer = json::parse(r.body);
+                QVERIFY2(answer["matches"].empty(), where.c_str());
+                std::string rest = r.body; // all but the id the caller sent
+                for (auto at = rest.find(id); at != std::string::npos; at = rest.find(id))
+                    rest.erase(at, id.size());
+                QVERIFY2(rest.find(kOwner) == std::string::npos, where.c_str());
+                ++checked;
+            }
+        }
+        QCOMPARE(checked, 7 * 4); // globex's consumer, operator, viewer and admin
     }
 
     // The writes refused above changed nothing: acme's consumer is not

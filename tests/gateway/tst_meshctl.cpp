@@ -693,6 +693,101 @@ private Q_SLOTS:
         QVERIFY2(noTrace.err.contains(QStringLiteral("HTTP 404")), qPrintable(noTrace.err));
     }
 
+    // An id that is an entity id and a correlation id, a dead letter and an
+    // event id in capitals: a table per kind, the commands to run next (each
+    // of which runs), and exit status 4 when nothing matches.
+    void searchShowsEachMatchAndWhatToRunNext() {
+        std::atomic<bool> accept{false};
+        SinkServer sink(refusingUntil(accept));
+        auto client = admin();
+        QCOMPARE_HTTP(client.postJson("/v1/consumers",
+                                      journeyConsumer("crm-search", sink.url(), "S-amb").dump()),
+                      201);
+        json first = leadScored("S-amb", 10, "S-amb");
+        QCOMPARE_HTTP(
+            client.postJson("/v1/events", json{first, leadScored("S-amb", 20, "S-amb")}.dump()),
+            202);
+        json letters;
+        QTRY_COMPARE_WITH_TIMEOUT((letters = deadLetters(QStringLiteral("crm-search"))).size(), 2u,
+                                  5000);
+
+        const Run both = meshctl({QStringLiteral("search"), QStringLiteral("S-amb")});
+        QCOMPARE(both.exitCode, 0);
+        QVERIFY2(both.out.startsWith(QStringLiteral("2 match(es) for \"S-amb\"\n")),
+                 qPrintable(both.out));
+        // TENANT ENTITY EVENTS FIRST-SEQ LAST-SEQ LAST-TYPE LAST-OCCURRED OPEN-DLQ CORRELATIONS
+        const auto entities = both.out.mid(both.out.indexOf(QStringLiteral("\nentities\n")) + 10);
+        const QStringList entity = tableRow(entities, QStringLiteral("acme"));
+        QCOMPARE(entity.value(1), QStringLiteral("lead:S-amb"));
+        QCOMPARE(entity.value(2), QStringLiteral("2"));
+        QCOMPARE(entity.value(7), QStringLiteral("2"));
+        QCOMPARE(entity.value(8), QStringLiteral("S-amb"));
+        // CORRELATION TENANTS EVENTS ... ENTITIES
+        const QStringList journey = tableRow(both.out, QStringLiteral("S-amb"));
+        QCOMPARE(journey.value(1), QStringLiteral("acme"));
+        QCOMPARE(journey.value(2), QStringLiteral("2"));
+        QCOMPARE(journey.value(7), QStringLiteral("lead:S-amb"));
+
+        const QString letter = QString::number(letters[0]["id"].get<long long>());
+        const Run dead = meshctl({QStringLiteral("search"), QStringLiteral("dl-") + letter});
+        QCOMPARE(dead.exitCode, 0);
+        // ID STATE CONSUMER TENANT SEQ TYPE ENTITY DEAD-AT ATTEMPTS ERROR
+        const QStringList row = tableRow(dead.out, letter);
+        QCOMPARE(row.value(1), QStringLiteral("open"));
+        QCOMPARE(row.value(2), QStringLiteral("crm-search"));
+        QVERIFY2(row.value(9).contains(QStringLiteral("missing owner")), qPrintable(dead.out));
+
+        const QString eventId = QString::fromStdString(first["event_id"].get<std::string>());
+        const Run event = meshctl({QStringLiteral("search"), eventId.toUpper()});
+        QCOMPARE(event.exitCode, 0);
+        QCOMPARE(tableRow(event.out, eventId).value(5), QStringLiteral("lead:S-amb"));
+
+        // What to run next: each suggestion is a real command that answers.
+        QStringList next;
+        for (const Run& r : {both, dead, event})
+            for (const auto& line : r.out.mid(r.out.indexOf(QStringLiteral("\nnext:\n")) + 7)
+                                        .split(u'\n', Qt::SkipEmptyParts))
+                next << line.trimmed().section(QStringLiteral("   "), 0, 0);
+        for (const QString& expected :
+             QStringList{QStringLiteral("meshctl events --tenant acme --entity lead:S-amb"),
+                         QStringLiteral("meshctl stall --entity lead:S-amb"),
+                         QStringLiteral("meshctl trace S-amb"),
+                         QStringLiteral("meshctl stall --correlation-id S-amb"),
+                         QStringLiteral("meshctl dlq show ") + letter,
+                         QStringLiteral("meshctl get ") + eventId})
+            QVERIFY2(next.contains(expected), qPrintable(expected + u'\n' + next.join(u'\n')));
+        for (const QString& command : next) {
+            const Run r = meshctl(command.split(u' ').mid(1));
+            QVERIFY2(r.exitCode == 0 && !r.out.isEmpty(), qPrintable(command + u'\n' + r.err));
+        }
+
+        const json answer = runJson({QStringLiteral("search"), QStringLiteral("S-amb")});
+        QCOMPARE(answer["matches"].size(), 2u);
+        QCOMPARE_JSON(answer["matches"][0]["kind"], "entity");
+
+        // Nothing matches: a sentence on stderr, nothing on stdout, status 4.
+        const Run none = meshctl({QStringLiteral("search"), QStringLiteral("S-none 'x'")});
+        QCOMPARE(none.exitCode, 4);
+        QCOMPARE(none.out, QString());
+        QVERIFY2(none.err.startsWith(QStringLiteral(
+                     "meshctl: Nothing in any tenant matches \"S-none 'x'\", looked for as ")),
+                 qPrintable(none.err));
+        const Run noneJson =
+            meshctl({QStringLiteral("--json"), QStringLiteral("search"), QStringLiteral("S-none")});
+        QCOMPARE(noneJson.exitCode, 4);
+        QVERIFY2(json::parse(noneJson.out.toStdString())["matches"].empty(),
+                 qPrintable(noneJson.out));
+
+        const Run usage = meshctl({QStringLiteral("search")});
+        QCOMPARE(usage.exitCode, 2);
+        QVERIFY2(usage.err.contains(QStringLiteral("usage: meshctl search QUERY")),
+                 qPrintable(usage.err));
+        const Run badLimit = meshctl({QStringLiteral("search"), QStringLiteral("S-amb"),
+                                      QStringLiteral("--limit"), QStringLiteral("0")});
+        QCOMPARE(badLimit.exitCode, 1);
+        QVERIFY2(badLimit.err.contains(QStringLiteral("HTTP 400")), qPrintable(badLimit.err));
+    }
+
     void sourcesCountWhatTheirHookReceived() {
         const json spec = {{"kind", "segment"},
                            {"tenant", "acme"},

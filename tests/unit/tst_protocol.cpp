@@ -8,6 +8,7 @@
 #include "core/protocol/decoded.h"
 #include "core/protocol/flow.h"
 #include "core/protocol/live.h"
+#include "core/protocol/search.h"
 #include "core/protocol/source.h"
 #include "core/protocol/stall.h"
 #include "core/protocol/trace.h"
@@ -55,6 +56,13 @@ constexpr std::string_view kSources =
     R"({"sources":[{"name":"hubspot","kind":"hubspot","tenant":"acme","producer":"hubspot","mapping":"hubspot.json","hook_path":"/v1/hooks/hubspot","public_url":"https://mesh.example.com/v1/hooks/hubspot","origin":"api","spec":{"name":"hubspot","kind":"hubspot","tenant":"acme","secrets":["********"],"public_url":"https://mesh.example.com/v1/hooks/hubspot"},"counters":{"requests":2,"received":3,"mapped":2,"duplicates":0,"ignored":1,"rejected_signature":1,"quarantined":0},"last_received_at":"2026-12-07T15:44:53.826Z","last_error_at":"2026-12-07T15:44:58.619Z","last_error":"the signature does not match any of the source's 1 secrets"}]})";
 constexpr std::string_view kSourceTest =
     R"({"verification":{"checked":true,"ok":false,"reason":"X-HubSpot-Signature-v3 is missing"},"error":"","items":[{"where":"/0","vendor_id":"4011932001","outcome":"mapped","rule":"contact-created","reason":"","event":{"event_id":"6f1c2a8e-0d5b-5c3e-9a7f-1b2c3d4e5f60","event_type":"LeadCreated","schema_version":1,"occurred_at":"2025-11-27T09:14:03.120Z","producer":"hubspot","tenant_id":"acme","entity":{"kind":"lead","id":"9001"},"payload":{"lead_id":"9001"}},"violations":[]},{"where":"/1","vendor_id":"4011932002","outcome":"no-match","rule":"","reason":"no rule matches subscriptionType \"deal.creation\"","event":null,"violations":[]}]})";
+
+// GET /v1/search answers of meshd 0.1.0: an id that is an entity id and a
+// correlation id, and an event id typed in capitals.
+constexpr std::string_view kSearchAmbiguous =
+    R"({"query":"L-1076","truncated":false,"matches":[{"kind":"entity","tenant":"acme","entity":{"kind":"lead","id":"L-1076"},"events":3,"events_more":false,"first_seq":1,"first_occurred_at":"2026-11-27T09:14:01.120Z","last_seq":3,"last_occurred_at":"2026-11-27T09:14:03.120Z","last_event_type":"LeadScored","correlation_ids":["L-1076"],"correlation_ids_more":false,"open_dead_letters":0,"open_dead_letters_more":false,"href":"/v1/events?tenant=acme&entity=lead%3AL-1076"},{"kind":"correlation","correlation_id":"L-1076","tenants":["acme"],"events":3,"events_more":false,"first_seq":1,"first_occurred_at":"2026-11-27T09:14:01.120Z","last_seq":3,"last_occurred_at":"2026-11-27T09:14:03.120Z","entities":[{"tenant":"acme","kind":"lead","id":"L-1076"}],"entities_more":false,"href":"/v1/traces/L-1076"}]})";
+constexpr std::string_view kSearchEvent =
+    R"({"query":"01A252A6-E232-719F-89A5-A209416796EA","truncated":false,"matches":[{"kind":"event","event_id":"01a252a6-e232-719f-89a5-a209416796ea","event_type":"LeadScored","tenant":"acme","seq":1,"occurred_at":"2026-11-27T09:14:01.120Z","ingested_at":"2026-12-07T22:36:38.322Z","entity":{"kind":"lead","id":"L-1076"},"correlation_id":"L-1076","producer":"p","href":"/v1/events/01a252a6-e232-719f-89a5-a209416796ea"}]})";
 
 // Reads an answer as T and writes it again; the error when it does not read.
 template <class T> std::string rewrite(std::string_view text) {
@@ -185,6 +193,9 @@ private Q_SLOTS:
         row("GET /v1/flows", kFlows, rewrite<FlowSnapshot>);
         row("GET /v1/sources", kSources, rewrite<SourceList>);
         row("POST /v1/sources/hubspot/test", kSourceTest, rewrite<SourceTestResult>);
+        row("GET /v1/search?q=L-1076 (entity and correlation)", kSearchAmbiguous,
+            rewrite<SearchAnswer>);
+        row("GET /v1/search?q=<event id in capitals>", kSearchEvent, rewrite<SearchAnswer>);
     }
     void capturedAnswersReadAndWriteBack() {
         QFETCH(QString, answer);
@@ -288,6 +299,43 @@ private Q_SLOTS:
         checkRoundTrip(LiveSnapshot{at(0), 9, 12, {report(status(), false)}, flows});
         checkRoundTrip(
             LiveStateChange{"crm", ConsumerState::Running, ConsumerState::CircuitOpen, at(3)});
+    }
+
+    void searchValuesSurviveARoundTrip() {
+        const FoundEvent event{"e-7", "LeadScored", "acme", 7,     at(0),
+                               at(1), "lead",       "L-1",  "j-1", "hubspot"};
+        DeadLetter letter = resolvedLetter();
+        letter.entity = "acme/lead:L-1:x"; // a ':' in the id stays in the id
+        const DeadLetterMatch dead = deadLetterMatch(letter);
+        QCOMPARE(dead.entityKind, std::string("lead"));
+        QCOMPARE(dead.entityId, std::string("L-1:x"));
+        QCOMPARE(dead.reason, std::string("fixed the payload"));
+        SearchAnswer answer{"L-1",
+                            {EventMatch{event}, VendorMatch{"hubspot-prod", "4011932001", event},
+                             dead,
+                             EntityMatch{"acme",
+                                         "lead",
+                                         "L 1/%",
+                                         {1000, true, 3, at(2), 9000, at(3)},
+                                         "LeadWon",
+                                         {"j-1", "j-2"},
+                                         true,
+                                         4,
+                                         false},
+                             CorrelationMatch{"j 1",
+                                              {"acme", "globex"},
+                                              {12, false, 3, at(2), 15, at(4)},
+                                              {{"acme", "lead", "L-1"}, {"globex", "deal", "D-2"}},
+                                              false}},
+                            true,
+                            ""};
+        checkRoundTrip(answer);
+        checkRoundTrip(SearchAnswer{"nobody", {}, false, "Nothing in tenant acme matches"});
+        // Each match says where it opens, its ids percent-encoded.
+        QCOMPARE(hrefOf(answer.matches[3]),
+                 std::string("/v1/events?tenant=acme&entity=lead%3AL%201%2F%25"));
+        QCOMPARE(hrefOf(answer.matches[4]), std::string("/v1/traces/j%201"));
+        QCOMPARE(hrefOf(answer.matches[2]), std::string("/v1/dead-letters/42"));
     }
 
     void sourcesReadIntoTypedValues() {
@@ -482,6 +530,26 @@ private Q_SLOTS:
         row("violation without message",
             R"({"verification":{"checked":false,"ok":false},"items":[{"where":"/0","outcome":"invalid","violations":[{"path":"/payload"}]}]})",
             test, "/items/0/violations/0/message", "required, but missing");
+        const auto search = [](std::string_view t) {
+            return fromJson<SearchAnswer>(t).violations;
+        };
+        row("search without matches", R"({"query":"x","truncated":false})", search, "/matches",
+            "required, but missing");
+        row("unknown match kind", R"({"query":"x","truncated":false,"matches":[{"kind":"guess"}]})",
+            search, "/matches/0/kind",
+            "expected event, vendor, entity, correlation or dead_letter");
+        row("entity count as text",
+            R"({"query":"x","truncated":false,"matches":[{"kind":"entity","tenant":"acme","entity":{"kind":"lead","id":"x"},"events":"3"}]})",
+            search, "/matches/0/events", "expected an integer, got \"3\"");
+        row("entity without its kind",
+            R"({"query":"x","truncated":false,"matches":[{"kind":"event","entity":{"id":"x"}}]})",
+            search, "/matches/0/entity/kind", "required, but missing");
+        row("correlation ids not strings",
+            R"({"query":"x","truncated":false,"matches":[{"kind":"entity","correlation_ids":[7]}]})",
+            search, "/matches/0/correlation_ids/0", "expected a string, got 7");
+        row("dead letter in an unknown state",
+            R"({"query":"9","truncated":false,"matches":[{"kind":"dead_letter","state":"lost"}]})",
+            search, "/matches/0/state", "expected open, replayed or discarded, got \"lost\"");
         row("request without body", R"({"headers":{}})", request, "/body", "required, but missing");
         row("request headers as a list", R"({"body":"{}","headers":["X-A: 1"]})", request,
             "/headers", "expected an object of header names and values, got an array");
