@@ -560,11 +560,22 @@ void Api::Impl::listAudit(ApiRequest req, const Principal& p, Respond respond) {
     if (!bad.empty())
         return respond(problem::badRequest(describe(bad), bad));
     core.runOnReader([this, limit, before, tenant, respond = std::move(respond)] {
+        // Who acted, as a person reads it: the token's name where it has
+        // one (revoked tokens keep theirs), else its id ("meshd": the broker).
+        std::map<std::string, std::string, std::less<>> names;
+        for (auto& token : core.tokens().list())
+            if (!token.name.empty())
+                names.emplace(std::move(token.id), std::move(token.name));
+        const auto nameOf = [&names](const std::string& actor) {
+            const auto it = names.find(actor);
+            return it == names.end() ? actor : it->second;
+        };
         ojson list = ojson::array();
         for (const auto& e : core.audit().list(limit, before.value_or(0), tenant))
             list.push_back({{"id", e.id},
                             {"at", formatRfc3339(e.at)},
                             {"actor", e.actor},
+                            {"actor_name", nameOf(e.actor)},
                             {"action", e.action},
                             {"target", e.target},
                             {"tenant", e.tenant},

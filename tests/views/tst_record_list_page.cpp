@@ -11,6 +11,7 @@
 #include <QPlainTextEdit>
 #include <QTableView>
 #include <QtTest/QTest>
+#include <nlohmann/json.hpp>
 
 using namespace meshdeck;
 using namespace meshdeck::views;
@@ -110,11 +111,17 @@ private Q_SLOTS:
         QCOMPARE(page.model()->rowCount(), 0);
     }
 
+    // The actor is the token's name, as a person knows it; its id beside it.
     void auditShowsWhoDidWhat() {
         test::TestBroker mesh;
         auto admin = mesh.client(mesh.adminToken);
+        const auto alice =
+            admin.postJson("/v1/tokens", R"({"role":"admin","tenant":"*","name":"ops-alice"})");
+        QCOMPARE(alice.status, 201);
+        const auto created = nlohmann::json::parse(alice.body);
+        auto asAlice = mesh.client(created["token"].get<std::string>());
         QCOMPARE(
-            admin.postJson("/v1/tokens", R"({"role":"viewer","tenant":"acme","name":"grafana"})")
+            asAlice.postJson("/v1/tokens", R"({"role":"viewer","tenant":"acme","name":"grafana"})")
                 .status,
             201);
         auto session = openSession(mesh, mesh.adminToken);
@@ -122,16 +129,24 @@ private Q_SLOTS:
         RecordListPage page(*session, QStringLiteral("Audit"),
                             QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),
                             {{QStringLiteral("When"), QStringLiteral("at")},
-                             {QStringLiteral("Actor"), QStringLiteral("actor")},
+                             {QStringLiteral("Actor"), QStringLiteral("actor_name")},
+                             {QStringLiteral("Token"), QStringLiteral("actor")},
                              {QStringLiteral("Action"), QStringLiteral("action")},
                              {QStringLiteral("Target"), QStringLiteral("target")}},
                             QStringLiteral("No actions yet"));
         page.activate();
-        QTRY_VERIFY(page.model()->rowCount() >= 1);
+        QTRY_VERIFY(page.model()->rowCount() >= 2);
+        const auto text = [&page](int row, int column) {
+            return page.model()->data(page.model()->index(row, column), Qt::DisplayRole).toString();
+        };
         bool found = false;
-        for (int row = 0; row < page.model()->rowCount(); ++row)
-            found |= page.model()->data(page.model()->index(row, 2), Qt::DisplayRole).toString() ==
-                     QStringLiteral("token.create");
+        for (int row = 0; row < page.model()->rowCount(); ++row) {
+            if (text(row, 3) != QStringLiteral("token.create") ||
+                text(row, 2) != QString::fromStdString(created["id"].get<std::string>()))
+                continue;
+            found = true;
+            QCOMPARE(text(row, 1), QStringLiteral("ops-alice"));
+        }
         QVERIFY(found);
     }
 };
