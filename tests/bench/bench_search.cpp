@@ -500,17 +500,22 @@ std::vector<Row> entityRows(const Workload& w, const Truth& truth, std::size_t n
         return std::tuple(std::string(kTenants[tenant]), std::string(kKinds[kind]), w.entityId(e));
     };
     for (const auto& [e, t] : cycle(plain, n)) {
-        const auto [tenant, kind, id] = entity(e);
-        const Check check = [=, t = t](const json& a) {
-            return expectEntity(a, tenant, kind, id, t);
+        // Named variables, not a structured binding: clang 14 (the asan
+        // build) cannot capture bindings in a lambda.
+        const auto found = entity(e);
+        const std::string& kind = std::get<1>(found);
+        const std::string& id = std::get<2>(found);
+        const Check check = [found, t = t](const json& a) {
+            return expectEntity(a, std::get<0>(found), std::get<1>(found), std::get<2>(found), t);
         };
         bare.queries.push_back({id, check});
         kindId.queries.push_back({kind + ':' + id, check});
     }
     for (const auto& [e, t] : cycle(acme, n)) {
-        const auto [tenant, kind, id] = entity(e);
-        own.queries.push_back({id, [=, t = t](const json& a) {
-                                   return expectEntity(a, tenant, kind, id, t);
+        const auto found = entity(e);
+        own.queries.push_back({std::get<2>(found), [found, t = t](const json& a) {
+                                   return expectEntity(a, std::get<0>(found), std::get<1>(found),
+                                                       std::get<2>(found), t);
                                }});
     }
     for (const auto& [e, t] : cycle(others, n))
