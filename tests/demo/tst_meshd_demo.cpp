@@ -86,7 +86,8 @@ private Q_SLOTS:
         const std::string missing = waitForTheDemo(client, 20000);
         QVERIFY2(missing.empty(), missing.c_str());
         // What the mesh refused is the legacy import's, on purpose.
-        for (const json& entry : getJson(client, "/v1/quarantine?limit=1000")["entries"])
+        const json quarantine = getJson(client, "/v1/quarantine?limit=1000");
+        for (const json& entry : quarantine["entries"])
             QVERIFY2(entry["body"].get<std::string>().find("legacy-import") != std::string::npos,
                      entry.dump().c_str());
 
