@@ -481,18 +481,7 @@ void runRounds(const Options& o, int argc, char** argv, const fs::path& tmp) {
 } // namespace
 
 int main(int argc, char** argv) {
-    Options options;
-    try {
-        options = parseOptions(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", kProgram, e.what());
-        return 2;
-    }
-    if (!fs::exists(options.meshd)) {
-        std::fprintf(stderr, "%s: meshd not found at %s (build it, or pass --meshd PATH)\n",
-                     kProgram, options.meshd.c_str());
-        return 2;
-    }
-    return runBenchmark(kProgram, std::chrono::seconds(options.timeoutSeconds),
-                        [&](const fs::path& tmp) { runRounds(options, argc, argv, tmp); });
+    return meshdBenchmarkMain<Options>(
+        kProgram, argc, argv, parseOptions,
+        [&](const Options& options, const fs::path& tmp) { runRounds(options, argc, argv, tmp); });
 }
