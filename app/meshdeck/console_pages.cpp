@@ -1,8 +1,8 @@
 #include "console_pages.h"
 
+#include "record_pages.h"
 #include "views/catalog/catalog_page.h"
 #include "views/console/main_window.h"
-#include "views/console/record_list_page.h"
 #include "views/consumers/consumers_page.h"
 #include "views/dlq/dead_letters_page.h"
 #include "views/events/events_page.h"
@@ -12,7 +12,6 @@
 #include "views/trace/trace_page.h"
 
 #include <QShortcut>
-#include <QStyle>
 
 namespace meshdeck {
 
@@ -62,34 +61,7 @@ void addConsolePages(views::MainWindow& window, views::MeshSession& session) {
         window.showPageTitled(trace->title());
         trace->focusSearch();
     });
-    auto* quarantine = new views::RecordListPage(
-        session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine?limit=500"),
-        QStringLiteral("entries"),
-        {{QStringLiteral("Received"), QStringLiteral("received_at")},
-         {QStringLiteral("Tenant"), QStringLiteral("tenant")},
-         {QStringLiteral("Source"), QStringLiteral("source")},
-         {QStringLiteral("Status"), QStringLiteral("status")},
-         {QStringLiteral("Reason"), QStringLiteral("reason")},
-         {QStringLiteral("Where"), QStringLiteral("problem/violations/0/path")},
-         {QStringLiteral("First problem"), QStringLiteral("problem/violations/0/message")},
-         {QStringLiteral("Answer"), QStringLiteral("problem/detail")}},
-        QStringLiteral("Nothing was rejected: every input so far met its contract."), &window);
-    quarantine->setIcon(views::Page::bundledIcon(&window, QStringLiteral("quarantine"),
-                                                 QStyle::SP_MessageBoxWarning));
-    window.addPage(quarantine);
-    auto* audit =
-        new views::RecordListPage(session, QStringLiteral("Audit"),
-                                  QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),
-                                  {{QStringLiteral("When"), QStringLiteral("at")},
-                                   {QStringLiteral("Actor"), QStringLiteral("actor_name")},
-                                   {QStringLiteral("Token"), QStringLiteral("actor")},
-                                   {QStringLiteral("Action"), QStringLiteral("action")},
-                                   {QStringLiteral("Target"), QStringLiteral("target")},
-                                   {QStringLiteral("Detail"), QStringLiteral("detail")}},
-                                  QStringLiteral("No operator or admin actions yet."), &window);
-    audit->setIcon(views::Page::bundledIcon(&window, QStringLiteral("audit"),
-                                            QStyle::SP_FileDialogContentsView));
-    window.addPage(audit);
+    addRecordPages(window, session);
 }
 
 } // namespace meshdeck
