@@ -2,27 +2,14 @@
 
 #include "views/console/main_window.h"
 #include "views/console/record_list_page.h"
+#include "views/quarantine/quarantine_page.h"
 
 #include <QStyle>
 
 namespace meshdeck {
 
 void addRecordPages(views::MainWindow& window, views::MeshSession& session) {
-    auto* quarantine = new views::RecordListPage(
-        session, QStringLiteral("Quarantine"), QStringLiteral("/v1/quarantine?limit=500"),
-        QStringLiteral("entries"),
-        {{QStringLiteral("Received"), QStringLiteral("received_at")},
-         {QStringLiteral("Tenant"), QStringLiteral("tenant")},
-         {QStringLiteral("Source"), QStringLiteral("source")},
-         {QStringLiteral("Status"), QStringLiteral("status")},
-         {QStringLiteral("Reason"), QStringLiteral("reason")},
-         {QStringLiteral("Where"), QStringLiteral("problem/violations/0/path")},
-         {QStringLiteral("First problem"), QStringLiteral("problem/violations/0/message")},
-         {QStringLiteral("Answer"), QStringLiteral("problem/detail")}},
-        QStringLiteral("Nothing was rejected: every input so far met its contract."), &window);
-    quarantine->setIcon(views::Page::bundledIcon(&window, QStringLiteral("quarantine"),
-                                                 QStyle::SP_MessageBoxWarning));
-    window.addPage(quarantine);
+    window.addPage(new views::QuarantinePage(session, &window));
     auto* audit =
         new views::RecordListPage(session, QStringLiteral("Audit"),
                                   QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),

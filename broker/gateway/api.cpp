@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace meshdeck {
@@ -29,6 +30,46 @@ using api::queryValue;
 using api::splitPath;
 
 namespace {
+
+// Who sent a rejected input and what it claimed to be, read from what the
+// quarantine keeps (read at answer time, so entries kept before this existed
+// say it too): the envelope's producer and event_type (a CloudEvent's source
+// and type; a batch's first event), else for a vendor hook the source's name,
+// else the token's name, else "unknown". The type is "" when unreadable.
+struct ClaimedOrigin {
+    std::string producer;
+    std::string eventType;
+};
+
+ClaimedOrigin claimedOrigin(const QuarantineEntry& entry,
+                            const std::map<std::string, std::string, std::less<>>& tokenNames) {
+    ClaimedOrigin origin;
+    json body;
+    if (std::string error; !json_input::parse(entry.body, body, error))
+        body = nullptr;
+    const json* first = body.is_array() && !body.empty() ? &body.front() : &body;
+    const auto text = [first](const char* key, const char* alt) {
+        for (const char* k : {key, alt}) {
+            const auto it = first->find(k);
+            if (it != first->end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+                return it->get<std::string>();
+        }
+        return std::string();
+    };
+    constexpr std::string_view kHook = "POST /v1/hooks/";
+    const bool hook = std::string_view(entry.source).starts_with(kHook);
+    if (first->is_object() && !hook) {
+        origin.producer = text("producer", "source");
+        origin.eventType = text("event_type", "type");
+    }
+    if (origin.producer.empty() && hook)
+        origin.producer = entry.source.substr(kHook.size());
+    if (origin.producer.empty()) {
+        const auto it = tokenNames.find(entry.tokenId);
+        origin.producer = it != tokenNames.end() ? it->second : "unknown";
+    }
+    return origin;
+}
 
 ojson schemaSummary(const SchemaInfo& info) {
     ojson j;
@@ -532,12 +573,19 @@ void Api::Impl::listQuarantine(ApiRequest req, const Principal& p, Respond respo
     if (!bad.empty())
         return respond(problem::badRequest(describe(bad), bad));
     core.runOnReader([this, limit, before, tenant, respond = std::move(respond)] {
+        std::map<std::string, std::string, std::less<>> tokenNames;
+        for (auto& token : core.tokens().list())
+            if (!token.name.empty())
+                tokenNames.emplace(std::move(token.id), std::move(token.name));
         ojson list = ojson::array();
         for (const auto& e : core.quarantine().list(limit, before, tenant)) {
+            const ClaimedOrigin origin = claimedOrigin(e, tokenNames);
             list.push_back({{"id", e.id},
                             {"received_at", formatRfc3339(e.receivedAt)},
                             {"tenant", e.tenant},
                             {"token_id", e.tokenId},
+                            {"producer", origin.producer},
+                            {"event_type", origin.eventType},
                             {"source", e.source},
                             {"content_type", e.contentType},
                             {"status", e.status},

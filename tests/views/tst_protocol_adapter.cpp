@@ -23,6 +23,7 @@
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QUrlQuery>
 #include <QtTest/QTest>
@@ -132,8 +133,17 @@ QStringList rowTexts(const QAbstractItemModel& model, int row = 0) {
 class ProtocolAdapterTest : public QObject {
     Q_OBJECT
 
+    QTemporaryDir config;
+
 private Q_SLOTS:
-    void initTestCase() { QLocale::setDefault(QLocale::c()); }
+    void initTestCase() {
+        QLocale::setDefault(QLocale::c());
+        // Times read in UTC whatever the person running the tests chose.
+        qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+        QCoreApplication::setOrganizationName(QStringLiteral("meshdeck-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("protocol-adapter"));
+        QVERIFY(!localTime());
+    }
 
     void answersReadAsCoreTypesOrSayWhy() {
         const auto good = readAnswer<protocol::ConsumerList>({200, kConsumers, {}, {}});
@@ -246,7 +256,7 @@ private Q_SLOTS:
             (QStringList{QStringLiteral("crm"), QStringLiteral("1"), QStringLiteral("transport"),
                          QStringLiteral("connection refused by 127.0.0.1:9")}));
         QCOMPARE(rowTexts(*page.letters()),
-                 (QStringList{QStringLiteral("1"), QStringLiteral("2026-12-07T15:44:53.826Z"),
+                 (QStringList{QStringLiteral("1"), QStringLiteral("2026-12-07 15:44:53.826 UTC"),
                               QStringLiteral("crm"), QStringLiteral("LeadScored"),
                               QStringLiteral("acme/lead:L-1"), QStringLiteral("transport"),
                               QStringLiteral("2"),
@@ -315,19 +325,19 @@ private Q_SLOTS:
         QVERIFY(page.answer().endsWith(QStringLiteral("(dead letter 1).")));
         const QString id = QStringLiteral("01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f");
         QCOMPARE(rowTexts(*page.timeline(), 0),
-                 (QStringList{QStringLiteral("2026-12-07T15:44:53.810Z"), QStringLiteral("event"),
-                              QString(), QStringLiteral("LeadScored"), id, QString(), QString(),
-                              QString()}));
+                 (QStringList{QStringLiteral("2026-12-07 15:44:53.810 UTC"),
+                              QStringLiteral("event"), QString(), QStringLiteral("LeadScored"), id,
+                              QString(), QString(), QString()}));
         QCOMPARE(rowTexts(*page.timeline(), 1),
-                 (QStringList{QStringLiteral("2026-12-07T15:44:53.811Z"), QStringLiteral("attempt"),
-                              QStringLiteral("crm"), QString(), id, QStringLiteral("0"),
-                              QStringLiteral("transport"),
+                 (QStringList{QStringLiteral("2026-12-07 15:44:53.811 UTC"),
+                              QStringLiteral("attempt"), QStringLiteral("crm"), QString(), id,
+                              QStringLiteral("0"), QStringLiteral("transport"),
                               QStringLiteral("connection refused by 127.0.0.1:9")}));
         QCOMPARE(
             rowTexts(*page.timeline(), 3),
-            (QStringList{QStringLiteral("2026-12-07T15:44:53.826Z"), QStringLiteral("dead-letter"),
-                         QStringLiteral("crm"), QStringLiteral("LeadScored"), id, QString(),
-                         QStringLiteral("transport"),
+            (QStringList{QStringLiteral("2026-12-07 15:44:53.826 UTC"),
+                         QStringLiteral("dead-letter"), QStringLiteral("crm"),
+                         QStringLiteral("LeadScored"), id, QString(), QStringLiteral("transport"),
                          QStringLiteral("connection refused by 127.0.0.1:9")}));
         QCOMPARE(page.causation()->topLevelItemCount(), 1);
         QCOMPARE(page.waterfall()->layoutData().rows,

@@ -65,9 +65,47 @@ inline QString toQString(std::string_view text) {
 template <class E> QString wordOf(E value) {
     return toQString(toString(value));
 }
-// As the broker writes it: "2026-11-27T09:14:03.120Z".
+// Times a person reads. Every page shows a time through timeText, in one
+// format and in the zone the person chose (View > Show local time):
+//   UTC (the default):  "2026-11-27 09:14:03.120 UTC"
+//   local time:         "2026-11-27 10:14:03.120 CET", or "+05:30" where the
+//                       zone has no abbreviation of letters.
+// The choice is kept in QSettings under "display/localTime".
+//
+// The main window's menu entry makes one call when toggled:
+//     TimeDisplay::instance().setLocalTime(action->isChecked());
+// (its initial checked state is TimeDisplay::instance().localTime()). Pages
+// that show times connect to TimeDisplay::changed and render again.
+class TimeDisplay final : public QObject {
+    Q_OBJECT
+
+public:
+    // The application-wide instance (a child of the application object).
+    static TimeDisplay& instance();
+
+    bool localTime() const { return localTime_; }
+    // Keeps the choice in QSettings and emits changed() when it differs.
+    void setLocalTime(bool local);
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    explicit TimeDisplay(QObject* parent);
+    bool localTime_ = false;
+};
+
+// The same as TimeDisplay::instance().setLocalTime() / localTime().
+void setLocalTime(bool local);
+bool localTime();
+
 QString timeText(Timestamp at);
 QString timeText(const std::optional<Timestamp>& at); // "" when none
-QDateTime toDateTime(Timestamp at);
+// A time that arrives as RFC 3339 text in raw JSON ("received_at", "at");
+// text that is not such a time is returned as it is.
+QString timeText(const QString& rfc3339);
+// The time of day alone, for chart axes and "next probe at": "09:14:03 UTC".
+QString shortTimeText(Timestamp at);
+QDateTime toDateTime(Timestamp at); // in UTC
 
 } // namespace meshdeck::views
