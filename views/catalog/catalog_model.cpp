@@ -123,7 +123,8 @@ QVariant CatalogModel::data(const QModelIndex& index, int role) const {
         if (index.column() == PiiColumn && !type.piiPaths.isEmpty())
             return QString(QStringLiteral("Personal data at ") +
                            type.piiPaths.join(QStringLiteral(", ")));
-        return {};
+        // A narrow column elides: the tooltip has the whole value.
+        return data(index, Qt::DisplayRole);
     }
     if (role != Qt::DisplayRole)
         return {};

@@ -2,6 +2,7 @@
 
 #include "views/catalog/catalog_model.h"
 #include "views/catalog/json_text.h"
+#include "views/style/column_fit.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -106,6 +107,13 @@ CatalogPage::CatalogPage(MeshSession& session, QWidget* parent)
             &CatalogPage::showSelection);
     connect(model_, &CatalogModel::typesLoaded, this, [this] {
         listStatus_->setText(tr("%n event type(s)", nullptr, model_->rowCount()));
+        // As wide as the values, within limits: the SLO class stays in sight
+        // next to a long type name; PII takes the rest.
+        fitColumns(typeList_, {{CatalogModel::TypeColumn, 220},
+                               {CatalogModel::LatestColumn, 70},
+                               {CatalogModel::VersionsColumn, 90},
+                               {CatalogModel::OwnerColumn, 150},
+                               {CatalogModel::SloColumn, 150}});
         if (!selectedType_.isEmpty() && model_->rowOf(selectedType_) >= 0) {
             const QString type = selectedType_;
             const QModelIndex current = typeList_->currentIndex();
@@ -149,7 +157,8 @@ void CatalogPage::buildUi() {
     typeList_->verticalHeader()->hide();
     typeList_->setAlternatingRowColors(true);
     typeList_->setWordWrap(false);
-    typeList_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    typeList_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    typeList_->setTextElideMode(Qt::ElideMiddle);
     // PII lists can be long: that column takes what is left (tooltip: all of it).
     typeList_->horizontalHeader()->setSectionResizeMode(CatalogModel::PiiColumn,
                                                         QHeaderView::Stretch);

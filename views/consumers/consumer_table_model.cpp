@@ -1,9 +1,12 @@
 #include "views/consumers/consumer_table_model.h"
 
 #include "views/session/protocol_adapter.h"
+#include "views/style/severity.h"
 
 #include <QBrush>
 #include <QColor>
+#include <QCoreApplication>
+#include <QGuiApplication>
 
 namespace meshdeck::views {
 
@@ -21,6 +24,19 @@ QString describeAge(qint64 ms) {
 
 QString sinkText(const protocol::ConsumerReport& consumer) {
     return consumer.url.empty() ? wordOf(consumer.sink) : toQString(consumer.url);
+}
+
+ConsumerTableModel::ConsumerTableModel(QObject* parent) : QAbstractTableModel(parent) {
+    if (QCoreApplication::instance())
+        QCoreApplication::instance()->installEventFilter(this);
+}
+
+bool ConsumerTableModel::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::ApplicationPaletteChange &&
+        watched == QCoreApplication::instance() && !rows_.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1),
+                           {Qt::BackgroundRole, Qt::ForegroundRole, Qt::DecorationRole});
+    return QAbstractTableModel::eventFilter(watched, event);
 }
 
 void ConsumerTableModel::apply(const std::vector<protocol::ConsumerReport>& consumers) {
@@ -52,7 +68,7 @@ void ConsumerTableModel::apply(const std::vector<protocol::ConsumerReport>& cons
         rows_[row] = c;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
         if (before != c.state)
-            Q_EMIT consumerStateChanged(name, wordOf(before), wordOf(c.state));
+            Q_EMIT consumerStateChanged(name, wordOf(before), stateWordOf(c));
     }
 }
 
@@ -79,24 +95,32 @@ QVariant ConsumerTableModel::data(const QModelIndex& index, int role) const {
     const protocol::ConsumerReport& c = rows_.at(index.row());
     if (role == LagRole)
         return static_cast<qint64>(c.lagEvents);
-    if (role == Qt::ForegroundRole && index.column() == State) {
-        if (c.state == ConsumerState::CircuitOpen || c.state == ConsumerState::Blocked)
-            return QBrush(QColor(0xc0, 0x39, 0x2b));
-        if (c.state == ConsumerState::Retrying || c.state == ConsumerState::Paused)
-            return QBrush(QColor(0xb9, 0x77, 0x0e));
-        return {};
+    if (role == Qt::BackgroundRole || role == Qt::ForegroundRole || role == Qt::DecorationRole) {
+        const Severity severity = severityOf(c);
+        const SeverityColours colours = coloursOf(severity, QGuiApplication::palette());
+        if (role == Qt::DecorationRole)
+            return index.column() == State ? QVariant(severityDot(colours.text)) : QVariant();
+        // A healthy row stays plain: the tinted ones are what the eye should find.
+        if (severity == Severity::Healthy)
+            return {};
+        return QBrush(role == Qt::BackgroundRole ? colours.tint : colours.text);
     }
     if (role == Qt::TextAlignmentRole && index.column() >= Lag && index.column() <= DeadLettered)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole)
-        return c.lastError.empty() ? QVariant() : QVariant(toQString(c.lastError));
+    if (role == Qt::ToolTipRole) {
+        const Severity severity = severityOf(c);
+        QString tip = severityWord(severity) + u": " + severityMeaning(severity);
+        if (!c.lastError.empty())
+            tip += u'\n' + toQString(c.lastError);
+        return tip;
+    }
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case Name:
         return toQString(c.name);
     case State:
-        return wordOf(c.state);
+        return stateWordOf(c);
     case Lag:
         return QLocale().toString(static_cast<qint64>(c.lagEvents));
     case OldestPending:

@@ -1,7 +1,9 @@
 #pragma once
 // The consumers as a table: one row per consumer from GET /v1/consumers,
 // updated in place on every poll (rows keep their place and the selection
-// survives; only changed cells are signalled).
+// survives; only changed cells are signalled). A row that needs a look is
+// tinted by its state (views/style/severity.h), and the state cell has a
+// coloured dot, in the application's palette, light or dark.
 
 #include "core/protocol/consumer_status.h"
 
@@ -28,7 +30,7 @@ public:
     };
     enum Role { LagRole = Qt::UserRole + 2 };
 
-    using QAbstractTableModel::QAbstractTableModel;
+    explicit ConsumerTableModel(QObject* parent = nullptr);
 
     // The consumers of /v1/consumers or of a /v1/live snapshot.
     void apply(const std::vector<protocol::ConsumerReport>& consumers);
@@ -42,6 +44,10 @@ public:
 
 Q_SIGNALS:
     void consumerStateChanged(const QString& name, const QString& from, const QString& to);
+
+protected:
+    // The application's palette changed (light/dark): every row repaints.
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     QList<protocol::ConsumerReport> rows_;

@@ -3,6 +3,7 @@
 #include "views/console/record_list_page.h"
 #include "views/events/event_table_model.h"
 #include "views/events/json_highlighter.h"
+#include "views/style/column_fit.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -131,7 +132,7 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setWordWrap(false);
-    table_->setTextElideMode(Qt::ElideRight);
+    table_->setTextElideMode(Qt::ElideMiddle); // ids differ at both ends
     table_->setAlternatingRowColors(true);
     table_->setShowGrid(false);
     table_->setSortingEnabled(false);
@@ -158,6 +159,15 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
     table_->setColumnWidth(EventTableModel::TenantColumn, widthOf("tenant"));
     table_->setColumnWidth(EventTableModel::ProducerColumn, widthOf("scoring-service"));
     columns->setMinimumSectionSize(widthOf("Seq"));
+    // The first rows shown size the entity and producer columns to what they
+    // hold, within limits (longer values elide; tooltips have them whole).
+    connect(proxy_, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex&, int first, int last) {
+                if (proxy_->rowCount() == last - first + 1)
+                    fitColumns(table_, {{EventTableModel::TypeColumn, 220},
+                                        {EventTableModel::EntityColumn, 240},
+                                        {EventTableModel::ProducerColumn, 160}});
+            });
 
     emptyState_ = new QLabel(this);
     emptyState_->setObjectName(QStringLiteral("emptyState"));

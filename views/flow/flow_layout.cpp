@@ -1,6 +1,7 @@
 #include "views/flow/flow_layout.h"
 
 #include "views/session/protocol_adapter.h"
+#include "views/style/severity.h"
 
 #include <QLocale>
 #include <QSet>
@@ -23,12 +24,6 @@ constexpr double kNodePadding = 30;
 constexpr double kMinNodeWidth = 120;
 constexpr double kMaxNodeWidth = 260; // longer names are elided
 constexpr double kMaxEdgeWidth = 14;
-
-QColor mix(const QColor& a, const QColor& b, double towardsB) {
-    return QColor::fromRgbF(static_cast<float>(a.redF() + (b.redF() - a.redF()) * towardsB),
-                            static_cast<float>(a.greenF() + (b.greenF() - a.greenF()) * towardsB),
-                            static_cast<float>(a.blueF() + (b.blueF() - a.blueF()) * towardsB));
-}
 
 // Orders one column by the mean position of each node's neighbours in the
 // column next to it (the barycentre heuristic); nodes without neighbours go
@@ -114,20 +109,24 @@ FlowHealth healthOf(double errorRatio, double perSecond) {
     return FlowHealth::Failing;
 }
 
-QColor healthColour(FlowHealth health, const QPalette& palette) {
-    // Mid-tone hues, lifted on a dark base so they keep their contrast.
-    const bool dark = palette.color(QPalette::Base).lightness() < 128;
+namespace {
+Severity severityOf(FlowHealth health) {
     switch (health) {
     case FlowHealth::Idle:
-        return mix(palette.color(QPalette::Text), palette.color(QPalette::Base), 0.55);
+        return Severity::Idle;
     case FlowHealth::Healthy:
-        return dark ? QColor(0x4c, 0xc2, 0x7a) : QColor(0x2e, 0x9d, 0x5b);
+        return Severity::Healthy;
     case FlowHealth::Degraded:
-        return dark ? QColor(0xf0, 0xb4, 0x29) : QColor(0xb0, 0x78, 0x00);
+        return Severity::Retrying;
     case FlowHealth::Failing:
-        return dark ? QColor(0xff, 0x6b, 0x5e) : QColor(0xd0, 0x45, 0x3a);
+        return Severity::DeadLetters;
     }
-    return palette.color(QPalette::Text);
+    return Severity::Healthy;
+}
+} // namespace
+
+QColor healthColour(FlowHealth health, const QPalette& palette) {
+    return coloursOf(severityOf(health), palette).text;
 }
 
 double edgeWidth(double perSecond) {

@@ -70,7 +70,8 @@ conditionsOf(const std::vector<protocol::ConsumerReport>& consumers);
 enum class FlowHealth { Idle, Healthy, Degraded, Failing };
 // Healthy below 1 % errors, Degraded up to 10 %, Failing above.
 FlowHealth healthOf(double errorRatio, double perSecond);
-// Reads on the palette's base colour, light or dark.
+// The state colour an edge takes (views/style/severity.h): reads on the
+// palette's base colour, light or dark.
 QColor healthColour(FlowHealth health, const QPalette& palette);
 // 1 px at rest, growing with the logarithm of the rate up to 14 px.
 double edgeWidth(double perSecond);

@@ -3,6 +3,7 @@
 #include "views/console/record_list_page.h"
 #include "views/flow/flow_view.h"
 #include "views/session/protocol_adapter.h"
+#include "views/style/legend_widget.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -49,6 +50,35 @@ QDateTime later(const QDateTime& a, const QDateTime& b) {
     if (!b.isValid())
         return a;
     return a >= b ? a : b;
+}
+
+// What the map's colours, dashes, badges and widths mean.
+QList<LegendEntry> flowLegend() {
+    using Mark = LegendEntry::Mark;
+    auto edge = [](FlowHealth health, const QString& word, const QString& meaning, Mark mark) {
+        return LegendEntry{word, meaning,
+                           [health](const QPalette& p) { return healthColour(health, p); }, mark};
+    };
+    LegendEntry circuit = legendEntry(Severity::CircuitOpen);
+    circuit.meaning = QStringLiteral("badge on a consumer: ") + circuit.meaning;
+    LegendEntry paused = legendEntry(Severity::Idle);
+    paused.word = QStringLiteral("paused");
+    paused.meaning = QStringLiteral("badge on a consumer: a person paused its deliveries");
+    return {
+        edge(FlowHealth::Healthy, QStringLiteral("healthy"),
+             QStringLiteral("under 1 % of attempts failed in the last minute"), Mark::Line),
+        edge(FlowHealth::Degraded, QStringLiteral("degraded"),
+             QStringLiteral("1 to 10 % of attempts failed in the last minute"), Mark::Line),
+        edge(FlowHealth::Failing, QStringLiteral("failing"),
+             QStringLiteral("over 10 % of attempts failed in the last minute"), Mark::Line),
+        edge(FlowHealth::Idle, QStringLiteral("idle"),
+             QStringLiteral("nothing flowed in the last minute"), Mark::DashedLine),
+        circuit,
+        paused,
+        {QStringLiteral("wider = more events/s"),
+         QStringLiteral("a line's width grows with its rate over the last minute"),
+         [](const QPalette& p) { return p.color(QPalette::Text); }, Mark::Line},
+    };
 }
 
 } // namespace
@@ -117,6 +147,9 @@ FlowPage::FlowPage(MeshSession& session, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addWidget(splitter, 1);
+    auto* legend = new LegendWidget(flowLegend(), this);
+    legend->setObjectName(QStringLiteral("flowLegend"));
+    layout->addWidget(legend);
 
     follower_ = new LiveFollower(session, kPollMs, this);
     connect(follower_, &LiveFollower::pollDue, this, &FlowPage::poll);

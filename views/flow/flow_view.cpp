@@ -1,5 +1,7 @@
 #include "views/flow/flow_view.h"
 
+#include "views/style/severity.h"
+
 #include <QEvent>
 #include <QGraphicsPathItem>
 #include <QGraphicsScene>
@@ -119,8 +121,8 @@ public:
 private:
     QRectF body() const { return {QPointF(), node_.rect.size()}; }
 
-    // A pill on the node's top edge, right-aligned: red when the circuit is
-    // open, neutral when the consumer is only paused.
+    // A pill on the node's top edge, right-aligned: in the circuit-open
+    // state's colours when the circuit is open, the idle ones when paused.
     void paintBadge(QPainter* p, const QPalette& palette, const QFont& font) const {
         QFont small = smallFont(font);
         small.setBold(true);
@@ -128,20 +130,14 @@ private:
         const double width =
             std::min(metrics.horizontalAdvance(node_.badge) + 12, body().width() - 2 * kRadius);
         const QRectF pill(body().right() - kRadius - width, -kBadgeHeight / 2, width, kBadgeHeight);
-        const QColor fill = node_.badge.contains(QLatin1String("circuit"))
-                                ? healthColour(FlowHealth::Failing, palette)
-                                : tone(palette, 0.55);
-        p->setPen(Qt::NoPen);
-        p->setBrush(fill);
-        p->drawRoundedRect(pill, kBadgeHeight / 2, kBadgeHeight / 2);
+        // The state's tint with its text colour: readable in light and dark alike.
+        const SeverityColours colours = coloursOf(
+            node_.badge.contains(QLatin1String("circuit")) ? Severity::CircuitOpen : Severity::Idle,
+            palette);
+        p->setPen(QPen(colours.text, 1));
+        p->setBrush(colours.tint);
+        p->drawRoundedRect(pill.adjusted(0.5, 0.5, -0.5, -0.5), kBadgeHeight / 2, kBadgeHeight / 2);
         p->setFont(small);
-        // Whichever of the palette's ends stands out on the pill.
-        const QColor base = palette.color(QPalette::Base);
-        const QColor ink = palette.color(QPalette::Text);
-        p->setPen(std::abs(base.lightness() - fill.lightness()) >
-                          std::abs(ink.lightness() - fill.lightness())
-                      ? base
-                      : ink);
         p->drawText(pill, Qt::AlignCenter,
                     metrics.elidedText(node_.badge, Qt::ElideRight, pill.width() - 8));
     }

@@ -3,6 +3,7 @@
 #include "core/protocol/dead_letter.h"
 #include "views/console/chart_palette.h"
 #include "views/session/protocol_adapter.h"
+#include "views/style/legend_widget.h"
 
 #include <QChart>
 #include <QChartView>
@@ -19,6 +20,7 @@
 #include <QPushButton>
 #include <QStyle>
 #include <QTableWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <cmath>
@@ -27,7 +29,8 @@ namespace meshdeck::views {
 
 namespace {
 constexpr int kPollMs = 2000;
-constexpr qint64 kHistoryMs = 5 * 60 * 1000;
+constexpr qint64 kHistoryRefreshMs = 20'000; // the broker writes a row a minute
+constexpr int kLastErrorMaxWidth = 420;
 
 QString number(double value) {
     return QLocale().toString(static_cast<qint64>(value));
@@ -38,9 +41,19 @@ QString milliseconds(double ms) {
                       : QStringLiteral("%1 ms").arg(QLocale().toString(ms, 'f', 0));
 }
 
-// Reads on light and dark backgrounds alike.
-const QColor kMissed(214, 64, 69);
-const QColor kMet(46, 160, 67);
+struct ChartLine {
+    HistoryMetric metric;
+    Severity colour;
+    const char* word;
+    const char* meaning;
+};
+constexpr ChartLine kChartLines[] = {
+    {HistoryMetric::Delivered, Severity::Healthy, "delivered", "events delivered in the minute"},
+    {HistoryMetric::Failed, Severity::Retrying, "failed attempts",
+     "delivery attempts that failed in the minute (each is retried)"},
+    {HistoryMetric::DeadLettered, Severity::DeadLetters, "dead-lettered",
+     "events that gave up in the minute"},
+};
 
 QTableWidgetItem* cellAt(QTableWidget* table, int row, int column) {
     auto* item = table->item(row, column);
@@ -84,17 +97,19 @@ QMap<QString, SloVerdict> sloByEventType(const std::vector<protocol::ConsumerRep
 OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     : Page(session, parent), status_(new QLabel(this)), byType_(new QTableWidget(0, 3, this)),
       circuits_(new QTableWidget(0, 5, this)), chartView_(new QChartView(this)),
-      rateSeries_(new QLineSeries), rateAxis_(new QValueAxis) {
+      timeAxis_(new QValueAxis), countAxis_(new QValueAxis) {
     setObjectName(QStringLiteral("overviewPage"));
     status_->setObjectName(QStringLiteral("overviewStatus"));
     byType_->setObjectName(QStringLiteral("publishedByType"));
     circuits_->setObjectName(QStringLiteral("consumerCircuits"));
+    chartView_->setObjectName(QStringLiteral("historyChart"));
 
+    // Four columns: what arrives, what is delivered, what needs a look, how the store keeps up.
     auto* tiles = new QGridLayout;
     tiles->setSpacing(10);
     auto place = [&](Tile& tile, const QString& caption, const QString& leadsTo, int r, int c,
                      const char* name) {
-        tile = addTile(caption, leadsTo, r, c);
+        tile = addTile(caption, leadsTo);
         tile.button->setObjectName(QLatin1String(name));
         tiles->addWidget(tile.button, r, c);
     };
@@ -102,41 +117,58 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     place(rate_, QStringLiteral("events/s ingested"), QStringLiteral("Events"), 0, 1, "rateTile");
     place(rejected_, QStringLiteral("rejected inputs kept"), QStringLiteral("Quarantine"), 0, 2,
           "rejectedTile");
-    place(types_, QStringLiteral("event types with contracts"), QStringLiteral("Catalog"), 1, 0,
-          "typesTile");
-    place(commit_, QStringLiteral("ms commit latency p99"), QStringLiteral("Events"), 1, 1,
-          "commitTile");
-    place(queue_, QStringLiteral("events waiting for the writer"), QStringLiteral("Events"), 1, 2,
-          "queueTile");
-    place(delivered_, QStringLiteral("events/s delivered to consumers"),
-          QStringLiteral("Consumers"), 2, 0, "deliveredTile");
-    place(pending_, QStringLiteral("events pending delivery"), QStringLiteral("Consumers"), 2, 1,
-          "pendingTile");
-    place(dead_, QStringLiteral("open dead letters"), QStringLiteral("Dead letters"), 2, 2,
+    place(dead_, QStringLiteral("open dead letters"), QStringLiteral("Dead letters"), 0, 3,
           "deadTile");
+    place(delivered_, QStringLiteral("events/s delivered"), QStringLiteral("Consumers"), 1, 0,
+          "deliveredTile");
+    place(pending_, QStringLiteral("events pending delivery"), QStringLiteral("Consumers"), 1, 1,
+          "pendingTile");
+    place(retrying_, QStringLiteral("consumers retrying"), QStringLiteral("Consumers"), 1, 2,
+          "retryingTile");
+    place(circuitsOpen_, QStringLiteral("circuits open"), QStringLiteral("Consumers"), 1, 3,
+          "circuitsTile");
+    place(types_, QStringLiteral("event types with contracts"), QStringLiteral("Catalog"), 2, 0,
+          "typesTile");
+    place(commit_, QStringLiteral("ms commit latency p99"), QStringLiteral("Events"), 2, 1,
+          "commitTile");
+    place(queue_, QStringLiteral("events waiting for the writer"), QStringLiteral("Events"), 2, 2,
+          "queueTile");
+    place(sloMissed_, QStringLiteral("event types missing their SLO"), QStringLiteral("Consumers"),
+          2, 3, "sloTile");
+    for (int c = 0; c < 4; ++c)
+        tiles->setColumnStretch(c, 1);
 
     auto* chart = new QChart;
-    chart->setTitle(QStringLiteral("Ingest rate, last 5 minutes (events/s)"));
-    chart->legend()->hide();
-    chart->addSeries(rateSeries_);
-    auto* timeAxis = new QValueAxis;
-    timeAxis->setRange(-300, 0);
-    timeAxis->setLabelFormat(QStringLiteral("%d s"));
-    timeAxis->setTickCount(6);
-    rateAxis_->setRange(0, 10);
-    rateAxis_->setLabelFormat(QStringLiteral("%d"));
-    chart->addAxis(timeAxis, Qt::AlignBottom);
-    chart->addAxis(rateAxis_, Qt::AlignLeft);
-    rateSeries_->attachAxis(timeAxis);
-    rateSeries_->attachAxis(rateAxis_);
+    chart->setTitle(QStringLiteral("Delivery per minute, last hour (from the broker's history)"));
+    chart->legend()
+        ->hide(); // a line is several series (one per run of minutes): LegendWidget names them
+    timeAxis_->setRange(-kChartMinutes, 0);
+    timeAxis_->setLabelFormat(QStringLiteral("%d min"));
+    timeAxis_->setTickCount(7);
+    countAxis_->setRange(0, 10);
+    countAxis_->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(timeAxis_, Qt::AlignBottom);
+    chart->addAxis(countAxis_, Qt::AlignLeft);
     chart->setMargins(QMargins(4, 4, 4, 4));
     // setChart hands the view's default chart back to us, unowned: delete it.
     QChart* const defaultChart = chartView_->chart();
     chartView_->setChart(chart);
     delete defaultChart;
     chartView_->setRenderHint(QPainter::Antialiasing);
-    chartView_->setMinimumHeight(220);
+    chartView_->setMinimumHeight(200);
     followPalette(chart, palette());
+    QList<LegendEntry> lines;
+    for (const ChartLine& line : kChartLines)
+        lines.append(
+            {QLatin1String(line.word), QLatin1String(line.meaning),
+             [colour = line.colour](const QPalette& p) { return coloursOf(colour, p).text; },
+             LegendEntry::Mark::Line});
+    lines.append({QStringLiteral("gap: broker not running"),
+                  QStringLiteral("the broker kept no numbers for those minutes"),
+                  [](const QPalette& p) { return p.color(QPalette::Mid); },
+                  LegendEntry::Mark::DashedLine});
+    auto* chartLegend = new LegendWidget(lines, this);
+    chartLegend->setObjectName(QStringLiteral("historyLegend"));
 
     byType_->setHorizontalHeaderLabels(
         {QStringLiteral("Event type"), QStringLiteral("Published"), QStringLiteral("SLO")});
@@ -148,11 +180,14 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
         table->horizontalHeader()->setStretchLastSection(true);
         table->setEditTriggers(QAbstractItemView::NoEditTriggers);
         table->setSelectionMode(QAbstractItemView::NoSelection);
+        table->setTextElideMode(Qt::ElideRight);
+        table->setWordWrap(false);
     }
     byType_->setColumnWidth(0, 200);
     circuits_->setColumnWidth(0, 140);
-    circuits_->setColumnWidth(1, 90);
-    circuits_->setColumnWidth(2, 150);
+    circuits_->setColumnWidth(1, 110);
+    circuits_->setColumnWidth(2, 70);
+    circuits_->setColumnWidth(3, 150);
     byType_->setToolTip(QStringLiteral("Each type's end-to-end latency against its consumers' "
                                        "targets; the worst consumer decides"));
     circuits_->setToolTip(QStringLiteral("Open Consumers for lag, history and actions"));
@@ -165,6 +200,7 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     layout->addLayout(header);
     layout->addLayout(tiles);
     layout->addWidget(chartView_, 1);
+    layout->addWidget(chartLegend);
     auto* tables = new QHBoxLayout;
     tables->addWidget(byType_, 1);
     tables->addWidget(circuits_, 1);
@@ -179,7 +215,7 @@ QIcon OverviewPage::icon() const {
     return bundledIcon(this, QStringLiteral("overview"), QStyle::SP_ComputerIcon);
 }
 
-OverviewPage::Tile OverviewPage::addTile(const QString& caption, const QString& leadsTo, int, int) {
+OverviewPage::Tile OverviewPage::addTile(const QString& caption, const QString& leadsTo) {
     Tile tile;
     tile.button = new QPushButton(this);
     tile.button->setMinimumHeight(78);
@@ -192,6 +228,7 @@ OverviewPage::Tile OverviewPage::addTile(const QString& caption, const QString& 
     big.setBold(true);
     tile.value->setFont(big);
     tile.caption = new QLabel(caption, tile.button);
+    tile.caption->setWordWrap(true);
     for (auto* label : {tile.value, tile.caption}) {
         label->setAttribute(Qt::WA_TransparentForMouseEvents);
         inner->addWidget(label);
@@ -201,6 +238,34 @@ OverviewPage::Tile OverviewPage::addTile(const QString& caption, const QString& 
     return tile;
 }
 
+void OverviewPage::showSeverity(Tile& tile, Severity severity) {
+    const QString word = isFine(severity) ? QString() : severityWord(severity);
+    if (tile.button->property("severity").toString() == word &&
+        tile.button->property("dark").toBool() == isDarkPalette(palette()))
+        return;
+    tile.button->setProperty("severity", word);
+    tile.button->setProperty("dark", isDarkPalette(palette()));
+    if (word.isEmpty()) {
+        tile.button->setStyleSheet({});
+        for (auto* label : {tile.value, tile.caption})
+            label->setPalette(QPalette());
+        tile.button->setToolTip(tile.button->toolTip().section(u'\n', 0, 0));
+        return;
+    }
+    const SeverityColours colours = coloursOf(severity, palette());
+    tile.button->setStyleSheet(
+        QStringLiteral("QPushButton { background-color: %1; border: 1px solid %2; "
+                       "border-radius: 4px; }")
+            .arg(colours.tint.name(), colours.text.name()));
+    for (auto* label : {tile.value, tile.caption}) {
+        QPalette p = label->palette();
+        p.setColor(QPalette::WindowText, colours.text);
+        label->setPalette(p);
+    }
+    tile.button->setToolTip(tile.button->toolTip().section(u'\n', 0, 0) + u'\n' +
+                            severityWord(severity) + u": " + severityMeaning(severity));
+}
+
 void OverviewPage::activate() {
     poll();
     pollTimer_.start();
@@ -208,8 +273,10 @@ void OverviewPage::activate() {
 
 void OverviewPage::changeEvent(QEvent* event) {
     Page::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange)
+    if (event->type() == QEvent::PaletteChange) {
         followPalette(chartView_->chart(), palette()); // the desktop switched light/dark
+        updateChart();
+    }
 }
 
 void OverviewPage::hideEvent(QHideEvent* event) {
@@ -257,19 +324,14 @@ void OverviewPage::applyHealth(const QByteArray& body) {
     queue_.value->setText(number(health.value(QLatin1String("writer_queue")).toDouble()));
 
     const qint64 now = clock_.elapsed();
-    Sample sample{now, lastSeq, 0};
-    if (!history_.empty()) {
-        const Sample& previous = history_.back();
-        const double seconds = static_cast<double>(now - previous.atMs) / 1000.0;
-        sample.rate = seconds > 0 ? static_cast<double>(lastSeq - previous.lastSeq) / seconds : 0;
-        ingestRate_ = sample.rate;
-        rate_.value->setText(QLocale().toString(sample.rate, 'f', sample.rate < 10 ? 1 : 0));
+    if (lastSeq_ >= 0 && now > lastSeqAtMs_) {
+        ingestRate_ = static_cast<double>(std::max<qint64>(0, lastSeq - lastSeq_)) * 1000.0 /
+                      static_cast<double>(now - lastSeqAtMs_);
+        rate_.value->setText(QLocale().toString(ingestRate_, 'f', ingestRate_ < 10 ? 1 : 0));
     }
-    history_.push_back(sample);
-    while (!history_.empty() && now - history_.front().atMs > kHistoryMs)
-        history_.pop_front();
+    lastSeq_ = lastSeq;
+    lastSeqAtMs_ = now;
     showStatus();
-    updateChart();
 }
 
 void OverviewPage::noteProblem(const QString& answer, const QString& problem) {
@@ -294,6 +356,8 @@ void OverviewPage::applyMetrics(const QByteArray& body) {
     const auto samples = parsePrometheusText(body);
     const auto quarantined = sumBy(samples, QStringLiteral("meshdeck_quarantine_entries"), {});
     rejected_.value->setText(number(quarantined.value(QString())));
+    showSeverity(rejected_,
+                 quarantined.value(QString()) > 0 ? Severity::Rejected : Severity::Healthy);
     const double p99 =
         histogramQuantile(samples, QStringLiteral("meshdeck_commit_latency_ms"), 0.99);
     commit_.value->setText(p99 < 0 ? QStringLiteral("–") : QLocale().toString(p99, 'f', 1));
@@ -325,12 +389,6 @@ void OverviewPage::applyMetrics(const QByteArray& body) {
     lastDeliveredAtMs_ = nowMs;
     pending_.value->setText(number(
         sumBy(samples, QStringLiteral("meshdeck_consumer_lag_events"), {}).value(QString())));
-    const double open =
-        sumBy(samples, QStringLiteral("meshdeck_consumer_circuit_open"), {}).value(QString());
-    pending_.caption->setText(open > 0
-                                  ? QStringLiteral("events pending delivery · %1 circuit(s) open")
-                                        .arg(static_cast<int>(open))
-                                  : QStringLiteral("events pending delivery"));
     getAnswer<protocol::DeadLetterGroups>(
         session(), QStringLiteral("/v1/dead-letters/groups"), this,
         [this](const Answer<protocol::DeadLetterGroups>& answer) {
@@ -339,6 +397,7 @@ void OverviewPage::applyMetrics(const QByteArray& body) {
                 for (const auto& group : answer->groups)
                     letters += group.count;
                 dead_.value->setText(QLocale().toString(letters));
+                showSeverity(dead_, letters > 0 ? Severity::DeadLetters : Severity::Healthy);
             }
             if (answer || answer.unreadable)
                 noteProblem(QStringLiteral("Dead letters"), answer.error);
@@ -359,26 +418,93 @@ void OverviewPage::applyConsumers(const protocol::ConsumerList& list) {
     slo_ = sloByEventType(consumers);
     applySlo();
     circuits_->setRowCount(static_cast<int>(consumers.size()));
+    int retrying = 0, open = 0;
+    QStringList names;
     for (int r = 0; r < circuits_->rowCount(); ++r) {
         const protocol::ConsumerReport& c = consumers[static_cast<std::size_t>(r)];
-        const bool open = c.circuit == CircuitState::Open;
+        const bool circuitOpen = c.circuit == CircuitState::Open;
+        retrying += c.state == protocol::ConsumerState::Retrying ? 1 : 0;
+        open += circuitOpen ? 1 : 0;
+        names << toQString(c.name);
         cellAt(circuits_, r, 0)->setText(toQString(c.name));
-        cellAt(circuits_, r, 1)->setText(wordOf(c.state));
+        auto* state = cellAt(circuits_, r, 1);
+        state->setText(stateWordOf(c)); // the word the Consumers page shows
         // Events not yet settled: how far behind the consumer is.
         auto* lag = cellAt(circuits_, r, 2);
         lag->setText(QString::number(c.lagEvents));
         lag->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        auto* circuitCell = cellAt(circuits_, r, 3);
-        circuitCell->setText(
-            open && c.probeAt
-                ? QStringLiteral("open, probes at %1")
-                      .arg(
-                          toDateTime(*c.probeAt).toLocalTime().toString(QStringLiteral("HH:mm:ss")))
-                : wordOf(c.circuit));
-        circuitCell->setForeground(c.circuit == CircuitState::Closed ? palette().text()
-                                                                     : QBrush(kMissed));
-        cellAt(circuits_, r, 4)->setText(toQString(c.lastError));
+        cellAt(circuits_, r, 3)
+            ->setText(circuitOpen && c.probeAt ? QStringLiteral("open, probes at %1")
+                                                     .arg(toDateTime(*c.probeAt)
+                                                              .toLocalTime()
+                                                              .toString(QStringLiteral("HH:mm:ss")))
+                                               : wordOf(c.circuit));
+        auto* error = cellAt(circuits_, r, 4);
+        error->setText(toQString(c.lastError));
+        error->setToolTip(toQString(c.lastError)); // the cell elides; the tooltip has it all
+        // The whole row in its state's colours; a healthy one stays plain.
+        const Severity severity = severityOf(c);
+        const SeverityColours colours = coloursOf(severity, palette());
+        state->setIcon(severityDot(colours.text));
+        state->setToolTip(severityWord(severity) + u": " + severityMeaning(severity));
+        for (int column = 0; column < circuits_->columnCount(); ++column) {
+            auto* item = cellAt(circuits_, r, column);
+            item->setBackground(severity == Severity::Healthy ? QBrush() : QBrush(colours.tint));
+            item->setForeground(severity == Severity::Healthy ? palette().text()
+                                                              : QBrush(colours.text));
+        }
     }
+    // The last error takes what room the others leave, within reason.
+    circuits_->resizeColumnToContents(0);
+    circuits_->setColumnWidth(0, std::min(circuits_->columnWidth(0), 200));
+    retrying_.value->setText(QString::number(retrying));
+    showSeverity(retrying_, retrying > 0 ? Severity::Retrying : Severity::Healthy);
+    circuitsOpen_.value->setText(QString::number(open));
+    showSeverity(circuitsOpen_, open > 0 ? Severity::CircuitOpen : Severity::Healthy);
+    if (names != historyConsumers_ || !historyAge_.isValid() ||
+        historyAge_.elapsed() > kHistoryRefreshMs)
+        loadHistory(names);
+}
+
+// Every consumer's minute history, summed once all have answered; a
+// consumer whose answer does not read leaves the chart as it was.
+void OverviewPage::loadHistory(const QStringList& consumers) {
+    historyConsumers_ = consumers;
+    historyAge_.start();
+    const quint64 generation = ++historyGeneration_;
+    auto histories = std::make_shared<QList<protocol::ConsumerHistory>>();
+    auto waiting = std::make_shared<int>(static_cast<int>(consumers.size()));
+    auto failed = std::make_shared<QString>();
+    if (consumers.isEmpty()) {
+        totals_.clear();
+        historyNowMs_ = QDateTime::currentMSecsSinceEpoch();
+        updateChart();
+        return;
+    }
+    for (const QString& name : consumers)
+        getAnswer<protocol::ConsumerHistory>(
+            session(),
+            QStringLiteral("/v1/consumers/%1/history?minutes=%2")
+                .arg(QString::fromLatin1(QUrl::toPercentEncoding(name)))
+                .arg(kChartMinutes),
+            this,
+            [this, generation, histories, waiting,
+             failed](const Answer<protocol::ConsumerHistory>& answer) {
+                if (generation != historyGeneration_)
+                    return;
+                if (answer)
+                    histories->append(*answer);
+                else
+                    *failed = answer.error;
+                if (--*waiting > 0)
+                    return;
+                noteProblem(QStringLiteral("History"), *failed);
+                if (!failed->isEmpty())
+                    return;
+                totals_ = sumHistories(*histories);
+                historyNowMs_ = QDateTime::currentMSecsSinceEpoch();
+                updateChart();
+            });
 }
 
 void OverviewPage::applySlo() {
@@ -392,22 +518,43 @@ void OverviewPage::applySlo() {
             continue;
         }
         cell->setText(it->text);
-        cell->setForeground(!it->hasTarget ? palette().text() : QBrush(it->met ? kMet : kMissed));
+        cell->setToolTip(it->text);
+        cell->setForeground(
+            !it->hasTarget
+                ? palette().text()
+                : QBrush(coloursOf(it->met ? Severity::Healthy : Severity::SloMissed, palette())
+                             .text));
     }
+    int missed = 0;
+    for (const SloVerdict& verdict : slo_)
+        missed += verdict.hasTarget && !verdict.met ? 1 : 0;
+    sloMissed_.value->setText(QString::number(missed));
+    showSeverity(sloMissed_, missed > 0 ? Severity::SloMissed : Severity::Healthy);
 }
 
 void OverviewPage::updateChart() {
-    QList<QPointF> points;
+    QChart* chart = chartView_->chart();
+    chart->removeAllSeries();
     double peak = 0;
-    const qint64 now = history_.empty() ? 0 : history_.back().atMs;
-    for (std::size_t i = 1; i < history_.size(); ++i) {
-        points.append({static_cast<double>(history_[i].atMs - now) / 1000.0, history_[i].rate});
-        peak = std::max(peak, history_[i].rate);
+    for (const ChartLine& line : kChartLines) {
+        const QPen pen(coloursOf(line.colour, palette()).text, 2);
+        // One series per run of minutes with data: nothing is drawn across a gap.
+        for (const QList<QPointF>& run : chartLine(line.metric)) {
+            auto* series = new QLineSeries;
+            series->setName(QLatin1String(line.word));
+            series->setPen(pen);
+            series->setPointsVisible(run.size() == 1); // a lone minute still shows
+            series->append(run);
+            chart->addSeries(series);
+            series->attachAxis(timeAxis_);
+            series->attachAxis(countAxis_);
+            for (const QPointF& p : run)
+                peak = std::max(peak, p.y());
+        }
     }
-    rateSeries_->replace(points);
     // Headroom above the peak, on round tick values.
-    rateAxis_->setRange(0, std::max(10.0, peak * 1.25));
-    rateAxis_->applyNiceNumbers();
+    countAxis_->setRange(0, std::max(10.0, peak * 1.2));
+    countAxis_->applyNiceNumbers();
 }
 
 } // namespace meshdeck::views

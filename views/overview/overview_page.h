@@ -1,24 +1,28 @@
 #pragma once
 // Overview: how the mesh is doing at a glance - events stored, the ingest
-// rate and its last five minutes, rejected inputs, event types, commit
-// latency, the writer queue, delivery, each event type's SLO status and each
-// consumer's circuit - from /healthz, /metrics and /v1/consumers, polled
-// every two seconds while the page is shown. Each tile leads to its page.
+// rate, rejected inputs, event types, commit latency, the writer queue,
+// delivery, consumers retrying, open circuits, each event type's SLO status
+// and each consumer's circuit - from /healthz, /metrics and /v1/consumers,
+// polled every two seconds while the page is shown. Each tile leads to its
+// page; a tile or consumer row that needs a look takes its state's colours
+// (views/style/severity.h). The chart is the broker's own minute history of
+// the last hour (delivered, failed, dead-lettered), full as soon as the page
+// opens, with a gap for every minute the broker was not running.
 
 #include "core/protocol/consumer_status.h"
 #include "views/console/page.h"
+#include "views/overview/mesh_history.h"
 #include "views/overview/prometheus_text.h"
+#include "views/style/severity.h"
 
 #include <QElapsedTimer>
 #include <QMap>
 #include <QTimer>
-#include <deque>
 
 class QLabel;
 class QPushButton;
 class QTableWidget;
 class QChartView;
-class QLineSeries;
 class QValueAxis;
 
 namespace meshdeck::views {
@@ -44,6 +48,11 @@ public:
 
     // The latest ingest rate in events per second (-1 before two polls).
     double ingestRate() const { return ingestRate_; }
+    // The chart's lines: per metric, runs of minutes with data (x: minutes before now).
+    QList<QList<QPointF>> chartLine(HistoryMetric metric) const {
+        return chartSegments(totals_, metric, historyNowMs_, kChartMinutes);
+    }
+    static constexpr int kChartMinutes = 60;
 
 Q_SIGNALS:
     // A tile was clicked: the page it leads to, by title.
@@ -59,7 +68,9 @@ private:
         QLabel* value = nullptr;
         QLabel* caption = nullptr;
     };
-    Tile addTile(const QString& caption, const QString& leadsTo, int row, int column);
+    Tile addTile(const QString& caption, const QString& leadsTo);
+    // Neutral when fine; else the state's tint and text colour.
+    void showSeverity(Tile& tile, Severity severity);
     void poll();
     void applyHealth(const QByteArray& body);
     void applyMetrics(const QByteArray& body);
@@ -69,11 +80,13 @@ private:
     void showStatus();
     void applySlo();
     void updateChart();
+    void loadHistory(const QStringList& consumers);
 
     QTimer pollTimer_;
     QElapsedTimer clock_;
     quint64 generation_ = 0;
-    Tile stored_, rate_, rejected_, types_, commit_, queue_, delivered_, pending_, dead_;
+    Tile stored_, rate_, rejected_, types_, commit_, queue_, delivered_, pending_, dead_, retrying_,
+        circuitsOpen_, sloMissed_;
     double lastDelivered_ = -1;
     qint64 lastDeliveredAtMs_ = 0;
     QLabel* status_;
@@ -84,15 +97,19 @@ private:
     QTableWidget* circuits_;
     QMap<QString, SloVerdict> slo_;
     QChartView* chartView_;
-    QLineSeries* rateSeries_;
-    QValueAxis* rateAxis_;
-    struct Sample {
-        qint64 atMs = 0;
-        qint64 lastSeq = 0;
-        double rate = 0;
-    };
-    std::deque<Sample> history_; // the last five minutes
+    QValueAxis* timeAxis_;
+    QValueAxis* countAxis_;
+    // The last health answer: the ingest rate is the sequence's growth since.
+    qint64 lastSeq_ = -1;
+    qint64 lastSeqAtMs_ = 0;
     double ingestRate_ = -1;
+    // The summed minute history, as of historyNowMs_; reloaded every
+    // kHistoryRefreshMs while shown, or when the consumers change.
+    QMap<qint64, MinuteTotals> totals_;
+    qint64 historyNowMs_ = 0;
+    QStringList historyConsumers_;
+    QElapsedTimer historyAge_;
+    quint64 historyGeneration_ = 0;
 };
 
 } // namespace meshdeck::views

@@ -59,9 +59,21 @@ void MeshSession::close() {
     setState(SessionState::Disconnected);
 }
 
+void MeshSession::reconnectNow() {
+    if (state_ != SessionState::Offline)
+        return;
+    reconnectTimer_.stop();
+    nextRetryAt_ = QDateTime();
+    checkHealth();
+}
+
 void MeshSession::setState(SessionState state) {
     if (state_ == state)
         return;
+    if (state == SessionState::Offline)
+        offlineSince_ = QDateTime::currentDateTime();
+    else
+        offlineSince_ = nextRetryAt_ = QDateTime();
     state_ = state;
     Q_EMIT stateChanged(state);
 }
@@ -71,7 +83,9 @@ void MeshSession::connectionLost(const QString& why) {
     healthTimer_.stop();
     setState(SessionState::Offline);
     ++reconnectAttempt_;
-    reconnectTimer_.start(static_cast<int>(reconnectDelay(reconnectAttempt_).count()));
+    const auto delay = reconnectDelay(reconnectAttempt_);
+    nextRetryAt_ = QDateTime::currentDateTime().addMSecs(delay.count());
+    reconnectTimer_.start(static_cast<int>(delay.count()));
 }
 
 void MeshSession::checkHealth() {
@@ -88,6 +102,7 @@ void MeshSession::checkHealth() {
                          checkInFlight_ = false;
                          if (!reply.ok())
                              return connectionLost(reply.describe());
+                         lastContact_ = QDateTime::currentDateTime();
                          roundTripMs_ = static_cast<int>(timer->elapsed());
                          Q_EMIT roundTripMeasured(roundTripMs_);
                          const QJsonObject health = QJsonDocument::fromJson(reply.body).object();
@@ -123,7 +138,10 @@ void MeshSession::learnIdentity() {
 void MeshSession::request(const MeshRequest& request, QObject* context,
                           MeshTransport::Callback done) {
     QPointer<QObject> guard(context);
-    transport_->send(request, [guard, done = std::move(done)](const MeshReply& reply) {
+    QPointer<MeshSession> self(this);
+    transport_->send(request, [self, guard, done = std::move(done)](const MeshReply& reply) {
+        if (self && reply.status > 0)
+            self->lastContact_ = QDateTime::currentDateTime();
         if (guard)
             done(reply);
     });

@@ -8,6 +8,7 @@
 
 #include "views/session/mesh_transport.h"
 
+#include <QDateTime>
 #include <QPointer>
 #include <QTimer>
 #include <chrono>
@@ -49,6 +50,15 @@ public:
 
     void setHealthInterval(std::chrono::milliseconds interval);
 
+    // When the mesh last answered (a health check, or any request): how old
+    // the numbers on the pages are. Invalid before the first answer.
+    QDateTime lastContact() const { return lastContact_; }
+    // While Offline: since when, and when the next attempt is due.
+    QDateTime offlineSince() const { return offlineSince_; }
+    QDateTime nextRetryAt() const { return nextRetryAt_; }
+    // A person asked not to wait for the backoff: try now. Only while Offline.
+    void reconnectNow();
+
     // Requests for pages and models. `context` guards the callback: when it
     // is gone the answer is dropped (a closed page never sees stale results).
     void request(const MeshRequest& request, QObject* context, MeshTransport::Callback done);
@@ -75,6 +85,7 @@ private:
     QString version_, role_, tenant_, lastError_;
     int roundTripMs_ = -1;
     quint64 generation_ = 0; // bumped by close(): answers to older requests are dropped
+    QDateTime lastContact_, offlineSince_, nextRetryAt_;
 };
 
 } // namespace meshdeck::views

@@ -1,6 +1,7 @@
 #include "views/trace/waterfall.h"
 
 #include "views/session/protocol_adapter.h"
+#include "views/style/severity.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -19,29 +20,59 @@ double msOf(Timestamp at) {
     return static_cast<double>(toUnixMillis(at));
 }
 
-QColor colourOf(WaterfallBar::Kind kind, const QPalette& palette) {
+} // namespace
+
+QColor waterfallColour(WaterfallBar::Kind kind, const QPalette& palette) {
+    // Outcomes of an attempt in the state palette's colours, so a dead letter
+    // is the same red here as on the Overview; the rest are neutral marks.
     switch (kind) {
     case WaterfallBar::Kind::Event:
         return palette.color(QPalette::Highlight);
     case WaterfallBar::Kind::Wait:
         return palette.color(QPalette::Mid);
     case WaterfallBar::Kind::Delivered:
-        return QColor(0x2e, 0x9d, 0x5b);
+        return coloursOf(Severity::Healthy, palette).text;
     case WaterfallBar::Kind::Failed:
-        return QColor(0xe6, 0x7e, 0x22);
+        return coloursOf(Severity::Retrying, palette).text;
     case WaterfallBar::Kind::Throttled:
-        return QColor(0xd4, 0xac, 0x0d);
+        return isDarkPalette(palette) ? QColor(0xe8, 0xd4, 0x4d) : QColor(0xb8, 0x9a, 0x00);
     case WaterfallBar::Kind::DeadLetter:
-        return QColor(0xc0, 0x39, 0x2b);
+        return coloursOf(Severity::DeadLetters, palette).text;
     case WaterfallBar::Kind::Stale:
         return palette.color(QPalette::Dark);
     case WaterfallBar::Kind::Outcome:
-        return QColor(0x8e, 0x44, 0xad);
+        return isDarkPalette(palette) ? QColor(0xc3, 0x8e, 0xe0) : QColor(0x8e, 0x44, 0xad);
     }
     return palette.color(QPalette::Text);
 }
 
-} // namespace
+QList<LegendEntry> waterfallLegend() {
+    using K = WaterfallBar::Kind;
+    using Mark = LegendEntry::Mark;
+    auto entry = [](K kind, const QString& word, const QString& meaning, Mark mark) {
+        return LegendEntry{word, meaning,
+                           [kind](const QPalette& p) { return waterfallColour(kind, p); }, mark};
+    };
+    return {
+        entry(K::Event, QStringLiteral("event ingested"),
+              QStringLiteral("an event of the trace reached the broker"), Mark::Dot),
+        entry(K::Wait, QStringLiteral("waiting"),
+              QStringLiteral("queued, or waiting out the backoff before a retry"), Mark::Box),
+        entry(K::Delivered, QStringLiteral("attempt ok"),
+              QStringLiteral("the sink accepted the event"), Mark::Box),
+        entry(K::Failed, QStringLiteral("attempt failed"),
+              QStringLiteral("the sink refused or did not answer; retried after a backoff"),
+              Mark::Box),
+        entry(K::Throttled, QStringLiteral("throttled"),
+              QStringLiteral("the sink asked to slow down (429 or Retry-After)"), Mark::Box),
+        entry(K::DeadLetter, QStringLiteral("dead letter"),
+              QStringLiteral("the event gave up and waits for a person to replay it"), Mark::Dot),
+        entry(K::Stale, QStringLiteral("skipped as stale"),
+              QStringLiteral("a newer version of the entity was delivered first"), Mark::Box),
+        entry(K::Outcome, QStringLiteral("outcome"),
+              QStringLiteral("what the consumer reported back"), Mark::Dot),
+    };
+}
 
 WaterfallLayout layoutWaterfall(const std::vector<protocol::TraceEntry>& timeline) {
     using protocol::TracedEvent;
@@ -130,7 +161,9 @@ WaterfallLayout layoutWaterfall(const std::vector<protocol::TraceEntry>& timelin
 WaterfallWidget::WaterfallWidget(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("waterfall"));
     setMouseTracking(true);
-    setMinimumHeight(kAxisHeight + 2 * kRowHeight);
+    legend_ = new LegendWidget(waterfallLegend(), this);
+    legend_->setObjectName(QStringLiteral("waterfallLegend"));
+    setMinimumHeight(kAxisHeight + 2 * kRowHeight + legend_->heightForWidth(600));
 }
 
 void WaterfallWidget::setLayoutData(WaterfallLayout layout) {
@@ -143,7 +176,13 @@ void WaterfallWidget::setLayoutData(WaterfallLayout layout) {
 QSize WaterfallWidget::sizeHint() const {
     return {600, kAxisHeight +
                      kRowHeight * static_cast<int>(std::max<qsizetype>(2, layout_.rows.size())) +
-                     4};
+                     4 + legend_->heightForWidth(std::max(width(), 600))};
+}
+
+void WaterfallWidget::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    const int h = legend_->heightForWidth(width());
+    legend_->setGeometry(0, height() - h, width(), h);
 }
 
 int WaterfallWidget::labelWidth() const {
@@ -170,7 +209,7 @@ void WaterfallWidget::paintEvent(QPaintEvent*) {
     p.fillRect(rect(), palette().color(QPalette::Base));
     if (layout_.bars.isEmpty()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(rect(), Qt::AlignCenter,
+        p.drawText(rect().adjusted(0, 0, 0, -legend_->height()), Qt::AlignCenter,
                    QStringLiteral("Trace a correlation id to see its waterfall."));
         return;
     }
@@ -185,7 +224,7 @@ void WaterfallWidget::paintEvent(QPaintEvent*) {
     const double usable = std::max(1.0, width() - left - 10.0);
     for (int i = 0; i <= 4; ++i) {
         const double x = left + usable * i / 4.0;
-        p.drawLine(QPointF(x, kAxisHeight - 4), QPointF(x, height()));
+        p.drawLine(QPointF(x, kAxisHeight - 4), QPointF(x, height() - legend_->height() - 2));
         const double ms = layout_.spanMs * i / 4.0;
         const QString text = layout_.spanMs >= 2'000
                                  ? QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1)
@@ -194,7 +233,7 @@ void WaterfallWidget::paintEvent(QPaintEvent*) {
     }
     p.setRenderHint(QPainter::Antialiasing);
     for (const auto& bar : layout_.bars) {
-        const QColor colour = colourOf(bar.kind, palette());
+        const QColor colour = waterfallColour(bar.kind, palette());
         p.setPen(Qt::NoPen);
         p.setBrush(colour);
         const QRectF r = barRect(bar);

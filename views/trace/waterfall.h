@@ -3,10 +3,11 @@
 // were ingested), time running left to right from the first event. Each
 // delivery attempt is a bar coloured by its outcome; the time an event waited
 // before an attempt - in the queue, or in backoff after a failure - is its
-// own pale bar in front of it. The layout is plain data (layoutWaterfall) so
-// tests check it without painting.
+// own pale bar in front of it. A legend along the bottom names the colours. The layout is plain
+// data (layoutWaterfall) so tests check it without painting.
 
 #include "core/protocol/trace.h"
+#include "views/style/legend_widget.h"
 
 #include <QStringList>
 #include <QWidget>
@@ -30,6 +31,9 @@ struct WaterfallLayout {
 
 // From the timeline of GET /v1/traces/{correlation_id}.
 WaterfallLayout layoutWaterfall(const std::vector<protocol::TraceEntry>& timeline);
+// A bar's colour in this palette (light or dark), and what each colour means.
+QColor waterfallColour(WaterfallBar::Kind kind, const QPalette& palette);
+QList<LegendEntry> waterfallLegend();
 
 class WaterfallWidget final : public QWidget {
     Q_OBJECT
@@ -42,6 +46,7 @@ public:
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     bool event(QEvent* event) override;
 
 private:
@@ -49,6 +54,7 @@ private:
     int labelWidth() const;
 
     WaterfallLayout layout_;
+    LegendWidget* legend_; // along the bottom edge, under the rows
 };
 
 } // namespace meshdeck::views
