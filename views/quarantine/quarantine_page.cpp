@@ -249,7 +249,6 @@ void QuarantinePage::showMessage(const QString& text) {
 void QuarantinePage::render() {
     if (inputs_.isEmpty())
         return; // the message says why: nothing rejected, admins only, or an error
-    // Keep what the person looked at selected across refreshes and filters.
     const int current = groupTable_->currentIndex().row();
     const QString selectedKey =
         current >= 0 && current < groups_->rowCount() ? groups_->row(current).key() : QString();
@@ -279,9 +278,14 @@ void QuarantinePage::render() {
                          ? QStringLiteral("No rejection matches “%1”.").arg(filter_->text())
                          : text + QStringLiteral(", newest first"));
 
-    for (int row = 0; grouped && !selectedKey.isEmpty() && row < groups_->rowCount(); ++row)
+    // Keep the group the person looked at selected across refreshes and
+    // filters; else open the newest, so its entries and problem show at once.
+    int select = grouped && groups_->rowCount() > 0 ? 0 : -1;
+    for (int row = 0; select >= 0 && !selectedKey.isEmpty() && row < groups_->rowCount(); ++row)
         if (groups_->row(row).key() == selectedKey)
-            groupTable_->selectRow(row);
+            select = row;
+    if (select >= 0)
+        groupTable_->selectRow(select);
 }
 
 void QuarantinePage::showGroup(int row) {

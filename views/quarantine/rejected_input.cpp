@@ -1,5 +1,7 @@
 #include "views/quarantine/rejected_input.h"
 
+#include "views/catalog/json_text.h"
+
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -146,7 +148,8 @@ QString describeRejection(const RejectedInput& input) {
     lines << QStringLiteral("Body as received%1:")
                  .arg(input.contentType.isEmpty() ? QString()
                                                   : QStringLiteral(" (%1)").arg(input.contentType));
-    lines << (json ? QString::fromUtf8(body.toJson(QJsonDocument::Indented)).trimmed()
+    // Indented in the order it was written (QJsonDocument would sort the keys).
+    lines << (json                   ? jsontext::indented(input.body.toUtf8())
               : input.body.isEmpty() ? QStringLiteral("(empty)")
                                      : input.body);
     return lines.join(u'\n');
