@@ -3,6 +3,7 @@
 #include "core/protocol/dead_letter.h"
 #include "views/console/chart_palette.h"
 #include "views/session/protocol_adapter.h"
+#include "views/style/column_fit.h"
 #include "views/style/legend_widget.h"
 
 #include <QChart>
@@ -455,8 +456,7 @@ void OverviewPage::applyConsumers(const protocol::ConsumerList& list) {
         }
     }
     // The last error takes what room the others leave, within reason.
-    circuits_->resizeColumnToContents(0);
-    circuits_->setColumnWidth(0, std::min(circuits_->columnWidth(0), 200));
+    fitColumns(circuits_, {{0, 160}, {1, 110}, {2, 70}, {3, 150}});
     retrying_.value->setText(QString::number(retrying));
     showSeverity(retrying_, retrying > 0 ? Severity::Retrying : Severity::Healthy);
     circuitsOpen_.value->setText(QString::number(open));
