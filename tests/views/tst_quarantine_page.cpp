@@ -324,6 +324,41 @@ private Q_SLOTS:
         QCOMPARE(text(page, "quarantineStatus"), QString());
     }
 
+    // A vendor's hook names no producer the broker trusts: the source's name says who.
+    void aRefusedHookIsListedUnderItsSource() {
+        test::TestBroker mesh;
+        auto admin = mesh.client(mesh.adminToken);
+        const json spec = {
+            {"kind", "segment"}, {"tenant", "acme"}, {"secrets", {"seg-shared-secret-31a9"}}};
+        const int created = admin
+                                .request("PUT", "/v1/sources/seg-web", spec.dump(),
+                                         {{"content-type", "application/json"}})
+                                .status;
+        QVERIFY2(created == 200 || created == 201, qPrintable(QString::number(created)));
+        // Segment's own "type" is not an event type: it must not be read as one.
+        const std::string track = R"({"type":"track","event":"Demo Booked","userId":"u-7"})";
+        auto vendor = mesh.client("");
+        QCOMPARE(vendor
+                     .request("POST", "/v1/hooks/seg-web", track,
+                              {{"content-type", "application/json"},
+                               {"x-signature", std::string(40, '0')}})
+                     .status,
+                 401);
+        QTRY_COMPARE(mesh.core().quarantine().count(), 1);
+
+        auto session = openSession(mesh, mesh.adminToken);
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        QuarantinePage page(*session);
+        page.show();
+        page.activate();
+        QTRY_COMPARE_WITH_TIMEOUT(page.groups()->rowCount(), 1, 5000);
+        QCOMPARE(cell(*page.groups(), 0, Producer), QStringLiteral("seg-web"));
+        QCOMPARE(cell(*page.groups(), 0, Source), QStringLiteral("POST /v1/hooks/seg-web"));
+        QCOMPARE(cell(*page.groups(), 0, Tenant), QStringLiteral("acme"));
+        QTRY_COMPARE(page.groupEntries()->rowCount(), 1);
+        QCOMPARE(cell(*page.groupEntries(), 0, EventType), QString());
+    }
+
     // A tenant's admin sees that tenant's rejections, never another's.
     void aTenantAdminSeesItsOwnTenantOnly() {
         test::TestBroker mesh;
