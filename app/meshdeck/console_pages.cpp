@@ -11,8 +11,6 @@
 #include "views/sources/sources_page.h"
 #include "views/trace/trace_page.h"
 
-#include <QShortcut>
-
 namespace meshdeck {
 
 void addConsolePages(views::MainWindow& window, views::MeshSession& session) {
@@ -55,12 +53,39 @@ void addConsolePages(views::MainWindow& window, views::MeshSession& session) {
                          window.showPageTitled(trace->title());
                          trace->trace(correlationId);
                      });
-    // Ctrl+K: "where is this journey?" from anywhere.
-    auto* find = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_K), &window);
-    QObject::connect(find, &QShortcut::activated, &window, [&window, trace] {
-        window.showPageTitled(trace->title());
-        trace->focusSearch();
-    });
+    // The toolbar's search (Ctrl+K): any id, answered on the Trace page.
+    QObject::connect(&window, &views::MainWindow::searchRequested, trace,
+                     [&window, trace](const QString& query) {
+                         window.showPageTitled(trace->title());
+                         trace->search(query);
+                     });
+    // From the verdict to what it names.
+    QObject::connect(trace, &views::TracePage::consumerRequested, &window,
+                     [&window, consumers](const QString& consumer) {
+                         window.showPageTitled(consumers->title());
+                         consumers->selectConsumer(consumer);
+                     });
+    const auto openLetter = [&window, deadLetters](qint64 id) {
+        window.showPageTitled(deadLetters->title());
+        deadLetters->selectLetter(id);
+    };
+    QObject::connect(trace, &views::TracePage::deadLetterRequested, &window,
+                     [openLetter](qint64 id, const QString&) { openLetter(id); });
+    QObject::connect(trace, &views::TracePage::editRequested, &window,
+                     [openLetter, deadLetters](qint64 id, const QString&) {
+                         openLetter(id);
+                         deadLetters->openEditor();
+                     });
+    QObject::connect(trace, &views::TracePage::eventsRequested, &window,
+                     [&window, events](const QString& entity, const QString& tenant) {
+                         window.showPageTitled(events->title());
+                         views::EventFilter filter;
+                         filter.entity = entity;
+                         filter.tenant = tenant;
+                         events->showFilter(filter);
+                     });
+    QObject::connect(trace, &views::TracePage::quarantineRequested, &window,
+                     [&window] { window.showPageTitled(QStringLiteral("Quarantine")); });
     addRecordPages(window, session);
 }
 

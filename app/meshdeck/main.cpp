@@ -3,6 +3,7 @@
 // it; --attach connects the same way to a remote meshd, and Mesh >
 // Connections switches between the embedded mesh and saved ones.
 
+#include "console_links.h"
 #include "console_pages.h"
 #include "demo_stack.h"
 #include "embedded_mesh.h"
@@ -53,6 +54,19 @@ public:
              false);
     }
 
+    // Links handed over by later starts, and the one this start was given.
+    void listenForLinks(const QUrl& first) {
+        listenForConsoleLinks(&links_, [this](const QUrl& url) { openLink(url); });
+        if (!first.isEmpty())
+            openLink(first);
+    }
+
+    // A meshdeck:// link, on the current window.
+    void openLink(const QUrl& url) {
+        if (window_ && session_)
+            openConsoleLink(*window_, *session_, url);
+    }
+
     void startDemo() {
         demo_ = std::make_unique<DemoStack>(*session_, QStringLiteral("acme"));
         demo_->start();
@@ -88,6 +102,7 @@ private:
     std::unique_ptr<views::MainWindow> window_;
     std::unique_ptr<DemoStack> demo_;
     QString current_;
+    QObject links_; // owns the link listener
 };
 
 // Whether Qt can open a window here: a display, or a platform that needs
@@ -123,6 +138,10 @@ int main(int argc, char** argv) {
     const QCommandLineOption demo(
         QStringLiteral("demo"), QStringLiteral("Publish a simulated martech stack into the mesh."));
     parser.addOptions({attach, token, insecure, data, demo});
+    parser.addPositionalArgument(
+        QStringLiteral("link"),
+        QStringLiteral("A meshdeck:// link to open (meshdeck://trace/lead:L-1076)."),
+        QStringLiteral("[link]"));
 
     // --help and --version answer on a terminal without a display: they are
     // read before the GUI application exists, which would need one.
@@ -159,6 +178,22 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/meshdeck/meshdeck.svg")));
 
     parser.process(app);
+    views::MainWindow::applyTheme(views::MainWindow::savedTheme());
+
+    // A link goes to the console already running, when there is one.
+    QUrl link;
+    if (!parser.positionalArguments().isEmpty()) {
+        link = QUrl(parser.positionalArguments().constFirst());
+        if (!isConsoleLink(link)) {
+            std::fprintf(stderr,
+                         "meshdeck: '%s' is not a console link (meshdeck://trace/ID or "
+                         "meshdeck://search/ID)\n",
+                         qPrintable(parser.positionalArguments().constFirst()));
+            return 2;
+        }
+        if (forwardToRunningConsole(link))
+            return 0;
+    }
 
     if (parser.isSet(attach)) {
         QByteArray secret = parser.value(token).toUtf8();
@@ -178,6 +213,7 @@ int main(int argc, char** argv) {
         console.open(url.host(), url, secret, parser.isSet(insecure));
         if (parser.isSet(demo))
             console.startDemo();
+        console.listenForLinks(link);
         return QApplication::exec();
     }
 
@@ -199,5 +235,6 @@ int main(int argc, char** argv) {
     console.openEmbedded();
     if (parser.isSet(demo))
         console.startDemo();
+    console.listenForLinks(link);
     return QApplication::exec();
 }

@@ -84,6 +84,8 @@ void DeliveryEngine::Impl::settledFinding(StallFinding& f, const Event& e) const
                                               store.attemptsFor(f.consumer, e.seq));
     f.state = verdict.state;
     f.sentence = verdict.sentence;
+    if (open)
+        f.deadLetterId = open->id;
 }
 
 std::vector<StallFinding> DeliveryEngine::stall(const std::vector<Event>& events) {

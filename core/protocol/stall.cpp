@@ -26,11 +26,14 @@ std::string stateWord(const StallAnswer& answer) {
 }
 
 Json value(const StallFinding& f) {
-    return Json{{"consumer", f.consumer},
-                {"seq", f.seq},
-                {"event_id", f.eventId},
-                {"state", toString(f.state)},
-                {"sentence", f.sentence}};
+    Json j{{"consumer", f.consumer},
+           {"seq", f.seq},
+           {"event_id", f.eventId},
+           {"state", toString(f.state)},
+           {"sentence", f.sentence}};
+    if (f.deadLetterId)
+        j["dead_letter_id"] = *f.deadLetterId;
+    return j;
 }
 
 void read(const Json& json, const std::string& path, Violations& bad, StallFinding& out) {
@@ -40,6 +43,7 @@ void read(const Json& json, const std::string& path, Violations& bad, StallFindi
     r.required("event_id", out.eventId);
     r.requiredWord("state", out.state, parseStallState, "a stall state such as \"retrying\"");
     r.required("sentence", out.sentence);
+    r.optional("dead_letter_id", out.deadLetterId);
 }
 
 Json value(const StallAnswer& a) {

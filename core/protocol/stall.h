@@ -18,6 +18,9 @@ struct StallFinding {
     std::string eventId;
     StallState state = StallState::Pending;
     std::string sentence;
+    // The open dead letter that settles it (state DeadLettered), for a
+    // console's "Replay" and "Open dead letter".
+    std::optional<std::int64_t> deadLetterId;
 
     bool operator==(const StallFinding&) const = default;
 };

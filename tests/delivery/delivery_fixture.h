@@ -51,6 +51,7 @@ inline int attemptsStarted(const nlohmann::json& consumer) {
 
 struct DeliveryFixture {
     explicit DeliveryFixture(const Clock& clock = SystemClock::instance()) : broker({}, clock) {}
+    explicit DeliveryFixture(BrokerConfig config) : broker(std::move(config)) {}
 
     TestBroker broker;
     SinkServer sink;

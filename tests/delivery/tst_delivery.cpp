@@ -462,6 +462,8 @@ void DeliveryTest::blockPolicyHoldsTheEntityUntilDiscarded() {
     QCOMPARE_JSON(stall["state"], "dead-lettered");
 
     const auto id = parse(f.admin.get("/v1/dead-letters"))["dead_letters"][0]["id"].get<int>();
+    // The finding names the letter to act on.
+    QCOMPARE_JSON(stall["evidence"][0]["dead_letter_id"], id);
     QCOMPARE_HTTP(f.admin.postJson("/v1/dead-letters/discard", json{{"ids", {id}}}.dump()), 400);
     QCOMPARE_HTTP(f.admin.postJson("/v1/dead-letters/discard",
                                    json{{"ids", {id}}, {"reason", "test lead, ignore"}}.dump()),

@@ -41,7 +41,7 @@ constexpr std::string_view kDeadLetter =
 constexpr std::string_view kTrace =
     R"({"correlation_id":"journey-L-1","events":1,"timeline":[{"seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","producer":"hubspot-bridge","tenant_id":"acme","entity":"lead:L-1","occurred_at":"2026-11-27T09:14:03.120Z","ingested_at":"2026-12-07T15:44:53.810Z","entity_version":3,"kind":"event"},{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":1,"at":"2026-12-07T15:44:53.811Z","duration_ms":0.106,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9","kind":"attempt"},{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","attempt":2,"at":"2026-12-07T15:44:53.826Z","duration_ms":0.115,"status":0,"class":"transport","error":"connection refused by 127.0.0.1:9","kind":"attempt"},{"id":1,"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","tenant_id":"acme","correlation_id":"journey-L-1","entity":"acme/lead:L-1","signature":"transport 0 connection refused by #.#.#.#:#","class":"transport","error":"connection refused by 127.0.0.1:9","attempts":2,"dead_at":"2026-12-07T15:44:53.826Z","state":"open","kind":"dead-letter"}],"causation":[{"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","event_type":"LeadScored","seq":1,"caused":[]}]})";
 constexpr std::string_view kStallDeadLettered =
-    R"({"subject":"correlation id journey-L-1","state":"dead-lettered","answer":"LeadScored 01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f (seq 1) was dead-lettered to crm at 2026-12-07T15:44:53.826Z after 2 attempt(s): connection refused by 127.0.0.1:9 (dead letter 1).","evidence":[{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","state":"dead-lettered","sentence":"LeadScored 01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f (seq 1) was dead-lettered to crm at 2026-12-07T15:44:53.826Z after 2 attempt(s): connection refused by 127.0.0.1:9 (dead letter 1)."}]})";
+    R"({"subject":"correlation id journey-L-1","state":"dead-lettered","answer":"LeadScored 01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f (seq 1) was dead-lettered to crm at 2026-12-07T15:44:53.826Z after 2 attempt(s): connection refused by 127.0.0.1:9 (dead letter 1).","evidence":[{"consumer":"crm","seq":1,"event_id":"01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f","state":"dead-lettered","sentence":"LeadScored 01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f (seq 1) was dead-lettered to crm at 2026-12-07T15:44:53.826Z after 2 attempt(s): connection refused by 127.0.0.1:9 (dead letter 1).","dead_letter_id":1}]})";
 constexpr std::string_view kStallUnknown =
     R"({"subject":"correlation id nobody","state":"unknown","answer":"No event with correlation id nobody was received, and nothing was rejected with it: check the producer."})";
 constexpr std::string_view kStallRejected =
@@ -240,6 +240,7 @@ private Q_SLOTS:
         QVERIFY(stalled.value->kind == StallSubject::Findings);
         QVERIFY(stalled.value->state == StallState::DeadLettered);
         QVERIFY(stalled.value->evidence.at(0).state == StallState::DeadLettered);
+        QCOMPARE(stalled.value->evidence.at(0).deadLetterId, std::optional<std::int64_t>(1));
     }
 
     void valuesSurviveARoundTrip() {

@@ -1,14 +1,17 @@
 #pragma once
-// The console's window: a page list on the left, the current page, and a
-// status bar with the mesh, its version, the connection state and the
-// round-trip time. Ctrl+1..9 switch pages; the window's geometry and the
-// last page are restored on the next start.
+// The console's window: a search field for any id in the toolbar (Ctrl+K),
+// a page list on the left, the current page, and a status bar with the
+// mesh, its version, the connection state and the round-trip time. Ctrl+1..9
+// switch pages; View chooses the theme and the time zone, Help lists the
+// shortcuts and opens the docs. The window's geometry, the last page and
+// the theme are restored on the next start.
 
 #include "views/session/mesh_session.h"
 
 #include <QMainWindow>
 
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QStackedWidget;
 
@@ -30,9 +33,24 @@ public:
     Page* page(int index) const;
     Page* currentPage() const;
 
+    // The toolbar's search field, focused and selected (Ctrl+K).
+    void focusSearch();
+    QLineEdit* searchField() const { return search_; }
+
+    // "system", "light" or "dark": the palette the console draws with.
+    static void applyTheme(const QString& theme);
+    static QString savedTheme();
+
+    // What Help > Keyboard shortcuts lists, one "keys: what" per line.
+    QString shortcutsText() const;
+    // What Help > About says: the console's and the broker's versions.
+    QString aboutText() const;
+
 Q_SIGNALS:
     // Mesh > Connections... was chosen.
     void connectionsRequested();
+    // Enter in the search field: any id, as typed.
+    void searchRequested(const QString& query);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -40,9 +58,12 @@ protected:
 private:
     void updateStatus();
     void restoreState();
+    void addViewMenu();
+    void addHelpMenu();
 
     MeshSession& session_;
     QString meshName_;
+    QLineEdit* search_;
     QListWidget* pageList_;
     QStackedWidget* pages_;
     QLabel* meshLabel_;

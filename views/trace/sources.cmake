@@ -2,4 +2,6 @@
 target_sources(meshdeck_views PRIVATE
   trace/trace_page.cpp
   trace/waterfall.cpp
+  trace/verdict.cpp
+  trace/verdict_panel.cpp
 )

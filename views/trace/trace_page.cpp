@@ -1,22 +1,28 @@
 #include "views/trace/trace_page.h"
 
-#include "core/protocol/stall.h"
 #include "views/console/record_list_page.h"
+#include "views/dlq/replay_outcome.h"
+#include "views/dlq/replay_preview.h"
 #include "views/session/protocol_adapter.h"
+#include "views/trace/verdict_panel.h"
 #include "views/trace/waterfall.h"
 
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
-#include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStyle>
 #include <QTableView>
 #include <QTreeWidget>
 #include <QUrl>
+#include <QUrlQuery>
 #include <QVBoxLayout>
 
 namespace meshdeck::views {
@@ -98,11 +104,122 @@ QString classOf(const TraceEntry& entry) {
     });
 }
 
+QString encoded(const QString& text) {
+    return QString::fromUtf8(QUrl::toPercentEncoding(text));
+}
+
+QString entityOf(const protocol::FoundEvent& e) {
+    return toQString(e.entityKind) + u':' + toQString(e.entityId);
+}
+
+// "LeadAssigned of lead:L-1076 in acme (journey c-7)".
+QString eventLine(const protocol::FoundEvent& e) {
+    return QStringLiteral("%1 of %2 in %3, %4 (journey %5)")
+        .arg(toQString(e.eventType), entityOf(e), toQString(e.tenant), timeText(e.occurredAt),
+             toQString(e.correlationId));
+}
+
+QString countText(std::int64_t n, bool more, const char* what) {
+    return QStringLiteral("%1%2 %3").arg(n).arg(more ? QStringLiteral("+") : QString(),
+                                                QLatin1String(what));
+}
+
+// The broker's words: the answer, then each finding.
+QString detailsOf(const protocol::StallAnswer& stall) {
+    QStringList lines{toQString(stall.answer)};
+    for (const auto& f : stall.evidence)
+        lines << QStringLiteral("• %1 — %2: %3")
+                     .arg(toQString(f.consumer), wordOf(f.state), toQString(f.sentence));
+    return lines.join(u'\n');
+}
+
 } // namespace
 
+QString describeMatch(const protocol::SearchMatch& match) {
+    struct Describe {
+        QString operator()(const protocol::EventMatch& m) const {
+            return QStringLiteral("Event: ") + eventLine(m.event);
+        }
+        QString operator()(const protocol::VendorMatch& m) const {
+            return QStringLiteral("%1 item %2 → ").arg(toQString(m.source), toQString(m.vendorId)) +
+                   eventLine(m.event);
+        }
+        QString operator()(const protocol::EntityMatch& m) const {
+            QString line =
+                QStringLiteral("Entity %1:%2 in %3 — %4, last %5 at %6")
+                    .arg(toQString(m.entityKind), toQString(m.entityId), toQString(m.tenant),
+                         countText(m.span.events, m.span.eventsMore, "events"),
+                         toQString(m.lastEventType), timeText(m.span.lastOccurredAt));
+            if (m.openDeadLetters > 0)
+                line += QStringLiteral(", %1").arg(
+                    countText(m.openDeadLetters, m.openDeadLettersMore, "open dead letter(s)"));
+            return line;
+        }
+        QString operator()(const protocol::CorrelationMatch& m) const {
+            QStringList entities;
+            for (const auto& e : m.entities)
+                entities << toQString(e.kind) + u':' + toQString(e.id);
+            return QStringLiteral("Journey (correlation id) %1 — %2 of %3, from %4")
+                .arg(toQString(m.correlationId),
+                     countText(m.span.events, m.span.eventsMore, "events"),
+                     entities.join(QStringLiteral(", ")), timeText(m.span.firstOccurredAt));
+        }
+        QString operator()(const protocol::DeadLetterMatch& m) const {
+            return QStringLiteral("Dead letter %1 (%2) — %3 of %4:%5 for %6: %7")
+                .arg(m.id)
+                .arg(wordOf(m.state), toQString(m.eventType), toQString(m.entityKind),
+                     toQString(m.entityId), toQString(m.consumer), toQString(m.error));
+        }
+    };
+    return std::visit(Describe{}, match);
+}
+
+TraceSubject subjectOf(const protocol::SearchMatch& match) {
+    struct Subject {
+        TraceSubject journeyOf(const protocol::FoundEvent& e) const {
+            TraceSubject s;
+            s.tenant = toQString(e.tenant);
+            s.correlationId = toQString(e.correlationId);
+            s.journeys = {s.correlationId};
+            s.focusEventId = toQString(e.eventId);
+            return s;
+        }
+        TraceSubject operator()(const protocol::EventMatch& m) const { return journeyOf(m.event); }
+        TraceSubject operator()(const protocol::VendorMatch& m) const { return journeyOf(m.event); }
+        TraceSubject operator()(const protocol::EntityMatch& m) const {
+            TraceSubject s;
+            s.tenant = toQString(m.tenant);
+            s.entity = toQString(m.entityKind) + u':' + toQString(m.entityId);
+            for (const auto& id : m.correlationIds)
+                s.journeys << toQString(id);
+            return s;
+        }
+        TraceSubject operator()(const protocol::CorrelationMatch& m) const {
+            TraceSubject s;
+            s.tenant = m.tenants.size() == 1 ? toQString(m.tenants.front()) : QString();
+            s.correlationId = toQString(m.correlationId);
+            s.journeys = {s.correlationId};
+            return s;
+        }
+        TraceSubject operator()(const protocol::DeadLetterMatch& m) const {
+            TraceSubject s;
+            s.tenant = toQString(m.tenant);
+            s.correlationId = toQString(m.correlationId);
+            s.journeys = {s.correlationId};
+            s.focusEventId = toQString(m.eventId);
+            return s;
+        }
+    };
+    TraceSubject subject = std::visit(Subject{}, match);
+    subject.label = describeMatch(match);
+    return subject;
+}
+
 TracePage::TracePage(MeshSession& session, QWidget* parent)
-    : Page(session, parent), search_(new QLineEdit(this)), answer_(new QLabel(this)),
-      outcomes_(new QLabel(this)),
+    : Page(session, parent), subjectLabel_(new QLabel(this)),
+      copyLink_(new QPushButton(QStringLiteral("Copy link"), this)),
+      matches_(new QListWidget(this)), verdict_(new VerdictPanel(this)),
+      outcomes_(new QLabel(this)), journeys_(new QComboBox(this)),
       timeline_(new RowListModel<TraceEntry>(
           {{QStringLiteral("When"),
             [](const auto& e) {
@@ -126,33 +243,40 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
       table_(new QTableView(this)), waterfall_(new WaterfallWidget(this)),
       causation_(new QTreeWidget(this)) {
     setObjectName(QStringLiteral("tracePage"));
-    search_->setObjectName(QStringLiteral("traceSearch"));
-    answer_->setObjectName(QStringLiteral("stallAnswer"));
+    subjectLabel_->setObjectName(QStringLiteral("traceSubject"));
+    subjectLabel_->setWordWrap(true);
+    subjectLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    subjectLabel_->setText(QStringLiteral(
+        "Search any id in the bar above (Ctrl+K): an entity such as L-1076, a correlation id, "
+        "an event id, a vendor's id, or a dead letter number."));
+    copyLink_->setObjectName(QStringLiteral("traceCopyLink"));
+    copyLink_->setToolTip(QStringLiteral("Copy a meshdeck:// link that opens the console here"));
+    copyLink_->setEnabled(false);
+    matches_->setObjectName(QStringLiteral("traceMatches"));
+    matches_->hide();
     outcomes_->setObjectName(QStringLiteral("traceOutcomes"));
     outcomes_->setWordWrap(true);
     outcomes_->setTextFormat(Qt::PlainText);
     outcomes_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     outcomes_->hide();
-    search_->setPlaceholderText(
-        QStringLiteral("Correlation id, or an entity as kind:id (lead:L-1042) — Enter"));
-    search_->setClearButtonEnabled(true);
-    answer_->setWordWrap(true);
-    answer_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    answer_->setText(QStringLiteral("Where did it stall? Give a correlation id or an entity."));
-    QFont big = answer_->font();
-    big.setPointSizeF(big.pointSizeF() * 1.15);
-    answer_->setFont(big);
+    journeys_->setObjectName(QStringLiteral("traceJourneys"));
+    journeys_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    journeys_->setMinimumContentsLength(24);
+    verdict_->showMessage(VerdictTone::Unknown, QStringLiteral("Where did it stall?"),
+                          QStringLiteral("Give any id: the verdict, and what to do, comes here."));
 
     setUpRecordTable(table_, timeline_, QAbstractItemView::ExtendedSelection);
     causation_->setHeaderLabels(
         {QStringLiteral("Causation"), QStringLiteral("Event id"), QStringLiteral("Seq")});
     causation_->setObjectName(QStringLiteral("causationTree"));
 
-    auto* go = new QPushButton(QStringLiteral("Trace"), this);
     auto* header = new QHBoxLayout;
     header->addWidget(new QLabel(QStringLiteral("<b>Trace</b>"), this));
-    header->addWidget(search_, 1);
-    header->addWidget(go);
+    header->addWidget(subjectLabel_, 1);
+    header->addWidget(copyLink_);
+    auto* journeyRow = new QHBoxLayout;
+    journeyRow->addWidget(new QLabel(QStringLiteral("Journey:"), this));
+    journeyRow->addWidget(journeys_, 1);
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(waterfall_);
     splitter->addWidget(table_);
@@ -162,12 +286,26 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
     splitter->setStretchFactor(2, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(header);
-    layout->addWidget(answer_);
+    layout->addWidget(matches_);
+    layout->addWidget(verdict_);
     layout->addWidget(outcomes_);
+    layout->addLayout(journeyRow);
     layout->addWidget(splitter, 1);
 
-    connect(search_, &QLineEdit::returnPressed, this, [this] { trace(search_->text().trimmed()); });
-    connect(go, &QPushButton::clicked, this, [this] { trace(search_->text().trimmed()); });
+    connect(matches_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        const int row = matches_->row(item);
+        if (row >= 0 && row < static_cast<int>(choices_.size()))
+            open(choices_[static_cast<std::size_t>(row)]);
+    });
+    connect(journeys_, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index >= 0)
+            showJourney(journeys_->itemData(index).toString());
+    });
+    connect(verdict_, &VerdictPanel::actionTriggered, this, &TracePage::act);
+    connect(copyLink_, &QPushButton::clicked, this, [this] {
+        QApplication::clipboard()->setText(link());
+        copyLink_->setText(QStringLiteral("Link copied"));
+    });
 }
 
 QIcon TracePage::icon() const {
@@ -175,21 +313,31 @@ QIcon TracePage::icon() const {
 }
 
 void TracePage::activate() {
-    if (!search_->text().trimmed().isEmpty())
-        trace(search_->text().trimmed());
-}
-
-void TracePage::focusSearch() {
-    search_->setFocus();
-    search_->selectAll();
+    // Shown again: the same subject, fresh (a chooser stays as it was).
+    if (!subject_.isEntity() && subject_.correlationId.isEmpty())
+        return;
+    open(subject_);
 }
 
 QString TracePage::answer() const {
-    return answer_->text();
+    const QString said = stall_ ? toQString(stall_->answer) : stallError_;
+    return traceError_.isEmpty() ? said : said + QStringLiteral("\nTrace: ") + traceError_;
 }
 
 QString TracePage::outcomes() const {
     return outcomes_->text();
+}
+
+QString TracePage::link() const {
+    if (!subject_.isEntity() && subject_.correlationId.isEmpty())
+        return {};
+    QUrl url;
+    url.setScheme(QStringLiteral("meshdeck"));
+    url.setHost(QStringLiteral("trace"));
+    url.setPath(u'/' + (subject_.isEntity() ? subject_.entity : subject_.correlationId));
+    if (!subject_.tenant.isEmpty())
+        url.setQuery(QStringLiteral("tenant=") + encoded(subject_.tenant));
+    return url.toString(QUrl::FullyEncoded);
 }
 
 // "crm reported {"owner":"u-17"} 1.3 s after the journey began: within its 5 s SLO."
@@ -224,61 +372,322 @@ void TracePage::showOutcomes(const std::vector<TraceEntry>& timeline) {
     outcomes_->setVisible(!lines.isEmpty());
 }
 
-void TracePage::showAnswer() {
-    answer_->setText(traceError_.isEmpty()
-                         ? stallText_
-                         : stallText_ + QStringLiteral("\nTrace: ") + traceError_);
+void TracePage::search(const QString& query) {
+    const QString q = query.trimmed();
+    if (q.isEmpty())
+        return;
+    query_ = q;
+    const quint64 generation = ++generation_;
+    matches_->hide();
+    subjectLabel_->setText(QStringLiteral("“%1”").arg(q));
+    verdict_->showMessage(VerdictTone::OnItsWay, QStringLiteral("Looking up “%1”…").arg(q), {});
+    getAnswer<protocol::SearchAnswer>(
+        session(), QStringLiteral("/v1/search?limit=20&q=") + encoded(q), this,
+        [this, generation, q](const Answer<protocol::SearchAnswer>& found) {
+            if (generation != generation_)
+                return;
+            if (!found) {
+                verdict_->showMessage(VerdictTone::Unknown,
+                                      QStringLiteral("The search for “%1” failed").arg(q),
+                                      found.error);
+                return;
+            }
+            if (found->matches.empty()) {
+                verdict_->showMessage(VerdictTone::Unknown,
+                                      QStringLiteral("Nothing matches “%1”").arg(q),
+                                      toQString(found->hint));
+                return;
+            }
+            if (found->matches.size() == 1)
+                return open(subjectOf(found->matches.front()));
+            showChoices(*found);
+        });
+}
+
+void TracePage::showChoices(const protocol::SearchAnswer& answer) {
+    choices_.clear();
+    matches_->clear();
+    for (const auto& match : answer.matches) {
+        choices_.push_back(subjectOf(match));
+        matches_->addItem(describeMatch(match));
+    }
+    matches_->setMaximumHeight(matches_->sizeHintForRow(0) * std::min(6, matches_->count()) +
+                               2 * matches_->frameWidth() + 4);
+    matches_->show();
+    matches_->setCurrentRow(0);
+    verdict_->showMessage(
+        VerdictTone::Unknown,
+        QStringLiteral("“%1” is %2 things").arg(toQString(answer.query)).arg(answer.matches.size()),
+        QStringLiteral("Choose one above (double-click or Enter)%1.")
+            .arg(answer.truncated ? QStringLiteral("; more matched than are listed") : QString()));
 }
 
 void TracePage::trace(const QString& subject) {
-    if (subject.isEmpty())
+    const QString s = subject.trimmed();
+    if (s.isEmpty())
         return;
-    search_->setText(subject);
-    const quint64 generation = ++generation_;
     // "kind:id" with no spaces reads as an entity; anything else is a correlation id.
-    const bool entity = subject.count(u':') == 1 && !subject.contains(u' ') &&
-                        !subject.startsWith(u':') && !subject.endsWith(u':');
-    const QString encoded = QString::fromUtf8(QUrl::toPercentEncoding(subject));
-    stallText_ = QStringLiteral("Looking…");
+    TraceSubject t;
+    if (s.count(u':') == 1 && !s.contains(u' ') && !s.startsWith(u':') && !s.endsWith(u':'))
+        t.entity = s;
+    else {
+        t.correlationId = s;
+        t.journeys = {s};
+    }
+    matches_->hide();
+    open(t);
+}
+
+void TracePage::open(const TraceSubject& subject) {
+    const quint64 generation = ++generation_;
+    subject_ = subject;
+    stall_.reset();
+    stallError_.clear();
     traceError_.clear();
-    showAnswer();
-    getAnswer<protocol::StallAnswer>(
-        session(),
-        QStringLiteral("/v1/stall?%1=%2")
-            .arg(entity ? QStringLiteral("entity") : QStringLiteral("correlation_id"), encoded),
-        this, [this, generation](const Answer<protocol::StallAnswer>& stall) {
-            if (generation != generation_)
-                return;
-            stallText_ = stall ? toQString(stall->answer) : stall.error;
-            showAnswer();
-        });
+    traces_.clear();
+    letter_.reset();
+    journeys_->clear();
     timeline_->setRows(std::vector<TraceEntry>());
     showOutcomes({});
     waterfall_->setLayoutData({});
     causation_->clear();
-    if (entity)
-        return; // a trace is by correlation id; the stall answer covers an entity
-    session().get(
-        QStringLiteral("/v1/traces/") + encoded, this, [this, generation](const MeshReply& reply) {
-            if (generation != generation_ || !reply.ok())
-                return; // no trace: the stall answer says why
-            const Answer<protocol::Trace> trace = decodeAnswer<protocol::Trace>(reply.body);
-            if (!trace) {
-                traceError_ = trace.error;
-                showAnswer();
+    copyLink_->setEnabled(true);
+    copyLink_->setText(QStringLiteral("Copy link"));
+    const QString what = subject.isEntity() ? subject.entity : subject.correlationId;
+    subjectLabel_->setText(subject.label.isEmpty() ? what : subject.label);
+    if (!matches_->isVisible())
+        verdict_->showMessage(VerdictTone::OnItsWay, QStringLiteral("Looking at %1…").arg(what),
+                              {});
+
+    QUrlQuery query;
+    query.addQueryItem(subject.isEntity() ? QStringLiteral("entity")
+                                          : QStringLiteral("correlation_id"),
+                       encoded(what));
+    if (!subject.tenant.isEmpty() && session().tenant() == QLatin1String("*"))
+        query.addQueryItem(QStringLiteral("tenant"), encoded(subject.tenant));
+    getAnswer<protocol::StallAnswer>(
+        session(), QStringLiteral("/v1/stall?") + query.toString(QUrl::FullyEncoded), this,
+        [this, generation](const Answer<protocol::StallAnswer>& stall) {
+            if (generation != generation_)
+                return;
+            if (!stall) {
+                stallError_ = stall.error;
+                verdict_->showMessage(VerdictTone::Unknown,
+                                      QStringLiteral("The broker's verdict could not be read"),
+                                      stall.error);
                 return;
             }
-            showOutcomes(trace->timeline);
-            timeline_->setRows(trace->timeline);
-            waterfall_->setLayoutData(layoutWaterfall(trace->timeline));
-            table_->resizeColumnsToContents();
-            for (int c = 0; c + 1 < timeline_->columnCount(); ++c)
-                table_->setColumnWidth(c, std::min(table_->columnWidth(c), 280));
-            for (const auto& root : trace->causation)
-                addNode(nullptr, causation_, root);
-            causation_->expandAll();
-            causation_->resizeColumnToContents(0);
+            stall_ = *stall;
+            renderVerdict();
+            // The headline's letter, for the receiver's words and the replay preview.
+            const StallFinding* headline = headlineFinding(*stall_);
+            const StallFinding* withLetter =
+                headline && headline->deadLetterId ? headline : nullptr;
+            for (const auto& f : stall_->evidence)
+                if (!withLetter && headline && f.consumer == headline->consumer && f.deadLetterId)
+                    withLetter = &f;
+            if (!withLetter)
+                return;
+            getAnswer<protocol::DeadLetterDetail>(
+                session(), QStringLiteral("/v1/dead-letters/%1").arg(*withLetter->deadLetterId),
+                this, [this, generation](const Answer<protocol::DeadLetterDetail>& detail) {
+                    if (generation != generation_ || !detail)
+                        return;
+                    letter_ = *detail;
+                    renderVerdict();
+                });
         });
+    if (subject.isEntity() && subject.journeys.isEmpty()) {
+        // Given as kind:id: its journeys are the correlation ids search knows for it.
+        getAnswer<protocol::SearchAnswer>(
+            session(), QStringLiteral("/v1/search?limit=20&q=") + encoded(subject.entity), this,
+            [this, generation](const Answer<protocol::SearchAnswer>& found) {
+                if (generation != generation_ || !found)
+                    return;
+                for (const auto& match : found->matches)
+                    if (const auto* entity = std::get_if<protocol::EntityMatch>(&match)) {
+                        subject_.journeys = subjectOf(match).journeys;
+                        if (subject_.tenant.isEmpty())
+                            subject_.tenant = toQString(entity->tenant);
+                        for (const QString& journey : subject_.journeys)
+                            loadJourney(journey, generation);
+                        return;
+                    }
+            });
+    }
+    for (const QString& journey : subject.journeys)
+        loadJourney(journey, generation);
+}
+
+void TracePage::loadJourney(const QString& correlationId, quint64 generation) {
+    session().get(QStringLiteral("/v1/traces/") + encoded(correlationId), this,
+                  [this, generation, correlationId](const MeshReply& reply) {
+                      if (generation != generation_ || !reply.ok())
+                          return; // no trace: the verdict says why
+                      const Answer<protocol::Trace> trace =
+                          decodeAnswer<protocol::Trace>(reply.body);
+                      if (!trace) {
+                          traceError_ = trace.error;
+                          renderVerdict();
+                          return;
+                      }
+                      traces_.insert(correlationId, *trace);
+                      // The combo lists the journeys in the subject's order as they arrive.
+                      const QString label =
+                          QStringLiteral("%1 — %2 event(s), %3")
+                              .arg(correlationId)
+                              .arg(trace->events)
+                              .arg(trace->timeline.empty()
+                                       ? QString()
+                                       : timeText(protocol::entryTime(trace->timeline.front())));
+                      int at = 0;
+                      const int order = static_cast<int>(subject_.journeys.indexOf(correlationId));
+                      while (at < journeys_->count() &&
+                             subject_.journeys.indexOf(journeys_->itemData(at).toString()) < order)
+                          ++at;
+                      const QSignalBlocker quiet(journeys_);
+                      journeys_->insertItem(at, label, correlationId);
+                      renderVerdict();
+                  });
+}
+
+void TracePage::showJourney(const QString& correlationId) {
+    const auto it = traces_.constFind(correlationId);
+    if (it == traces_.cend())
+        return;
+    const protocol::Trace& trace = *it;
+    showOutcomes(trace.timeline);
+    timeline_->setRows(trace.timeline);
+    waterfall_->setLayoutData(layoutWaterfall(trace.timeline));
+    table_->resizeColumnsToContents();
+    for (int c = 0; c + 1 < timeline_->columnCount(); ++c)
+        table_->setColumnWidth(c, std::min(table_->columnWidth(c), 280));
+    causation_->clear();
+    for (const auto& root : trace.causation)
+        addNode(nullptr, causation_, root);
+    causation_->expandAll();
+    causation_->resizeColumnToContents(0);
+}
+
+void TracePage::renderVerdict() {
+    VerdictContext context;
+    context.subject = subject_.isEntity() ? subject_.entity : subject_.correlationId;
+    for (const protocol::Trace& trace : std::as_const(traces_))
+        for (const auto& entry : trace.timeline)
+            if (const auto* e = std::get_if<TracedEvent>(&entry)) {
+                context.eventTypes.insert(toQString(e->eventId), toQString(e->eventType));
+                context.eventEntity.insert(toQString(e->eventId), toQString(e->entity));
+            }
+    context.letter = letter_;
+    if (letter_)
+        context.receiverSaid = receiverReason(letter_->letter);
+    if (stall_) {
+        shown_ = composeVerdict(*stall_, context);
+        verdict_->showVerdict(shown_,
+                              traceError_.isEmpty()
+                                  ? detailsOf(*stall_)
+                                  : detailsOf(*stall_) + QStringLiteral("\nTrace: ") + traceError_);
+    }
+    // The journey to show first: the one with the event the verdict (or the
+    // search) is about; else the newest.
+    if (journeys_->count() == 0)
+        return;
+    QString wanted = subject_.focusEventId;
+    if (stall_)
+        if (const StallFinding* f = headlineFinding(*stall_))
+            wanted = toQString(f->eventId);
+    int index = 0;
+    for (int i = 0; i < journeys_->count(); ++i)
+        if (context.eventTypes.contains(wanted) &&
+            std::any_of(traces_[journeys_->itemData(i).toString()].timeline.begin(),
+                        traces_[journeys_->itemData(i).toString()].timeline.end(),
+                        [&wanted](const TraceEntry& entry) {
+                            const auto* e = std::get_if<TracedEvent>(&entry);
+                            return e && toQString(e->eventId) == wanted;
+                        }))
+            index = i;
+    if (journeys_->currentIndex() != index)
+        journeys_->setCurrentIndex(index); // shows it through currentIndexChanged
+    else
+        showJourney(journeys_->itemData(index).toString());
+}
+
+void TracePage::act(VerdictAction action) {
+    switch (action) {
+    case VerdictAction::Replay:
+        return replay();
+    case VerdictAction::EditAndReplay:
+        return Q_EMIT editRequested(shown_.deadLetterId, shown_.consumer);
+    case VerdictAction::OpenDeadLetter:
+        return Q_EMIT deadLetterRequested(shown_.deadLetterId, shown_.consumer);
+    case VerdictAction::OpenConsumer:
+        return Q_EMIT consumerRequested(shown_.consumer);
+    case VerdictAction::ShowEvents:
+        return Q_EMIT eventsRequested(shown_.entity, subject_.tenant);
+    case VerdictAction::OpenQuarantine:
+        return Q_EMIT quarantineRequested();
+    }
+}
+
+void TracePage::replay() {
+    if (!letter_ || letter_->letter.id != shown_.deadLetterId) {
+        verdict_->showResult(VerdictTone::Unknown,
+                             QStringLiteral("The dead letter is still loading; try again."));
+        return;
+    }
+    const DeadLetter letter = letter_->letter;
+    if (!confirm_)
+        return sendReplay(letter);
+    auto* preview = new ReplayPreviewDialog({letter}, this);
+    preview->setObjectName(QStringLiteral("traceReplayPreview"));
+    preview->setAttribute(Qt::WA_DeleteOnClose);
+    preview->checkCircuits(session());
+    connect(preview, &ReplayPreviewDialog::replayRequested, this,
+            [this, letter] { sendReplay(letter); });
+    connect(preview, &ReplayPreviewDialog::editRequested, this,
+            [this, consumer = toQString(letter.consumer)](qint64 id) {
+                Q_EMIT editRequested(id, consumer);
+            });
+    preview->open();
+}
+
+void TracePage::sendReplay(const DeadLetter& letter) {
+    MeshRequest request;
+    request.method = QByteArrayLiteral("POST");
+    request.path = QStringLiteral("/v1/dead-letters/replay");
+    request.body = QJsonDocument(QJsonObject{{QStringLiteral("ids"),
+                                              QJsonArray{static_cast<qint64>(letter.id)}}})
+                       .toJson(QJsonDocument::Compact);
+    verdict_->showResult(VerdictTone::OnItsWay,
+                         QStringLiteral("Sending dead letter %1 again…").arg(letter.id));
+    session().request(request, this, [this, letter](const MeshReply& reply) {
+        if (!reply.ok()) {
+            verdict_->showResult(VerdictTone::Failed,
+                                 QStringLiteral("Not sent again: %1").arg(reply.describe()));
+            return;
+        }
+        auto* watcher = new ReplayOutcomeWatcher(session(), {letter}, this);
+        connect(watcher, &ReplayOutcomeWatcher::progressed, this, [this](const QString& summary) {
+            verdict_->showResult(VerdictTone::OnItsWay, summary);
+        });
+        connect(watcher, &ReplayOutcomeWatcher::settled, this,
+                [this](const QString& summary, const QList<ReplayOutcome>& outcomes) {
+                    const bool delivered =
+                        std::all_of(outcomes.begin(), outcomes.end(), [](const ReplayOutcome& o) {
+                            return o.kind == ReplayOutcome::Kind::Delivered;
+                        });
+                    const bool failed =
+                        std::any_of(outcomes.begin(), outcomes.end(), [](const ReplayOutcome& o) {
+                            return o.kind == ReplayOutcome::Kind::FailedAgain;
+                        });
+                    verdict_->showResult(delivered ? VerdictTone::Settled
+                                         : failed  ? VerdictTone::Failed
+                                                   : VerdictTone::OnItsWay,
+                                         summary);
+                    open(subject_); // the views follow; the result stays
+                });
+        watcher->start();
+    });
 }
 
 } // namespace meshdeck::views
