@@ -1,13 +1,22 @@
 #include "views/console/record_list_page.h"
 
+#include "views/console/table_export.h"
+
+#include <QAction>
+#include <QClipboard>
+#include <QDir>
+#include <QFileDialog>
 #include <QFontDatabase>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -22,6 +31,56 @@ void setUpEmptyState(QLabel* label) {
     label->setAutoFillBackground(true);
 }
 
+namespace {
+
+// What the table is called in a file name: its page's title ("Dead letters"),
+// else the table's object name.
+QString tableName(const QTableView* table) {
+    for (const QObject* o = table->parent(); o; o = o->parent())
+        if (const auto* page = qobject_cast<const Page*>(o))
+            return page->title();
+    return table->objectName();
+}
+
+void exportAs(QTableView* table, ExportFormat format) {
+    const bool csv = format == ExportFormat::Csv;
+    const QString suggested =
+        QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+            .filePath(exportFileName(tableName(table), format));
+    const QString path = QFileDialog::getSaveFileName(
+        table, csv ? QStringLiteral("Export as CSV") : QStringLiteral("Export as JSON Lines"),
+        suggested,
+        csv ? QStringLiteral("CSV (*.csv);;All files (*)")
+            : QStringLiteral("JSON Lines (*.jsonl);;All files (*)"));
+    if (path.isEmpty() || !table->model())
+        return;
+    const QString error = exportTable(*table->model(), path, format, visibleColumns(*table));
+    if (!error.isEmpty())
+        QMessageBox::warning(table, QStringLiteral("Export failed"), error);
+}
+
+// Copy and export, on every table: the rows as the person sees them.
+void addTableActions(QTableView* table) {
+    auto* copy = new QAction(QStringLiteral("Copy"), table);
+    copy->setObjectName(QStringLiteral("copyRowsAction"));
+    copy->setToolTip(QStringLiteral("Copy the selected rows as tab-separated text"));
+    QObject::connect(copy, &QAction::triggered, table,
+                     [table] { QGuiApplication::clipboard()->setText(selectedRowsText(*table)); });
+    auto* csv = new QAction(QStringLiteral("Export as CSV…"), table);
+    csv->setObjectName(QStringLiteral("exportCsvAction"));
+    QObject::connect(csv, &QAction::triggered, table,
+                     [table] { exportAs(table, ExportFormat::Csv); });
+    auto* jsonLines = new QAction(QStringLiteral("Export as JSON Lines…"), table);
+    jsonLines->setObjectName(QStringLiteral("exportJsonLinesAction"));
+    QObject::connect(jsonLines, &QAction::triggered, table,
+                     [table] { exportAs(table, ExportFormat::JsonLines); });
+    table->addActions({copy, csv, jsonLines});
+    // Pages add their own actions after these (Sources: copy the URL).
+    table->setContextMenuPolicy(Qt::ActionsContextMenu);
+}
+
+} // namespace
+
 void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
                       QAbstractItemView::SelectionMode mode) {
     table->setModel(model);
@@ -32,6 +91,7 @@ void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
     table->horizontalHeader()->setStretchLastSection(true);
     table->setAlternatingRowColors(true);
+    addTableActions(table);
 }
 
 QString recordText(const QJsonObject& record, const QString& path) {

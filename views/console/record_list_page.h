@@ -23,7 +23,9 @@ struct RecordColumn {
 };
 
 // The console's tables look and select alike: whole rows, no row numbers,
-// compact rows, alternating colours, the last column stretched.
+// compact rows, alternating colours, the last column stretched; a context
+// menu copies the selected rows and exports the table as CSV or JSON Lines
+// (views/console/table_export.h).
 void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
                       QAbstractItemView::SelectionMode mode = QAbstractItemView::SingleSelection);
 

@@ -2,6 +2,7 @@
 
 #include "views/console/chart_palette.h"
 #include "views/console/record_list_page.h"
+#include "views/consumers/consumer_editor.h"
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/replay_dialog.h"
 #include "views/session/protocol_adapter.h"
@@ -9,7 +10,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
-#include <QFontDatabase>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -17,8 +18,10 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
-#include <QPlainTextEdit>
+#include <QLocale>
+#include <QPainter>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStyle>
 #include <QTableView>
@@ -58,74 +61,211 @@ std::tuple<int, std::int64_t, std::int64_t> trouble(const protocol::ConsumerRepo
     return {state, c.deadLettered, c.lagEvents};
 }
 
-// The selected consumer in full, one fact a line.
-QString describeConsumer(const protocol::ConsumerReport& c) {
-    QStringList lines;
-    lines << QStringLiteral("%1 — %2").arg(toQString(c.name), wordOf(c.state));
-    lines << QStringLiteral("sink: %1").arg(sinkText(c));
-    lines << QStringLiteral("pending: %1 event(s), oldest %2")
-                 .arg(c.lagEvents)
-                 .arg(describeAge(c.oldestPendingAgeMs));
-    lines << QStringLiteral("circuit: %1%2")
-                 .arg(wordOf(c.circuit),
-                      c.probeAt ? QStringLiteral(" (next probe %1)").arg(timeText(*c.probeAt))
-                                : QString());
-    // Alphabetical, as the totals have always been listed.
-    const std::pair<const char*, std::int64_t> totals[] = {{"dead_lettered", c.deadLettered},
-                                                           {"delivered", c.delivered},
-                                                           {"failed_attempts", c.failedAttempts},
-                                                           {"gaps_waited", c.gapsWaited},
-                                                           {"replayed", c.replayed},
-                                                           {"stale_skipped", c.staleSkipped},
-                                                           {"throttled", c.throttled}};
-    QStringList counts;
-    for (const auto& [label, count] : totals)
-        counts << QStringLiteral("%1 %2").arg(QLatin1String(label)).arg(count);
-    lines << counts.join(QStringLiteral(", "));
-    if (c.deliveryLatency.count > 0)
-        lines << QStringLiteral("delivery latency p50 %1 ms, p99 %2 ms")
-                     .arg(c.deliveryLatency.p50Ms, 0, 'f', 1)
-                     .arg(c.deliveryLatency.p99Ms, 0, 'f', 1);
-    for (const auto& row : c.endToEnd) {
-        QString line = QStringLiteral("end to end %1: p95 %2 ms")
-                           .arg(toQString(row.eventType))
-                           .arg(row.latency.p95Ms, 0, 'f', 0);
-        if (row.slo)
-            line += QStringLiteral(" against a target of %1 ms: %2")
-                        .arg(static_cast<double>(row.slo->targetMs), 0, 'f', 0)
-                        .arg(row.slo->met ? QStringLiteral("met") : QStringLiteral("MISSED"));
-        lines << line;
+// A one-line value that never widens the pane: elided in the middle (a URL's
+// host and its last part stay readable), the whole text in its tooltip.
+class ElidedLabel final : public QLabel {
+public:
+    using QLabel::QLabel;
+    void setFullText(const QString& text) {
+        setText(text);
+        setToolTip(text);
     }
-    if (!c.lastError.empty())
-        lines << QStringLiteral("last error (%1): %2")
-                     .arg(timeText(c.lastErrorAt), toQString(c.lastError));
-    return lines.join(u'\n');
+
+protected:
+    void paintEvent(QPaintEvent*) override {
+        QPainter painter(this);
+        painter.setPen(palette().color(foregroundRole()));
+        const QRect area = contentsRect();
+        painter.drawText(area, Qt::AlignLeft | Qt::AlignVCenter,
+                         fontMetrics().elidedText(text(), Qt::ElideMiddle, area.width()));
+    }
+};
+
+QString countOf(qint64 n, const char* one, const char* many) {
+    return QStringLiteral("%1 %2").arg(QLocale().toString(n), QLatin1String(n == 1 ? one : many));
+}
+
+// The headline state in words: what it means for the events.
+QString stateWords(const protocol::ConsumerReport& c) {
+    using S = protocol::ConsumerState;
+    switch (c.state) {
+    case S::Running:
+        return QStringLiteral("Running");
+    case S::Paused:
+        return QStringLiteral("Paused: events wait until someone resumes it");
+    case S::CircuitOpen:
+        return QStringLiteral("Circuit open: nothing is sent after repeated failures");
+    case S::Blocked:
+        return QStringLiteral("Blocked: %1 wait behind a dead letter")
+            .arg(countOf(c.blockedEntities, "entity", "entities"));
+    case S::Retrying:
+        return QStringLiteral("Retrying: %1 wait for their next attempt")
+            .arg(countOf(c.retrying, "entity", "entities"));
+    }
+    return wordOf(c.state);
+}
+
+QString sinkWords(const protocol::ConsumerReport& c) {
+    switch (c.sink) {
+    case SinkKind::Webhook:
+        return toQString(c.url);
+    case SinkKind::WebSocket:
+        return QStringLiteral("WebSocket subscribers: %1").arg(c.subscribers);
+    case SinkKind::None:
+        break;
+    }
+    return QStringLiteral("None: events are acknowledged without being sent");
+}
+
+QString circuitWords(const protocol::ConsumerReport& c) {
+    switch (c.circuit) {
+    case CircuitState::Closed:
+        return QStringLiteral("Closed: deliveries flow");
+    case CircuitState::Open:
+        return c.probeAt ? QStringLiteral("Open: nothing is sent; the next probe goes at %1")
+                               .arg(timeText(*c.probeAt))
+                         : QStringLiteral("Open: nothing is sent");
+    case CircuitState::HalfOpen:
+        return QStringLiteral("Half-open: probing the receiver");
+    }
+    return wordOf(c.circuit);
+}
+
+QString latencyWords(const protocol::LatencySummary& latency) {
+    return QStringLiteral("p50 %1 ms, p99 %2 ms")
+        .arg(latency.p50Ms, 0, 'f', 1)
+        .arg(latency.p99Ms, 0, 'f', 1);
+}
+
+QString filterWords(const ConsumerFilter& f) {
+    QStringList parts;
+    parts << (f.tenant ? QStringLiteral("tenant %1").arg(toQString(*f.tenant))
+                       : QStringLiteral("every tenant"));
+    for (const auto& c : f.where) {
+        // Exists has no operand; the others show theirs as written.
+        const std::string_view op[] = {"==", "!=", ">", ">=", "<", "<=", "exists", "in"};
+        parts << QStringLiteral("%1 %2 %3")
+                     .arg(toQString(c.field), toQString(op[static_cast<int>(c.op)]),
+                          toQString(c.valueJson))
+                     .trimmed();
+    }
+    return parts.join(QStringLiteral(" and "));
+}
+
+QString retryWords(const RetryPolicy& r) {
+    return QStringLiteral("Up to %1 attempts within %2; waits from %3 doubling to %4")
+        .arg(r.maxAttempts)
+        .arg(describeAge(std::chrono::duration_cast<std::chrono::milliseconds>(r.maxAge).count()),
+             describeAge(r.base.count()), describeAge(r.cap.count()));
+}
+
+QString sloWords(const SloTarget& target, const protocol::ConsumerReport& c) {
+    if (target.target.count() <= 0)
+        return QStringLiteral("None");
+    QString text = QStringLiteral("p%1 within %2")
+                       .arg(target.percentile * 100, 0, 'g', 4)
+                       .arg(describeAge(target.target.count()));
+    QStringList checks;
+    for (const auto& row : c.endToEnd)
+        if (row.slo)
+            checks << QStringLiteral("%1 %2 (p95 %3)")
+                          .arg(toQString(row.eventType),
+                               row.slo->met ? QStringLiteral("met") : QStringLiteral("MISSED"),
+                               describeAge(static_cast<qint64>(row.latency.p95Ms)));
+    return QStringLiteral("%1: %2").arg(text, checks.isEmpty()
+                                                  ? QStringLiteral("nothing measured yet")
+                                                  : checks.join(QStringLiteral(", ")));
 }
 
 } // namespace
 
 ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     : Page(session, parent), model_(new ConsumerTableModel(this)), table_(new QTableView(this)),
-      status_(new QLabel(this)), pause_(new QPushButton(QStringLiteral("Pause"), this)),
+      status_(new QLabel(this)), new_(new QPushButton(QStringLiteral("New consumer…"), this)),
+      edit_(new QPushButton(QStringLiteral("Edit…"), this)),
+      pause_(new QPushButton(QStringLiteral("Pause"), this)),
       resume_(new QPushButton(QStringLiteral("Resume"), this)),
       replay_(new QPushButton(QStringLiteral("Replay…"), this)),
       deadLetters_(new QPushButton(QStringLiteral("Dead letters"), this)),
-      detail_(new QPlainTextEdit(this)), chartView_(new QChartView(this)),
+      detail_(new QScrollArea(this)), deadLetterLink_(nullptr), chartView_(new QChartView(this)),
       lagSeries_(new QLineSeries), axisX_(new QValueAxis), axisY_(new QValueAxis) {
     setObjectName(QStringLiteral("consumersPage"));
     table_->setObjectName(QStringLiteral("consumerTable"));
     status_->setObjectName(QStringLiteral("consumerStatus"));
     // A long status wraps instead of widening the window past a laptop's screen.
     status_->setWordWrap(true);
+    new_->setObjectName(QStringLiteral("newConsumerButton"));
+    edit_->setObjectName(QStringLiteral("editConsumerButton"));
     pause_->setObjectName(QStringLiteral("pauseButton"));
     resume_->setObjectName(QStringLiteral("resumeButton"));
     replay_->setObjectName(QStringLiteral("replayButton"));
     detail_->setObjectName(QStringLiteral("consumerDetail"));
 
     setUpRecordTable(table_, model_);
-    detail_->setReadOnly(true);
-    detail_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    detail_->setPlaceholderText(QStringLiteral("Select a consumer."));
+    auto* form = new QWidget(detail_);
+    new QVBoxLayout(form);
+    // The consumer's name and description above its facts.
+    auto* title = new QLabel(form);
+    title->setObjectName(QStringLiteral("consumerDetail"));
+    title->setWordWrap(true);
+    QFont titleFont = title->font();
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+    title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    form->layout()->addWidget(title);
+    facts_.insert(QStringLiteral("title"), title);
+    const std::pair<const char*, QList<std::pair<const char*, const char*>>> sections[] = {
+        {"Delivery",
+         {{"state", "State"},
+          {"sink", "Sink"},
+          {"eventTypes", "Event types"},
+          {"filter", "Filter"}}},
+        {"Progress",
+         {{"position", "Position"},
+          {"lag", "Lag"},
+          {"delivered", "Delivered"},
+          {"inFlight", "In flight"}}},
+        {"Failures",
+         {{"lastError", "Last error"},
+          {"retrying", "Retrying"},
+          {"circuit", "Circuit"},
+          {"deadLetters", "Dead letters"}}},
+        {"Policy",
+         {{"retry", "Retry"},
+          {"rateLimit", "Rate limit"},
+          {"ordering", "Ordering"},
+          {"deadLetterPolicy", "On a dead letter"},
+          {"slo", "SLO"}}},
+    };
+    for (const auto& [section, facts] : sections) {
+        auto* heading = new QLabel(QStringLiteral("<b>%1</b>").arg(QLatin1String(section)), form);
+        form->layout()->addWidget(heading);
+        auto* rows = new QFormLayout;
+        rows->setRowWrapPolicy(QFormLayout::DontWrapRows);
+        rows->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        for (const auto& fact : facts) {
+            const QString key = QLatin1String(fact.first);
+            // One-line values elide; sentences wrap.
+            const bool oneLine = key == QLatin1String("sink") ||
+                                 key == QLatin1String("eventTypes") ||
+                                 key == QLatin1String("filter");
+            QLabel* value = oneLine ? new ElidedLabel(form) : new QLabel(form);
+            value->setObjectName(QStringLiteral("detail_") + key);
+            value->setWordWrap(!oneLine);
+            value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+            value->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+            rows->addRow(QLatin1String(fact.second), value);
+            facts_.insert(key, value);
+        }
+        qobject_cast<QVBoxLayout*>(form->layout())->addLayout(rows);
+    }
+    qobject_cast<QVBoxLayout*>(form->layout())->addStretch(1);
+    deadLetterLink_ = facts_.value(QStringLiteral("deadLetters"));
+    deadLetterLink_->setTextFormat(Qt::RichText);
+    detail_->setWidget(form);
+    detail_->setWidgetResizable(true);
+    detail_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    detail_->setMinimumWidth(220);
 
     auto* chart = new QChart;
     chart->legend()->hide();
@@ -156,7 +296,7 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     auto* header = new QHBoxLayout;
     header->addWidget(new QLabel(QStringLiteral("<b>Consumers</b>"), this));
     header->addWidget(status_, 1);
-    for (auto* b : {pause_, resume_, replay_, deadLetters_})
+    for (auto* b : {new_, edit_, pause_, resume_, replay_, deadLetters_})
         header->addWidget(b);
 
     auto* lower = new QSplitter(Qt::Horizontal, this);
@@ -186,6 +326,10 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
     connect(pause_, &QPushButton::clicked, this, [this] { setPaused(true); });
     connect(resume_, &QPushButton::clicked, this, [this] { setPaused(false); });
     connect(replay_, &QPushButton::clicked, this, &ConsumersPage::replay);
+    connect(new_, &QPushButton::clicked, this, &ConsumersPage::newConsumer);
+    connect(edit_, &QPushButton::clicked, this, &ConsumersPage::editConsumer);
+    connect(deadLetterLink_, &QLabel::linkActivated, this,
+            [this] { Q_EMIT deadLettersRequested(selectedConsumer()); });
     connect(deadLetters_, &QPushButton::clicked, this,
             [this] { Q_EMIT deadLettersRequested(selectedConsumer()); });
     showSelected();
@@ -331,8 +475,23 @@ void ConsumersPage::showSelected() {
     deadLetters_->setEnabled(selected);
     for (auto* b : {pause_, resume_, replay_})
         b->setToolTip(why);
+    // Declaring and replacing consumers is the admin's (routes.cpp).
+    const bool admin = session().role() == QLatin1String("admin");
+    const QString adminOnly =
+        why.isEmpty() && !admin
+            ? QStringLiteral("Declaring and changing consumers needs the admin role; this "
+                             "token's role is %1.")
+                  .arg(session().role())
+            : why;
+    new_->setEnabled(admin);
+    edit_->setEnabled(admin && selected);
+    new_->setToolTip(admin ? QStringLiteral("Declare a consumer") : adminOnly);
+    edit_->setToolTip(admin ? QStringLiteral("Change the selected consumer's spec") : adminOnly);
+    detail_->setEnabled(selected);
     if (!selected) {
-        detail_->clear();
+        for (auto* value : std::as_const(facts_))
+            value->clear();
+        facts_.value(QStringLiteral("state"))->setText(QStringLiteral("Select a consumer."));
         updateChart();
         return;
     }
@@ -340,8 +499,118 @@ void ConsumersPage::showSelected() {
         history_.insert(name, {}); // asked once per consumer while the page lives
         loadHistory(name);
     }
-    detail_->setPlainText(describeConsumer(model_->consumer(table_->currentIndex().row())));
+    if (specOf_ != name)
+        loadSpec(name);
+    showDetail(model_->consumer(table_->currentIndex().row()));
     updateChart();
+}
+
+// The Policy section and the filter come from the spec, which only the
+// single-consumer answer carries.
+void ConsumersPage::loadSpec(const QString& name) {
+    specOf_ = name;
+    spec_.reset();
+    getAnswer<protocol::ConsumerReport>(
+        session(), QStringLiteral("/v1/consumers/%1").arg(name), this,
+        [this, name](const Answer<protocol::ConsumerReport>& answer) {
+            if (name != specOf_ || !answer || !answer->specJson)
+                return;
+            spec_ = parseConsumerSpec(*answer->specJson).spec;
+            if (selectedConsumer() == name)
+                showDetail(model_->consumer(table_->currentIndex().row()));
+        });
+}
+
+void ConsumersPage::showDetail(const protocol::ConsumerReport& c) {
+    auto set = [this](const char* key, const QString& text) {
+        QLabel* value = facts_.value(QLatin1String(key));
+        if (auto* elided = dynamic_cast<ElidedLabel*>(value))
+            elided->setFullText(text);
+        else
+            value->setText(text);
+    };
+    set("title", c.description.empty()
+                     ? toQString(c.name)
+                     : QStringLiteral("%1 — %2").arg(toQString(c.name), toQString(c.description)));
+    set("state", stateWords(c));
+    set("sink", sinkWords(c));
+    set("position", QStringLiteral("Acknowledged through seq %1").arg(c.ackFloor));
+    set("lag", c.lagEvents == 0 ? QStringLiteral("Nothing pending")
+                                : QStringLiteral("%1 pending, the oldest for %2")
+                                      .arg(countOf(c.lagEvents, "event", "events"),
+                                           describeAge(c.oldestPendingAgeMs)));
+    set("delivered", QStringLiteral("%1 since the broker started%2")
+                         .arg(QLocale().toString(static_cast<qint64>(c.delivered)),
+                              c.deliveryLatency.count > 0
+                                  ? QStringLiteral(" (%1)").arg(latencyWords(c.deliveryLatency))
+                                  : QString()));
+    set("inFlight", QLocale().toString(static_cast<qint64>(c.inFlight)));
+    set("lastError",
+        c.lastError.empty()
+            ? QStringLiteral("None")
+            : QStringLiteral("%1 (at %2)").arg(toQString(c.lastError), timeText(c.lastErrorAt)));
+    set("retrying", c.retrying > 0 ? QStringLiteral("%1 wait for their next attempt")
+                                         .arg(countOf(c.retrying, "entity", "entities"))
+                                   : QStringLiteral("No"));
+    set("circuit", circuitWords(c));
+    set("deadLetters",
+        c.deadLettered == 0
+            ? QStringLiteral("None")
+            : QStringLiteral("<a href=\"dead-letters\">%1 since the broker started: open them</a>")
+                  .arg(countOf(c.deadLettered, "dead letter", "dead letters")));
+    if (!spec_) {
+        for (const char* key :
+             {"eventTypes", "filter", "retry", "rateLimit", "ordering", "deadLetterPolicy", "slo"})
+            set(key, QStringLiteral("…"));
+        return;
+    }
+    const ConsumerSpec& spec = *spec_;
+    QStringList types;
+    for (const auto& type : spec.filter.eventTypes)
+        types << toQString(type);
+    set("eventTypes",
+        types.isEmpty() ? QStringLiteral("Every type") : types.join(QStringLiteral(", ")));
+    set("filter", filterWords(spec.filter));
+    set("retry", retryWords(spec.retry));
+    set("rateLimit", spec.rate.perSecond > 0 ? QStringLiteral("%1 per second (burst %2)")
+                                                   .arg(spec.rate.perSecond)
+                                                   .arg(spec.rate.burst)
+                                             : QStringLiteral("Unlimited"));
+    set("ordering", spec.orderByEntity
+                        ? QStringLiteral("Per entity: one delivery in flight per entity")
+                        : QStringLiteral("None: events go out as they come"));
+    set("deadLetterPolicy",
+        spec.deadLetter == DeadLetterPolicy::Continue
+            ? QStringLiteral("Continue: the entity's later events keep flowing")
+            : QStringLiteral("Block: the entity waits until its dead letter is replayed or "
+                             "discarded"));
+    set("slo", sloWords(spec.slo, c));
+}
+
+ConsumerEditor* ConsumersPage::newConsumer() {
+    auto* editor = new ConsumerEditor(session(), QString(), this);
+    openEditor(editor);
+    return editor;
+}
+
+ConsumerEditor* ConsumersPage::editConsumer() {
+    const QString name = selectedConsumer();
+    if (name.isEmpty())
+        return nullptr;
+    auto* editor = new ConsumerEditor(session(), name, this);
+    openEditor(editor);
+    return editor;
+}
+
+void ConsumersPage::openEditor(ConsumerEditor* editor) {
+    editor->setAttribute(Qt::WA_DeleteOnClose);
+    connect(editor, &ConsumerEditor::saved, this, [this](const QString& name) {
+        status_->setText(QStringLiteral("Saved %1.").arg(name));
+        specOf_.clear(); // its spec changed: read it again
+        selectConsumer(name);
+        poll();
+    });
+    editor->open();
 }
 
 void ConsumersPage::updateChart() {

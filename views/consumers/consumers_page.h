@@ -2,10 +2,13 @@
 // Consumers and lag: every consumer with its state, lag (count and age of the
 // oldest pending event), in-flight deliveries, totals and circuit, from the
 // broker's live feed (/v1/live; polled every second while the feed is down);
-// the selected consumer's lag over the last hour as a chart, its details, and
-// the operator actions - pause, resume, replay (with a dry run first) - for
-// roles allowed to take them.
+// the selected consumer's lag over the last hour as a chart, its details as a
+// form (delivery, progress, failures, policy), the operator actions - pause,
+// resume, replay (with a dry run first) - for roles allowed to take them, and
+// declaring or changing a consumer (views/consumers/consumer_editor.h) for
+// admins.
 
+#include "core/consumer_spec.h"
 #include "core/protocol/consumer_status.h"
 #include "views/console/page.h"
 #include "views/session/live_follower.h"
@@ -18,13 +21,14 @@
 class QChartView;
 class QLabel;
 class QLineSeries;
-class QPlainTextEdit;
 class QPushButton;
+class QScrollArea;
 class QTableView;
 class QValueAxis;
 
 namespace meshdeck::views {
 
+class ConsumerEditor;
 class ConsumerTableModel;
 
 class ConsumersPage final : public Page {
@@ -46,6 +50,9 @@ public:
     QList<QPointF> lagSamples(const QString& name) const;
     // True while updates come from the broker's live feed (/v1/live).
     bool live() const;
+    // Opens the editor on a new consumer, or on the selected one.
+    ConsumerEditor* newConsumer();
+    ConsumerEditor* editConsumer();
 
 Q_SIGNALS:
     void deadLettersRequested(const QString& consumer);
@@ -63,16 +70,26 @@ private:
     void setPaused(bool paused);
     void replay();
     void loadHistory(const QString& name);
+    void loadSpec(const QString& name);
+    void showDetail(const protocol::ConsumerReport& c);
+    void openEditor(ConsumerEditor* editor);
 
     ConsumerTableModel* model_;
     QString pendingSelection_; // asked for before the table listed it
     QTableView* table_;
     QLabel* status_;
+    QPushButton* new_;
+    QPushButton* edit_;
     QPushButton* pause_;
     QPushButton* resume_;
     QPushButton* replay_;
     QPushButton* deadLetters_;
-    QPlainTextEdit* detail_;
+    QScrollArea* detail_;
+    QHash<QString, QLabel*> facts_; // the detail form's values, by key ("sink", "lag", ...)
+    QLabel* deadLetterLink_;
+    // The selected consumer's spec, for the Policy section (GET /v1/consumers/{name}).
+    QString specOf_;
+    std::optional<ConsumerSpec> spec_;
     QChartView* chartView_;
     QLineSeries* lagSeries_;
     QValueAxis* axisX_;
