@@ -46,6 +46,17 @@ std::string leadScored(const std::string& producer, const std::string& tenant, j
         .dump();
 }
 
+// The page on a session of `token`, shown; activate() asks the broker.
+struct OpenedPage {
+    OpenedPage(const test::TestBroker& mesh, const std::string& token)
+        : session(openSession(mesh, token)), page(*session) {
+        page.resize(1200, 800);
+        page.show();
+    }
+    std::unique_ptr<MeshSession> session;
+    QuarantinePage page;
+};
+
 QString cell(const QAbstractItemModel& model, int row, int column) {
     return model.data(model.index(row, column), Qt::DisplayRole).toString();
 }
@@ -183,15 +194,13 @@ private Q_SLOTS:
         QCOMPARE(producer.postJson("/v1/events", "{not json").status, 400);
         QTRY_COMPARE(mesh.core().quarantine().count(), 5);
 
-        auto session = openSession(mesh, mesh.adminToken);
-        QTRY_COMPARE(session->state(), SessionState::Online);
-        QuarantinePage page(*session);
+        OpenedPage opened(mesh, mesh.adminToken);
+        QTRY_COMPARE(opened.session->state(), SessionState::Online);
+        auto& page = opened.page;
         QAbstractItemModelTester groups(page.groups(),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester entries(page.groupEntries(),
                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
-        page.resize(1200, 800);
-        page.show();
         page.activate();
         QTRY_COMPARE_WITH_TIMEOUT(page.groups()->rowCount(), 3, 5000);
         QCOMPARE(text(page, "quarantineStatus"),
@@ -273,10 +282,9 @@ private Q_SLOTS:
         QCOMPARE(producer.postJson("/v1/events", leadScored("legacy-import", "acme", 140)).status,
                  422);
         QTRY_COMPARE(mesh.core().quarantine().count(), 1);
-        auto session = openSession(mesh, mesh.adminToken);
-        QTRY_COMPARE(session->state(), SessionState::Online);
-        QuarantinePage page(*session);
-        page.show();
+        OpenedPage opened(mesh, mesh.adminToken);
+        QTRY_COMPARE(opened.session->state(), SessionState::Online);
+        auto& page = opened.page;
         page.activate();
         QTRY_COMPARE_WITH_TIMEOUT(page.groups()->rowCount(), 1, 5000);
         const Timestamp received = page.groups()->row(0).lastSeen();
@@ -288,10 +296,9 @@ private Q_SLOTS:
 
     void nothingRejectedSaysSo() {
         test::TestBroker mesh;
-        auto session = openSession(mesh, mesh.adminToken);
-        QTRY_COMPARE(session->state(), SessionState::Online);
-        QuarantinePage page(*session);
-        page.show();
+        OpenedPage opened(mesh, mesh.adminToken);
+        QTRY_COMPARE(opened.session->state(), SessionState::Online);
+        auto& page = opened.page;
         page.activate();
         QTRY_COMPARE(text(page, "quarantineMessage"),
                      QStringLiteral("Nothing was rejected: every input so far met its contract."));
@@ -312,10 +319,9 @@ private Q_SLOTS:
         QCOMPARE(producer.postJson("/v1/events", leadScored("legacy-import", "acme", 140)).status,
                  422);
         QTRY_COMPARE(mesh.core().quarantine().count(), 1);
-        auto session = openSession(mesh, mesh.token(role, "acme"));
-        QTRY_COMPARE(session->state(), SessionState::Online);
-        QuarantinePage page(*session);
-        page.show();
+        OpenedPage opened(mesh, mesh.token(role, "acme"));
+        QTRY_COMPARE(opened.session->state(), SessionState::Online);
+        auto& page = opened.page;
         page.activate();
         QTRY_COMPARE(text(page, "quarantineMessage"),
                      QStringLiteral("Only admins see the quarantine (it holds raw payloads)."));
@@ -346,10 +352,9 @@ private Q_SLOTS:
                  401);
         QTRY_COMPARE(mesh.core().quarantine().count(), 1);
 
-        auto session = openSession(mesh, mesh.adminToken);
-        QTRY_COMPARE(session->state(), SessionState::Online);
-        QuarantinePage page(*session);
-        page.show();
+        OpenedPage opened(mesh, mesh.adminToken);
+        QTRY_COMPARE(opened.session->state(), SessionState::Online);
+        auto& page = opened.page;
         page.activate();
         QTRY_COMPARE_WITH_TIMEOUT(page.groups()->rowCount(), 1, 5000);
         QCOMPARE(cell(*page.groups(), 0, Producer), QStringLiteral("seg-web"));
@@ -371,10 +376,9 @@ private Q_SLOTS:
                  422);
         QTRY_COMPARE(mesh.core().quarantine().count(), 3);
 
-        auto session = openSession(mesh, mesh.token(Role::Admin, "acme"));
-        QTRY_COMPARE(session->state(), SessionState::Online);
-        QuarantinePage page(*session);
-        page.show();
+        OpenedPage opened(mesh, mesh.token(Role::Admin, "acme"));
+        QTRY_COMPARE(opened.session->state(), SessionState::Online);
+        auto& page = opened.page;
         page.activate();
         QTRY_COMPARE_WITH_TIMEOUT(page.groups()->rowCount(), 1, 5000);
         QCOMPARE(cell(*page.groups(), 0, Producer), QStringLiteral("acme-importer"));
@@ -386,9 +390,9 @@ private Q_SLOTS:
                      QStringLiteral("No rejection matches “globex”."));
 
         // The all-tenants admin sees all three.
-        auto all = openSession(mesh, mesh.adminToken);
-        QTRY_COMPARE(all->state(), SessionState::Online);
-        QuarantinePage everything(*all);
+        OpenedPage openedAll(mesh, mesh.adminToken);
+        QTRY_COMPARE(openedAll.session->state(), SessionState::Online);
+        auto& everything = openedAll.page;
         everything.activate();
         QTRY_COMPARE_WITH_TIMEOUT(everything.groups()->rowCount(), 3, 5000);
     }
