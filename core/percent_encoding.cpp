@@ -31,6 +31,39 @@ std::string percentDecode(std::string_view text, bool plusIsSpace) {
     return out;
 }
 
+std::string percentDecodePath(std::string_view path) {
+    std::string out;
+    out.reserve(path.size());
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] != '%' || i + 2 >= path.size() || hexValue(path[i + 1]) < 0 ||
+            hexValue(path[i + 2]) < 0) {
+            out += path[i];
+            continue;
+        }
+        const char c = static_cast<char>(hexValue(path[i + 1]) * 16 + hexValue(path[i + 2]));
+        out += c == '/'   ? std::string_view("%2F")
+               : c == '%' ? std::string_view("%25")
+                          : std::string_view(&c, 1);
+        i += 2;
+    }
+    return out;
+}
+
+std::string decodePathSegment(std::string_view segment) {
+    std::string out;
+    out.reserve(segment.size());
+    for (std::size_t i = 0; i < segment.size(); ++i) {
+        const std::string_view rest = segment.substr(i, 3);
+        if (rest == "%2F" || rest == "%25") {
+            out += rest == "%2F" ? '/' : '%';
+            i += 2;
+        } else {
+            out += segment[i];
+        }
+    }
+    return out;
+}
+
 std::string percentEncode(std::string_view text, bool (*keep)(unsigned char)) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;

@@ -11,6 +11,12 @@ namespace meshdeck {
 // plusIsSpace (form-encoded query strings) '+' decodes to ' '.
 std::string percentDecode(std::string_view text, bool plusIsSpace = false);
 
+// A URL's path, decoded except for "%2F" and "%25" (kept, upper-case): an
+// encoded '/' inside one segment ("/v1/traces/a%2Fb") must not split it.
+// decodePathSegment then decodes those two in a segment of the result.
+std::string percentDecodePath(std::string_view path);
+std::string decodePathSegment(std::string_view segment);
+
 // "a=1&b=x%20y&a=2" -> {a:1, a:2, b:"x y"} ('+' is a space); a pair without
 // '=' has an empty value; empty pairs are skipped.
 std::multimap<std::string, std::string> parseQueryString(std::string_view query);

@@ -6,6 +6,7 @@
 #include "core/envelope.h"
 #include "core/json_input.h"
 #include "core/json_read.h"
+#include "core/percent_encoding.h"
 #include "core/protocol/json_codec.h"
 
 #include <algorithm>
@@ -436,7 +437,7 @@ bool DeliveryApi::handle(const std::vector<std::string_view>& parts, ApiRequest&
     if (n == 3 && parts[1] == "traces" && m == "GET") {
         auto out = named("/v1/traces/{correlation_id}");
         core.runOnReader(
-            [&core, cid = std::string(parts[2]), p, out] { out(trace(core, cid, p)); });
+            [&core, cid = decodePathSegment(parts[2]), p, out] { out(trace(core, cid, p)); });
         return true;
     }
     if (n == 2 && parts[1] == "stall" && m == "GET") {

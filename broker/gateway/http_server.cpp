@@ -37,7 +37,7 @@ ApiRequest toApiRequest(const http::request<Body>& req, const std::string& peer)
     out.method = std::string(req.method_string());
     const std::string_view target = req.target();
     const auto q = target.find('?');
-    out.path = percentDecode(target.substr(0, q), false);
+    out.path = percentDecodePath(target.substr(0, q));
     if (q != std::string_view::npos)
         out.query = parseQueryString(target.substr(q + 1));
     for (const auto& field : req) {

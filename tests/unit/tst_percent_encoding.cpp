@@ -13,7 +13,19 @@ private Q_SLOTS:
     void decode_data();
     void decode();
     void encodeRoundTrips();
+    void pathKeepsEncodedSlashesInTheirSegment();
 };
+
+// "/v1/traces/a%2Fb" is one id "a/b", not two segments; "%252F" is the
+// text "%2F", not a slash.
+void PercentEncodingTest::pathKeepsEncodedSlashesInTheirSegment() {
+    QCOMPARE(percentDecodePath("/v1/traces/lead%3A00Q%2fx%20y"),
+             std::string("/v1/traces/lead:00Q%2Fx y"));
+    QCOMPARE(decodePathSegment("lead:00Q%2Fx y"), std::string("lead:00Q/x y"));
+    QCOMPARE(percentDecodePath("/a%252F"), std::string("/a%252F"));
+    QCOMPARE(decodePathSegment("a%252F"), std::string("a%2F"));
+    QCOMPARE(percentDecodePath("/100%"), std::string("/100%"));
+}
 
 void PercentEncodingTest::decode_data() {
     QTest::addColumn<QByteArray>("input");

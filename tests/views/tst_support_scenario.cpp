@@ -251,6 +251,27 @@ private Q_SLOTS:
         window.close();
     }
 
+    // Vendors' ids make correlation ids with ':' and '/' (Salesforce's
+    // "lead:00Q5g…"): the journey still loads, its path encoded once.
+    void journeyWithReservedCharactersLoads() {
+        const std::string correlation = "lead:00Q5g0004/fwv3 AAB";
+        auto batch = leadJourney("L-4076");
+        for (auto& e : batch)
+            e["correlation_id"] = correlation;
+        QCOMPARE_HTTP(f->publish(batch), 202);
+        auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
+            QUrl(QString::fromStdString(f->broker.url())),
+            QByteArray::fromStdString(f->broker.adminToken)));
+        session->open();
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        TracePage page(*session);
+        page.show();
+        page.search(QString::fromStdString(correlation));
+        QTRY_COMPARE_WITH_TIMEOUT(page.journeys()->count(), 1, 5000);
+        QTRY_COMPARE(page.timeline()->rowCount() >= 6, true);
+        QCOMPARE(page.journeys()->currentData().toString(), QString::fromStdString(correlation));
+    }
+
     // The receiver still refuses: the outcome says so, and names the new
     // dead letter the event became.
     void replayThatFailsAgainNamesTheNewLetter() {

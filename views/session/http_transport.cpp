@@ -23,7 +23,10 @@ HttpTransport::HttpTransport(QUrl baseUrl, QByteArray token, QObject* parent)
 void HttpTransport::send(const MeshRequest& request, Callback done) {
     QUrl url = baseUrl_;
     const qsizetype q = request.path.indexOf(u'?');
-    url.setPath(baseUrl_.path() + (q < 0 ? request.path : request.path.left(q)));
+    // Paths come percent-encoded ("/v1/traces/lead%3AL-1"): kept as they are,
+    // not encoded a second time.
+    url.setPath(baseUrl_.path() + (q < 0 ? request.path : request.path.left(q)),
+                QUrl::TolerantMode);
     if (q >= 0)
         url.setQuery(request.path.mid(q + 1));
 
