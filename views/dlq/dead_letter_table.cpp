@@ -12,14 +12,6 @@ DeadLetterModel* makeDeadLetterModel(QObject* parent) {
          [](const DeadLetter& d) {
              return QString::number(d.id);
          }},
-        {QStringLiteral("Dead since"),
-         [](const DeadLetter& d) {
-             return timeText(d.deadAt);
-         }},
-        {QStringLiteral("Consumer"),
-         [](const DeadLetter& d) {
-             return toQString(d.consumer);
-         }},
         {QStringLiteral("Type"),
          [](const DeadLetter& d) {
              return toQString(d.eventType);
@@ -39,6 +31,14 @@ DeadLetterModel* makeDeadLetterModel(QObject* parent) {
         {QStringLiteral("Attempts"),
          [](const DeadLetter& d) {
              return QString::number(d.attempts);
+         }},
+        {QStringLiteral("Consumer"),
+         [](const DeadLetter& d) {
+             return toQString(d.consumer);
+         }},
+        {QStringLiteral("Dead since"),
+         [](const DeadLetter& d) {
+             return timeText(d.deadAt);
          }},
         {QStringLiteral("Error"),
          [](const DeadLetter& d) {

@@ -13,16 +13,18 @@ namespace meshdeck::views {
 
 using DeadLetterModel = RowListModel<DeadLetter>;
 
-// The columns, in the order the model has them.
+// The columns, in the order the model has them: what a person scans for
+// first (the entity and what the receiver said) before the rest, so it is
+// in sight on a laptop's screen.
 enum class LetterColumn {
     Id,
-    DeadSince,
-    Consumer,
     Type,
     Entity,
     ReceiverSaid,
     Class,
     Attempts,
+    Consumer,
+    DeadSince,
     Error,
 };
 

@@ -58,10 +58,12 @@ QJsonObject eventObject(const std::string& json) {
     return QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
 }
 
-// "  #2  2026-12-07T15:44:53.826Z  HTTP 0  transport  connection refused  "
+// "  #2  2026-12-07T15:44:53.826Z  HTTP 0  transport  connection refused  ";
+// an attempt made after a replay reads "  #1 replay  ...".
 QString describeAttempt(const AttemptRecord& a) {
-    return QStringLiteral("  #%1  %2  HTTP %3  %4  %5  %6")
+    return QStringLiteral("  #%1%2  %3  HTTP %4  %5  %6  %7")
         .arg(a.attempt)
+        .arg(a.replay ? QStringLiteral(" replay") : QString())
         .arg(timeText(a.startedAt))
         .arg(a.status)
         .arg(wordOf(a.failureClass), toQString(a.error), toQString(a.response).left(120));
@@ -138,23 +140,24 @@ bool replaceRowsKeepingChoice(QTableView* table, RowListModel<Row>* model,
 } // namespace
 
 DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
-    : Page(session, parent), groups_(listOf<DeadLetterGroup>({{QStringLiteral("Consumer"),
-                                                               [](const auto& g) {
-                                                                   return toQString(g.consumer);
-                                                               }},
-                                                              {QStringLiteral("Letters"),
-                                                               [](const auto& g) {
-                                                                   return QString::number(g.count);
-                                                               }},
-                                                              {QStringLiteral("Class"),
-                                                               [](const auto& g) {
-                                                                   return wordOf(g.failureClass);
-                                                               }},
-                                                              {QStringLiteral("Example"),
-                                                               [](const auto& g) {
-                                                                   return toQString(g.exampleError);
-                                                               }}},
-                                                             this)),
+    : Page(session, parent),
+      groups_(listOf<DeadLetterGroup>({{QStringLiteral("Consumer"),
+                                        [](const auto& g) {
+                                            return toQString(g.consumer);
+                                        }},
+                                       {QStringLiteral("Letters"),
+                                        [](const auto& g) {
+                                            return QString::number(g.count);
+                                        }},
+                                       {QStringLiteral("Class"),
+                                        [](const auto& g) {
+                                            return wordOf(g.failureClass);
+                                        }},
+                                       {QStringLiteral("Receiver said"),
+                                        [](const auto& g) {
+                                            return receiverReasonIn(toQString(g.exampleError));
+                                        }}},
+                                      this)),
       letters_(makeDeadLetterModel(this)), shown_(new DeadLetterFilter(letters_, this)),
       groupTable_(makeTable(groups_, this, false)), letterTable_(makeTable(shown_, this, true)),
       filterField_(new QLineEdit(this)), detail_(new QPlainTextEdit(this)),
@@ -236,6 +239,8 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 5);
+    // The groups' reasons stay readable; the letters get the rest.
+    splitter->setSizes({300, 900});
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addWidget(banner_);

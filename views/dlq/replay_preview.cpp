@@ -133,7 +133,10 @@ struct Concerned {
 } // namespace
 
 QString receiverReason(const DeadLetter& letter) {
-    const QString error = toQString(letter.error);
+    return receiverReasonIn(toQString(letter.error));
+}
+
+QString receiverReasonIn(const QString& error) {
     const ErrorParts parts = splitError(error);
     if (parts.statusLine.isEmpty())
         return firstLine(error);
@@ -245,6 +248,7 @@ ReplayPreviewDialog::ReplayPreviewDialog(std::vector<DeadLetter> letters, QWidge
     auto* list = new QLabel(letterList(letters_), this);
     list->setObjectName(QStringLiteral("replayLetters"));
     list->setTextFormat(Qt::PlainText);
+    list->setWordWrap(true);
     list->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     // The outlook in a frame with the style's icon for how serious it is.
@@ -303,7 +307,8 @@ ReplayPreviewDialog::ReplayPreviewDialog(std::vector<DeadLetter> letters, QWidge
     layout->addWidget(list);
     layout->addWidget(frame);
     layout->addWidget(buttons);
-    setMinimumWidth(520);
+    setMinimumWidth(560);
+    setMaximumWidth(900);
 }
 
 void ReplayPreviewDialog::checkCircuits(MeshSession& session) {

@@ -29,6 +29,8 @@ class MeshSession;
 // letter that never got an answer, why ("connection refused by ...").
 QString receiverReason(const DeadLetter& letter);
 QString receiverReason(const AttemptRecord& attempt);
+// The same for a dead letter's error text (a group's example_error).
+QString receiverReasonIn(const QString& error);
 // "HTTP 422" for a letter the receiver answered, "" when it never did.
 QString answerStatus(const DeadLetter& letter);
 
