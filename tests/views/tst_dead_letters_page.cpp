@@ -513,6 +513,35 @@ private Q_SLOTS:
                  qPrintable(summary));
     }
 
+    void watcherGivesUpWaitingOnAPausedConsumer() {
+        Mesh m;
+        start(m, {leadEvent("L-1", 1)});
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE_HTTP(m.f.admin.postJson("/v1/consumers/crm/pause", "{}"), 200);
+        DeadLetter d;
+        d.id = lettersIn(m.f, "open").front()["id"].get<qint64>();
+        d.consumer = "crm";
+        QCOMPARE_HTTP(m.f.admin.postJson("/v1/dead-letters/replay", json{{"ids", {d.id}}}.dump()),
+                      200);
+        auto* watcher = new ReplayOutcomeWatcher(*m.session, {d});
+        watcher->setPollInterval(std::chrono::milliseconds(100));
+        watcher->setPatience(std::chrono::milliseconds(600));
+        QStringList progress;
+        QString summary;
+        connect(watcher, &ReplayOutcomeWatcher::progressed, this,
+                [&](const QString& s, const QList<ReplayOutcome>&) { progress << s; });
+        connect(watcher, &ReplayOutcomeWatcher::settled, this,
+                [&](const QString& s, const QList<ReplayOutcome>&) { summary = s; });
+        watcher->start();
+        QTRY_VERIFY_WITH_TIMEOUT(!summary.isEmpty(), 10000);
+        QVERIFY(progress.first().startsWith(QStringLiteral("Sending 1 letter again…\n")));
+        QVERIFY2(summary.startsWith(QStringLiteral("1 letter sent again: 1 still on its way.\n")),
+                 qPrintable(summary));
+        QVERIFY2(summary.endsWith(QStringLiteral("still on its way: not tried yet")),
+                 qPrintable(summary));
+    }
+
     void bannerKeepsTheOutcomeUntilDismissed() {
         Mesh m;
         start(m, {leadEvent("L-1", 1), leadEvent("L-2", 1)});
@@ -558,6 +587,10 @@ private Q_SLOTS:
         QTest::qWait(1000); // three refreshes
         QCOMPARE(page->result(), said);
         QVERIFY(banner->isVisible());
+        // Refreshing chose no group on the person's behalf.
+        auto* groups = page->findChild<QTableView*>(QStringLiteral("groupTable"));
+        QVERIFY(!groups->selectionModel()->hasSelection());
+        QVERIFY(!page->findChild<QPushButton*>(QStringLiteral("replayGroupButton"))->isEnabled());
 
         // The link selects the new letter in the list.
         Q_EMIT text->linkActivated(QStringLiteral("letter:%1").arg(newId));
