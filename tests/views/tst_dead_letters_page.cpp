@@ -158,6 +158,22 @@ class DeadLettersPageTest : public QObject {
         return page;
     }
 
+    // The broker's one open letter, sent again, and a watcher polling for it every 100 ms.
+    ReplayOutcomeWatcher* replayTheOpenLetter(Mesh& m) {
+        DeadLetter d;
+        d.id = lettersIn(m.f, "open").front()["id"].get<qint64>();
+        d.consumer = "crm";
+        d.eventType = "LeadScored";
+        d.entity = "acme/lead:L-1";
+        const HttpResult replayed =
+            m.f.admin.postJson("/v1/dead-letters/replay", json{{"ids", {d.id}}}.dump());
+        if (replayed.status != 200)
+            return nullptr;
+        auto* watcher = new ReplayOutcomeWatcher(*m.session, {d});
+        watcher->setPollInterval(std::chrono::milliseconds(100));
+        return watcher;
+    }
+
 private Q_SLOTS:
     void filterNarrowsAsTyped() {
         Mesh m;
@@ -454,18 +470,9 @@ private Q_SLOTS:
         start(m, {leadEvent("L-1", 1)});
         if (QTest::currentTestFailed())
             return;
-        const json open = lettersIn(m.f, "open").front();
-        DeadLetter d;
-        d.id = open["id"].get<qint64>();
-        d.consumer = "crm";
-        d.eventType = "LeadScored";
-        d.entity = "acme/lead:L-1";
-
         m.accept = true;
-        QCOMPARE_HTTP(m.f.admin.postJson("/v1/dead-letters/replay", json{{"ids", {d.id}}}.dump()),
-                      200);
-        auto* watcher = new ReplayOutcomeWatcher(*m.session, {d});
-        watcher->setPollInterval(std::chrono::milliseconds(100));
+        auto* watcher = replayTheOpenLetter(m);
+        QVERIFY(watcher);
         QString summary;
         QList<ReplayOutcome> outcomes;
         connect(watcher, &ReplayOutcomeWatcher::settled, this,
@@ -489,14 +496,9 @@ private Q_SLOTS:
         start(m, {leadEvent("L-1", 1)});
         if (QTest::currentTestFailed())
             return;
-        DeadLetter d;
-        d.id = lettersIn(m.f, "open").front()["id"].get<qint64>();
-        d.consumer = "crm";
-
-        QCOMPARE_HTTP(m.f.admin.postJson("/v1/dead-letters/replay", json{{"ids", {d.id}}}.dump()),
-                      200);
-        auto* watcher = new ReplayOutcomeWatcher(*m.session, {d});
-        watcher->setPollInterval(std::chrono::milliseconds(100));
+        auto* watcher = replayTheOpenLetter(m);
+        QVERIFY(watcher);
+        const qint64 replayed = lettersIn(m.f, "replayed").front()["id"].get<qint64>();
         QString summary;
         connect(watcher, &ReplayOutcomeWatcher::settled, this,
                 [&](const QString& s, const QList<ReplayOutcome>&) { summary = s; });
@@ -504,7 +506,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!summary.isEmpty(), 10000);
         const auto open = lettersIn(m.f, "open");
         QCOMPARE(open.size(), std::size_t(1));
-        QCOMPARE(open.front()["replay_of"].get<qint64>(), d.id);
+        QCOMPARE(open.front()["replay_of"].get<qint64>(), replayed);
         const qint64 newId = open.front()["id"].get<qint64>();
         QVERIFY2(summary.endsWith(
                      QStringLiteral("failed again: HTTP 422 Lead L-1 has no owner → now dead "
@@ -519,13 +521,8 @@ private Q_SLOTS:
         if (QTest::currentTestFailed())
             return;
         QCOMPARE_HTTP(m.f.admin.postJson("/v1/consumers/crm/pause", "{}"), 200);
-        DeadLetter d;
-        d.id = lettersIn(m.f, "open").front()["id"].get<qint64>();
-        d.consumer = "crm";
-        QCOMPARE_HTTP(m.f.admin.postJson("/v1/dead-letters/replay", json{{"ids", {d.id}}}.dump()),
-                      200);
-        auto* watcher = new ReplayOutcomeWatcher(*m.session, {d});
-        watcher->setPollInterval(std::chrono::milliseconds(100));
+        auto* watcher = replayTheOpenLetter(m);
+        QVERIFY(watcher);
         watcher->setPatience(std::chrono::milliseconds(600));
         QStringList progress;
         QString summary;
