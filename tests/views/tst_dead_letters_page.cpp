@@ -436,8 +436,8 @@ private Q_SLOTS:
         QCOMPARE(one.replayButton()->text(), QStringLiteral("Replay 1"));
         QVERIFY(!one.replayButton()->isDefault()); // Enter must not resend a refused payload
         QVERIFY(one.editButton()->isDefault());
-        QVERIFY(one.findChild<QLabel*>(QStringLiteral("replayLetters"))
-                    ->text()
+        QVERIFY(one.findChild<QPlainTextEdit*>(QStringLiteral("replayLetters"))
+                    ->toPlainText()
                     .contains(QStringLiteral("LeadScored acme/lead:L-7 "
                                              "(01936f4e-9d2a-7c3b-8f1e-2a4b6c8d0e1f) → crm: "
                                              "owner unknown")));
@@ -456,7 +456,8 @@ private Q_SLOTS:
         QVERIFY(many.replayButton()->isDefault());
         QCOMPARE(many.findChild<QLabel*>(QStringLiteral("replayConsumers"))->text(),
                  QStringLiteral("By consumer: analytics: 7 · crm: 7"));
-        const QString list = many.findChild<QLabel*>(QStringLiteral("replayLetters"))->text();
+        const QString list =
+            many.findChild<QPlainTextEdit*>(QStringLiteral("replayLetters"))->toPlainText();
         QCOMPARE(list.count(u'•'), 12);
         QVERIFY(list.endsWith(QStringLiteral("… and 2 more")));
         bool replayed = false;

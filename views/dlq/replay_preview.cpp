@@ -10,8 +10,10 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QMap>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QStyle>
 #include <QVBoxLayout>
 #include <set>
@@ -245,11 +247,18 @@ ReplayPreviewDialog::ReplayPreviewDialog(std::vector<DeadLetter> letters, QWidge
     auto* consumers =
         new QLabel(QStringLiteral("By consumer: %1").arg(countsByConsumer(letters_)), this);
     consumers->setObjectName(QStringLiteral("replayConsumers"));
-    auto* list = new QLabel(letterList(letters_), this);
+    // One line per letter, scrolled rather than wrapped: twelve lines of ids
+    // wrapped would push the assessment and the buttons off a laptop's screen.
+    auto* list = new QPlainTextEdit(letterList(letters_), this);
     list->setObjectName(QStringLiteral("replayLetters"));
-    list->setTextFormat(Qt::PlainText);
-    list->setWordWrap(true);
-    list->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    list->setReadOnly(true);
+    list->setLineWrapMode(QPlainTextEdit::NoWrap);
+    list->setFrameShape(QFrame::NoFrame);
+    list->viewport()->setBackgroundRole(QPalette::Window);
+    const int lines = std::min(13, static_cast<int>(list->document()->blockCount()));
+    list->setFixedHeight(list->fontMetrics().lineSpacing() * (lines + 1) +
+                         2 * static_cast<int>(list->document()->documentMargin()) +
+                         list->horizontalScrollBar()->sizeHint().height());
 
     // The outlook in a frame with the style's icon for how serious it is.
     auto* frame = new QFrame(this);
@@ -307,8 +316,8 @@ ReplayPreviewDialog::ReplayPreviewDialog(std::vector<DeadLetter> letters, QWidge
     layout->addWidget(list);
     layout->addWidget(frame);
     layout->addWidget(buttons);
-    setMinimumWidth(560);
-    setMaximumWidth(900);
+    setMinimumWidth(720); // a line per letter, mostly unscrolled
+    setMaximumWidth(1000);
 }
 
 void ReplayPreviewDialog::checkCircuits(MeshSession& session) {
