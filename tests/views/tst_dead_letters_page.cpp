@@ -387,6 +387,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(lettersIn(m.f, "replayed").size(), std::size_t(2), 5000);
         QTRY_COMPARE_WITH_TIMEOUT(page->letters()->rowCount(), 0, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(!button->isEnabled(), 5000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            page->result().startsWith(QStringLiteral("2 letters sent again: 2 delivered.\n")),
+            qPrintable(page->result()), 10000);
     }
 
     void assessReplaySaysWhetherTheErrorWillRecur() {

@@ -8,6 +8,11 @@
 
 namespace meshdeck::views {
 
+namespace {
+constexpr qsizetype kLettersInSummary = 8;
+constexpr int kChecksPerRound = 20;
+} // namespace
+
 QString ReplayOutcome::describe(bool stillWatching) const {
     const QString letter = QStringLiteral("Dead letter %1 (%2 → %3)").arg(id).arg(what, consumer);
     switch (kind) {
@@ -74,23 +79,41 @@ QString ReplayOutcomeWatcher::summary(bool stillWatching) const {
             parts << QStringLiteral("%1 still on its way").arg(k);
         head = QStringLiteral("%1 sent again: %2.").arg(letters, parts.join(QStringLiteral(", ")));
     }
-    QStringList lines{head};
+    // What needs a person first: the letters that failed again.
+    QList<const ReplayOutcome*> shown;
     for (const auto& o : outcomes_)
-        lines << o.describe(stillWatching);
+        if (o.kind == ReplayOutcome::Kind::FailedAgain)
+            shown << &o;
+    for (const auto& o : outcomes_)
+        if (o.kind != ReplayOutcome::Kind::FailedAgain)
+            shown << &o;
+    QStringList lines{head};
+    for (qsizetype i = 0; i < shown.size() && i < kLettersInSummary; ++i)
+        lines << shown[i]->describe(stillWatching);
+    if (shown.size() > kLettersInSummary)
+        lines << QStringLiteral("… and %1 more").arg(shown.size() - kLettersInSummary);
     return lines.join(u'\n');
 }
 
 // One round: per consumer, its newest letters (a letter that failed again is
 // a new one with parent_id set, so the newest are where it shows up); per
 // letter still unsettled, its attempts since it was sent again.
+// A large group is checked a slice per round, so a round stays a handful
+// of requests however many letters were sent.
 void ReplayOutcomeWatcher::poll() {
     std::set<QString> consumers;
     QList<int> unsettled;
-    for (int i = 0; i < outcomes_.size(); ++i)
-        if (outcomes_[i].kind == ReplayOutcome::Kind::Pending) {
-            consumers.insert(outcomes_[i].consumer);
+    const int n = static_cast<int>(outcomes_.size());
+    for (int k = 0; k < n; ++k) {
+        const int i = (nextToCheck_ + k) % n;
+        if (outcomes_[i].kind != ReplayOutcome::Kind::Pending)
+            continue;
+        consumers.insert(outcomes_[i].consumer);
+        if (unsettled.size() < kChecksPerRound) {
             unsettled.append(i);
+            nextToCheck_ = (i + 1) % n;
         }
+    }
     awaited_ = static_cast<int>(consumers.size()) + static_cast<int>(unsettled.size());
     for (const QString& consumer : consumers)
         findNewLetters(consumer);

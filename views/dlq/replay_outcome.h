@@ -56,7 +56,7 @@ public:
 
     const QList<ReplayOutcome>& outcomes() const { return outcomes_; }
     // "Sending 2 letters again…" or "2 letters sent again: 1 delivered, 1 failed again.",
-    // then one line per letter.
+    // then a line per letter (those that failed again first), eight at most.
     QString summary(bool stillWatching) const;
 
 Q_SIGNALS:
@@ -77,7 +77,8 @@ private:
     std::chrono::milliseconds patience_{30000};
     QElapsedTimer since_;
     QTimer next_;
-    int awaited_ = 0; // answers the current round still waits for
+    int awaited_ = 0;     // answers the current round still waits for
+    int nextToCheck_ = 0; // where the next round's slice of attempt checks starts
 };
 
 } // namespace meshdeck::views
