@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QTableView>
 #include <QtTest/QTest>
 
@@ -360,6 +361,30 @@ private Q_SLOTS:
                       200);
         QTRY_COMPARE_WITH_TIMEOUT(page->letters()->rowCount(), 2, 10000);
         QVERIFY(selectedIds(*page).isEmpty());
+    }
+
+    void liveUpdateKeepsTheScrollPosition() {
+        Mesh m;
+        std::vector<json> events;
+        for (int i = 10; i < 50; ++i)
+            events.push_back(leadEvent("L-" + std::to_string(i), 1));
+        start(m, events);
+        if (QTest::currentTestFailed())
+            return;
+        auto page = openPage(*m.session, 40);
+        QTableView* table = letterTable(*page);
+        QScrollBar* scroll = table->verticalScrollBar();
+        QTRY_VERIFY(scroll->maximum() > 0);
+        scroll->setValue(scroll->maximum() / 2);
+        const auto topLetter = [&] {
+            return page->shownLetters()->letterAt(table->indexAt(QPoint(0, 0)).row()).id;
+        };
+        const qint64 top = topLetter();
+
+        deadLetter(m.f, {leadEvent("L-new", 1)}); // listed first, above what is in view
+        QTRY_COMPARE_WITH_TIMEOUT(page->letters()->rowCount(), 41, 10000);
+        QCOMPARE(topLetter(), top);
+        QVERIFY(scroll->value() > 0);
     }
 
     void replayGroupNeedsAChosenGroup() {

@@ -113,12 +113,17 @@ bool replaceRowsKeepingChoice(QTableView* table, RowListModel<Row>* model,
     const QModelIndex current = selection->currentIndex();
     const bool hadCurrent = current.isValid();
     const Key currentKey = hadCurrent ? keyAt(current) : Key{};
+    // Scrolled down, the row at the top stays at the top (new letters arrive
+    // above it); at the top, the list stays at the top, where new ones show.
     const int scroll = table->verticalScrollBar()->value();
+    const QModelIndex top = table->indexAt(QPoint(0, 0));
+    const bool anchored = scroll > 0 && top.isValid();
+    const Key topKey = anchored ? keyAt(top) : Key{};
 
     model->setRows(rows);
 
     QItemSelection restored;
-    QModelIndex newCurrent;
+    QModelIndex newCurrent, newTop;
     for (int row = 0; row < model->rowCount(); ++row) {
         const auto key = keyOf(model->row(row));
         const QModelIndex source = model->index(row, 0);
@@ -129,11 +134,17 @@ bool replaceRowsKeepingChoice(QTableView* table, RowListModel<Row>* model,
             restored.select(shown, shown.siblingAtColumn(model->columnCount() - 1));
         if (hadCurrent && key == currentKey)
             newCurrent = shown;
+        if (anchored && key == topKey)
+            newTop = shown;
     }
     if (newCurrent.isValid())
         selection->setCurrentIndex(newCurrent, QItemSelectionModel::NoUpdate);
     selection->select(restored, QItemSelectionModel::ClearAndSelect);
-    table->verticalScrollBar()->setValue(scroll);
+    table->doItemsLayout(); // the scroll range follows the new rows now, not later
+    if (newTop.isValid())
+        table->scrollTo(newTop, QAbstractItemView::PositionAtTop);
+    else
+        table->verticalScrollBar()->setValue(scroll);
     return true;
 }
 
