@@ -218,14 +218,14 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
     banner_->hide();
 
     auto* all = new QPushButton(QStringLiteral("All groups"), this);
-    auto* refresh = new QPushButton(QStringLiteral("Refresh"), this);
+    auto* refreshButton = new QPushButton(QStringLiteral("Refresh"), this);
     auto* header = new QHBoxLayout;
     header->addWidget(new QLabel(QStringLiteral("<b>Dead letters</b>"), this));
     header->addWidget(status_, 1);
     export_->setObjectName(QStringLiteral("exportButton"));
     export_->setToolTip(QStringLiteral("Save the letters listed, each with its event and every "
                                        "attempt, as JSON Lines (one letter per line)"));
-    for (auto* b : {all, export_, refresh})
+    for (auto* b : {all, export_, refreshButton})
         header->addWidget(b);
     // What acts on the letters chosen sits with them, so the header stays
     // narrow enough for half a wide screen.
@@ -258,8 +258,13 @@ DeadLettersPage::DeadLettersPage(MeshSession& session, QWidget* parent)
     layout->addWidget(splitter, 1);
 
     refreshTimer_.setInterval(kRefreshMs);
-    connect(&refreshTimer_, &QTimer::timeout, this, &DeadLettersPage::refresh);
-    connect(refresh, &QPushButton::clicked, this, &DeadLettersPage::refresh);
+    connect(&refreshTimer_, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            refresh();
+        else
+            refreshTimer_.stop(); // activated but never shown (a page built for a test)
+    });
+    connect(refreshButton, &QPushButton::clicked, this, &DeadLettersPage::refresh);
     connect(dismiss, &QPushButton::clicked, this, &DeadLettersPage::dismissResult);
     connect(bannerText_, &QLabel::linkActivated, this, [this](const QString& link) {
         if (link.startsWith(QLatin1String("letter:")))
