@@ -225,10 +225,13 @@ private Q_SLOTS:
                 const QSize minimum = window.minimumSizeHint().expandedTo(window.minimumSize());
                 if (minimum.width() <= 960 && minimum.height() <= 700)
                     continue;
-                const auto needs = [](QWidget* w) {
-                    return qMax(w->minimumWidth(), w->minimumSizeHint().width());
+                const bool tooWide = minimum.width() > 960;
+                const auto needs = [tooWide](QWidget* w) {
+                    return tooWide ? qMax(w->minimumWidth(), w->minimumSizeHint().width())
+                                   : qMax(w->minimumHeight(), w->minimumSizeHint().height());
                 };
-                // The window is as wide as its widest page needs, shown or not.
+                // The window is as wide (tall) as its widest (tallest) page
+                // needs, shown or not.
                 Page* page = window.currentPage();
                 for (int k = 0; k < window.pageCount(); ++k) {
                     window.showPage(k);
@@ -241,7 +244,8 @@ private Q_SLOTS:
                     if (!widest || needs(w) > needs(widest))
                         widest = w;
                 found += QStringLiteral("%1 on page %2 the window needs at least %3x%4 (page "
-                                        "%5 needs %6 px; its widest part: %7 %8, %9 px); ")
+                                        "%5 needs %6 px; its largest part that way: %7 %8, "
+                                        "%9 px); ")
                              .arg(QLatin1String(when), window.currentPage()->title())
                              .arg(minimum.width())
                              .arg(minimum.height())

@@ -180,19 +180,18 @@ private Q_SLOTS:
         QCOMPARE(cell(m, C::DeadLettered), QStringLiteral("1"));
         QCOMPARE(cell(m, C::Circuit), QStringLiteral("closed"));
         QCOMPARE(cell(m, C::Sink), QStringLiteral("http://127.0.0.1:9/hook"));
+        // The row's state in words first, then its last error.
         QCOMPARE(cell(m, C::Name, Qt::ToolTipRole),
-                 QStringLiteral("crm: connection refused by 127.0.0.1:9"));
+                 QStringLiteral("dead letters: events gave up and wait for a person to replay "
+                                "them\ncrm: connection refused by 127.0.0.1:9"));
         QCOMPARE(text(page, "consumerStatus"),
                  QStringLiteral("1 consumer(s), 0 with events pending · polled every second"));
-        QCOMPARE(text(page, "consumerDetail"),
-                 QStringLiteral("crm — running\n"
-                                "sink: http://127.0.0.1:9/hook\n"
-                                "pending: 0 event(s), oldest —\n"
-                                "circuit: closed\n"
-                                "dead_lettered 1, delivered 0, failed_attempts 2, gaps_waited 0, "
-                                "replayed 0, stale_skipped 0, throttled 0\n"
-                                "last error (2026-12-07T15:44:53.826Z): crm: connection refused "
-                                "by 127.0.0.1:9"));
+        QCOMPARE(text(page, "consumerDetail"), QStringLiteral("crm — CRM sync"));
+        QCOMPARE(text(page, "detail_sink"), QStringLiteral("http://127.0.0.1:9/hook"));
+        QCOMPARE(text(page, "detail_lag"), QStringLiteral("Nothing pending"));
+        QVERIFY(text(page, "detail_lastError")
+                    .startsWith(QStringLiteral("crm: connection refused by 127.0.0.1:9 (at ")));
+        QVERIFY(text(page, "detail_deadLetters").contains(QStringLiteral("1 dead letter")));
     }
 
     void consumersPageNamesTheBrokenField_data() {
@@ -256,10 +255,11 @@ private Q_SLOTS:
             (QStringList{QStringLiteral("crm"), QStringLiteral("1"), QStringLiteral("transport"),
                          QStringLiteral("connection refused by 127.0.0.1:9")}));
         QCOMPARE(rowTexts(*page.letters()),
-                 (QStringList{QStringLiteral("1"), QStringLiteral("2026-12-07 15:44:53.826 UTC"),
-                              QStringLiteral("crm"), QStringLiteral("LeadScored"),
-                              QStringLiteral("acme/lead:L-1"), QStringLiteral("transport"),
-                              QStringLiteral("2"),
+                 (QStringList{QStringLiteral("1"), QStringLiteral("LeadScored"),
+                              QStringLiteral("acme/lead:L-1"),
+                              QStringLiteral("connection refused by 127.0.0.1:9"),
+                              QStringLiteral("transport"), QStringLiteral("2"),
+                              QStringLiteral("crm"), QStringLiteral("2026-12-07 15:44:53.826 UTC"),
                               QStringLiteral("connection refused by 127.0.0.1:9")}));
         QTRY_VERIFY2(text(page, "letterStatus").startsWith(QStringLiteral("1 open letter(s)")),
                      qPrintable(text(page, "letterStatus")));
@@ -271,9 +271,9 @@ private Q_SLOTS:
                      "Dead letter 1 for crm: connection refused by 127.0.0.1:9\n"
                      "signature: transport 0 connection refused by #.#.#.#:#\n\n"
                      "Attempts:\n"
-                     "  #1  2026-12-07T15:44:53.811Z  HTTP 0  transport  connection refused by "
+                     "  #1  2026-12-07 15:44:53.811 UTC  HTTP 0  transport  connection refused by "
                      "127.0.0.1:9  \n"
-                     "  #2  2026-12-07T15:44:53.826Z  HTTP 0  transport  connection refused by "
+                     "  #2  2026-12-07 15:44:53.826 UTC  HTTP 0  transport  connection refused by "
                      "127.0.0.1:9  \n\n"
                      "Event:\n{\n")),
                  qPrintable(detail));
@@ -495,6 +495,7 @@ private Q_SLOTS:
         s.answer("/metrics", "");
         s.answer("/v1/consumers", kConsumers);
         s.answer("/v1/dead-letters/groups", kGroups);
+        s.answer("/v1/consumers/crm/history?minutes=60", R"({"consumer":"crm","minutes":[]})");
         OverviewPage page(s.session);
         page.show();
         page.activate();

@@ -156,7 +156,9 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     chartView_->setChart(chart);
     delete defaultChart;
     chartView_->setRenderHint(QPainter::Antialiasing);
-    chartView_->setMinimumHeight(200);
+    // Tall enough to read the hour; with the tiles, the tables, the menu, the
+    // search bar and the status bar the window still fits 700 px.
+    chartView_->setMinimumHeight(160);
     followPalette(chart, palette());
     QList<LegendEntry> lines;
     for (const ChartLine& line : kChartLines)
