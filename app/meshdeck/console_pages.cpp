@@ -74,7 +74,7 @@ void addConsolePages(views::MainWindow& window, views::MeshSession& session) {
     QObject::connect(trace, &views::TracePage::editRequested, &window,
                      [openLetter, deadLetters](qint64 id, const QString&) {
                          openLetter(id);
-                         deadLetters->openEditor();
+                         deadLetters->openEditorFor(id);
                      });
     QObject::connect(trace, &views::TracePage::eventsRequested, &window,
                      [&window, events](const QString& entity, const QString& tenant) {

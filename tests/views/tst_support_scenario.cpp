@@ -13,6 +13,8 @@
 #include "tests/delivery/delivery_fixture.h"
 #include "tests/support/test_support.h"
 #include "views/console/main_window.h"
+#include "views/dlq/dead_letters_page.h"
+#include "views/dlq/edit_payload_dialog.h"
 #include "views/dlq/replay_preview.h"
 #include "views/session/http_transport.h"
 #include "views/trace/trace_page.h"
@@ -23,6 +25,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QtTest/QTest>
@@ -251,6 +254,38 @@ private Q_SLOTS:
         window.close();
     }
 
+    // "Edit and replay" on the verdict opens the letter's payload in the
+    // editor at once, on the Dead letters page with the letter selected.
+    void editAndReplayFromTheVerdictOpensTheEditor() {
+        crmFixed = false;
+        const QString lead = QStringLiteral("L-5076");
+        QCOMPARE_HTTP(f->publish(leadJourney(lead.toStdString())), 202);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            parse(f->admin.get("/v1/dead-letters?consumer=crm-sync&state=open"))["dead_letters"]
+                    .dump()
+                    .find(lead.toStdString()) != std::string::npos,
+            10000);
+        auto session = std::make_unique<MeshSession>(
+            std::make_unique<HttpTransport>(QUrl(QString::fromStdString(f->broker.url())),
+                                            QByteArray::fromStdString(f->broker.adminToken)));
+        MainWindow window(*session, QStringLiteral("acme production"));
+        addConsolePages(window, *session);
+        window.show();
+        session->open();
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        Q_EMIT window.searchRequested(lead);
+        auto* trace = window.findChild<TracePage*>();
+        QTRY_VERIFY_WITH_TIMEOUT(trace->verdict()->story().contains(QStringLiteral("“owner u-17")),
+                                 10000);
+        QTest::mouseClick(trace->verdict()->button(VerdictAction::EditAndReplay), Qt::LeftButton);
+        auto* deadLetters = window.findChild<DeadLettersPage*>();
+        QCOMPARE(window.currentPage(), deadLetters);
+        QTRY_VERIFY_WITH_TIMEOUT(deadLetters->editor() && deadLetters->editor()->isVisible(), 5000);
+        QVERIFY2(deadLetters->editor()->editor()->toPlainText().contains(QStringLiteral("u-17")),
+                 qPrintable(deadLetters->editor()->editor()->toPlainText()));
+        deadLetters->editor()->close();
+    }
+
     // Vendors' ids make correlation ids with ':' and '/' (Salesforce's
     // "lead:00Q5g…"): the journey still loads, its path encoded once.
     void journeyWithReservedCharactersLoads() {
@@ -259,9 +294,9 @@ private Q_SLOTS:
         for (auto& e : batch)
             e["correlation_id"] = correlation;
         QCOMPARE_HTTP(f->publish(batch), 202);
-        auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
-            QUrl(QString::fromStdString(f->broker.url())),
-            QByteArray::fromStdString(f->broker.adminToken)));
+        auto session = std::make_unique<MeshSession>(
+            std::make_unique<HttpTransport>(QUrl(QString::fromStdString(f->broker.url())),
+                                            QByteArray::fromStdString(f->broker.adminToken)));
         session->open();
         QTRY_COMPARE(session->state(), SessionState::Online);
         TracePage page(*session);

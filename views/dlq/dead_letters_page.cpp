@@ -527,7 +527,10 @@ void DeadLettersPage::openEditor() {
     const int row = letterTable_->currentIndex().row();
     if (row < 0 || row >= shown_->rowCount())
         return;
-    const qint64 id = shown_->letterAt(row).id;
+    openEditorFor(shown_->letterAt(row).id);
+}
+
+void DeadLettersPage::openEditorFor(qint64 id) {
     // The payload to start from, and its type and version, come with the letter's detail.
     getAnswer<protocol::DeadLetterDetail>(
         session(), QStringLiteral("/v1/dead-letters/%1").arg(id), this,

@@ -66,6 +66,8 @@ public:
 
     // Opens the edit-and-replay dialog for the current letter once its detail arrives.
     void openEditor();
+    // The same for letter `id`, listed or not (from the Trace page's verdict).
+    void openEditorFor(qint64 id);
     EditPayloadDialog* editor() const; // the last one opened, while it is open
     // Writes the listed letters to path, one JSON object per line; done gets
     // an empty string, or what went wrong.
