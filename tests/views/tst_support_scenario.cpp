@@ -24,6 +24,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -247,6 +248,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(verdict->headline().startsWith(QStringLiteral("Delivered")),
                                  10000);
         QCOMPARE(verdict->result(), outcome);
+        // What the subject says is fresh too: no open letter is left.
+        auto* subject = trace->findChild<QLabel*>(QStringLiteral("traceSubject"));
+        QTRY_VERIFY2(!subject->text().contains(QStringLiteral("open dead letter")),
+                     qPrintable(subject->text()));
         screenshot(window, QStringLiteral("support-4-outcome-%1").arg(theme));
         QTest::mouseClick(verdict->findChild<QPushButton*>(QStringLiteral("verdictDismiss")),
                           Qt::LeftButton);

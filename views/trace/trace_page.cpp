@@ -313,10 +313,14 @@ QIcon TracePage::icon() const {
 }
 
 void TracePage::activate() {
-    // Shown again: the same subject, fresh (a chooser stays as it was).
-    if (!subject_.isEntity() && subject_.correlationId.isEmpty())
-        return;
-    open(subject_);
+    refresh(); // shown again (a chooser stays as it was)
+}
+
+void TracePage::refresh() {
+    if (openedBySearch_)
+        return search(query_);
+    if (subject_.isEntity() || !subject_.correlationId.isEmpty())
+        open(subject_);
 }
 
 QString TracePage::answer() const {
@@ -398,8 +402,11 @@ void TracePage::search(const QString& query) {
                                       toQString(found->hint));
                 return;
             }
-            if (found->matches.size() == 1)
-                return open(subjectOf(found->matches.front()));
+            if (found->matches.size() == 1) {
+                open(subjectOf(found->matches.front()));
+                openedBySearch_ = true;
+                return;
+            }
             showChoices(*found);
         });
 }
@@ -440,6 +447,7 @@ void TracePage::trace(const QString& subject) {
 
 void TracePage::open(const TraceSubject& subject) {
     const quint64 generation = ++generation_;
+    openedBySearch_ = false;
     subject_ = subject;
     stall_.reset();
     stallError_.clear();
@@ -684,7 +692,7 @@ void TracePage::sendReplay(const DeadLetter& letter) {
                                          : failed  ? VerdictTone::Failed
                                                    : VerdictTone::OnItsWay,
                                          summary);
-                    open(subject_); // the views follow; the result stays
+                    refresh(); // the views follow; the result stays
                 });
         watcher->start();
     });

@@ -100,6 +100,9 @@ private:
     void renderVerdict();
     void act(VerdictAction action);
     void sendReplay(const DeadLetter& letter);
+    // The same subject again, fresh: by the same search when it came from
+    // one (so its counts are new too).
+    void refresh();
 
     QLabel* subjectLabel_;
     QPushButton* copyLink_;
@@ -114,7 +117,8 @@ private:
 
     std::vector<TraceSubject> choices_; // one per row of matches_
     TraceSubject subject_;
-    QString query_; // what was searched last (activate() repeats it)
+    QString query_;               // what was searched last
+    bool openedBySearch_ = false; // subject_ is query_'s only match
     std::optional<protocol::StallAnswer> stall_;
     QString stallError_, traceError_;
     QMap<QString, protocol::Trace> traces_; // by correlation id

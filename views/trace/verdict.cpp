@@ -144,7 +144,8 @@ Verdict composeVerdict(const protocol::StallAnswer& answer, const VerdictContext
         v.tone = VerdictTone::Settled;
         v.headline = QStringLiteral("Delivered: every consumer has it");
         v.story = toQString(answer.answer)
-                      .replace(QStringLiteral("with ") + toQString(answer.subject), subject);
+                      .replace(QStringLiteral("with ") + toQString(answer.subject),
+                               QStringLiteral("of ") + subject);
         v.advice = QStringLiteral("Nothing to do.");
         v.actions = VerdictAction::ShowEvents;
         return v;

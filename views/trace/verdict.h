@@ -49,11 +49,12 @@ struct Verdict {
 
 // What the console learned besides the stall answer.
 struct VerdictContext {
-    QString subject;                        // what was searched, as the person typed it
-    QHash<QString, QString> eventTypes;     // event id -> type, from the journeys' traces
-    QHash<QString, QString> eventEntity;    // event id -> "kind:id"
-    std::optional<protocol::DeadLetterDetail> letter; // the headline's dead letter with its attempts
-    QString receiverSaid;                   // the receiver's words for that letter ("" unknown)
+    QString subject;                     // what was searched, as the person typed it
+    QHash<QString, QString> eventTypes;  // event id -> type, from the journeys' traces
+    QHash<QString, QString> eventEntity; // event id -> "kind:id"
+    std::optional<protocol::DeadLetterDetail>
+        letter;           // the headline's dead letter with its attempts
+    QString receiverSaid; // the receiver's words for that letter ("" unknown)
 };
 
 Verdict composeVerdict(const protocol::StallAnswer& answer, const VerdictContext& context);
