@@ -26,6 +26,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -81,14 +82,24 @@ json leadJourney(const std::string& lead) {
     return batch;
 }
 
-// MESHDECK_SCREENSHOTS=DIR: the window as the person sees it, as DIR/NAME.png.
-void screenshot(QWidget& window, const QString& name) {
+// MESHDECK_SCREENSHOTS=DIR: the window as the person sees it, as DIR/NAME.png,
+// with a dialog open over it drawn where a window manager would centre it.
+void screenshot(QWidget& window, const QString& name, QWidget* dialog = nullptr) {
     const QString dir = qEnvironmentVariable("MESHDECK_SCREENSHOTS");
     if (dir.isEmpty())
         return;
     QDir().mkpath(dir);
     QCoreApplication::processEvents();
-    QVERIFY(window.grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
+    QPixmap shot = window.grab();
+    if (dialog) {
+        const QPixmap over = dialog->grab();
+        QPainter painter(&shot);
+        const QPoint at((shot.width() - over.width()) / 2, (shot.height() - over.height()) / 3);
+        painter.drawPixmap(at, over);
+        painter.setPen(dialog->palette().color(QPalette::Dark));
+        painter.drawRect(QRect(at, over.size()).adjusted(-1, -1, 0, 0));
+    }
+    QVERIFY(shot.save(QDir(dir).filePath(name + QStringLiteral(".png"))));
 }
 
 } // namespace
@@ -233,7 +244,7 @@ private Q_SLOTS:
         QTRY_VERIFY(preview->isVisible());
         QCOMPARE(preview->risk().outlook, ReplayOutlook::LikelyToFailAgain);
         QVERIFY(preview->editButton());
-        screenshot(window, QStringLiteral("support-3-preview-%1").arg(theme));
+        screenshot(window, QStringLiteral("support-3-preview-%1").arg(theme), preview);
 
         // The CRM's team fixed the owner meanwhile. Click 2: Replay.
         crmFixed = true;

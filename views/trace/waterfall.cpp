@@ -22,6 +22,17 @@ double msOf(Timestamp at) {
 
 } // namespace
 
+// `share` of the text colour over the base: a neutral that shows on light
+// and dark palettes alike (Mid and Dark vanish on some dark ones).
+QColor neutral(const QPalette& palette, double share) {
+    const QColor text = palette.color(QPalette::Text), base = palette.color(QPalette::Base);
+    const auto mix = [share](int a, int b) {
+        return static_cast<int>(a * share + b * (1 - share));
+    };
+    return QColor(mix(text.red(), base.red()), mix(text.green(), base.green()),
+                  mix(text.blue(), base.blue()));
+}
+
 QColor waterfallColour(WaterfallBar::Kind kind, const QPalette& palette) {
     // Outcomes of an attempt in the state palette's colours, so a dead letter
     // is the same red here as on the Overview; the rest are neutral marks.
@@ -29,17 +40,18 @@ QColor waterfallColour(WaterfallBar::Kind kind, const QPalette& palette) {
     case WaterfallBar::Kind::Event:
         return palette.color(QPalette::Highlight);
     case WaterfallBar::Kind::Wait:
-        return palette.color(QPalette::Mid);
+        return neutral(palette, 0.25);
     case WaterfallBar::Kind::Delivered:
         return coloursOf(Severity::Healthy, palette).text;
     case WaterfallBar::Kind::Failed:
         return coloursOf(Severity::Retrying, palette).text;
     case WaterfallBar::Kind::Throttled:
-        return isDarkPalette(palette) ? QColor(0xe8, 0xd4, 0x4d) : QColor(0xb8, 0x9a, 0x00);
+        // Teal: told to slow down, not failing (amber).
+        return isDarkPalette(palette) ? QColor(0x4d, 0xd0, 0xe1) : QColor(0x00, 0x83, 0x8f);
     case WaterfallBar::Kind::DeadLetter:
         return coloursOf(Severity::DeadLetters, palette).text;
     case WaterfallBar::Kind::Stale:
-        return palette.color(QPalette::Dark);
+        return neutral(palette, 0.55);
     case WaterfallBar::Kind::Outcome:
         return isDarkPalette(palette) ? QColor(0xc3, 0x8e, 0xe0) : QColor(0x8e, 0x44, 0xad);
     }
@@ -220,16 +232,22 @@ void WaterfallWidget::paintEvent(QPaintEvent*) {
                    Qt::AlignVCenter | Qt::AlignLeft,
                    fontMetrics().elidedText(layout_.rows.at(r), Qt::ElideRight, left - 8));
     // The time axis: five ticks over the span.
-    p.setPen(palette().color(QPalette::Mid));
     const double usable = std::max(1.0, width() - left - 10.0);
+    // Enough decimals that five ticks over a 1 ms span do not read "0 0 1 1 1".
+    const int decimals = layout_.spanMs >= 20 ? 0 : layout_.spanMs >= 2 ? 1 : 2;
     for (int i = 0; i <= 4; ++i) {
         const double x = left + usable * i / 4.0;
+        p.setPen(palette().color(QPalette::Mid));
         p.drawLine(QPointF(x, kAxisHeight - 4), QPointF(x, height() - legend_->height() - 2));
         const double ms = layout_.spanMs * i / 4.0;
         const QString text = layout_.spanMs >= 2'000
                                  ? QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1)
-                                 : QStringLiteral("%1 ms").arg(ms, 0, 'f', 0);
-        p.drawText(QRectF(x - 40, 0, 80, kAxisHeight - 4), Qt::AlignCenter, text);
+                                 : QStringLiteral("%1 ms").arg(ms, 0, 'f', decimals);
+        // Readable on dark palettes too; the last tick's text stays inside.
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        const QRectF box = i == 4 ? QRectF(x - 80, 0, 80 + 8, kAxisHeight - 4)
+                                  : QRectF(x - 40, 0, 80, kAxisHeight - 4);
+        p.drawText(box, i == 4 ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignCenter, text);
     }
     p.setRenderHint(QPainter::Antialiasing);
     for (const auto& bar : layout_.bars) {
