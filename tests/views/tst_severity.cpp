@@ -283,7 +283,8 @@ private Q_SLOTS:
                                      QDateTime::currentDateTime().msecsTo(session->nextRetryAt()) >
                                          2500,
                                  15000);
-        QVERIFY(banner->text().contains(QStringLiteral("reconnecting in")));
+        // The banner says so at its next tick (it renders once a second).
+        QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QStringLiteral("reconnecting in")), 2500);
 
         // The broker comes back on the same address; the person does not wait.
         BrokerConfig config;
