@@ -17,6 +17,7 @@
 #include "views/dlq/edit_payload_dialog.h"
 #include "views/dlq/replay_preview.h"
 #include "views/session/http_transport.h"
+#include "views/session/protocol_adapter.h"
 #include "views/trace/trace_page.h"
 #include "views/trace/verdict_panel.h"
 
@@ -32,6 +33,7 @@
 #include <QSettings>
 #include <QtTest/QTest>
 #include <atomic>
+#include <ctime>
 
 using namespace meshdeck;
 using namespace meshdeck::test;
@@ -321,6 +323,18 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(page.journeys()->count(), 1, 5000);
         QTRY_COMPARE(page.timeline()->rowCount() >= 6, true);
         QCOMPARE(page.journeys()->currentData().toString(), QString::fromStdString(correlation));
+
+        // View > Show local time writes the journey again, without asking the broker.
+        const auto when = [&page] {
+            return page.timeline()->data(page.timeline()->index(0, 0), Qt::DisplayRole).toString();
+        };
+        QVERIFY2(when().endsWith(QStringLiteral(" UTC")), qPrintable(when()));
+        qputenv("TZ", "Europe/Berlin");
+        tzset();
+        TimeDisplay::instance().setLocalTime(true);
+        const bool local = when().endsWith(QStringLiteral(" CET"));
+        TimeDisplay::instance().setLocalTime(false);
+        QVERIFY2(local, "the timeline follows the local-time setting");
     }
 
     // The receiver still refuses: the outcome says so, and names the new

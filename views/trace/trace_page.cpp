@@ -302,6 +302,8 @@ TracePage::TracePage(MeshSession& session, QWidget* parent)
             showJourney(journeys_->itemData(index).toString());
     });
     connect(verdict_, &VerdictPanel::actionTriggered, this, &TracePage::act);
+    // UTC or local time: the verdict and the journey are written again.
+    connect(&TimeDisplay::instance(), &TimeDisplay::changed, this, [this] { renderVerdict(); });
     connect(copyLink_, &QPushButton::clicked, this, [this] {
         QApplication::clipboard()->setText(link());
         copyLink_->setText(QStringLiteral("Link copied"));
