@@ -13,7 +13,7 @@ void addRecordPages(views::MainWindow& window, views::MeshSession& session) {
     auto* audit =
         new views::RecordListPage(session, QStringLiteral("Audit"),
                                   QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),
-                                  {{QStringLiteral("When"), QStringLiteral("at")},
+                                  {{QStringLiteral("When"), QStringLiteral("at"), /*time=*/true},
                                    {QStringLiteral("Actor"), QStringLiteral("actor_name")},
                                    {QStringLiteral("Token"), QStringLiteral("actor")},
                                    {QStringLiteral("Action"), QStringLiteral("action")},

@@ -324,7 +324,7 @@ private Q_SLOTS:
         QCOMPARE(model.index(3, EventTableModel::EntityColumn).data().toString(),
                  QStringLiteral("lead:L-3 v1"));
         QCOMPARE(model.index(3, EventTableModel::OccurredColumn).data().toString(),
-                 QStringLiteral("2026-11-27 09:00:03.000"));
+                 QStringLiteral("2026-11-27 09:00:03.000 UTC"));
         QCOMPARE(model.index(3, EventTableModel::TenantColumn).data().toString(),
                  QStringLiteral("acme"));
         QCOMPARE(model.index(3, EventTableModel::ProducerColumn).data().toString(),

@@ -579,7 +579,7 @@ private Q_SLOTS:
         auto* stack = page.findChild<QStackedWidget*>(s("flowStack"));
         auto* empty = page.findChild<QLabel*>(s("flowEmptyState"));
         QTRY_VERIFY(empty->text().startsWith(
-            s("No events have flowed since the broker started (2026-11-27 17:00:00 UTC).")));
+            s("No events have flowed since the broker started (2026-11-27 17:00:00.000 UTC).")));
         QCOMPARE(stack->currentWidget(), empty);
         QVERIFY(page.view()->layoutData().nodes.isEmpty());
 
@@ -618,8 +618,8 @@ private Q_SLOTS:
         const QString detail = labelText(page, "flowDetail");
         QVERIFY2(detail.contains(s("Published: 40 in total · 2.0/s")), qPrintable(detail));
         QVERIFY(detail.contains(s("Rejected: 0 in total · 0/s")));
-        QVERIFY(
-            detail.contains(s("Totals count since the broker started (2026-11-27 17:00:00 UTC)")));
+        QVERIFY(detail.contains(
+            s("Totals count since the broker started (2026-11-27 17:00:00.000 UTC)")));
         QVERIFY(!consumerDetails->isVisible());
         QTest::mouseClick(showEvents, Qt::LeftButton);
         QCOMPARE(asked.size(), 1);

@@ -400,11 +400,11 @@ private Q_SLOTS:
                  "Failed attempts: 2 in total · 0.2/s\n"
                  "Dead-lettered: 1 in total · 0.1/s\n"
                  "Failed share of its attempts: 100 %\n"
-                 "Last delivery attempt: 2026-12-07 15:44:53 UTC\n"
+                 "Last delivery attempt: 2026-12-07 15:44:53.826 UTC\n"
                  "Last error: connection refused by 127.0.0.1:9\n\n"
-                 "Totals count since the broker started (2026-12-07 15:44:46 UTC)."_s);
+                 "Totals count since the broker started (2026-12-07 15:44:46.018 UTC)."_s);
         page.select(u"producer:acme/hubspot-bridge"_s);
-        QVERIFY2(text(page, "flowDetail").contains(u"Last input: 2026-12-07 15:44:53 UTC"_s),
+        QVERIFY2(text(page, "flowDetail").contains(u"Last input: 2026-12-07 15:44:53.811 UTC"_s),
                  qPrintable(text(page, "flowDetail")));
         QTRY_VERIFY(s.transport->count("/v1/consumers") > 0);
         page.select(u"consumer:crm"_s);

@@ -4,13 +4,18 @@
 #include "tests/support/test_broker.h"
 #include "views/console/record_list_page.h"
 #include "views/session/http_transport.h"
+#include "views/session/protocol_adapter.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QtTest/QTest>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 using namespace meshdeck;
@@ -38,7 +43,17 @@ std::unique_ptr<MeshSession> openSession(const test::TestBroker& mesh, const std
 class RecordListPageTest : public QObject {
     Q_OBJECT
 
+    QTemporaryDir config;
+
 private Q_SLOTS:
+    void initTestCase() {
+        // The time zone setting goes to a throwaway place, never the person's.
+        qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+        QCoreApplication::setOrganizationName(QStringLiteral("meshdeck-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("record-list-page"));
+        setLocalTime(false);
+    }
+
     void recordTextFollowsPaths() {
         const QJsonObject record{{QStringLiteral("status"), 422},
                                  {QStringLiteral("ratio"), 0.5},
@@ -128,7 +143,7 @@ private Q_SLOTS:
         QTRY_COMPARE(session->state(), SessionState::Online);
         RecordListPage page(*session, QStringLiteral("Audit"),
                             QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),
-                            {{QStringLiteral("When"), QStringLiteral("at")},
+                            {{QStringLiteral("When"), QStringLiteral("at"), /*time=*/true},
                              {QStringLiteral("Actor"), QStringLiteral("actor_name")},
                              {QStringLiteral("Token"), QStringLiteral("actor")},
                              {QStringLiteral("Action"), QStringLiteral("action")},
@@ -148,6 +163,64 @@ private Q_SLOTS:
             QCOMPARE(text(row, 1), QStringLiteral("ops-alice"));
         }
         QVERIFY(found);
+    }
+
+    // "When" reads as every time in the console does, and follows View >
+    // Show local time at once, from the records already held.
+    void auditTimesFollowTheChosenZone() {
+        test::TestBroker mesh;
+        auto admin = mesh.client(mesh.adminToken);
+        QCOMPARE(
+            admin.postJson("/v1/tokens", R"({"role":"viewer","tenant":"acme","name":"grafana"})")
+                .status,
+            201);
+        auto session = openSession(mesh, mesh.adminToken);
+        QTRY_COMPARE(session->state(), SessionState::Online);
+        RecordListPage page(*session, QStringLiteral("Audit"),
+                            QStringLiteral("/v1/audit?limit=500"), QStringLiteral("entries"),
+                            {{QStringLiteral("When"), QStringLiteral("at"), /*time=*/true},
+                             {QStringLiteral("Action"), QStringLiteral("action")}},
+                            QStringLiteral("No actions yet"));
+        QAbstractItemModelTester tester(page.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.activate();
+        auto* status = page.findChild<QLabel*>(QStringLiteral("recordStatus"));
+        QTRY_VERIFY(page.model()->rowCount() >= 1);
+        QTRY_VERIFY(status->text() != QStringLiteral("Loading…"));
+        const auto when = [&page] {
+            return page.model()->data(page.model()->index(0, 0), Qt::DisplayRole).toString();
+        };
+        const QString utc = when();
+        QVERIFY2(
+            QRegularExpression(QStringLiteral(R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC$)"))
+                .match(utc)
+                .hasMatch(),
+            qPrintable(utc));
+
+        const QByteArray zone = qgetenv("TZ");
+        qputenv("TZ", "Europe/Berlin");
+        tzset();
+        const QString statusBefore = status->text();
+        QSignalSpy reset(page.model(), &QAbstractItemModel::modelReset);
+        QSignalSpy changed(page.model(), &QAbstractItemModel::dataChanged);
+        TimeDisplay::instance().setLocalTime(true);
+        const QString berlin = when();
+        TimeDisplay::instance().setLocalTime(false);
+        if (zone.isNull())
+            qunsetenv("TZ");
+        else
+            qputenv("TZ", zone);
+        tzset();
+
+        // Berlin is an hour or two ahead of UTC; winter reads CET, summer CEST.
+        QVERIFY2(berlin.endsWith(QStringLiteral(" CET")) ||
+                     berlin.endsWith(QStringLiteral(" CEST")),
+                 qPrintable(berlin));
+        QVERIFY(berlin != utc);
+        QVERIFY(changed.count() >= 1);
+        QCOMPARE(reset.count(), 0);             // no new answer was applied
+        QCOMPARE(status->text(), statusBefore); // and none was asked for
+        QCOMPARE(when(), utc);
     }
 };
 

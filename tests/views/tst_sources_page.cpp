@@ -168,7 +168,7 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 1, SourceTableModel::RejectedSignature), QStringLiteral("2"));
         QCOMPARE(cell(model, 1, SourceTableModel::Quarantined), QStringLiteral("2"));
         QCOMPARE(cell(model, 1, SourceTableModel::LastError),
-                 QStringLiteral("2025-11-27 09:14:06 UTC — the signature does not match any of "
+                 QStringLiteral("2025-11-27 09:14:06.000 UTC — the signature does not match any of "
                                 "the source's 1 secrets"));
 
         model.apply({segment});

@@ -2,6 +2,7 @@
 
 #include "views/catalog/catalog_model.h"
 #include "views/catalog/json_text.h"
+#include "views/console/record_list_page.h"
 #include "views/style/column_fit.h"
 
 #include <QComboBox>
@@ -159,6 +160,7 @@ void CatalogPage::buildUi() {
     typeList_->setWordWrap(false);
     typeList_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     typeList_->setTextElideMode(Qt::ElideMiddle);
+    addTableActions(typeList_); // Copy / Export, as on the console's other tables
     // PII lists can be long: that column takes what is left (tooltip: all of it).
     typeList_->horizontalHeader()->setSectionResizeMode(CatalogModel::PiiColumn,
                                                         QHeaderView::Stretch);

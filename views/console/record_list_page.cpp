@@ -1,6 +1,7 @@
 #include "views/console/record_list_page.h"
 
 #include "views/console/table_export.h"
+#include "views/session/protocol_adapter.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -59,6 +60,8 @@ void exportAs(QTableView* table, ExportFormat format) {
         QMessageBox::warning(table, QStringLiteral("Export failed"), error);
 }
 
+} // namespace
+
 // Copy and export, on every table: the rows as the person sees them.
 void addTableActions(QTableView* table) {
     auto* copy = new QAction(QStringLiteral("Copy"), table);
@@ -78,8 +81,6 @@ void addTableActions(QTableView* table) {
     // Pages add their own actions after these (Sources: copy the URL).
     table->setContextMenuPolicy(Qt::ActionsContextMenu);
 }
-
-} // namespace
 
 void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
                       QAbstractItemView::SelectionMode mode) {
@@ -124,8 +125,9 @@ namespace {
 QList<RowColumn<QJsonObject>> columnsAtPaths(const QList<RecordColumn>& columns) {
     QList<RowColumn<QJsonObject>> read;
     for (const auto& column : columns)
-        read.append({column.title, [path = column.path](const QJsonObject& r) {
-                         return recordText(r, path);
+        read.append({column.title, [path = column.path, time = column.time](const QJsonObject& r) {
+                         const QString text = recordText(r, path);
+                         return time ? timeText(text) : text;
                      }});
     return read;
 }
@@ -133,7 +135,14 @@ QList<RowColumn<QJsonObject>> columnsAtPaths(const QList<RecordColumn>& columns)
 } // namespace
 
 RecordListModel::RecordListModel(const QList<RecordColumn>& columns, QObject* parent)
-    : RowListModel(columnsAtPaths(columns), parent) {}
+    : RowListModel(columnsAtPaths(columns), parent) {
+    // Times follow View > Show local time: every cell again, from the records held.
+    connect(&TimeDisplay::instance(), &TimeDisplay::changed, this, [this] {
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1),
+                               {Qt::DisplayRole, Qt::ToolTipRole});
+    });
+}
 
 RecordListPage::RecordListPage(MeshSession& session, QString title, QString path, QString arrayKey,
                                QList<RecordColumn> columns, QString emptyText, QWidget* parent)

@@ -20,6 +20,9 @@ struct RecordColumn {
     QString title;
     // Slash-separated path into the record, "problem/detail".
     QString path;
+    // The value is an RFC 3339 time, shown as timeText shows times (in the
+    // zone chosen under View > Show local time).
+    bool time = false;
 };
 
 // The console's tables look and select alike: whole rows, no row numbers,
@@ -28,6 +31,10 @@ struct RecordColumn {
 // (views/console/table_export.h).
 void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
                       QAbstractItemView::SelectionMode mode = QAbstractItemView::SingleSelection);
+
+// The context menu alone (Copy, Export as CSV, Export as JSON Lines), for a
+// table set up its own way; call it after the table has its model.
+void addTableActions(QTableView* table);
 
 // Where a page has nothing to show yet: centred, wrapped, in the
 // placeholder colour on the view's background, so it stands in for the view.

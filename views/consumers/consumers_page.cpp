@@ -332,6 +332,12 @@ ConsumersPage::ConsumersPage(MeshSession& session, QWidget* parent)
             [this] { Q_EMIT deadLettersRequested(selectedConsumer()); });
     connect(deadLetters_, &QPushButton::clicked, this,
             [this] { Q_EMIT deadLettersRequested(selectedConsumer()); });
+    // Times follow View > Show local time: the selected consumer's facts
+    // are written again from what the page holds (the table shows no times).
+    connect(&TimeDisplay::instance(), &TimeDisplay::changed, this, [this] {
+        if (!selectedConsumer().isEmpty())
+            showDetail(model_->consumer(table_->currentIndex().row()));
+    });
     showSelected();
 }
 

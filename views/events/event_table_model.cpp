@@ -1,6 +1,7 @@
 #include "views/events/event_table_model.h"
 
 #include "views/session/mesh_session.h"
+#include "views/session/protocol_adapter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -29,21 +30,18 @@ QString text(const QJsonObject& object, QLatin1StringView key) {
     return object.value(key).toString();
 }
 
-// "2026-11-27T09:14:03.120Z" reads better as "2026-11-27 09:14:03.120".
-QString readableTime(QString rfc3339) {
-    if (rfc3339.size() > 10 && rfc3339.at(10) == u'T')
-        rfc3339[10] = u' ';
-    if (rfc3339.endsWith(u'Z'))
-        rfc3339.chop(1);
-    return rfc3339;
-}
-
 } // namespace
 
 EventTableModel::EventTableModel(MeshSession& session, QObject* parent)
     : QAbstractTableModel(parent), session_(session) {
     followTimer_.setInterval(1000);
     connect(&followTimer_, &QTimer::timeout, this, &EventTableModel::poll);
+    // Times follow View > Show local time: every row's time text again.
+    connect(&TimeDisplay::instance(), &TimeDisplay::changed, this, [this] {
+        if (!rows_.empty())
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1),
+                               {Qt::DisplayRole, Qt::ToolTipRole});
+    });
 }
 
 EventTableModel::~EventTableModel() = default;
@@ -66,7 +64,7 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
         case SeqColumn:
             return row.seq;
         case OccurredColumn:
-            return readableTime(row.occurredAt);
+            return timeText(row.occurredAt);
         case TypeColumn:
             return row.type;
         case EntityColumn:
@@ -84,7 +82,8 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
         case SeqColumn:
             return QStringLiteral("seq %1 · event_id %2").arg(row.seq).arg(row.eventId);
         case OccurredColumn:
-            return QStringLiteral("occurred %1\ningested %2").arg(row.occurredAt, row.ingestedAt);
+            return QStringLiteral("occurred %1\ningested %2")
+                .arg(timeText(row.occurredAt), timeText(row.ingestedAt));
         case CorrelationColumn:
             return row.correlationId.isEmpty() ? QStringLiteral("no correlation id")
                                                : row.correlationId;
@@ -114,7 +113,7 @@ QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, i
     case SeqColumn:
         return QStringLiteral("Seq");
     case OccurredColumn:
-        return QStringLiteral("Occurred (UTC)");
+        return QStringLiteral("Occurred");
     case TypeColumn:
         return QStringLiteral("Type");
     case EntityColumn:

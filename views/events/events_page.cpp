@@ -137,6 +137,7 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
     table_->setShowGrid(false);
     table_->setSortingEnabled(false);
     table_->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    addTableActions(table_); // Copy / Export: the rows loaded so far, as shown
     QHeaderView* rows = table_->verticalHeader();
     rows->setSectionResizeMode(QHeaderView::Fixed);
     rows->setDefaultSectionSize(fontMetrics().height() + 6);
@@ -153,7 +154,8 @@ EventsPage::EventsPage(MeshSession& session, QWidget* parent)
     };
     // Wide enough for typical values; the Correlation column takes the rest.
     table_->setColumnWidth(EventTableModel::SeqColumn, widthOf("9999999"));
-    table_->setColumnWidth(EventTableModel::OccurredColumn, widthOf("2026-11-27 09:14:03.120"));
+    table_->setColumnWidth(EventTableModel::OccurredColumn,
+                           widthOf("2026-11-27 09:14:03.120 +05:30"));
     table_->setColumnWidth(EventTableModel::TypeColumn, widthOf("OpportunityStageChanged"));
     table_->setColumnWidth(EventTableModel::EntityColumn, widthOf("lead:L-10420 v12"));
     table_->setColumnWidth(EventTableModel::TenantColumn, widthOf("tenant"));

@@ -25,8 +25,7 @@ namespace {
 constexpr int kPollMs = 2000;
 
 QString readableTime(const QDateTime& at) {
-    return at.isValid() ? at.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + u" UTC"
-                        : QString();
+    return at.isValid() ? timeText(fromUnixMillis(at.toMSecsSinceEpoch())) : QString();
 }
 
 // Inputs refused before their token was accepted belong to no tenant.
@@ -160,6 +159,14 @@ FlowPage::FlowPage(MeshSession& session, QWidget* parent)
             [this] { Q_EMIT eventsRequested(selectedFilter_); });
     connect(consumerDetails_, &QPushButton::clicked, this,
             [this] { Q_EMIT consumerRequested(selectedConsumer_); });
+    // Times follow View > Show local time: the texts that hold them again,
+    // from the snapshot held (the map itself shows no times).
+    connect(&TimeDisplay::instance(), &TimeDisplay::changed, this, [this] {
+        if (loaded_ && snapshot_.isEmpty())
+            redraw();
+        else
+            showSelected();
+    });
     showSelected();
 }
 

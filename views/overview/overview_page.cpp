@@ -64,6 +64,14 @@ QTableWidgetItem* cellAt(QTableWidget* table, int row, int column) {
     }
     return item;
 }
+// An open circuit's cell keeps when it probes, for writing it again in
+// another zone.
+constexpr int kProbeAtRole = Qt::UserRole + 1;
+
+QString probeText(Timestamp at) {
+    return QStringLiteral("open, probes at %1").arg(shortTimeText(at));
+}
+
 } // namespace
 
 QMap<QString, SloVerdict> sloByEventType(const std::vector<protocol::ConsumerReport>& consumers) {
@@ -211,6 +219,14 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
 
     pollTimer_.setInterval(kPollMs);
     connect(&pollTimer_, &QTimer::timeout, this, &OverviewPage::poll);
+    // Times follow View > Show local time: the probe times are written again
+    // from what the table holds, without asking the broker.
+    connect(&TimeDisplay::instance(), &TimeDisplay::changed, this, [this] {
+        for (int r = 0; r < circuits_->rowCount(); ++r)
+            if (QTableWidgetItem* item = circuits_->item(r, 3))
+                if (const QVariant at = item->data(kProbeAtRole); at.isValid())
+                    item->setText(probeText(fromUnixMillis(at.toLongLong())));
+    });
     clock_.start();
 }
 
@@ -436,12 +452,11 @@ void OverviewPage::applyConsumers(const protocol::ConsumerList& list) {
         auto* lag = cellAt(circuits_, r, 2);
         lag->setText(QString::number(c.lagEvents));
         lag->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        cellAt(circuits_, r, 3)
-            ->setText(circuitOpen && c.probeAt ? QStringLiteral("open, probes at %1")
-                                                     .arg(toDateTime(*c.probeAt)
-                                                              .toLocalTime()
-                                                              .toString(QStringLiteral("HH:mm:ss")))
-                                               : wordOf(c.circuit));
+        auto* circuit = cellAt(circuits_, r, 3);
+        circuit->setData(kProbeAtRole, circuitOpen && c.probeAt
+                                           ? QVariant(qint64{toUnixMillis(*c.probeAt)})
+                                           : QVariant());
+        circuit->setText(circuitOpen && c.probeAt ? probeText(*c.probeAt) : wordOf(c.circuit));
         auto* error = cellAt(circuits_, r, 4);
         error->setText(toQString(c.lastError));
         error->setToolTip(toQString(c.lastError)); // the cell elides; the tooltip has it all

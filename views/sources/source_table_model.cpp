@@ -26,10 +26,6 @@ bool isLoopbackUrl(const QString& url) {
     return !address.isNull() && address.isLoopback();
 }
 
-QString readableUtc(Timestamp at) {
-    return toDateTime(at).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + u" UTC";
-}
-
 void SourceTableModel::setBaseUrl(const QString& baseUrl) {
     if (baseUrl == baseUrl_)
         return;
@@ -39,6 +35,17 @@ void SourceTableModel::setBaseUrl(const QString& baseUrl) {
 }
 
 void SourceTableModel::apply(const std::vector<protocol::SourceStatus>& sources) {
+    // Times follow View > Show local time: once there are rows to show, a
+    // change of zone writes every row's times again.
+    if (!findChild<QObject*>(QStringLiteral("timeDisplayHook"), Qt::FindDirectChildrenOnly)) {
+        auto* hook = new QObject(this);
+        hook->setObjectName(QStringLiteral("timeDisplayHook"));
+        connect(&TimeDisplay::instance(), &TimeDisplay::changed, hook, [this] {
+            if (!rows_.isEmpty())
+                Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1),
+                                   {Qt::DisplayRole, Qt::ToolTipRole});
+        });
+    }
     // Remove rows whose source is gone, update the others in place, append new ones.
     for (int row = static_cast<int>(rows_.size()) - 1; row >= 0; --row) {
         const std::string& name = rows_.at(row).name;
@@ -131,7 +138,7 @@ QVariant SourceTableModel::display(const protocol::SourceStatus& s, int column) 
     case LastError:
         if (s.lastError.empty())
             return QString();
-        return s.lastErrorAt ? readableUtc(*s.lastErrorAt) + u" — " + toQString(s.lastError)
+        return s.lastErrorAt ? timeText(*s.lastErrorAt) + u" — " + toQString(s.lastError)
                              : toQString(s.lastError);
     default:
         return {};
@@ -149,7 +156,7 @@ QVariant SourceTableModel::toolTip(const protocol::SourceStatus& s, int column) 
         lines << QStringLiteral("Events are published as producer %1 with the rules of %2.")
                      .arg(toQString(s.producer), toQString(s.mapping));
         lines << (s.lastReceivedAt
-                      ? QStringLiteral("Last request: %1").arg(readableUtc(*s.lastReceivedAt))
+                      ? QStringLiteral("Last request: %1").arg(timeText(*s.lastReceivedAt))
                       : QStringLiteral("No request received yet."));
         return lines.join(u'\n');
     }
