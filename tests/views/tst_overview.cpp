@@ -8,6 +8,7 @@
 #include "views/session/http_transport.h"
 
 #include <QAbstractAxis>
+#include <QAction>
 #include <QChart>
 #include <QChartView>
 #include <QJsonArray>
@@ -170,6 +171,15 @@ private Q_SLOTS:
         QCOMPARE(circuits->item(0, 2)->text(), QStringLiteral("0")); // lag: all settled
         QCOMPARE(circuits->item(0, 3)->text(), QStringLiteral("closed"));
         QTRY_VERIFY(circuits->item(0, 4)->text().contains(QStringLiteral("400")));
+        // Both tables copy and export their rows like the other pages' lists.
+        for (QTableWidget* table : {byType, circuits}) {
+            QStringList actions;
+            for (const QAction* a : table->actions())
+                actions << a->objectName();
+            QVERIFY2(actions.contains(QStringLiteral("exportCsvAction")) &&
+                         actions.contains(QStringLiteral("copyRowsAction")),
+                     qPrintable(actions.join(u',')));
+        }
 
         // The desktop turns dark while the console runs: the chart follows.
         QPalette dark = page.palette();

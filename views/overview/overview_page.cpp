@@ -2,6 +2,7 @@
 
 #include "core/protocol/dead_letter.h"
 #include "views/console/chart_palette.h"
+#include "views/console/record_list_page.h"
 #include "views/session/protocol_adapter.h"
 #include "views/style/column_fit.h"
 #include "views/style/legend_widget.h"
@@ -111,6 +112,9 @@ OverviewPage::OverviewPage(MeshSession& session, QWidget* parent)
     status_->setObjectName(QStringLiteral("overviewStatus"));
     byType_->setObjectName(QStringLiteral("publishedByType"));
     circuits_->setObjectName(QStringLiteral("consumerCircuits"));
+    // Copy and export, as on every other table.
+    addTableActions(byType_);
+    addTableActions(circuits_);
     chartView_->setObjectName(QStringLiteral("historyChart"));
 
     // Four columns: what arrives, what is delivered, what needs a look, how the store keeps up.

@@ -57,7 +57,5 @@ private:
 QString vendorUrl(const protocol::SourceStatus& source, const QString& baseUrl);
 // True when only this machine can reach the URL (127.0.0.1, localhost, ::1).
 bool isLoopbackUrl(const QString& url);
-// "2026-12-07 15:44:58 UTC"
-QString readableUtc(Timestamp at);
 
 } // namespace meshdeck::views
