@@ -640,9 +640,23 @@ void TracePage::act(VerdictAction action) {
 }
 
 void TracePage::replay() {
+    if (shown_.deadLetterId == 0)
+        return;
     if (!letter_ || letter_->letter.id != shown_.deadLetterId) {
-        verdict_->showResult(VerdictTone::Unknown,
-                             QStringLiteral("The dead letter is still loading; try again."));
+        // Clicked before the letter's detail came: fetch it, then go on.
+        const qint64 id = shown_.deadLetterId;
+        getAnswer<protocol::DeadLetterDetail>(
+            session(), QStringLiteral("/v1/dead-letters/%1").arg(id), this,
+            [this, id](const Answer<protocol::DeadLetterDetail>& detail) {
+                if (!detail) {
+                    verdict_->showResult(VerdictTone::Failed, detail.error);
+                    return;
+                }
+                if (id != shown_.deadLetterId)
+                    return; // the verdict moved on meanwhile
+                letter_ = *detail;
+                replay();
+            });
         return;
     }
     const DeadLetter letter = letter_->letter;
