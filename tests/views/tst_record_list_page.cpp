@@ -16,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QTest>
 #include <ctime>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 using namespace meshdeck;
@@ -46,6 +47,16 @@ class RecordListPageTest : public QObject {
     QTemporaryDir config;
 
 private Q_SLOTS:
+    // Whole numbers read without ".0"; huge or broken ones never go through
+    // an inexact (or undefined) cast to an integer.
+    void numbersReadAsWritten() {
+        QCOMPARE(jsonNumberText(42.0), QStringLiteral("42"));
+        QCOMPARE(jsonNumberText(-7.0), QStringLiteral("-7"));
+        QCOMPARE(jsonNumberText(1.5), QStringLiteral("1.5"));
+        QCOMPARE(jsonNumberText(1e300), QStringLiteral("1e+300"));
+        QCOMPARE(jsonNumberText(std::numeric_limits<double>::infinity()), QStringLiteral("inf"));
+    }
+
     void initTestCase() {
         // The time zone setting goes to a throwaway place, never the person's.
         qputenv("XDG_CONFIG_HOME", config.path().toUtf8());

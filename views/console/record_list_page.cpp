@@ -20,6 +20,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace meshdeck::views {
 
@@ -95,6 +96,14 @@ void setUpRecordTable(QTableView* table, QAbstractItemModel* model,
     addTableActions(table);
 }
 
+QString jsonNumberText(double number) {
+    // Past 2^53 (or for inf and NaN) the cast to an integer would not be exact.
+    constexpr double kExact = 9007199254740992.0;
+    return std::trunc(number) == number && std::abs(number) <= kExact
+               ? QString::number(static_cast<qint64>(number))
+               : QString::number(number);
+}
+
 QString recordText(const QJsonObject& record, const QString& path) {
     QJsonValue value = record;
     for (const auto& key : path.split(u'/')) {
@@ -105,12 +114,8 @@ QString recordText(const QJsonObject& record, const QString& path) {
     }
     if (value.isString())
         return value.toString();
-    if (value.isDouble()) {
-        const double d = value.toDouble();
-        return d == static_cast<double>(static_cast<qint64>(d))
-                   ? QString::number(static_cast<qint64>(d))
-                   : QString::number(d);
-    }
+    if (value.isDouble())
+        return jsonNumberText(value.toDouble());
     if (value.isBool())
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     if (value.isObject())

@@ -43,6 +43,9 @@ void setUpEmptyState(QLabel* label);
 // Reads a value at a slash-separated path; numbers without a fraction
 // print as integers, missing values as "".
 QString recordText(const QJsonObject& record, const QString& path);
+// A JSON number as a person reads it: whole numbers without ".0" or an
+// exponent (up to 2^53, where a double still holds every integer).
+QString jsonNumberText(double number);
 
 // JSON records, each column read at its path.
 class RecordListModel final : public RowListModel<QJsonObject> {

@@ -3,6 +3,7 @@
 #include "core/consumer_spec.h"
 #include "core/envelope_json.h"
 #include "core/protocol/consumer_status.h"
+#include "views/console/record_list_page.h"
 #include "views/session/protocol_adapter.h"
 
 #include <QComboBox>
@@ -72,10 +73,7 @@ QString numberText(const QJsonValue& value) {
         return value.toString();
     if (!value.isDouble())
         return {};
-    const double d = value.toDouble();
-    return d == static_cast<double>(static_cast<qint64>(d))
-               ? QString::number(static_cast<qint64>(d))
-               : QString::number(d);
+    return jsonNumberText(value.toDouble());
 }
 
 // A number field's text as JSON: a number when it reads as one, else the
