@@ -5,6 +5,7 @@
 
 #include "core/uuid.h"
 #include "tests/support/test_broker.h"
+#include "tests/views/open_session.h"
 #include "views/catalog/catalog_model.h"
 #include "views/catalog/catalog_page.h"
 #include "views/catalog/json_text.h"
@@ -33,6 +34,7 @@
 
 using namespace meshdeck;
 using namespace meshdeck::views;
+using meshdeck::test::openSession;
 
 namespace {
 
@@ -62,13 +64,6 @@ MeshReply schemasReply(const QStringList& types) {
                                 {QStringLiteral("pii"), QJsonArray{}},
                                 {QStringLiteral("description"), QString()}});
     return {200, QJsonDocument(QJsonObject{{QStringLiteral("schemas"), list}}).toJson(), {}, {}};
-}
-
-std::unique_ptr<MeshSession> openSession(test::TestBroker& mesh, const std::string& token) {
-    auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
-        QUrl(QString::fromStdString(mesh.url())), QByteArray::fromStdString(token)));
-    session->open();
-    return session;
 }
 
 template <typename T> T* child(QWidget& page, const char* name) {

@@ -6,6 +6,7 @@
 
 #include "broker/store/token_store.h"
 #include "tests/delivery/delivery_fixture.h"
+#include "tests/views/open_session.h"
 #include "views/consumers/consumer_editor.h"
 #include "views/consumers/consumers_page.h"
 #include "views/session/http_transport.h"
@@ -23,13 +24,6 @@ using namespace meshdeck::views;
 using nlohmann::json;
 
 namespace {
-
-std::unique_ptr<MeshSession> openSession(const TestBroker& mesh, const std::string& token) {
-    auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
-        QUrl(QString::fromStdString(mesh.url())), QByteArray::fromStdString(token)));
-    session->open();
-    return session;
-}
 
 // Replaces a field's text as a person would: select all, type.
 void retype(QWidget* dialog, const char* field, const QString& text) {

@@ -4,6 +4,7 @@
 
 #include "tests/delivery/delivery_fixture.h"
 #include "tests/support/ws_client.h"
+#include "tests/views/open_session.h"
 #include "views/console/record_list_page.h"
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/consumers_page.h"
@@ -36,13 +37,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<MeshSession> openSession(const TestBroker& mesh, const std::string& token) {
-    auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
-        QUrl(QString::fromStdString(mesh.url())), QByteArray::fromStdString(token)));
-    session->open();
-    return session;
-}
 
 QString cell(const QAbstractItemModel& model, int row, int column) {
     return model.data(model.index(row, column), Qt::DisplayRole).toString();

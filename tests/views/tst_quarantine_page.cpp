@@ -4,6 +4,7 @@
 // console's one time format, in UTC and in local time.
 
 #include "tests/support/test_broker.h"
+#include "tests/views/open_session.h"
 #include "views/quarantine/quarantine_page.h"
 #include "views/session/http_transport.h"
 #include "views/session/protocol_adapter.h"
@@ -23,16 +24,10 @@
 
 using namespace meshdeck;
 using namespace meshdeck::views;
+using meshdeck::test::openSession;
 using nlohmann::json;
 
 namespace {
-
-std::unique_ptr<MeshSession> openSession(const test::TestBroker& mesh, const std::string& token) {
-    auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
-        QUrl(QString::fromStdString(mesh.url())), QByteArray::fromStdString(token)));
-    session->open();
-    return session;
-}
 
 // A LeadScored event from `producer`; a score of 140 breaks the contract
 // (0..100), a score of "high" breaks it with the wrong type.

@@ -2,6 +2,7 @@
 // platform, with the model under QAbstractItemModelTester.
 
 #include "tests/support/test_broker.h"
+#include "tests/views/open_session.h"
 #include "views/console/record_list_page.h"
 #include "views/session/http_transport.h"
 #include "views/session/protocol_adapter.h"
@@ -21,6 +22,7 @@
 
 using namespace meshdeck;
 using namespace meshdeck::views;
+using meshdeck::test::openSession;
 
 namespace {
 
@@ -30,13 +32,6 @@ QList<RecordColumn> quarantineColumns() {
             {QStringLiteral("Status"), QStringLiteral("status")},
             {QStringLiteral("Reason"), QStringLiteral("reason")},
             {QStringLiteral("Problem"), QStringLiteral("problem/detail")}};
-}
-
-std::unique_ptr<MeshSession> openSession(const test::TestBroker& mesh, const std::string& token) {
-    auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
-        QUrl(QString::fromStdString(mesh.url())), QByteArray::fromStdString(token)));
-    session->open();
-    return session;
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 
 #include "tests/delivery/delivery_fixture.h"
 #include "tests/support/test_support.h"
+#include "tests/views/open_session.h"
 #include "views/consumers/consumer_table_model.h"
 #include "views/consumers/consumers_page.h"
 #include "views/flow/flow_page.h"
@@ -33,13 +34,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<MeshSession> openSession(const std::string& url, const std::string& token) {
-    auto session = std::make_unique<MeshSession>(std::make_unique<HttpTransport>(
-        QUrl(QString::fromStdString(url)), QByteArray::fromStdString(token)));
-    session->open();
-    return session;
-}
 
 QPalette lightPalette() {
     QPalette p;
